@@ -1,0 +1,147 @@
+# vbench-trace: every build step lives here. `make V=1` shows full commands.
+#
+#   make            build/vbench-trace (the tool) and build/vbench-trace-agent (static)
+#   make run        install what is missing, build, run the default suite, print the report
+#   make test       install what is missing, build, unit tests (also under ASan/UBSan),
+#                   integration tests (root: real BPF, dockerd, libvirtd, QEMU)
+#   make bench      peer and probe-cost ratios, measured side by side
+#   make vmlinux    regenerate vmlinux/vmlinux.h from this kernel's BTF
+#   make format     clang-format every C file in place
+
+BUILD   ?= build
+CC      ?= cc
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+V       ?= 0
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+WARN    := -Wall -Wextra -Werror
+CFLAGS  ?= -g -O2
+XCFLAGS := $(WARN) -std=gnu11 -D_GNU_SOURCE -DVB_VERSION='"$(VERSION)"' \
+	   -I$(BUILD)/skel -I$(BUILD)/gen -Iuser -Ibpf -Iplatforms -I/usr/include/json-c
+LIBVIRT_LIBS := $(shell pkg-config --libs libvirt 2>/dev/null || echo -lvirt)
+TOOL_LIBS    := -lbpf -lelf -lz -ljson-c $(LIBVIRT_LIBS) -lm
+AGENT_LIBS   := -static -lbpf -lelf -lz -ljson-c -lm
+SAN          := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+# One probe family per bpf/<family>.bpf.c; each becomes a skeleton.
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS    := $(patsubst bpf/%.bpf.c,$(BUILD)/skel/%.skel.h,$(BPF_SRCS))
+GEN      := $(BUILD)/gen/syscall_names.h
+
+# The agent holds what runs inside a target: workloads, the net client, the
+# probes (for guests), framing and the agent's own main. The tool holds all of
+# user/ but the agent's main, and the platform drivers.
+AGENT_SRCS := $(wildcard user/wl_*.c user/net_*.c user/probe*.c user/util_*.c user/workload.c user/agent_*.c)
+TOOL_SRCS  := $(filter-out user/agent_main.c,$(wildcard user/*.c)) $(wildcard platforms/*.c)
+LIB_SRCS   := $(filter-out user/main.c,$(TOOL_SRCS))
+
+AGENT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(AGENT_SRCS))
+TOOL_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRCS))
+ASAN_OBJS  := $(patsubst %.c,$(BUILD)/asan/%.o,$(LIB_SRCS))
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+UNIT_ASAN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/asan/%,$(UNIT_SRCS))
+
+TOOL  := $(BUILD)/vbench-trace
+AGENT := $(BUILD)/vbench-trace-agent
+
+.PHONY: all setup run test unit unit-asan integration bench vmlinux format clean
+.DELETE_ON_ERROR:
+
+all: $(TOOL) $(AGENT)
+
+$(TOOL): $(TOOL_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(TOOL_LIBS)
+
+$(AGENT): $(AGENT_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(AGENT_LIBS)
+
+$(BUILD)/obj/%.o: %.c $(SKELS) $(GEN) | $(BUILD)/obj
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c $(SKELS) $(GEN) | $(BUILD)/obj
+	$(call msg,CC-SAN,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(SAN) -MMD -MP -c $< -o $@
+
+# BPF: CO-RE objects against the committed vmlinux.h, then skeletons.
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) vmlinux/vmlinux.h | $(BUILD)/bpf
+	$(call msg,BPF,$<)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Ivmlinux -Ibpf -c $< -o $@
+	$(Q)llvm-strip -g $@ 2>/dev/null || true
+
+$(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o | $(BUILD)/skel
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+# Syscall names for x86_64, from the kernel's own table as the UAPI headers carry it.
+$(GEN): /usr/include/x86_64-linux-gnu/asm/unistd_64.h | $(BUILD)/gen
+	$(call msg,GEN,$@)
+	$(Q)awk 'BEGIN { print "/* generated from asm/unistd_64.h by the Makefile */" } \
+		/^#define __NR_[a-z0-9_]+ [0-9]+$$/ { n = $$2; sub("__NR_", "", n); \
+		printf "\t[%d] = \"%s\",\n", $$3, n }' $< > $@
+
+$(BUILD)/obj $(BUILD)/bpf $(BUILD)/skel $(BUILD)/gen $(BUILD)/tests $(BUILD)/tests/asan:
+	$(Q)mkdir -p $@
+
+# Unit tests: cmocka, linked against everything but main; once plain, once
+# under ASan and UBSan.
+$(BUILD)/tests/%: tests/unit/%.c $(filter-out $(BUILD)/obj/user/main.o,$(TOOL_OBJS)) | $(BUILD)/tests
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $^ -lcmocka $(TOOL_LIBS)
+
+$(BUILD)/tests/asan/%: tests/unit/%.c $(ASAN_OBJS) | $(BUILD)/tests/asan
+	$(call msg,LINK-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(SAN) -o $@ $^ -lcmocka $(TOOL_LIBS)
+
+setup:
+	$(Q)bash platforms/setup.sh
+
+unit: $(UNIT_BINS)
+	$(Q)bash tests/run-unit.sh $(UNIT_BINS)
+
+unit-asan: $(UNIT_ASAN)
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 bash tests/run-unit.sh $(UNIT_ASAN)
+
+integration: all
+	$(Q)bash tests/integration/run.sh $(BUILD)
+
+test: setup
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory unit unit-asan
+	$(Q)$(MAKE) --no-print-directory integration
+
+run: setup
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(TOOL) run
+
+bench: setup
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bash tests/bench/run.sh $(BUILD)
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
+
+format:
+	clang-format -i $(wildcard user/*.[ch] platforms/*.[ch] bpf/*.[ch] tests/unit/*.[ch])
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj $(BUILD)/asan -name '*.d' 2>/dev/null)

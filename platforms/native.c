@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/* native: the agent as a child process of the tool, on the host itself. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "platform.h"
+#include "util_log.h"
+
+#define HELLO_TIMEOUT_S 10
+
+static int native_available(const struct platform_env *env, char *reason, size_t n)
+{
+	if (access(env->agent_path, X_OK)) {
+		snprintf(reason, n, "agent %s is missing (run 'make')", env->agent_path);
+		return -1;
+	}
+	return 0;
+}
+
+static int native_prepare(struct platform *p)
+{
+	(void)p;
+	return 0;
+}
+
+static int native_start(struct platform *p)
+{
+	int to_agent[2], from_agent[2];
+	pid_t pid;
+
+	if (pipe2(to_agent, O_CLOEXEC) || pipe2(from_agent, O_CLOEXEC)) {
+		vb_err("native: pipe: %s", strerror(errno));
+		return -errno;
+	}
+	pid = fork();
+	if (pid < 0) {
+		vb_err("native: fork: %s", strerror(errno));
+		return -errno;
+	}
+	if (pid == 0) {
+		dup2(to_agent[0], 0);
+		dup2(from_agent[1], 1);
+		execl(p->env->agent_path, "vbench-trace-agent", "serve", (char *)NULL);
+		fprintf(stderr, "vbench-trace: native: cannot run %s: %s\n", p->env->agent_path,
+			strerror(errno));
+		_exit(127);
+	}
+	close(to_agent[0]);
+	close(from_agent[1]);
+	p->target_pid = pid;
+	p->cmd_fd = to_agent[1];
+	frame_reader_init(&p->out, from_agent[0]);
+	snprintf(p->disk_file, sizeof(p->disk_file), "%s/native-disk.dat", p->env->work_dir);
+	snprintf(p->net_bind, sizeof(p->net_bind), "127.0.0.1");
+	snprintf(p->net_server, sizeof(p->net_server), "127.0.0.1:%d", p->env->net_port);
+	if (platform_wait_hello(p, HELLO_TIMEOUT_S)) {
+		vb_err("native: the agent did not say hello within %d s", HELLO_TIMEOUT_S);
+		return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+/* Waits up to timeout_ms for pid; 1 when reaped. */
+static int reap(pid_t pid, int timeout_ms)
+{
+	for (int waited = 0; waited <= timeout_ms; waited += 10) {
+		pid_t r = waitpid(pid, NULL, WNOHANG);
+
+		if (r == pid || (r < 0 && errno == ECHILD))
+			return 1;
+		nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+	}
+	return 0;
+}
+
+static void native_stop(struct platform *p)
+{
+	if (p->cmd_fd >= 0) {
+		platform_link_run(p, "QUIT");
+		close(p->cmd_fd);
+		p->cmd_fd = -1;
+	}
+	if (p->target_pid > 0) {
+		if (!reap(p->target_pid, 2000)) {
+			kill(p->target_pid, SIGKILL);
+			reap(p->target_pid, 2000);
+		}
+		p->target_pid = 0;
+	}
+	if (p->out.fd >= 0) {
+		close(p->out.fd);
+		frame_reader_free(&p->out);
+		p->out.fd = -1;
+	}
+	unlink(p->disk_file);
+}
+
+static void native_teardown(struct platform *p)
+{
+	(void)p;
+}
+
+const struct platform_ops native_ops = {
+	.name = "native",
+	.available = native_available,
+	.prepare = native_prepare,
+	.start = native_start,
+	.run = platform_link_run,
+	.collect = platform_link_collect,
+	.stop = native_stop,
+	.teardown = native_teardown,
+};

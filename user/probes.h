@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place that opens, loads, attaches, reads and destroys the BPF
+ * probe families (bpf/<family>.bpf.c). Families this kernel cannot attach
+ * are left out and named (probes_missing); the rest still count.
+ */
+#ifndef VB_PROBES_H
+#define VB_PROBES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct json_object;
+struct probes;
+
+struct probes_opts {
+	bool kvm; /* load the kvm:kvm_exit/kvm_entry family */
+};
+
+/* Why this process cannot load BPF (names the missing capability), or 0. */
+int probes_check_privileges(char *reason, size_t n);
+
+/* Opens, loads and attaches every family; -errno when none could. */
+int probes_open(struct probes **out, const struct probes_opts *opts);
+
+/* Families that did not load, with why ("" when all did). */
+const char *probes_missing(const struct probes *p);
+
+/* Makes tgid the only target; its descendants become targets as they fork. */
+int probes_set_target(struct probes *p, pid_t tgid);
+
+/* Zeroes every counter and histogram (the target set stays). */
+int probes_reset(struct probes *p);
+
+/* The counters since the last reset, as the results document's
+ * "probes.host" (or "probes.guest") object. */
+struct json_object *probes_snapshot(struct probes *p);
+
+void probes_close(struct probes *p);
+
+#endif

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "util_frame.h"
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int frame_write(int fd, const char *payload, size_t len)
+{
+	char head[64];
+	unsigned long crc = crc32(0L, (const Bytef *)payload, (uInt)len);
+	int n, err;
+
+	if (len > VB_FRAME_MAX)
+		return -EMSGSIZE;
+	n = snprintf(head, sizeof(head), "\n%s %zu %08lx\n", VB_FRAME_MAGIC, len, crc);
+	err = write_all(fd, head, (size_t)n);
+	if (!err)
+		err = write_all(fd, payload, len);
+	if (!err)
+		err = write_all(fd, "\n", 1);
+	return err;
+}
+
+void frame_reader_init(struct frame_reader *r, int fd)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+}
+
+void frame_reader_free(struct frame_reader *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+	r->len = r->cap = 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void consume(struct frame_reader *r, size_t n)
+{
+	memmove(r->buf, r->buf + n, r->len - n);
+	r->len -= n;
+}
+
+/*
+ * Looks for a whole frame in what was read so far: 1 found, 0 need more,
+ * -EBADMSG for a broken frame (consumed).
+ */
+static int parse_frame(struct frame_reader *r, char **payload)
+{
+	const size_t mlen = strlen(VB_FRAME_MAGIC);
+	char *m, *nl, *end;
+	unsigned long long len;
+	unsigned long crc;
+	size_t head;
+
+	m = memmem(r->buf, r->len, VB_FRAME_MAGIC " ", mlen + 1);
+	if (!m) {
+		/* Keep a tail that may be the start of a magic split in two reads. */
+		if (r->len > mlen)
+			consume(r, r->len - mlen);
+		return 0;
+	}
+	consume(r, (size_t)(m - r->buf));
+	nl = memchr(r->buf, '\n', r->len);
+	if (!nl)
+		return r->len > 64 ? (consume(r, mlen), -EBADMSG) : 0;
+	len = strtoull(r->buf + mlen + 1, &end, 10);
+	if (*end != ' ' || len > VB_FRAME_MAX) {
+		consume(r, mlen);
+		return -EBADMSG;
+	}
+	crc = strtoul(end + 1, &end, 16);
+	if (end != nl) {
+		consume(r, mlen);
+		return -EBADMSG;
+	}
+	head = (size_t)(nl - r->buf) + 1;
+	if (r->len < head + len)
+		return 0;
+	if (crc32(0L, (const Bytef *)r->buf + head, (uInt)len) != crc) {
+		consume(r, mlen);
+		return -EBADMSG;
+	}
+	*payload = malloc(len + 1);
+	if (!*payload)
+		return -ENOMEM;
+	memcpy(*payload, r->buf + head, len);
+	(*payload)[len] = '\0';
+	consume(r, head + len);
+	return 1;
+}
+
+int frame_read(struct frame_reader *r, char **payload, int timeout_ms)
+{
+	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	int ret;
+
+	*payload = NULL;
+	for (;;) {
+		struct pollfd pfd = {.fd = r->fd, .events = POLLIN};
+		int wait_ms = -1;
+		ssize_t n;
+
+		ret = parse_frame(r, payload);
+		if (ret)
+			return ret < 0 ? ret : 0;
+		if (r->eof)
+			return -EPIPE;
+		if (deadline >= 0) {
+			wait_ms = (int)(deadline - now_ms());
+			if (wait_ms <= 0)
+				return -ETIMEDOUT;
+		}
+		ret = poll(&pfd, 1, wait_ms);
+		if (ret < 0 && errno != EINTR)
+			return -errno;
+		if (ret <= 0)
+			continue;
+		if (r->cap - r->len < 4096) {
+			size_t cap = r->cap ? r->cap * 2 : 65536;
+			char *nb;
+
+			if (cap > 2 * (size_t)VB_FRAME_MAX + 65536)
+				return -EMSGSIZE;
+			nb = realloc(r->buf, cap);
+			if (!nb)
+				return -ENOMEM;
+			r->buf = nb;
+			r->cap = cap;
+		}
+		n = read(r->fd, r->buf + r->len, r->cap - r->len);
+		if (n < 0 && errno != EINTR && errno != EAGAIN)
+			return -errno;
+		if (n == 0)
+			r->eof = 1;
+		if (n > 0)
+			r->len += (size_t)n;
+	}
+}
+
+int frame_read_line(int fd, char *line, size_t cap)
+{
+	size_t n = 0;
+
+	/* Byte at a time: commands are short and the rest of the stream is not ours. */
+	while (n + 1 < cap) {
+		char c;
+		ssize_t r = read(fd, &c, 1);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			break;
+		if (c == '\r')
+			continue;
+		if (c == '\n') {
+			if (n == 0)
+				continue;
+			break;
+		}
+		line[n++] = c;
+	}
+	line[n] = '\0';
+	return (int)n;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Framing between the tool and its agent (a pipe, a container's stdio, a
+ * guest's serial port). A frame is
+ *
+ *	"\n@@VBENCH <len> <crc32 hex>\n" <len bytes of JSON> "\n"
+ *
+ * so that anything else on the same stream (kernel messages on a console,
+ * a shell's echo) is skipped, and a frame cut or corrupted in transit is
+ * detected rather than parsed. Commands go the other way as plain lines:
+ * "RUN <workload> <args...>" and "QUIT".
+ */
+#ifndef VB_UTIL_FRAME_H
+#define VB_UTIL_FRAME_H
+
+#include <stddef.h>
+
+#define VB_FRAME_MAGIC "@@VBENCH"
+#define VB_FRAME_MAX   (4u << 20) /* no result is anywhere near 4 MiB */
+
+/* Writes one frame; returns 0 or -errno. */
+int frame_write(int fd, const char *payload, size_t len);
+
+struct frame_reader {
+	int fd;
+	char *buf;
+	size_t len, cap;
+	int eof;
+};
+
+void frame_reader_init(struct frame_reader *r, int fd);
+void frame_reader_free(struct frame_reader *r);
+
+/*
+ * Reads until one whole frame arrived, skipping anything before its magic.
+ * On success *payload is a malloc'd NUL-terminated string (free() it) and 0
+ * is returned. -ETIMEDOUT when nothing whole came within timeout_ms
+ * (negative: wait for ever), -EPIPE at end of stream, -EBADMSG for a frame
+ * whose length or checksum is wrong (it is dropped; the caller may read on).
+ */
+int frame_read(struct frame_reader *r, char **payload, int timeout_ms);
+
+/* Reads one command line ("RUN ...") of at most cap-1 bytes; returns its
+ * length, 0 at end of stream, -errno on error. Blocking. */
+int frame_read_line(int fd, char *line, size_t cap);
+
+#endif
