@@ -666,14 +666,15 @@ static void remove_old_images(const char *keep)
 	    "label=" DOCKER_LABEL);
 }
 
-static int ensure_image(struct platform *p, struct docker_priv *d)
+static int ensure_image(struct platform *p, struct docker_priv *d, bool say_reuse)
 {
 	int err;
 
 	if (!*d->tag && (err = image_tag_for_agent(p->env, d->tag, sizeof(d->tag))))
 		return err;
 	if (image_exists(d->tag)) {
-		vb_info("docker: reusing image %s", d->tag);
+		if (say_reuse)
+			vb_info("docker: reusing image %s", d->tag);
 		return 0;
 	}
 	return build_image(p->env, d->tag);
@@ -741,7 +742,7 @@ static int docker_prepare(struct platform *p)
 		       endpoint());
 		return -EINVAL;
 	}
-	err = ensure_image(p, d);
+	err = ensure_image(p, d, true);
 	if (!err)
 		remove_old_images(d->tag);
 	return err;
@@ -977,7 +978,7 @@ static int docker_start(struct platform *p)
 		return err;
 	}
 	/* Another run may have removed our image since prepare(). */
-	if ((err = ensure_image(p, d)))
+	if ((err = ensure_image(p, d, false)))
 		return err;
 	snprintf(d->name, sizeof(d->name), "vbench-trace-%d-%d", (int)getpid(), ++serial);
 	snprintf(d->log_path, sizeof(d->log_path), "%s/%s.log", work, d->name);
