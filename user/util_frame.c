@@ -10,6 +10,8 @@
 
 #include "util_frame.h"
 
+volatile sig_atomic_t frame_interrupted;
+
 static int write_all(int fd, const char *p, size_t n)
 {
 	while (n) {
@@ -135,6 +137,8 @@ int frame_read(struct frame_reader *r, char **payload, int timeout_ms)
 			return ret < 0 ? ret : 0;
 		if (r->eof)
 			return -EPIPE;
+		if (frame_interrupted)
+			return -EINTR;
 		if (deadline >= 0) {
 			wait_ms = (int)(deadline - now_ms());
 			if (wait_ms <= 0)
