@@ -61,6 +61,8 @@ AGENT := $(BUILD)/vbench-trace-agent
 
 .PHONY: all setup run test unit unit-asan integration bench vmlinux format clean
 .DELETE_ON_ERROR:
+# Objects and skeletons are kept: they are what the next build reuses.
+.SECONDARY:
 
 all: $(TOOL) $(AGENT)
 

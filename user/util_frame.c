@@ -84,6 +84,8 @@ static int parse_frame(struct frame_reader *r, char **payload)
 	unsigned long crc;
 	size_t head;
 
+	if (!r->len)
+		return 0;
 	m = memmem(r->buf, r->len, VB_FRAME_MAGIC " ", mlen + 1);
 	if (!m) {
 		/* Keep a tail that may be the start of a magic split in two reads. */
