@@ -377,12 +377,37 @@ static void run_platform(const struct run_config *cfg, const struct platform_ops
 	free(p.hello);
 }
 
+/*
+ * --docker-volume: the disk workloads once more with the file on a bind
+ * mount, as a second docker entry (variant "volume"), so the writable layer
+ * (overlayfs) and a volume stand side by side in one document.
+ */
+static void run_docker_volume(const struct run_config *cfg, struct json_object *doc,
+			      struct probes *probes, struct progress *prog, int *failed)
+{
+	struct json_object *platforms = json_object_object_get(doc, "platforms");
+	struct run_config vol = *cfg;
+	struct json_object *pe;
+
+	vol.nr_workloads = 0;
+	for (int i = 0; i < cfg->nr_workloads; i++)
+		if (!strncmp(cfg->workloads[i], "disk", 4))
+			vol.workloads[vol.nr_workloads++] = cfg->workloads[i];
+	if (!vol.nr_workloads)
+		return;
+	pe = new_platform_entry("docker");
+	json_object_object_add(pe, "variant", json_object_new_string("volume"));
+	json_object_array_add(platforms, pe);
+	run_platform(&vol, &docker_ops, doc, pe, probes, prog, failed);
+	checkpoint(cfg, doc);
+}
+
 int runner_run(const struct run_config *cfg, struct json_object **doc)
 {
 	struct json_object *platforms = json_object_object_get(*doc, "platforms");
 	struct probes *probes = NULL;
 	struct progress *prog;
-	int failed = 0;
+	int failed = 0, cells;
 
 	if (cfg->trace) {
 		struct probes_opts po = {.kvm = false};
@@ -398,15 +423,25 @@ int runner_run(const struct run_config *cfg, struct json_object **doc)
 		if (*probes_missing(probes))
 			vb_warn("probes not loaded: %s", probes_missing(probes));
 	}
-	prog = progress_new(cfg->nr_platforms * cfg->nr_workloads,
+	cells = cfg->nr_platforms * cfg->nr_workloads;
+	for (int i = 0; i < cfg->nr_platforms && cfg->env.docker_volume; i++)
+		for (int j = 0; j < cfg->nr_workloads; j++)
+			cells += !strcmp(cfg->platforms[i], "docker") &&
+				 !strncmp(cfg->workloads[j], "disk", 4);
+	prog = progress_new(cells,
 			    cfg->runs == RUNS_AUTO ? 4 : cfg->runs + 1, cfg->duration_s);
 	for (int i = 0; i < cfg->nr_platforms && !interrupted; i++) {
 		const struct platform_ops *ops = platform_find(cfg->platforms[i]);
 		struct json_object *pe = new_platform_entry(ops->name);
+		struct run_config layer = *cfg;
 
+		/* docker's own entry always measures the writable layer. */
+		layer.env.docker_volume = false;
 		json_object_array_add(platforms, pe);
-		run_platform(cfg, ops, *doc, pe, probes, prog, &failed);
+		run_platform(&layer, ops, *doc, pe, probes, prog, &failed);
 		checkpoint(cfg, *doc);
+		if (ops == &docker_ops && cfg->env.docker_volume && !interrupted)
+			run_docker_volume(cfg, *doc, probes, prog, &failed);
 	}
 	progress_done(prog);
 	probes_close(probes);
