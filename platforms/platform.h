@@ -30,21 +30,21 @@ struct platform_env {
 	bool quick;		 /* the short profile: smaller disk files, shorter runs */
 	bool guest_probes;	 /* the agent loads probes in a guest kernel */
 	unsigned long long disk_file_bytes; /* the disk workloads' file size */
-	int net_port;		 /* the port of the net-server the runner starts */
+	int net_port;			    /* the port of the net-server the runner starts */
 };
 
 struct platform {
 	const struct platform_ops *ops;
 	const struct platform_env *env;
 	/* Set by start(): */
-	pid_t target_pid;	/* root of the host process tree the host probes follow */
-	int cmd_fd;		/* commands to the agent */
+	pid_t target_pid;	 /* root of the host process tree the host probes follow */
+	int cmd_fd;		 /* commands to the agent */
 	struct frame_reader out; /* frames from the agent */
-	char disk_file[256];	/* where the disk workloads put their file, as the agent sees it */
-	char net_server[128];	/* HOST:PORT of the net-server, as the agent sees it */
-	char net_bind[64];	/* host address the runner's net-server must listen on */
-	char *hello;		/* the agent's hello frame (JSON), malloc'd */
-	void *priv;		/* the driver's own state */
+	char disk_file[256];	 /* where the disk workloads put their file, as the agent sees it */
+	char net_server[128];	 /* HOST:PORT of the net-server, as the agent sees it */
+	char net_bind[64];	 /* host address the runner's net-server must listen on */
+	char *hello;		 /* the agent's hello frame (JSON), malloc'd */
+	void *priv;		 /* the driver's own state */
 };
 
 struct platform_ops {

@@ -6,8 +6,8 @@ fail=0
 for t in "$@"; do
 	out=$("$t" 2>&1)
 	rc=$?
-	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
-	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	p=$(printf '%s\n' "$out" | grep -o '\[  PASSED  \] [0-9]*' | awk '{ print $NF }' | tail -1)
+	f=$(printf '%s\n' "$out" | grep -o '\[  FAILED  \] [0-9]*' | awk '{ print $NF }' | tail -1)
 	pass=$((pass + ${p:-0}))
 	fail=$((fail + ${f:-0}))
 	if [ "$rc" -ne 0 ]; then

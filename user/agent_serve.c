@@ -25,7 +25,8 @@
 
 static int send_json(int fd, struct json_object *o)
 {
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+								  JSON_C_TO_STRING_NOSLASHESCAPE);
 
 	return frame_write(fd, s, strlen(s));
 }
@@ -89,18 +90,21 @@ static struct json_object *serve_one(char *line, struct probes *probes)
 
 static void serve_usage(FILE *out)
 {
-	fprintf(out, "usage: %s serve [--probes] [--in PATH] [--out PATH]\n"
-		     "Speaks the agent protocol on stdin/stdout (or the given files):\n"
-		     "one result frame per 'RUN <workload> [options]' line, until 'QUIT'.\n"
-		     "--probes loads the BPF probes here and reports them as probes_guest.\n",
+	fprintf(out,
+		"usage: %s serve [--probes] [--in PATH] [--out PATH]\n"
+		"Speaks the agent protocol on stdin/stdout (or the given files):\n"
+		"one result frame per 'RUN <workload> [options]' line, until 'QUIT'.\n"
+		"--probes loads the BPF probes here and reports them as probes_guest.\n",
 		vb_progname);
 }
 
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"probes", no_argument, NULL, 'P'}, {"in", required_argument, NULL, 'i'},
-		{"out", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
+		{"probes", no_argument, NULL, 'P'},
+		{"in", required_argument, NULL, 'i'},
+		{"out", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	struct probes *probes = NULL;

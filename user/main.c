@@ -22,7 +22,8 @@ static const struct cmd cmds[] = {
 	{"report", cmd_report, "report [--format text|md|html|json|csv] RESULTS.json"},
 	{"compare", cmd_compare, "compare OLD.json NEW.json"},
 	{"doctor", cmd_doctor, "doctor            what works on this machine, what to install"},
-	{"workload", cmd_workload, "workload NAME [options]   one workload, here; prints one JSON object"},
+	{"workload", cmd_workload,
+	 "workload NAME [options]   one workload, here; prints one JSON object"},
 	{"net-server", cmd_net_server, "net-server [-p PORT] [-B ADDR]   iperf3-compatible server"},
 };
 
@@ -30,7 +31,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: vbench-trace COMMAND [options]   (COMMAND --help for more)\n\n"
-		"Runs the same workloads (cpu, mem, diskrand, diskseq, fork, net) on native Linux,\n"
+		"Runs the same workloads (cpu, mem, diskrand, diskseq, fork, net) on native "
+		"Linux,\n"
 		"Docker, KVM and QEMU/TCG while eBPF probes count what the kernel did for them,\n"
 		"and explains each platform's cost with those counters.\n\n"
 		"commands:\n");

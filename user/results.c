@@ -30,8 +30,9 @@ static int write_all(int fd, const char *p, size_t n)
 
 int results_write_atomic(const char *path, struct json_object *doc)
 {
-	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-								       JSON_C_TO_STRING_SPACED);
+	const char *text = json_object_to_json_string_ext(
+		doc,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
 	char tmp[PATH_MAX], dir[PATH_MAX];
 	int fd, dfd, err = 0;
 

@@ -36,12 +36,12 @@ static int no_run(int argc, char **argv, struct wl_result *res)
 	return WL_EFAIL;
 }
 
-#define STUB_WL(n, u)                                                                              \
-	WEAK const struct workload wl_##n = {.name = #n,                                           \
-					     .unit = u,                                            \
-					     .summary = "not built yet",                           \
-					     .higher_is_better = true,                             \
-					     .usage = no_usage,                                    \
+#define STUB_WL(n, u)                                                    \
+	WEAK const struct workload wl_##n = {.name = #n,                 \
+					     .unit = u,                  \
+					     .summary = "not built yet", \
+					     .higher_is_better = true,   \
+					     .usage = no_usage,          \
 					     .run = no_run}
 STUB_WL(cpu, "events/s");
 STUB_WL(mem, "MiB/s");
@@ -127,3 +127,28 @@ static int stub_available(const struct platform_env *env, char *reason, size_t n
 WEAK const struct platform_ops docker_ops = {.name = "docker", .available = stub_available};
 WEAK const struct platform_ops qemu_ops = {.name = "qemu", .available = stub_available};
 WEAK const struct platform_ops kvm_ops = {.name = "kvm", .available = stub_available};
+
+struct net_server;
+WEAK int net_server_start(const char *bind_addr, int port, struct net_server **out)
+{
+	(void)bind_addr;
+	(void)port;
+	*out = NULL;
+	return -ENOSYS;
+}
+WEAK void net_server_stop(struct net_server *s)
+{
+	(void)s;
+}
+WEAK struct json_object *findings_derive(struct json_object *doc)
+{
+	(void)doc;
+	return NULL;
+}
+WEAK int report_render(struct json_object *doc, const char *format, FILE *out, bool color)
+{
+	(void)doc;
+	(void)color;
+	fprintf(out, "(the %s report is not built yet)\n", format);
+	return 0;
+}

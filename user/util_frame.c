@@ -10,6 +10,8 @@
 
 #include "util_frame.h"
 
+volatile sig_atomic_t frame_interrupted;
+
 static int write_all(int fd, const char *p, size_t n)
 {
 	while (n) {
@@ -82,6 +84,8 @@ static int parse_frame(struct frame_reader *r, char **payload)
 	unsigned long crc;
 	size_t head;
 
+	if (!r->len)
+		return 0;
 	m = memmem(r->buf, r->len, VB_FRAME_MAGIC " ", mlen + 1);
 	if (!m) {
 		/* Keep a tail that may be the start of a magic split in two reads. */
@@ -135,6 +139,8 @@ int frame_read(struct frame_reader *r, char **payload, int timeout_ms)
 			return ret < 0 ? ret : 0;
 		if (r->eof)
 			return -EPIPE;
+		if (frame_interrupted)
+			return -EINTR;
 		if (deadline >= 0) {
 			wait_ms = (int)(deadline - now_ms());
 			if (wait_ms <= 0)

@@ -12,6 +12,7 @@
 #ifndef VB_UTIL_FRAME_H
 #define VB_UTIL_FRAME_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #define VB_FRAME_MAGIC "@@VBENCH"
@@ -34,10 +35,15 @@ void frame_reader_free(struct frame_reader *r);
  * Reads until one whole frame arrived, skipping anything before its magic.
  * On success *payload is a malloc'd NUL-terminated string (free() it) and 0
  * is returned. -ETIMEDOUT when nothing whole came within timeout_ms
- * (negative: wait for ever), -EPIPE at end of stream, -EBADMSG for a frame
+ * (negative: wait for ever), -EPIPE at end of stream, -EINTR once
+ * frame_interrupted is set, -EBADMSG for a frame
  * whose length or checksum is wrong (it is dropped; the caller may read on).
  */
 int frame_read(struct frame_reader *r, char **payload, int timeout_ms);
+
+/* Set from a signal handler (Ctrl-C): frame_read() then returns -EINTR
+ * instead of waiting on. */
+extern volatile sig_atomic_t frame_interrupted;
 
 /* Reads one command line ("RUN ...") of at most cap-1 bytes; returns its
  * length, 0 at end of stream, -errno on error. Blocking. */

@@ -62,10 +62,23 @@ int wl_parse_size(const char *opt, const char *arg, uint64_t min, uint64_t *out)
 	if (errno || end == arg)
 		goto bad;
 	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	default: break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	default:
+		break;
 	}
 	if (*end == 'i' || *end == 'B')
 		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
@@ -143,8 +156,9 @@ int workload_exec(const struct workload *w, int argc, char **argv, struct json_o
 
 static void workload_list(FILE *out)
 {
-	fprintf(out, "usage: %s workload NAME [options]   (NAME --help for its options)\n\n"
-		     "Runs one workload here, in this process, and prints one JSON object.\n\n",
+	fprintf(out,
+		"usage: %s workload NAME [options]   (NAME --help for its options)\n\n"
+		"Runs one workload here, in this process, and prints one JSON object.\n\n",
 		vb_progname);
 	for (int i = 0; i < nr_workloads; i++)
 		fprintf(out, "  %-9s %-9s %s\n", workloads[i]->name, workloads[i]->unit,
@@ -176,7 +190,8 @@ int cmd_workload(int argc, char **argv)
 	ret = workload_exec(w, argc - 1, argv + 1, &o);
 	if (ret != WL_OK)
 		return ret == WL_EUSAGE ? VB_EXIT_USAGE : VB_EXIT_FAILED;
-	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	return VB_EXIT_OK;
 }

@@ -1,0 +1,111 @@
+# vbench-trace run: the plan, the results document, usage errors, Ctrl-C.
+
+# Every bad input: exit 2, one "vbench-trace:" line on stderr, no files.
+test_run_usage_errors() {
+	local out=$VB_TMP/usage
+	local cases=(
+		"-p bogus"
+		"-w cpu,bogus"
+		"-d -1"
+		"-d abc"
+		"-r 0"
+		"-r x"
+		"--net-server 127.0.0.1:1"
+		"--frobnicate"
+	)
+	for c in "${cases[@]}"; do
+		rc=0
+		# shellcheck disable=SC2086
+		$VB run $c -o "$out" >"$VB_TMP/stdout" 2>"$VB_TMP/stderr" || rc=$?
+		[ "$rc" = 2 ] || fail "run $c: exit $rc, want 2"
+		[ "$(wc -l <"$VB_TMP/stderr")" = 1 ] || fail "run $c: want one line on stderr, got: $(cat "$VB_TMP/stderr")"
+		grep -q '^vbench-trace: ' "$VB_TMP/stderr" || fail "run $c: stderr does not start with vbench-trace:"
+		[ ! -e "$out" ] || fail "run $c left $out behind"
+	done
+	rc=0
+	$VB run -p native -w cpu -o /proc/vbench-no-such-dir 2>"$VB_TMP/stderr" || rc=$?
+	[ "$rc" = 2 ] || fail "unwritable -o: exit $rc, want 2"
+	grep -q 'cannot write results' "$VB_TMP/stderr" || fail "unwritable -o: $(cat "$VB_TMP/stderr")"
+	rc=0
+	echo '{"hello": 1}' >"$VB_TMP/notdoc.json"
+	$VB report "$VB_TMP/notdoc.json" 2>"$VB_TMP/stderr" || rc=$?
+	[ "$rc" = 2 ] || fail "report of a non-document: exit $rc, want 2"
+	grep -q 'not a vbench-trace results document' "$VB_TMP/stderr" || fail "report: $(cat "$VB_TMP/stderr")"
+}
+
+# Without root (or CAP_BPF + CAP_PERFMON), run stops before any work and names --no-trace.
+test_run_without_privileges() {
+	local out=$VB_TMP/unpriv
+	mkdir -p "$out" && chmod 777 "$out"
+	rc=0
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+		$VB run -p native -w cpu --quick -o "$out/r" 2>"$VB_TMP/stderr" || rc=$?
+	[ "$rc" = 2 ] || fail "unprivileged run: exit $rc, want 2"
+	grep -q -- '--no-trace' "$VB_TMP/stderr" || fail "no mention of --no-trace: $(cat "$VB_TMP/stderr")"
+	[ ! -e "$out/r" ] || fail "unprivileged run left files"
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+		$VB run -p native -w cpu --quick -r 1 --no-trace -o "$out/r" >/dev/null 2>&1 ||
+		fail "--no-trace run as nobody failed"
+	assert_py "$out/r/results.json" 'd["platforms"][0]["workloads"][0]["status"] == "ok"'
+}
+
+# Every workload, natively, in --quick, with probes: a complete document.
+test_run_native_all_quick() {
+	local out=$VB_TMP/native
+	$VB run -p native -w all --quick -o "$out" >"$VB_TMP/table" 2>"$VB_TMP/stderr" ||
+		{ cat "$VB_TMP/stderr"; fail "run failed"; }
+	assert_py "$out/results.json" 'd["schema"] == "vbench-trace/1" and d["status"] == "complete"'
+	assert_py "$out/results.json" '[w["name"] for w in d["platforms"][0]["workloads"]] == ["cpu","mem","diskrand","diskseq","fork","net"]'
+	assert_py "$out/results.json" 'all(w["status"] == "ok" and len(w["runs"]) == 3 and w["stats"]["n"] == 3 for w in d["platforms"][0]["workloads"])'
+	assert_py "$out/results.json" 'all(abs(w["vs_native"] - 1) < 1e-9 for w in d["platforms"][0]["workloads"])'
+	assert_py "$out/results.json" 'all(r["score"] > 0 and r["ops"] > 0 and "minflt" in r["rusage"] for w in d["platforms"][0]["workloads"] for r in w["runs"])'
+	assert_py "$out/results.json" 'all(w["stats"]["ci95_low"] <= w["stats"]["mean"] <= w["stats"]["ci95_high"] for w in d["platforms"][0]["workloads"])'
+	for f in report.md report.html; do
+		[ -s "$out/$f" ] || fail "$f missing"
+	done
+	grep -q 'cpu' "$VB_TMP/table" || fail "the table does not name cpu"
+	$VB report "$out/results.json" >"$VB_TMP/again" || fail "report failed"
+	grep -q 'fork' "$VB_TMP/again" || fail "report does not name fork"
+	cp "$out/results.json" "$VB_TMP/native-results.json"
+}
+
+# The fork probe counts exactly the forks the workload reports, run by run.
+test_run_fork_probe_exact() {
+	local out=$VB_TMP/fork
+	$VB run -p native -w fork -r 3 -d 0.5 -o "$out" >/dev/null 2>&1 || fail "run failed"
+	assert_py "$out/results.json" 'all(r["probes"]["host"]["forks"] == r["ops"] for r in d["platforms"][0]["workloads"][0]["runs"])'
+	assert_py "$out/results.json" 'all(r["probes"]["host"]["clone_syscalls"] == r["ops"] for r in d["platforms"][0]["workloads"][0]["runs"])'
+}
+
+# --json prints the document on stdout.
+test_run_json_stdout() {
+	$VB run -p native -w cpu -r 1 -d 0.3 --json -o "$VB_TMP/j" >"$VB_TMP/doc.json" 2>/dev/null ||
+		fail "run --json failed"
+	assert_py "$VB_TMP/doc.json" 'd["schema"] == "vbench-trace/1" and d["platforms"][0]["workloads"][0]["runs"][0]["score"] > 0'
+}
+
+# Ctrl-C in the middle: an interrupted document, nothing of ours left running or loaded.
+test_run_interrupt_leaves_nothing() {
+	local out=$VB_TMP/intr before after
+	before=$(bpftool prog list 2>/dev/null | grep -c '^[0-9]' || true)
+	$VB run -p native -w cpu,fork -r 5 -d 2 -o "$out" >/dev/null 2>&1 &
+	local pid=$!
+	sleep 4
+	kill -INT $pid
+	rc=0
+	wait $pid || rc=$?
+	[ "$rc" = 130 ] || fail "interrupted run: exit $rc, want 130"
+	assert_py "$out/results.json" 'd["status"] == "interrupted"'
+	sleep 0.5
+	after=$(bpftool prog list 2>/dev/null | grep -c '^[0-9]' || true)
+	[ "$before" = "$after" ] || fail "BPF programs before $before, after $after"
+	! pgrep -f 'vbench-trace-agent serve' >/dev/null || fail "an agent is still running"
+}
+
+# A platform this machine cannot reach is skipped with its reason; exit 0.
+test_run_unreachable_platform_is_skipped() {
+	local out=$VB_TMP/skip
+	$VB run -p qemu -w cpu --quick --no-trace --libvirt-uri 'qemu+unix:///system?socket=/nonexistent' \
+		-o "$out" >/dev/null 2>&1 || fail "run with an unreachable libvirt did not exit 0"
+	assert_py "$out/results.json" 'd["platforms"][0]["status"] == "skipped" and len(d["platforms"][0]["reason"]) > 10'
+}

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The agent link's framing: noise is skipped, damage is detected, nothing hangs. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "util_frame.h"
+
+static int sv[2];
+
+static int setup(void **state)
+{
+	(void)state;
+	return socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	close(sv[0]);
+	close(sv[1]);
+	return 0;
+}
+
+static void put(const char *s)
+{
+	assert_int_equal(write(sv[0], s, strlen(s)), (ssize_t)strlen(s));
+}
+
+static void test_roundtrip_through_noise(void **state)
+{
+	struct frame_reader r;
+	char *p;
+
+	(void)state;
+	frame_reader_init(&r, sv[1]);
+	put("[    2.512] virtio_blk virtio1: [vda] 262144 512-byte logical blocks\n@@VBENC");
+	assert_int_equal(frame_write(sv[0], "{\"a\":1}", 7), 0);
+	put("kernel noise again\n");
+	assert_int_equal(frame_write(sv[0], "{\"b\":2}", 7), 0);
+	assert_int_equal(frame_read(&r, &p, 1000), 0);
+	assert_string_equal(p, "{\"a\":1}");
+	free(p);
+	assert_int_equal(frame_read(&r, &p, 1000), 0);
+	assert_string_equal(p, "{\"b\":2}");
+	free(p);
+	frame_reader_free(&r);
+}
+
+static void test_corrupt_frame_detected(void **state)
+{
+	struct frame_reader r;
+	char *p;
+
+	(void)state;
+	frame_reader_init(&r, sv[1]);
+	/* Right length, wrong checksum: a byte flipped in transit. */
+	put("\n@@VBENCH 7 00000000\n{\"a\":1}\n");
+	assert_int_equal(frame_read(&r, &p, 1000), -EBADMSG);
+	assert_null(p);
+	/* The stream goes on after a bad frame. */
+	assert_int_equal(frame_write(sv[0], "{}", 2), 0);
+	assert_int_equal(frame_read(&r, &p, 1000), 0);
+	assert_string_equal(p, "{}");
+	free(p);
+	/* A length beyond the limit is refused, not allocated. */
+	put("\n@@VBENCH 99999999999 00000000\n");
+	assert_int_equal(frame_read(&r, &p, 1000), -EBADMSG);
+	frame_reader_free(&r);
+}
+
+static void test_timeout_and_eof(void **state)
+{
+	struct frame_reader r;
+	char *p;
+
+	(void)state;
+	frame_reader_init(&r, sv[1]);
+	put("\n@@VBENCH 100 0000abcd\n{\"partial\"");
+	assert_int_equal(frame_read(&r, &p, 100), -ETIMEDOUT);
+	shutdown(sv[0], SHUT_WR);
+	assert_int_equal(frame_read(&r, &p, 1000), -EPIPE);
+	frame_reader_free(&r);
+}
+
+static void test_read_line(void **state)
+{
+	char line[16];
+
+	(void)state;
+	put("\r\nRUN cpu --duration 1\nQUIT\n");
+	assert_int_equal(frame_read_line(sv[1], line, sizeof(line)), 15);
+	assert_string_equal(line, "RUN cpu --durat");
+	shutdown(sv[0], SHUT_WR);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_roundtrip_through_noise, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_frame_detected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout_and_eof, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_line, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

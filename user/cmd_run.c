@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `vbench-trace run`: the command line becomes a plan (struct run_config);
+ * everything a user can get wrong is checked before any work starts, so a
+ * usage error leaves no files behind.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <json.h>
+#include <libgen.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "findings.h"
+#include "probes.h"
+#include "report.h"
+#include "results.h"
+#include "runner.h"
+#include "util_log.h"
+#include "workload.h"
+
+#define DEFAULT_DURATION_S   10.0
+#define QUICK_DURATION_S     1.0
+#define DEFAULT_DISK_BYTES   (1ULL << 30)
+#define QUICK_DISK_BYTES     (64ULL << 20)
+#define DEFAULT_CACHE_DIR    "/var/cache/vbench-trace"
+#define NET_CHECK_TIMEOUT_MS 3000
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: vbench-trace run [options]\n\n"
+		"Runs each workload on each platform: one warm-up, then RUNS timed runs, with\n"
+		"eBPF probes counting what the kernel did for the workload's process tree.\n"
+		"Writes DIR/results.json, DIR/report.md and DIR/report.html, prints the table.\n\n"
+		"  -p, --platforms LIST   native,docker,kvm,qemu or all (default: all); a "
+		"platform\n"
+		"                         this machine cannot run is reported as skipped, with "
+		"why\n"
+		"  -w, --workloads LIST   cpu,mem,diskrand,diskseq,fork,net or all (default: all)\n"
+		"  -r, --runs N|auto      timed runs per cell after one warm-up (default: 3);\n"
+		"                         auto repeats until CV < 2 %% or %d runs\n"
+		"  -d, --duration S       seconds per run (default: %g; --quick: %g)\n"
+		"      --quick            the short profile for tests and CI: %g s runs, %llu MiB\n"
+		"                         disk file\n"
+		"  -o, --output DIR       where results go (default: results/<UTC timestamp>/)\n"
+		"      --json             print the results document on stdout, not the table\n"
+		"      --no-trace         run without probes (needs no root)\n"
+		"      --net-server HOST[:PORT]\n"
+		"                         send the net workload to this iperf3 server (port 5201\n"
+		"                         by default) instead of the tool's own net-server\n"
+		"      --docker-volume    docker: disk file on a bind mount, not the writable "
+		"layer\n"
+		"      --libvirt-uri URI  libvirt connection for kvm and qemu (default: "
+		"qemu:///system)\n"
+		"      --disk-cache MODE  libvirt disk cache mode for guests (default: none)\n"
+		"      --disk-size SIZE   disk workloads' file size (default: 1G; --quick: 64M)\n"
+		"      --buffered         disk workloads through the page cache (no O_DIRECT)\n"
+		"      --cache-dir DIR    guest kernel and images (default: " DEFAULT_CACHE_DIR
+		")\n"
+		"  -v, --verbose          say what is sent to each agent\n\n"
+		"examples:\n"
+		"  vbench-trace run --quick                      every platform, short runs\n"
+		"  vbench-trace run -p native,qemu -w net -r 5   why is a guest's uplink slow?\n"
+		"  vbench-trace run -p docker -w diskrand,diskseq --docker-volume\n\n"
+		"Exit status: 0 when every cell ran or was skipped with a reason, 1 when a cell\n"
+		"failed, 2 for a usage error, 130 when interrupted (results so far are kept).\n",
+		AUTO_MAX_RUNS, DEFAULT_DURATION_S, QUICK_DURATION_S, QUICK_DURATION_S,
+		QUICK_DISK_BYTES >> 20);
+}
+
+/* Splits a comma list into known names (in the table's order), or fails naming the bad one. */
+static int parse_list(const char *what, const char *arg, const char *const *known, int nknown,
+		      const char **out, int *nout)
+{
+	char *copy = strdup(arg), *save = NULL, *tok;
+	bool want[16] = {false};
+	int ret = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int i;
+
+		if (!strcmp(tok, "all")) {
+			for (i = 0; i < nknown; i++)
+				want[i] = true;
+			continue;
+		}
+		for (i = 0; i < nknown && strcmp(tok, known[i]); i++)
+			;
+		if (i == nknown) {
+			vb_err("unknown %s '%s' (one of %s or all)", what, tok,
+			       !strcmp(what, "platform")
+				       ? "native, docker, kvm, qemu"
+				       : "cpu, mem, diskrand, diskseq, fork, net");
+			ret = -1;
+			goto out;
+		}
+		want[i] = true;
+	}
+	*nout = 0;
+	for (int i = 0; i < nknown; i++)
+		if (want[i])
+			out[(*nout)++] = known[i];
+	if (!*nout) {
+		vb_err("no %s given in '%s'", what, arg);
+		ret = -1;
+	}
+out:
+	free(copy);
+	return ret;
+}
+
+static int parse_platforms(const char *arg, struct run_config *cfg)
+{
+	const char *names[MAX_PLATFORMS];
+
+	for (int i = 0; i < nr_platforms; i++)
+		names[i] = platform_table[i]->name;
+	return parse_list("platform", arg, names, nr_platforms, cfg->platforms, &cfg->nr_platforms);
+}
+
+static int parse_workloads(const char *arg, struct run_config *cfg)
+{
+	const char *names[MAX_WORKLOADS];
+
+	for (int i = 0; i < nr_workloads; i++)
+		names[i] = workloads[i]->name;
+	return parse_list("workload", arg, names, nr_workloads, cfg->workloads, &cfg->nr_workloads);
+}
+
+static int parse_runs(const char *arg, int *runs)
+{
+	char *end;
+	long v;
+
+	if (!strcmp(arg, "auto")) {
+		*runs = RUNS_AUTO;
+		return 0;
+	}
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || v < 1 || v > 1000) {
+		vb_err("--runs: '%s' is not a count from 1 to 1000, or 'auto'", arg);
+		return -1;
+	}
+	*runs = (int)v;
+	return 0;
+}
+
+/* Splits HOST[:PORT] / [V6]:PORT. */
+static int split_host_port(const char *arg, char *host, size_t n, char *port, size_t pn)
+{
+	const char *colon;
+
+	if (arg[0] == '[') {
+		const char *close = strchr(arg, ']');
+
+		if (!close || (size_t)(close - arg - 1) >= n)
+			return -1;
+		snprintf(host, n, "%.*s", (int)(close - arg - 1), arg + 1);
+		colon = close[1] == ':' ? close + 1 : NULL;
+	} else {
+		colon = strrchr(arg, ':');
+		if (colon && strchr(arg, ':') != colon)
+			colon = NULL; /* a bare IPv6 address */
+		snprintf(host, n, "%.*s", colon ? (int)(colon - arg) : (int)strlen(arg), arg);
+	}
+	snprintf(port, pn, "%s", colon ? colon + 1 : "5201");
+	return *host ? 0 : -1;
+}
+
+/* An unreachable --net-server is a usage error found before any work. */
+static int check_net_server(const char *arg)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+	char host[256], port[16];
+	int fd = -1, err;
+
+	if (split_host_port(arg, host, sizeof(host), port, sizeof(port))) {
+		vb_err("--net-server: '%s' is not HOST[:PORT]", arg);
+		return -1;
+	}
+	err = getaddrinfo(host, port, &hints, &ai);
+	if (err) {
+		vb_err("--net-server: cannot resolve '%s': %s", host, gai_strerror(err));
+		return -1;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	err = fd < 0 ? -1 : connect(fd, ai->ai_addr, ai->ai_addrlen);
+	if (err && errno == EINPROGRESS) {
+		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+		socklen_t len = sizeof(err);
+
+		if (poll(&pfd, 1, NET_CHECK_TIMEOUT_MS) == 1 &&
+		    !getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
+			errno = err;
+		else
+			err = errno = ETIMEDOUT;
+	}
+	if (err)
+		vb_err("--net-server: cannot connect to %s port %s: %s (is 'iperf3 -s' running "
+		       "there?)",
+		       host, port, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(ai);
+	return err ? -1 : 0;
+}
+
+/* A port nobody listens on now, for the net-server of each cell. */
+static int pick_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = 5201;
+
+	if (fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
+	    !getsockname(fd, (struct sockaddr *)&a, &len))
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* The output directory must take a file before we measure anything. */
+static int prepare_out_dir(const char *dir)
+{
+	char probe[PATH_MAX];
+	int fd, err = mkdir_p(dir);
+
+	if (!err) {
+		snprintf(probe, sizeof(probe), "%s/.vbench-write-test.%d", dir, getpid());
+		fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0)
+			err = -errno;
+		else {
+			close(fd);
+			unlink(probe);
+		}
+	}
+	if (err)
+		vb_err("cannot write results to %s: %s (choose another directory with -o)", dir,
+		       strerror(-err));
+	return err;
+}
+
+static void default_out_dir(char *buf, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "results/%Y%m%dT%H%M%SZ", &tm);
+}
+
+static void agent_beside_tool(char *buf, size_t n)
+{
+	char self[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (len <= 0) {
+		snprintf(buf, n, "vbench-trace-agent");
+		return;
+	}
+	self[len] = '\0';
+	snprintf(buf, n, "%s/vbench-trace-agent", dirname(self));
+}
+
+static void cpu_model(char *buf, size_t n)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[512];
+
+	snprintf(buf, n, "unknown");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) || !colon)
+			continue;
+		snprintf(buf, n, "%s", colon + 2);
+		buf[strcspn(buf, "\n")] = '\0';
+		break;
+	}
+	if (f)
+		fclose(f);
+}
+
+static struct json_object *new_document(const struct run_config *cfg)
+{
+	struct json_object *doc = json_object_new_object(), *host, *conf, *list;
+	char started[32], model[256];
+	struct utsname u;
+	struct sysinfo si;
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	uname(&u);
+	sysinfo(&si);
+	cpu_model(model, sizeof(model));
+
+	json_object_object_add(doc, "schema", json_object_new_string(VB_SCHEMA));
+	json_object_object_add(doc, "tool_version", json_object_new_string(VB_VERSION));
+	json_object_object_add(doc, "status", json_object_new_string("interrupted"));
+	json_object_object_add(doc, "started_at", json_object_new_string(started));
+
+	host = json_object_new_object();
+	json_object_object_add(host, "kernel", json_object_new_string(u.release));
+	json_object_object_add(host, "cpus",
+			       json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
+	json_object_object_add(host, "mem_bytes",
+			       json_object_new_uint64((uint64_t)si.totalram * si.mem_unit));
+	json_object_object_add(host, "cpu_model", json_object_new_string(model));
+	json_object_object_add(host, "hostname", json_object_new_string(u.nodename));
+	json_object_object_add(doc, "host", host);
+
+	conf = json_object_new_object();
+	json_object_object_add(conf, "runs",
+			       cfg->runs == RUNS_AUTO ? json_object_new_string("auto")
+						      : json_object_new_int(cfg->runs));
+	json_object_object_add(conf, "duration_s", json_object_new_double(cfg->duration_s));
+	json_object_object_add(conf, "quick", json_object_new_boolean(cfg->quick));
+	json_object_object_add(conf, "trace", json_object_new_boolean(cfg->trace));
+	json_object_object_add(conf, "buffered", json_object_new_boolean(cfg->buffered));
+	json_object_object_add(conf, "disk_file_bytes",
+			       json_object_new_uint64(cfg->env.disk_file_bytes));
+	json_object_object_add(conf, "docker_volume",
+			       json_object_new_boolean(cfg->env.docker_volume));
+	json_object_object_add(conf, "libvirt_uri", json_object_new_string(cfg->env.libvirt_uri));
+	json_object_object_add(conf, "disk_cache", json_object_new_string(cfg->env.disk_cache));
+	if (cfg->net_server)
+		json_object_object_add(conf, "net_server", json_object_new_string(cfg->net_server));
+	list = json_object_new_array();
+	for (int i = 0; i < cfg->nr_platforms; i++)
+		json_object_array_add(list, json_object_new_string(cfg->platforms[i]));
+	json_object_object_add(conf, "platforms", list);
+	list = json_object_new_array();
+	for (int i = 0; i < cfg->nr_workloads; i++)
+		json_object_array_add(list, json_object_new_string(cfg->workloads[i]));
+	json_object_object_add(conf, "workloads", list);
+	json_object_object_add(doc, "config", conf);
+	json_object_object_add(doc, "platforms", json_object_new_array());
+	return doc;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	runner_interrupt();
+}
+
+static void install_signals(void)
+{
+	/* No SA_RESTART: a blocking read must return so the runner can clean up. */
+	struct sigaction sa = {.sa_handler = on_signal};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int write_report(struct json_object *doc, const char *dir, const char *name,
+			const char *format)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 16];
+	FILE *f;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f) {
+		vb_err("cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	err = report_render(doc, format, f, false);
+	if (fclose(f) || err || rename(tmp, path)) {
+		vb_err("cannot write %s", path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+enum {
+	OPT_QUICK = 256,
+	OPT_JSON,
+	OPT_NO_TRACE,
+	OPT_NET_SERVER,
+	OPT_DOCKER_VOLUME,
+	OPT_LIBVIRT_URI,
+	OPT_DISK_CACHE,
+	OPT_DISK_SIZE,
+	OPT_BUFFERED,
+	OPT_CACHE_DIR,
+};
+
+static const struct option run_opts[] = {
+	{"platforms", required_argument, NULL, 'p'},
+	{"workloads", required_argument, NULL, 'w'},
+	{"runs", required_argument, NULL, 'r'},
+	{"duration", required_argument, NULL, 'd'},
+	{"output", required_argument, NULL, 'o'},
+	{"quick", no_argument, NULL, OPT_QUICK},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"no-trace", no_argument, NULL, OPT_NO_TRACE},
+	{"net-server", required_argument, NULL, OPT_NET_SERVER},
+	{"docker-volume", no_argument, NULL, OPT_DOCKER_VOLUME},
+	{"libvirt-uri", required_argument, NULL, OPT_LIBVIRT_URI},
+	{"disk-cache", required_argument, NULL, OPT_DISK_CACHE},
+	{"disk-size", required_argument, NULL, OPT_DISK_SIZE},
+	{"buffered", no_argument, NULL, OPT_BUFFERED},
+	{"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
+struct run_args {
+	struct run_config cfg;
+	bool json, duration_set, size_set;
+	const char *out_dir;
+};
+
+static int parse_args(int argc, char **argv, struct run_args *a)
+{
+	struct run_config *cfg = &a->cfg;
+	uint64_t size;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:w:r:d:o:vh", run_opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (parse_platforms(optarg, cfg))
+				return VB_EXIT_USAGE;
+			break;
+		case 'w':
+			if (parse_workloads(optarg, cfg))
+				return VB_EXIT_USAGE;
+			break;
+		case 'r':
+			if (parse_runs(optarg, &cfg->runs))
+				return VB_EXIT_USAGE;
+			break;
+		case 'd':
+			if (wl_parse_double("--duration", optarg, 0.001, &cfg->duration_s))
+				return VB_EXIT_USAGE;
+			a->duration_set = true;
+			break;
+		case 'o':
+			a->out_dir = optarg;
+			break;
+		case OPT_QUICK:
+			cfg->quick = true;
+			break;
+		case OPT_JSON:
+			a->json = true;
+			break;
+		case OPT_NO_TRACE:
+			cfg->trace = false;
+			break;
+		case OPT_NET_SERVER:
+			cfg->net_server = optarg;
+			break;
+		case OPT_DOCKER_VOLUME:
+			cfg->env.docker_volume = true;
+			break;
+		case OPT_LIBVIRT_URI:
+			cfg->env.libvirt_uri = optarg;
+			break;
+		case OPT_DISK_CACHE:
+			cfg->env.disk_cache = optarg;
+			break;
+		case OPT_DISK_SIZE:
+			if (wl_parse_size("--disk-size", optarg, 1 << 20, &size))
+				return VB_EXIT_USAGE;
+			cfg->env.disk_file_bytes = size;
+			a->size_set = true;
+			break;
+		case OPT_BUFFERED:
+			cfg->buffered = true;
+			break;
+		case OPT_CACHE_DIR:
+			cfg->env.cache_dir = optarg;
+			break;
+		case 'v':
+			vb_verbose = true;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return -1;
+		default:
+			vb_err("run: see 'vbench-trace run --help' for the options");
+			return VB_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		vb_err("run: unexpected argument '%s' (see 'vbench-trace run --help')",
+		       argv[optind]);
+		return VB_EXIT_USAGE;
+	}
+	if (!a->duration_set)
+		cfg->duration_s = cfg->quick ? QUICK_DURATION_S : DEFAULT_DURATION_S;
+	if (!a->size_set)
+		cfg->env.disk_file_bytes = cfg->quick ? QUICK_DISK_BYTES : DEFAULT_DISK_BYTES;
+	cfg->env.quick = cfg->quick;
+	cfg->env.guest_probes = cfg->trace;
+	return 0;
+}
+
+static void set_defaults(struct run_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->cfg.runs = 3;
+	a->cfg.trace = true;
+	a->cfg.env.libvirt_uri = "qemu:///system";
+	a->cfg.env.disk_cache = "none";
+	a->cfg.env.cache_dir = DEFAULT_CACHE_DIR;
+	parse_platforms("all", &a->cfg);
+	parse_workloads("all", &a->cfg);
+}
+
+/* Everything a user can get wrong, checked before anything is written. */
+static int check_plan(struct run_args *a)
+{
+	char reason[256];
+
+	if (a->cfg.trace && probes_check_privileges(reason, sizeof(reason))) {
+		vb_err("%s; run as root, or add '--no-trace' to run without probes", reason);
+		return VB_EXIT_USAGE;
+	}
+	if (a->cfg.net_server && check_net_server(a->cfg.net_server))
+		return VB_EXIT_USAGE;
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static char out_dir[PATH_MAX], agent[PATH_MAX], work_dir[] = "/var/tmp/vbench-trace.XXXXXX";
+	struct json_object *doc;
+	struct run_args a;
+	char path[PATH_MAX];
+	int ret;
+
+	set_defaults(&a);
+	ret = parse_args(argc, argv, &a);
+	if (ret)
+		return ret < 0 ? VB_EXIT_OK : ret;
+	ret = check_plan(&a);
+	if (ret)
+		return ret;
+	if (a.out_dir)
+		snprintf(out_dir, sizeof(out_dir), "%s", a.out_dir);
+	else
+		default_out_dir(out_dir, sizeof(out_dir));
+	if (prepare_out_dir(out_dir))
+		return VB_EXIT_USAGE;
+	if (!mkdtemp(work_dir)) {
+		vb_err("cannot make a scratch directory in /var/tmp: %s", strerror(errno));
+		return VB_EXIT_FAILED;
+	}
+	agent_beside_tool(agent, sizeof(agent));
+	a.cfg.env.agent_path = agent;
+	a.cfg.env.work_dir = work_dir;
+	a.cfg.env.net_port = pick_port();
+	a.cfg.out_dir = out_dir;
+
+	install_signals();
+	doc = new_document(&a.cfg);
+	ret = runner_run(&a.cfg, &doc);
+	json_object_object_add(doc, "findings", findings_derive(doc));
+	snprintf(path, sizeof(path), "%s/results.json", out_dir);
+	if (results_write_atomic(path, doc) || write_report(doc, out_dir, "report.md", "md") ||
+	    write_report(doc, out_dir, "report.html", "html"))
+		ret = ret ? ret : VB_EXIT_FAILED;
+	if (a.json)
+		printf("%s\n", json_object_to_json_string_ext(
+				       doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						    JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		report_render(doc, "text", stdout, isatty(1) && !getenv("NO_COLOR"));
+	fprintf(stderr, "%s: results in %s/ (results.json, report.md, report.html)\n", vb_progname,
+		out_dir);
+	nftw(work_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	json_object_put(doc);
+	return ret;
+}

@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Executes the plan. For each platform: is it available here (else
+ * "skipped" with the driver's reason), prepare it once; for each workload
+ * (a cell): start the agent, point the host probes at the agent's process
+ * tree, run one warm-up and then the runs, each between a probe reset and a
+ * probe read, stop the agent. The document is rewritten after every cell.
+ */
+#include <errno.h>
+#include <json.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net_server.h"
+#include "probes.h"
+#include "progress.h"
+#include "results.h"
+#include "runner.h"
+#include "stats.h"
+#include "util_log.h"
+#include "workload.h"
+
+static volatile sig_atomic_t interrupted;
+
+void runner_interrupt(void)
+{
+	interrupted = 1;
+	frame_interrupted = 1;
+}
+
+struct cell_ctx {
+	const struct run_config *cfg;
+	struct platform *p;
+	struct probes *probes;
+	struct progress *prog;
+	const struct workload *w;
+};
+
+int runner_cmdline(const struct run_config *cfg, const struct platform *p, const char *workload,
+		   char *buf, size_t n)
+{
+	int len = snprintf(buf, n, "RUN %s --duration %g", workload, cfg->duration_s);
+
+	if (!strcmp(workload, "diskrand") || !strcmp(workload, "diskseq"))
+		len += snprintf(buf + len, n - (size_t)len, " --file %s --size %llu%s",
+				p->disk_file, cfg->env.disk_file_bytes,
+				cfg->buffered ? " --buffered" : "");
+	else if (!strcmp(workload, "net"))
+		len += snprintf(buf + len, n - (size_t)len, " --server %s",
+				cfg->net_server ? cfg->net_server : p->net_server);
+	return len < (int)n ? 0 : -E2BIG;
+}
+
+/* The workload's own object turned into one entry of "runs". */
+static struct json_object *run_entry(struct json_object *res, struct json_object *host)
+{
+	static const char *const keep[] = {"score", "duration_s", "ops",
+					   "bytes", "rusage",	  "extra"};
+	struct json_object *run = json_object_new_object(), *probes, *v;
+
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (json_object_object_get_ex(res, keep[i], &v))
+			json_object_object_add(run, keep[i], json_object_get(v));
+	probes = json_object_new_object();
+	if (host)
+		json_object_object_add(probes, "host", host);
+	if (json_object_object_get_ex(res, "probes_guest", &v))
+		json_object_object_add(probes, "guest", json_object_get(v));
+	json_object_object_add(run, "probes", probes);
+	return run;
+}
+
+static int collect_timeout_s(const struct run_config *cfg, const char *workload)
+{
+	/* Disk files are prepared before timing; under TCG that alone takes a while. */
+	int t = 60 + (int)(5 * cfg->duration_s);
+
+	if (!strncmp(workload, "disk", 4))
+		t += (int)(cfg->env.disk_file_bytes >> 20) / 2;
+	return t;
+}
+
+/*
+ * One run: reset counters, send the command, wait for the result, read
+ * counters. Returns the run entry, or NULL with *why set.
+ */
+static struct json_object *one_run(struct cell_ctx *c, const char *cmdline, char *why,
+				   size_t whylen)
+{
+	struct json_object *res, *err, *host = NULL, *run;
+	char *json = NULL;
+	int ret;
+
+	if (c->probes)
+		probes_reset(c->probes);
+	ret = c->p->ops->run(c->p, cmdline);
+	if (!ret)
+		ret = c->p->ops->collect(c->p, &json, collect_timeout_s(c->cfg, c->w->name));
+	if (c->probes)
+		host = probes_snapshot(c->probes);
+	if (ret) {
+		json_object_put(host);
+		snprintf(why, whylen, "%s",
+			 ret == -ETIMEDOUT ? "the agent did not answer in time"
+			 : ret == -EINTR   ? "interrupted"
+			 : ret == -EPIPE   ? "the agent went away (its stderr above says why)"
+					   : strerror(-ret));
+		return NULL;
+	}
+	res = json_tokener_parse(json);
+	free(json);
+	if (!res) {
+		json_object_put(host);
+		snprintf(why, whylen, "the agent's result is not JSON");
+		return NULL;
+	}
+	if (json_object_object_get_ex(res, "error", &err)) {
+		snprintf(why, whylen, "%s", json_object_get_string(err));
+		json_object_put(res);
+		json_object_put(host);
+		return NULL;
+	}
+	run = run_entry(res, host);
+	json_object_put(res);
+	return run;
+}
+
+static double run_score(struct json_object *run)
+{
+	struct json_object *s;
+
+	return json_object_object_get_ex(run, "score", &s) ? json_object_get_double(s) : NAN;
+}
+
+static struct json_object *stats_json(struct json_object *runs)
+{
+	size_t n = json_object_array_length(runs);
+	double x[64];
+	struct stats s;
+	struct json_object *o = json_object_new_object();
+
+	if (n > 64)
+		n = 64;
+	for (size_t i = 0; i < n; i++)
+		x[i] = run_score(json_object_array_get_idx(runs, i));
+	stats_compute(x, n, &s);
+	json_object_object_add(o, "n", json_object_new_int((int)s.n));
+	json_object_object_add(o, "mean", json_object_new_double(s.mean));
+	json_object_object_add(o, "median", json_object_new_double(s.median));
+	json_object_object_add(o, "stddev", json_object_new_double(s.stddev));
+	json_object_object_add(o, "cv", json_object_new_double(s.cv));
+	json_object_object_add(o, "ci95_low", json_object_new_double(s.ci95_low));
+	json_object_object_add(o, "ci95_high", json_object_new_double(s.ci95_high));
+	return o;
+}
+
+static bool runs_settled(struct json_object *runs, int done)
+{
+	struct json_object *st, *cv;
+	bool settled;
+
+	if (done < 3)
+		return false;
+	st = stats_json(runs);
+	json_object_object_get_ex(st, "cv", &cv);
+	settled = json_object_get_double(cv) < AUTO_TARGET_CV;
+	json_object_put(st);
+	return settled;
+}
+
+static struct json_object *new_cell(const struct workload *w)
+{
+	struct json_object *cell = json_object_new_object();
+
+	json_object_object_add(cell, "name", json_object_new_string(w->name));
+	json_object_object_add(cell, "unit", json_object_new_string(w->unit));
+	json_object_object_add(cell, "higher_is_better",
+			       json_object_new_boolean(w->higher_is_better));
+	json_object_object_add(cell, "runs", json_object_new_array());
+	return cell;
+}
+
+static void cell_failed(struct json_object *cell, const char *platform, const char *why)
+{
+	json_object_object_add(cell, "status", json_object_new_string("failed"));
+	json_object_object_add(cell, "error", json_object_new_string(why));
+	vb_err("%s: %s: %s", platform, json_object_get_string(json_object_object_get(cell, "name")),
+	       why);
+}
+
+/* Starts the runner's own net-server where the platform's agent can reach it. */
+static int start_net_server(struct cell_ctx *c, struct net_server **srv)
+{
+	int err;
+
+	*srv = NULL;
+	if (strcmp(c->w->name, "net") || c->cfg->net_server)
+		return 0;
+	err = net_server_start(c->p->net_bind, c->cfg->env.net_port, srv);
+	if (err)
+		vb_err("%s: cannot start the net-server on %s:%d: %s", c->p->ops->name,
+		       c->p->net_bind, c->cfg->env.net_port, strerror(-err));
+	return err;
+}
+
+/* Runs one cell (warm-up + runs) into cell; 0, or -1 when it failed. */
+static int run_cell(struct cell_ctx *c, struct json_object *cell)
+{
+	struct json_object *runs = json_object_object_get(cell, "runs"), *run;
+	int want = c->cfg->runs == RUNS_AUTO ? AUTO_MAX_RUNS : c->cfg->runs;
+	struct net_server *srv = NULL;
+	char cmd[1024], why[512];
+	int ret = -1;
+
+	if (c->p->ops->start(c->p)) {
+		cell_failed(cell, c->p->ops->name, "the agent did not start (see above)");
+		goto out;
+	}
+	if (c->probes && c->p->target_pid > 0 && probes_set_target(c->probes, c->p->target_pid))
+		vb_warn("%s: cannot point the probes at pid %d", c->p->ops->name, c->p->target_pid);
+	if (start_net_server(c, &srv)) {
+		cell_failed(cell, c->p->ops->name, "no net-server to send to");
+		goto out;
+	}
+	if (runner_cmdline(c->cfg, c->p, c->w->name, cmd, sizeof(cmd))) {
+		cell_failed(cell, c->p->ops->name, "command line too long");
+		goto out;
+	}
+	vb_info("%s: %s", c->p->ops->name, cmd);
+	/* Run 0 is the warm-up: caches, page tables, a guest's first touch. */
+	for (int i = 0; i <= want && !interrupted; i++) {
+		progress_run(c->prog, i, want);
+		run = one_run(c, cmd, why, sizeof(why));
+		if (!run) {
+			cell_failed(cell, c->p->ops->name, why);
+			goto out;
+		}
+		if (i == 0) {
+			json_object_put(run);
+			continue;
+		}
+		json_object_array_add(runs, run);
+		if (c->cfg->runs == RUNS_AUTO && runs_settled(runs, i))
+			break;
+	}
+	if (interrupted) {
+		cell_failed(cell, c->p->ops->name, "interrupted");
+		goto out;
+	}
+	json_object_object_add(cell, "status", json_object_new_string("ok"));
+	ret = 0;
+out:
+	net_server_stop(srv);
+	c->p->ops->stop(c->p);
+	json_object_object_add(cell, "stats", stats_json(runs));
+	return ret;
+}
+
+static struct json_object *new_platform_entry(const char *name)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "name", json_object_new_string(name));
+	json_object_object_add(o, "workloads", json_object_new_array());
+	return o;
+}
+
+static void set_status(struct json_object *pe, const char *status, const char *reason)
+{
+	json_object_object_add(pe, "status", json_object_new_string(status));
+	if (reason)
+		json_object_object_add(pe, "reason", json_object_new_string(reason));
+}
+
+static void checkpoint(const struct run_config *cfg, struct json_object *doc)
+{
+	char path[PATH_MAX];
+
+	if (!cfg->out_dir)
+		return;
+	snprintf(path, sizeof(path), "%s/results.json", cfg->out_dir);
+	results_write_atomic(path, doc);
+}
+
+static double cell_mean(struct json_object *cell)
+{
+	struct json_object *st, *m, *status;
+
+	if (!json_object_object_get_ex(cell, "status", &status) ||
+	    strcmp(json_object_get_string(status), "ok"))
+		return NAN;
+	if (!json_object_object_get_ex(cell, "stats", &st) ||
+	    !json_object_object_get_ex(st, "mean", &m))
+		return NAN;
+	return json_object_get_double(m);
+}
+
+/* vs_native: this cell's mean over native's mean of the same workload. */
+static void add_vs_native(struct json_object *platforms)
+{
+	struct json_object *native = NULL;
+	size_t np = json_object_array_length(platforms);
+
+	for (size_t i = 0; i < np; i++) {
+		struct json_object *pe = json_object_array_get_idx(platforms, i);
+
+		if (!strcmp(json_object_get_string(json_object_object_get(pe, "name")), "native"))
+			native = json_object_object_get(pe, "workloads");
+	}
+	if (!native)
+		return;
+	for (size_t i = 0; i < np; i++) {
+		struct json_object *ws = json_object_object_get(
+			json_object_array_get_idx(platforms, i), "workloads");
+
+		for (size_t j = 0; j < json_object_array_length(ws); j++) {
+			struct json_object *cell = json_object_array_get_idx(ws, j);
+			const char *name =
+				json_object_get_string(json_object_object_get(cell, "name"));
+			double mine = cell_mean(cell);
+
+			for (size_t k = 0; k < json_object_array_length(native); k++) {
+				struct json_object *nc = json_object_array_get_idx(native, k);
+				double base = cell_mean(nc);
+
+				if (strcmp(name, json_object_get_string(
+							 json_object_object_get(nc, "name"))))
+					continue;
+				if (isfinite(mine) && isfinite(base) && base > 0)
+					json_object_object_add(cell, "vs_native",
+							       json_object_new_double(mine / base));
+			}
+		}
+	}
+}
+
+static void run_platform(const struct run_config *cfg, const struct platform_ops *ops,
+			 struct json_object *doc, struct json_object *pe, struct probes *probes,
+			 struct progress *prog, int *failed)
+{
+	struct platform p = {.ops = ops, .env = &cfg->env, .cmd_fd = -1, .out = {.fd = -1}};
+	struct json_object *ws = json_object_object_get(pe, "workloads");
+	char reason[512] = "";
+
+	if (ops->available(&cfg->env, reason, sizeof(reason))) {
+		set_status(pe, "skipped", reason);
+		progress_note(prog, "%s: skipped: %s", ops->name, reason);
+		progress_skip(prog, cfg->nr_workloads);
+		return;
+	}
+	vb_info("%s: preparing", ops->name);
+	if (ops->prepare(&p)) {
+		set_status(pe, "failed", "prepare failed (see the error above)");
+		progress_skip(prog, cfg->nr_workloads);
+		*failed = 1;
+		return;
+	}
+	set_status(pe, "ok", NULL);
+	for (int i = 0; i < cfg->nr_workloads && !interrupted; i++) {
+		struct cell_ctx c = {.cfg = cfg, .p = &p, .probes = probes, .prog = prog};
+		struct json_object *cell;
+
+		c.w = workload_find(cfg->workloads[i]);
+		cell = new_cell(c.w);
+		json_object_array_add(ws, cell);
+		progress_cell(prog, ops->name, c.w->name);
+		if (run_cell(&c, cell))
+			*failed = 1;
+		checkpoint(cfg, doc);
+	}
+	ops->teardown(&p);
+	free(p.hello);
+}
+
+/*
+ * --docker-volume: the disk workloads once more with the file on a bind
+ * mount, as a second docker entry (variant "volume"), so the writable layer
+ * (overlayfs) and a volume stand side by side in one document.
+ */
+static void run_docker_volume(const struct run_config *cfg, struct json_object *doc,
+			      struct probes *probes, struct progress *prog, int *failed)
+{
+	struct json_object *platforms = json_object_object_get(doc, "platforms");
+	struct run_config vol = *cfg;
+	struct json_object *pe;
+
+	vol.nr_workloads = 0;
+	for (int i = 0; i < cfg->nr_workloads; i++)
+		if (!strncmp(cfg->workloads[i], "disk", 4))
+			vol.workloads[vol.nr_workloads++] = cfg->workloads[i];
+	if (!vol.nr_workloads)
+		return;
+	pe = new_platform_entry("docker");
+	json_object_object_add(pe, "variant", json_object_new_string("volume"));
+	json_object_array_add(platforms, pe);
+	run_platform(&vol, &docker_ops, doc, pe, probes, prog, failed);
+	checkpoint(cfg, doc);
+}
+
+int runner_run(const struct run_config *cfg, struct json_object **doc)
+{
+	struct json_object *platforms = json_object_object_get(*doc, "platforms");
+	struct probes *probes = NULL;
+	struct progress *prog;
+	int failed = 0, cells;
+
+	if (cfg->trace) {
+		struct probes_opts po = {.kvm = false};
+
+		for (int i = 0; i < cfg->nr_platforms; i++)
+			if (!strcmp(cfg->platforms[i], "kvm"))
+				po.kvm = true;
+		if (probes_open(&probes, &po)) {
+			vb_err("cannot load the probes (see above); '--no-trace' runs without "
+			       "them");
+			return VB_EXIT_FAILED;
+		}
+		if (*probes_missing(probes))
+			vb_warn("probes not loaded: %s", probes_missing(probes));
+	}
+	cells = cfg->nr_platforms * cfg->nr_workloads;
+	for (int i = 0; i < cfg->nr_platforms && cfg->env.docker_volume; i++)
+		for (int j = 0; j < cfg->nr_workloads; j++)
+			cells += !strcmp(cfg->platforms[i], "docker") &&
+				 !strncmp(cfg->workloads[j], "disk", 4);
+	prog = progress_new(cells,
+			    cfg->runs == RUNS_AUTO ? 4 : cfg->runs + 1, cfg->duration_s);
+	for (int i = 0; i < cfg->nr_platforms && !interrupted; i++) {
+		const struct platform_ops *ops = platform_find(cfg->platforms[i]);
+		struct json_object *pe = new_platform_entry(ops->name);
+		struct run_config layer = *cfg;
+
+		/* docker's own entry always measures the writable layer. */
+		layer.env.docker_volume = false;
+		json_object_array_add(platforms, pe);
+		run_platform(&layer, ops, *doc, pe, probes, prog, &failed);
+		checkpoint(cfg, *doc);
+		if (ops == &docker_ops && cfg->env.docker_volume && !interrupted)
+			run_docker_volume(cfg, *doc, probes, prog, &failed);
+	}
+	progress_done(prog);
+	probes_close(probes);
+	add_vs_native(platforms);
+	json_object_object_add(*doc, "status",
+			       json_object_new_string(interrupted ? "interrupted" : "complete"));
+	if (interrupted)
+		return 130;
+	return failed ? VB_EXIT_FAILED : VB_EXIT_OK;
+}
