@@ -28,6 +28,8 @@
 #define CLI_TIMEOUT_S	20  /* inspect, info, rm, images */
 #define BUILD_TIMEOUT_S 300 /* the build sends a 1 MB context; this is generous */
 #define QUIT_WAIT_MS	2000
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
 
 struct docker_priv {
 	char tag[192];
@@ -936,8 +938,9 @@ static int inspect_container(struct docker_priv *d, struct docker_inspect *ins)
 	rc = CLI(out, sizeof(out), why, sizeof(why), CLI_TIMEOUT_S, "inspect", "--format",
 		 DOCKER_INSPECT_FMT, d->name);
 	if (rc || docker_parse_inspect(out, ins)) {
-		vb_err("docker: cannot inspect container %s: %s (is it still running? see %s)",
-		       d->name, rc ? why : out, d->log_path);
+		vb_err("docker: cannot inspect container %s: %s (did its agent exit? 'docker "
+		       "events' shows what the engine did)",
+		       d->name, rc ? why : out);
 		return -EIO;
 	}
 	if (!*ins->gateway) {
@@ -1016,12 +1019,15 @@ static int docker_start(struct platform *p)
 	if ((err = spawn_container(p, d)))
 		return err;
 	err = platform_wait_hello(p, HELLO_TIMEOUT_S);
+	if (err == -EINTR)
+		goto fail;
 	if (err) {
+		/* The log is in the work directory, which the runner removes: quote it. */
 		log_tail(d->log_path, why, sizeof(why));
-		vb_err("docker: container %s did not say hello%s: %s (see %s; 'docker run -i "
-		       "--rm %s serve' runs it by hand)",
-		       d->name, err == -ETIMEDOUT ? " in time" : "",
-		       *why ? why : "the docker CLI ended", d->log_path, d->tag);
+		vb_err("docker: container %s did not say hello%s: %s ('docker run -i --rm "
+		       "--init %s serve' runs it by hand)",
+		       d->name, err == -ETIMEDOUT ? " within " STR(HELLO_TIMEOUT_S) " s" : "",
+		       *why ? why : "the docker CLI ended", d->tag);
 		goto fail;
 	}
 	if ((err = inspect_container(d, &ins)))
