@@ -956,6 +956,32 @@ static int inspect_container(struct docker_priv *d, struct docker_inspect *ins)
 	return 0;
 }
 
+/*
+ * Where the host probes and the net-server point. A container of a remote
+ * engine has no process here and cannot reach this host's gateway address:
+ * target_pid 0 and no net-server, rather than counters of some other process.
+ */
+static void point_at(struct platform *p, struct docker_priv *d, const struct docker_inspect *ins)
+{
+	if (!pid_is_local(ins->pid, ins->id)) {
+		vb_warn("docker: container %s runs on another machine (%s): host probes are "
+			"skipped for it, and the net workload needs --net-server",
+			d->name, endpoint());
+		p->target_pid = 0;
+		p->net_bind[0] = p->net_server[0] = '\0';
+		return;
+	}
+	p->target_pid = find_agent(ins->pid, p->hello);
+	if (!p->target_pid) {
+		vb_warn("docker: cannot find the agent under the container's init (pid %d); host "
+			"probes follow that init and may miss the agent",
+			(int)ins->pid);
+		p->target_pid = ins->pid;
+	}
+	snprintf(p->net_bind, sizeof(p->net_bind), "%s", ins->gateway);
+	snprintf(p->net_server, sizeof(p->net_server), "%s:%d", ins->gateway, p->env->net_port);
+}
+
 static int docker_start(struct platform *p)
 {
 	static int serial;
@@ -1032,25 +1058,9 @@ static int docker_start(struct platform *p)
 	}
 	if ((err = inspect_container(d, &ins)))
 		goto fail;
-	vb_info("docker: container %s (pid %d) said hello in %lld ms", d->name, (int)ins.pid,
-		now_ms() - t0);
-	if (pid_is_local(ins.pid, ins.id)) {
-		p->target_pid = find_agent(ins.pid, p->hello);
-		if (!p->target_pid) {
-			vb_warn("docker: cannot find the agent under the container's init (pid "
-				"%d); host probes follow that init and may miss the agent",
-				(int)ins.pid);
-			p->target_pid = ins.pid;
-		}
-		snprintf(p->net_bind, sizeof(p->net_bind), "%s", ins.gateway);
-		snprintf(p->net_server, sizeof(p->net_server), "%s:%d", ins.gateway,
-			 p->env->net_port);
-	} else {
-		vb_warn("docker: container %s runs on another machine (%s): host probes are "
-			"skipped for it, and the net workload needs --net-server",
-			d->name, endpoint());
-		p->net_bind[0] = p->net_server[0] = '\0';
-	}
+	point_at(p, d, &ins);
+	vb_info("docker: container %s said hello in %lld ms (init pid %d, agent pid %d)", d->name,
+		now_ms() - t0, (int)ins.pid, (int)p->target_pid);
 	snprintf(p->disk_file, sizeof(p->disk_file), "%s",
 		 *d->volume_dir ? DOCKER_DISK_VOLUME : DOCKER_DISK_LAYER);
 	return 0;
