@@ -353,6 +353,7 @@ static void append_tail(char *buf, size_t cap, size_t *len, const char *data, si
 static pid_t spawn_cli(const char *const *argv, const char *env_extra, int in, int out, int err)
 {
 	pid_t pid = fork();
+	int fds[3];
 	sigset_t none;
 
 	if (pid)
@@ -363,9 +364,14 @@ static pid_t spawn_cli(const char *const *argv, const char *env_extra, int in, i
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (env_extra)
 		putenv((char *)env_extra);
-	dup2(in, 0);
-	dup2(out, 1);
-	dup2(err, 2);
+	/* Above 2 first, so that a tool started with stdin closed (our pipe then
+	 * got fd 0) has none of its three clobbered by another's dup2. */
+	fds[0] = fcntl(in, F_DUPFD_CLOEXEC, 3);
+	fds[1] = fcntl(out, F_DUPFD_CLOEXEC, 3);
+	fds[2] = fcntl(err, F_DUPFD_CLOEXEC, 3);
+	for (int i = 0; i < 3; i++)
+		if (fds[i] < 0 || dup2(fds[i], i) < 0)
+			_exit(127);
 	execv(cli_path, (char *const *)argv);
 	_exit(127);
 }
