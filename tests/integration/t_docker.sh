@@ -212,3 +212,20 @@ test_docker_unreachable_daemon_is_skipped() {
 	assert_py "$out/results.json" 'd["platforms"][0]["status"] == "skipped"'
 	assert_py "$out/results.json" '"unix:///nonexistent/docker.sock" in d["platforms"][0]["reason"] and "setup.sh" in d["platforms"][0]["reason"]'
 }
+
+# The net workload reaches the runner's net-server on the bridge's gateway
+# address, the way a container reaches its host.
+test_docker_net_through_the_bridge() {
+	docker_have_engine || return 0
+	docker_have_runner || return 0
+	docker_have_workload net || return 0
+	local out=$VB_TMP/docker-net gw
+	$VB run -p docker -w net --quick -r 2 --no-trace -v -o "$out" >/dev/null 2>"$VB_TMP/err" ||
+		fail "run -p docker -w net failed: $(cat "$VB_TMP/err")"
+	gw=$(docker network inspect bridge -f '{{range .IPAM.Config}}{{.Gateway}},{{.Subnet}} {{end}}' |
+		python3 -c 'import ipaddress, sys
+gw, net = sys.stdin.read().split()[0].split(",")
+print(gw or next(ipaddress.ip_network(net).hosts()))')
+	grep -q -- "--server $gw:" "$VB_TMP/err" || fail "the agent was not sent to the gateway $gw: $(grep RUN "$VB_TMP/err")"
+	assert_py "$out/results.json" 'all(r["score"] > 0 and r["bytes"] > 0 for r in d["platforms"][0]["workloads"][0]["runs"])'
+}
