@@ -201,6 +201,12 @@ static int start_net_server(struct cell_ctx *c, struct net_server **srv)
 	*srv = NULL;
 	if (strcmp(c->w->name, "net") || c->cfg->net_server)
 		return 0;
+	if (!c->p->net_bind[0]) {
+		vb_err("%s: no host address the agent can reach a net-server on (a remote engine?); "
+		       "give one with --net-server HOST[:PORT]",
+		       c->p->ops->name);
+		return -EADDRNOTAVAIL;
+	}
 	err = net_server_start(c->p->net_bind, c->cfg->env.net_port, srv);
 	if (err)
 		vb_err("%s: cannot start the net-server on %s:%d: %s", c->p->ops->name,
