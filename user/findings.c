@@ -76,6 +76,8 @@ static void for_each_cell(struct json_object *doc, struct json_object *out, cell
 /* Four significant digits are all the evidence needs, and all a reader wants. */
 static void ev(struct json_object *e, const char *key, double v)
 {
+	char text[32];
+
 	if (!isfinite(v))
 		return;
 	if (v != 0) {
@@ -83,10 +85,13 @@ static void ev(struct json_object *e, const char *key, double v)
 
 		v = round(v * mag) / mag;
 	}
-	if (v == floor(v) && fabs(v) < 9e15)
+	if (v == floor(v) && fabs(v) < 9e15) {
 		json_object_object_add(e, key, json_object_new_int64((int64_t)v));
-	else
-		json_object_object_add(e, key, json_object_new_double(v));
+	} else {
+		/* Printed as rounded, not as the 17 digits of its binary value. */
+		snprintf(text, sizeof(text), "%.4g", v);
+		json_object_object_add(e, key, json_object_new_double_s(v, text));
+	}
 }
 
 static void ev_str(struct json_object *e, const char *key, const char *s)

@@ -141,10 +141,15 @@ static const char css[] =
 	".ev code{font:11px/1.6 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;"
 	"background:#f1f4f7;border-radius:4px;padding:0 6px;color:#3d4652}"
 	".ev code b{font-weight:600;color:#1d232b}"
-	"table.kvm td,table.kvm th{padding:3px 8px;font-size:12px}"
+	"table.kvm td,table.kvm th{padding:4px 10px;font-size:12px;white-space:nowrap}"
+	"table.kvm th{text-transform:none;letter-spacing:0}"
 	"table.kvm td:first-child{font-family:ui-monospace,Menlo,Consolas,monospace}"
 	".bar{display:inline-block;height:8px;border-radius:2px;background:#e8850c;"
 	"vertical-align:middle;margin-right:6px}"
+	".stack{display:grid;grid-template-columns:1fr;gap:14px}"
+	".card{min-width:0;overflow-x:auto}"
+	"table.ctr td:nth-child(2),table.ctr th:nth-child(2),table.ctr td:last-child,"
+	"table.ctr th:last-child{text-align:left}"
 	".legend{display:flex;gap:16px;font-size:12px;color:var(--mute);margin:0 0 8px}"
 	"footer{color:var(--mute);font-size:12px;padding:0 0 30px}"
 	".note{background:#fff8e6;border:1px solid #f1dfb0;border-radius:8px;padding:8px 12px;"
@@ -514,7 +519,7 @@ static void html_exits(FILE *out, struct json_object *doc, const char **wl, size
 				      "side, kvm:kvm_exit to kvm:kvm_entry, added up over the "
 				      "runs; "
 				      "columns as <code>perf kvm stat</code> prints them.</p>\n"
-				      "<div class=\"grid\">\n",
+				      "<div class=\"stack\">\n",
 				      out);
 			any = true;
 			exit_table(out, p, c);
@@ -664,7 +669,8 @@ static void html_counters(FILE *out, struct json_object *doc, const char **wl, s
 
 	fputs("<section id=\"counters\"><h2>Key counters</h2><p class=\"lead\">Faults and forks as "
 	      "the workload's own kernel saw them (the guest's on a VM); block p99 as g(uest) / "
-	      "h(ost); VM exits and syscalls on the host side.</p>\n<div class=\"card\"><table>"
+	      "h(ost); VM exits and syscalls on the host side.</p>\n<div class=\"card\"><table "
+	      "class=\"ctr\">"
 	      "<tr><th>platform</th><th>workload</th><th>faults/op</th><th>forks/run</th>"
 	      "<th>block p99</th><th>VM exits/s</th><th>top host syscall</th></tr>\n",
 	      out);
@@ -741,8 +747,8 @@ int report_html(struct json_object *doc, FILE *out)
 	html_head(out, doc);
 	html_matrix(out, doc, wl, nwl);
 	html_notrun(out, doc);
-	html_findings(out, doc);
 	html_charts(out, doc, wl, nwl);
+	html_findings(out, doc);
 	html_exits(out, doc, wl, nwl);
 	html_block(out, doc, wl, nwl);
 	html_counters(out, doc, wl, nwl);
