@@ -73,14 +73,17 @@ static void for_each_cell(struct json_object *doc, struct json_object *out, cell
 	}
 }
 
-/* Four significant digits are all the evidence needs, and all a reader wants. */
+/* Four significant digits (or whole numbers) are all the evidence needs, and all a
+ * reader wants. */
 static void ev(struct json_object *e, const char *key, double v)
 {
 	char text[32];
 
 	if (!isfinite(v))
 		return;
-	if (v != 0) {
+	if (fabs(v) >= 1000) {
+		v = round(v);
+	} else if (v != 0) {
 		double mag = pow(10, 3 - floor(log10(fabs(v))));
 
 		v = round(v * mag) / mag;
