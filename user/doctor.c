@@ -65,9 +65,10 @@ static void check(struct doctor *d, const char *name, bool ready, const char *de
 	json_object_array_add(d->checks, c);
 	if (d->json)
 		return;
-	printf("  %-7s %-36s %s\n", ready ? "ready" : "MISSING", name, detail);
-	if (!ready && fix)
-		printf("  %-7s %-36s fix: %s\n", "", "", fix);
+	printf("  %-7s %-40s %s\n", ready ? "ready" : "MISSING", name, detail);
+	/* A platform's own reason already names its way out: no need to say it twice. */
+	if (!ready && fix && strcmp(fix, detail))
+		printf("  %-7s %-40s fix: %s\n", "", "", fix);
 }
 
 static bool in_path(const char *prog, char *found, size_t n)
