@@ -259,7 +259,41 @@ static bool is_idle_exit(const char *reason)
 	return !strcasecmp(reason, "HLT");
 }
 
+/* The workload ran in a guest: its own kernel reported, or the platform is a VM by name. */
+static bool in_vm(const struct cell_ctx *c)
+{
+	const char *name = doc_str(c->plat, "name", "");
+
+	return cell_has_guest(c->cell) || !strcmp(name, "qemu") || !strcmp(name, "kvm");
+}
+
 /* ---- binary translation: is QEMU slow on CPU because it emulates? ---- */
+
+/* Slow on CPU but mostly not running: it waited (a quota, contention), it did not emulate. */
+static void rule_cpu_starved(const struct cell_ctx *c, struct json_object *out)
+{
+	struct cell_sum ut;
+	struct json_object *e;
+	double busy;
+	char r[64];
+
+	if (c->is_native || strcmp(c->workload, "cpu") || !isfinite(c->ratio) ||
+	    c->ratio >= FAR_BELOW)
+		return;
+	if (!cell_sum(c->cell, "rusage.utime_s", &ut) || ut.duration_s <= 0)
+		return;
+	busy = ut.value / ut.duration_s;
+	if (busy >= BUSY_USER)
+		return;
+	e = json_object_new_object();
+	ev(e, "vs_native", c->ratio);
+	ev(e, "user_time_share", busy);
+	emit(c, "cpu-starved", out, e,
+	     "%s cpu is %s but the workload ran in user time for only %.0f %% of the wall clock: "
+	     "it waited for a CPU rather than computing slowly (a CPU quota or contention), so "
+	     "emulation does not explain it",
+	     c->label, ratio_words(c->ratio, r, sizeof(r)), busy * 100);
+}
 
 static void rule_cpu_translation(const struct cell_ctx *c, struct json_object *out)
 {
@@ -267,22 +301,27 @@ static void rule_cpu_translation(const struct cell_ctx *c, struct json_object *o
 	struct exits x;
 	struct json_object *e;
 	double busy;
+	bool tcg, hw;
 	char r[64], a[32], b[32];
 
-	if (c->is_native || strcmp(c->workload, "cpu") || !isfinite(c->ratio))
+	if (c->is_native || strcmp(c->workload, "cpu") || !isfinite(c->ratio) || !in_vm(c))
 		return;
 	if (!cell_exits(c->cell, &x) || !isfinite(x.per_s))
 		return;
 	if (!cell_sum(c->cell, "rusage.utime_s", &ut) || ut.duration_s <= 0)
 		return;
 	busy = ut.value / ut.duration_s;
+	tcg = c->ratio < FAR_BELOW && x.per_s < NO_EXITS_PER_S && busy >= BUSY_USER;
+	hw = c->ratio >= NEAR_NATIVE && x.per_s >= NO_EXITS_PER_S;
+	if (!tcg && !hw)
+		return;
 	e = json_object_new_object();
 	ev(e, "vs_native", c->ratio);
 	ev(e, "vm_exits", x.total);
 	ev(e, "vm_exits_per_s", x.per_s);
 	ev(e, "user_time_share", busy);
 	ratio_words(c->ratio, r, sizeof(r));
-	if (c->ratio < FAR_BELOW && x.per_s < NO_EXITS_PER_S && busy >= BUSY_USER) {
+	if (tcg)
 		emit(c, "binary-translation", out, e,
 		     "%s cpu is %s with %s VM exits in %.0f s while the workload was %.0f %% busy "
 		     "in user time: no instruction trapped to a hypervisor, every guest "
@@ -290,21 +329,12 @@ static void rule_cpu_translation(const struct cell_ctx *c, struct json_object *o
 		     "went through software translation (binary translation, TCG), which confirms "
 		     "the emulation explanation",
 		     c->label, r, n3(x.total, a, sizeof(a)), ut.duration_s, busy * 100);
-	} else if (c->ratio < FAR_BELOW && busy < BUSY_USER) {
-		emit(c, "cpu-starved", out, e,
-		     "%s cpu is %s but the workload ran in user time for only %.0f %% of the wall "
-		     "clock: it waited for a CPU rather than computing slowly (a CPU quota or "
-		     "contention), so emulation does not explain it",
-		     c->label, r, busy * 100);
-	} else if (c->ratio >= NEAR_NATIVE && x.per_s >= NO_EXITS_PER_S) {
+	else
 		emit(c, "hardware-virtualization", out, e,
 		     "%s cpu is %s with %s VM exits/s (%s per event): the guest's instructions run "
 		     "directly on the CPU under hardware virtualization, nothing on this path is "
 		     "emulated",
 		     c->label, r, n3(x.per_s, a, sizeof(a)), n3(x.per_op, b, sizeof(b)));
-	} else {
-		json_object_put(e);
-	}
 }
 
 /* ---- hardware virtualization: what do the VM exits cost? ---- */
@@ -682,7 +712,8 @@ static void rule_fork(const struct cell_ctx *c, struct json_object *out)
 	bool have_lat, have_f;
 	char r[64], lat_s[96] = "", f_s[96] = "", a[32], b[32];
 
-	if (c->is_native || strcmp(c->workload, "fork") || !c->native || !isfinite(c->ratio))
+	if (c->is_native || strcmp(c->workload, "fork") || !c->native || !isfinite(c->ratio) ||
+	    !in_vm(c))
 		return;
 	if (!cell_exits(c->cell, &x))
 		return;
@@ -861,6 +892,7 @@ static void rule_net_latency(const struct cell_ctx *c, struct json_object *out)
 		for_each_cell(doc, out, fn);                                   \
 	}
 RULE(rule_cpu_translation)
+RULE(rule_cpu_starved)
 RULE(rule_vm_exits)
 RULE(rule_memory)
 RULE(rule_faults)
@@ -876,6 +908,7 @@ static const struct {
 	finding_rule_fn fn;
 } rules[] = {
 	{"cpu", doc_rule_cpu_translation},
+	{"cpu-starved", doc_rule_cpu_starved},
 	{"vm-exits", doc_rule_vm_exits},
 	{"memory", doc_rule_memory},
 	{"faults", doc_rule_faults},

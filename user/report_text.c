@@ -51,6 +51,12 @@ static void put(struct text *t, const char *color, const char *s, size_t width)
 		fputc(' ', t->out);
 }
 
+static void put_line(struct text *t, const char *color, const char *s)
+{
+	put(t, color, s, 0);
+	fputc('\n', t->out);
+}
+
 static const char *ratio_color(double r)
 {
 	if (!isfinite(r))
@@ -71,20 +77,29 @@ static void header(struct text *t, struct json_object *doc)
 		doc_str(doc, "started_at", "start time unknown"),
 		doc_str(doc, "tool_version", "?"));
 	if (!strcmp(doc_str(doc, "status", ""), "interrupted"))
-		put(t, C_YELLOW,
-		    "the run was interrupted: cells after the interruption are missing\n", 0);
+		put_line(t, C_YELLOW,
+			 "the run was interrupted: cells after the interruption are missing");
 	report_host_line(doc, line, sizeof(line));
 	fprintf(t->out, "host    %s\n", line);
 	report_config_line(doc, line, sizeof(line));
 	fprintf(t->out, "config  %s\n\n", line);
 }
 
+/* The last column is not padded: no trailing blanks. */
 static size_t col_width(struct json_object *doc, size_t i)
 {
 	char label[128];
 	size_t w = vis_len(doc_label(doc_idx(doc, "platforms", i), label, sizeof(label))) + 2;
+	size_t ncols = doc_len(doc, "platforms");
 
+	if (i + 1 >= (ncols < MAX_COLS ? ncols : MAX_COLS))
+		return 0;
 	return w < 20 ? 20 : w;
+}
+
+static size_t sub(size_t a, size_t b)
+{
+	return a > b ? a - b : 0;
 }
 
 static void matrix_row(struct text *t, struct json_object *doc, const char *wl, size_t ncols)
@@ -105,7 +120,7 @@ static void matrix_row(struct text *t, struct json_object *doc, const char *wl, 
 		switch (v.kind) {
 		case CV_OK:
 			put(t, NULL, v.score, 8);
-			put(t, ratio_color(v.ratio), v.pct, col_width(doc, i) - 8);
+			put(t, ratio_color(v.ratio), v.pct, sub(col_width(doc, i), 8));
 			break;
 		case CV_SKIPPED:
 			put(t, C_DIM, "skipped", col_width(doc, i));
@@ -131,7 +146,7 @@ static void matrix_row(struct text *t, struct json_object *doc, const char *wl, 
 		}
 		snprintf(line2, sizeof(line2), "%s cv %s", v.ci, v.cv);
 		put(t, C_DIM, line2, 0);
-		put(t, C_YELLOW, v.noisy ? " ~" : "", col_width(doc, i) - vis_len(line2));
+		put(t, C_YELLOW, v.noisy ? " ~" : "", sub(col_width(doc, i), vis_len(line2)));
 	}
 	fputc('\n', t->out);
 }
@@ -174,7 +189,7 @@ static void problems(struct text *t, struct json_object *doc)
 		doc_label(p, label, sizeof(label));
 		if (!doc_platform_ok(p)) {
 			if (!any)
-				put(t, C_BOLD, "Not run\n", 0);
+				put_line(t, C_BOLD, "Not run");
 			any = true;
 			fprintf(t->out, "  %-18s %s: %s\n", label, status,
 				doc_str(p, "reason", "no reason recorded"));
@@ -186,7 +201,7 @@ static void problems(struct text *t, struct json_object *doc)
 			if (!err)
 				continue;
 			if (!any)
-				put(t, C_BOLD, "Not run\n", 0);
+				put_line(t, C_BOLD, "Not run");
 			any = true;
 			fprintf(t->out, "  %-18s %s failed: %s\n", label, doc_str(c, "name", "?"),
 				err);

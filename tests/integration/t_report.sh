@@ -166,3 +166,13 @@ test_doctor_lines_and_json() {
 	[ -x "$AGENT" ] && { [ "$rc" -eq 0 ] || fail "doctor says native does not work: $(grep native "$VB_TMP/doctor.txt")"; }
 	return 0
 }
+
+test_report_colour_only_on_a_terminal() {
+	command -v script >/dev/null || fail "script (bsdutils) is needed to fake a terminal"
+	# script gives the report a terminal: colour; NO_COLOR or a pipe: none.
+	script -qec "$VB report $FIX/full.json" /dev/null >"$VB_TMP/tty.txt"
+	grep -q $'\033\\[' "$VB_TMP/tty.txt" || fail "no colour on a terminal"
+	NO_COLOR=1 script -qec "$VB report $FIX/full.json" /dev/null >"$VB_TMP/nocolor.txt"
+	! grep -q $'\033\\[' "$VB_TMP/nocolor.txt" || fail "colour despite NO_COLOR"
+	"$VB" report "$FIX/full.json" | { ! grep -q $'\033\\['; } || fail "colour in a pipe"
+}

@@ -91,6 +91,21 @@ static void cpu_translation_needs_exit_counts(void **state)
 	json_object_put(d);
 }
 
+static void cpu_outside_a_vm_is_not_translation(void **state)
+{
+	/* Slow and busy, no exits, but no guest: nothing says it was translated. */
+	struct json_object *d = tdoc_new(), *c, *f;
+
+	(void)state;
+	tcell(tplat(d, "native", NULL), "cpu", 4000, 3, 0, 0.99);
+	c = tcell(tplat(d, "docker", NULL), "cpu", 300, 3, 0, 0.99);
+	trun(c, "probes.host.vm_exits.total", 0);
+	f = findings_derive(d);
+	assert_int_equal(json_object_array_length(f), 0);
+	json_object_put(f);
+	json_object_put(d);
+}
+
 static void cpu_with_exits_is_not_translation(void **state)
 {
 	/* Near native with exits: hardware virtualization, the emulation story refuted. */
@@ -107,12 +122,16 @@ static void cpu_with_exits_is_not_translation(void **state)
 
 static void cpu_starved_is_not_translation(void **state)
 {
+	/* No VM and no exit counts needed: the wall clock against user time says it. */
 	/* Slow but idle in user time: it waited, it did not emulate. */
-	struct json_object *d = cpu_doc(1000, 0, 0.25), *f = findings_derive(d), *x;
+	struct json_object *d = tdoc_new(), *f, *x;
 
 	(void)state;
-	assert_null(find(f, "binary-translation", "qemu", "cpu"));
-	x = find(f, "cpu-starved", "qemu", "cpu");
+	tcell(tplat(d, "native", NULL), "cpu", 4000, 3, 0, 0.99);
+	tcell(tplat(d, "docker", NULL), "cpu", 1000, 3, 0, 0.25);
+	f = findings_derive(d);
+	assert_null(find(f, "binary-translation", "docker", "cpu"));
+	x = find(f, "cpu-starved", "docker", "cpu");
 	assert_non_null(x);
 	assert_true(fabs(evidence(x, "user_time_share") - 0.25) < 1e-9);
 	json_object_put(f);
@@ -578,6 +597,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cpu_translation_fires),
 		cmocka_unit_test(cpu_translation_needs_exit_counts),
+		cmocka_unit_test(cpu_outside_a_vm_is_not_translation),
 		cmocka_unit_test(cpu_with_exits_is_not_translation),
 		cmocka_unit_test(cpu_starved_is_not_translation),
 		cmocka_unit_test(vm_exits_fire_with_reasons),
