@@ -150,6 +150,7 @@ static const char css[] =
 	".card{min-width:0;overflow-x:auto}"
 	"table.ctr td:nth-child(2),table.ctr th:nth-child(2),table.ctr td:last-child,"
 	"table.ctr th:last-child{text-align:left}"
+	"table.left td,table.left th{text-align:left}"
 	".legend{display:flex;gap:16px;font-size:12px;color:var(--mute);margin:0 0 8px}"
 	"footer{color:var(--mute);font-size:12px;padding:0 0 30px}"
 	".note{background:#fff8e6;border:1px solid #f1dfb0;border-radius:8px;padding:8px 12px;"
@@ -719,7 +720,7 @@ static void html_notrun(FILE *out, struct json_object *doc)
 				continue;
 			if (!any)
 				fputs("<section id=\"notrun\"><h2>Not run</h2><div "
-				      "class=\"card\"><table>"
+				      "class=\"card\"><table class=\"left\">"
 				      "<tr><th>platform</th><th>workload</th><th>status</th>"
 				      "<th style=\"text-align:left\">reason</th></tr>\n",
 				      out);
