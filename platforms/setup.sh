@@ -12,7 +12,8 @@ say() { echo "vbench-trace setup: $*" >&2; }
 
 BUILD_PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev libjson-c-dev pkg-config make gcc"
 PLATFORM_PKGS="docker.io qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev iproute2 cpio"
-PEER_PKGS="sysbench fio iperf3 stress-ng bpftrace linux-perf"
+# chromium: the integration tests screenshot the HTML report headless.
+PEER_PKGS="sysbench fio iperf3 stress-ng bpftrace linux-perf chromium"
 
 need_root() {
 	if [ "$(id -u)" != 0 ]; then

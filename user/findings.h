@@ -1,10 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* PLACEHOLDER until the reports branch lands. */
+/*
+ * Findings: sentences derived from the measured counters of a results
+ * document, each confirming or refuting one of the usual explanations of a
+ * platform's cost (shared/DESIGN.md, "Questions the report must answer").
+ * Each rule reads the document and emits zero or more findings; a rule whose
+ * counters are absent emits nothing, so nothing is said that the counters do
+ * not support.
+ */
 #ifndef VB_FINDINGS_H
 #define VB_FINDINGS_H
 
 struct json_object;
 
+/*
+ * The document's "findings" array, newly made (the caller owns it; the
+ * runner adds it to the document): each element is
+ * {"platform", ["variant"], "workload", "rule", "text", "evidence": {...}}.
+ */
 struct json_object *findings_derive(struct json_object *doc);
+
+/* The rules by name, for tests that check one rule on its own. */
+typedef void (*finding_rule_fn)(struct json_object *doc, struct json_object *out);
+finding_rule_fn findings_rule(const char *name);
 
 #endif

@@ -24,6 +24,9 @@ static void vb_vprint(const char *tag, const char *fmt, va_list ap)
 	n = strlen(line);
 	while (n && line[n - 1] == '\n')
 		line[--n] = '\0';
+	/* Nor one that quotes a library's multi-line text (json-c's parse errors). */
+	for (char *nl = strchr(line, '\n'); nl; nl = strchr(nl, '\n'))
+		*nl = ' ';
 	fprintf(stderr, "%s: %s%s\n", vb_progname, tag, line);
 }
 

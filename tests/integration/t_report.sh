@@ -1,0 +1,178 @@
+# report, compare and doctor from the command line, on the crafted fixtures
+# (tests/fixtures/*.json, written by tests/fixtures/gen_fixtures.py).
+
+FIX=tests/fixtures
+REPORT_FIXTURES="full skipped sparse regressed"
+
+# Checks one rendered file by its format; python3 only, no third-party modules.
+check_rendered() {
+	local fmt=$1 out=$2 src=$3
+	python3 - "$fmt" "$out" "$src" <<'PY' || fail "$fmt report of $src is not well formed ($out)"
+import csv, json, sys
+fmt, out, src = sys.argv[1:4]
+text = open(out, encoding="utf-8").read()
+assert text.strip(), "empty"
+if fmt == "json":
+    assert json.loads(text) == json.load(open(src)), "json report differs from the document"
+elif fmt == "csv":
+    rows = list(csv.reader(open(out, newline="")))
+    assert len(rows) >= 2, "no data rows"
+    assert all(len(r) == len(rows[0]) for r in rows), "ragged rows"
+    assert rows[0][:5] == ["platform", "variant", "platform_status", "reason", "workload"]
+elif fmt == "html":
+    assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
+    assert "<svg" in text, "no chart"
+    for banned in ("<script", "http://", "https://", "<link", "@import"):
+        assert banned not in text, "fetches or scripts: " + banned
+assert "\033[" not in text, "colour in a file"
+doc = json.load(open(src))
+for p in doc["platforms"]:
+    if isinstance(p, dict) and p.get("status") in ("skipped", "failed") and p.get("reason"):
+        assert p["reason"] in text or fmt == "html" and p["reason"].replace("'", "&#39;") in text, \
+            "reason missing: " + p["reason"]
+PY
+}
+
+test_report_renders_every_format() {
+	for f in $REPORT_FIXTURES; do
+		for fmt in text md html json csv; do
+			"$VB" report --format "$fmt" -o "$VB_TMP/$f.$fmt" "$FIX/$f.json" ||
+				fail "report --format $fmt $f.json exited $?"
+			check_rendered "$fmt" "$VB_TMP/$f.$fmt" "$FIX/$f.json"
+		done
+	done
+	# The default is text, on stdout; a pipe gets no colour.
+	"$VB" report "$FIX/full.json" >"$VB_TMP/default.txt"
+	grep -q '^Findings' "$VB_TMP/default.txt" || fail "text report has no findings section"
+	grep -q 'SLIRP' "$VB_TMP/default.txt" || fail "the fixture's net finding is missing"
+	grep -q 'skipped: /dev/kvm not present' <("$VB" report "$FIX/skipped.json") ||
+		fail "skipped platform's reason missing from the text report"
+}
+
+test_report_rejects_what_is_not_a_document() {
+	local rc
+	printf 'not json at all' >"$VB_TMP/garbage.json"
+	for f in "$FIX/not-vbench.json" "$VB_TMP/garbage.json" "$VB_TMP/absent.json"; do
+		rc=0
+		"$VB" report "$f" >"$VB_TMP/out" 2>"$VB_TMP/err" || rc=$?
+		[ "$rc" -eq 2 ] || fail "report $f exited $rc, want 2"
+		[ "$(wc -l <"$VB_TMP/err")" -eq 1 ] || fail "report $f: want one error line, got: $(cat "$VB_TMP/err")"
+		grep -q '^vbench-trace: ' "$VB_TMP/err" || fail "report $f: error does not start with vbench-trace:"
+		[ ! -s "$VB_TMP/out" ] || fail "report $f printed a report anyway"
+	done
+	rc=0
+	"$VB" report --format pdf "$FIX/full.json" 2>"$VB_TMP/err" || rc=$?
+	[ "$rc" -eq 2 ] || fail "unknown format exited $rc, want 2"
+}
+
+# Decodes a PNG (8-bit RGB/RGBA, the five filters) with zlib alone and prints
+# "distinct_colours non_white_share platform_colours_seen".
+png_stats() {
+	python3 - "$1" <<'PY'
+import struct, sys, zlib
+d = open(sys.argv[1], "rb").read()
+assert d[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+pos, idat = 8, b""
+while pos < len(d):
+    n, t = struct.unpack(">I4s", d[pos:pos + 8])
+    body = d[pos + 8:pos + 8 + n]
+    if t == b"IHDR":
+        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+    elif t == b"IDAT":
+        idat += body
+    pos += 12 + n
+assert depth == 8 and ctype in (2, 6), "unexpected PNG format"
+bpp = 3 if ctype == 2 else 4
+raw, stride = zlib.decompress(idat), w * bpp
+prev, colours, ink = bytearray(stride), set(), 0
+for y in range(h):
+    f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+    for i in range(stride):
+        a = line[i - bpp] if i >= bpp else 0
+        b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+        if f == 1: line[i] = (line[i] + a) & 255
+        elif f == 2: line[i] = (line[i] + b) & 255
+        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    for x in range(0, stride, bpp):
+        px = bytes(line[x:x + 3])
+        colours.add(px)
+        ink += px != b"\xff\xff\xff"
+    prev = line
+# The platform colours of the report's bars (native, docker, kvm, qemu).
+bars = {bytes.fromhex(c) for c in ("3b6fb6", "1f9e73", "e8850c", "c8414b")}
+print(len(colours), round(ink / (w * h), 3), len(bars & colours))
+PY
+}
+
+test_report_html_renders_in_chromium() {
+	local browser profile
+	browser=$(command -v chromium || command -v chromium-browser) ||
+		fail "chromium is not installed (bash platforms/setup.sh packages installs it)"
+	"$VB" report --format html -o "$VB_TMP/full.html" "$FIX/full.json"
+	profile=$(mktemp -d "$VB_TMP/chromium.XXXXXX")
+	timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" \
+		--screenshot="$VB_TMP/full.png" --window-size=1200,1600 "file://$VB_TMP/full.html" \
+		>"$VB_TMP/chromium.log" 2>&1 || true
+	[ -s "$VB_TMP/full.png" ] || fail "chromium wrote no screenshot: $(tail -3 "$VB_TMP/chromium.log")"
+	read -r colours ink bars < <(png_stats "$VB_TMP/full.png")
+	echo "screenshot: $colours colours, $ink of pixels not white, $bars of 4 platform colours"
+	[ "$colours" -ge 50 ] || fail "screenshot has only $colours colours: blank page?"
+	python3 -c "import sys; sys.exit(0 if $ink >= 0.2 else 1)" || fail "screenshot is mostly white ($ink ink)"
+	[ "$bars" -eq 4 ] || fail "screenshot shows $bars of the 4 platform colours: charts not drawn?"
+}
+
+test_compare_identical_and_regressed() {
+	local rc=0
+	"$VB" compare --fail-on-regression "$FIX/full.json" "$FIX/full.json" >"$VB_TMP/same.txt" ||
+		fail "compare of a document with itself exited $?"
+	grep -q ' 0 significant regressions' "$VB_TMP/same.txt" || fail "identical documents differ"
+	"$VB" compare --fail-on-regression "$FIX/full.json" "$FIX/regressed.json" >"$VB_TMP/reg.txt" || rc=$?
+	[ "$rc" -eq 1 ] || fail "compare --fail-on-regression exited $rc on a regression, want 1"
+	grep -E '^qemu +cpu .*REGRESSION' "$VB_TMP/reg.txt" >/dev/null ||
+		fail "the qemu cpu regression is not named: $(cat "$VB_TMP/reg.txt")"
+	grep -E '^docker +fork .*improvement' "$VB_TMP/reg.txt" >/dev/null ||
+		fail "the docker fork improvement is not named"
+	grep -q '(welch)' "$VB_TMP/reg.txt" || fail "the test used is not named"
+	"$VB" compare "$FIX/full.json" "$FIX/regressed.json" >/dev/null ||
+		fail "compare without --fail-on-regression exited $?"
+	"$VB" compare "$FIX/full.json" "$FIX/skipped.json" >"$VB_TMP/hosts.txt" || true
+	grep -q 'hosts differ' "$VB_TMP/hosts.txt" || fail "different hosts not noted"
+	rc=0
+	"$VB" compare "$FIX/full.json" "$FIX/not-vbench.json" >/dev/null 2>"$VB_TMP/err" || rc=$?
+	[ "$rc" -eq 2 ] || fail "compare with a bad file exited $rc, want 2"
+	[ "$(wc -l <"$VB_TMP/err")" -eq 1 ] || fail "compare: want one error line"
+}
+
+test_doctor_lines_and_json() {
+	local rc=0 jrc=0
+	"$VB" doctor >"$VB_TMP/doctor.txt" || rc=$?
+	"$VB" doctor --json >"$VB_TMP/doctor.json" || jrc=$?
+	[ "$rc" -eq "$jrc" ] || fail "doctor exited $rc, doctor --json $jrc"
+	assert_py "$VB_TMP/doctor.json" "isinstance(d['native_ready'], bool) and len(d['checks']) >= 20"
+	assert_py "$VB_TMP/doctor.json" "all(set(c) >= {'name', 'ready', 'detail'} for c in d['checks'])"
+	assert_py "$VB_TMP/doctor.json" "all(c['ready'] or c.get('fix') for c in d['checks'])"
+	assert_py "$VB_TMP/doctor.json" "({c['name'] for c in d['checks']} >= {'BTF', 'BPF privileges', '/dev/kvm', 'platform native', 'tracepoint kvm/kvm_exit', 'peer fio'})"
+	# One line per check, and the exit status follows native.
+	[ "$(grep -cE '^  (ready|MISSING) ' "$VB_TMP/doctor.txt")" -eq \
+		"$(python3 -c "import json; print(len(json.load(open('$VB_TMP/doctor.json'))['checks']))")" ] ||
+		fail "doctor prints a different number of checks than doctor --json"
+	assert_py "$VB_TMP/doctor.json" "d['native_ready'] == ($rc == 0)"
+	# This machine runs native: the agent is built beside the tool.
+	[ -x "$AGENT" ] && { [ "$rc" -eq 0 ] || fail "doctor says native does not work: $(grep native "$VB_TMP/doctor.txt")"; }
+	return 0
+}
+
+test_report_colour_only_on_a_terminal() {
+	command -v script >/dev/null || fail "script (bsdutils) is needed to fake a terminal"
+	# script gives the report a terminal: colour; NO_COLOR or a pipe: none.
+	script -qec "$VB report $FIX/full.json" /dev/null >"$VB_TMP/tty.txt"
+	grep -q $'\033\\[' "$VB_TMP/tty.txt" || fail "no colour on a terminal"
+	NO_COLOR=1 script -qec "$VB report $FIX/full.json" /dev/null >"$VB_TMP/nocolor.txt"
+	! grep -q $'\033\\[' "$VB_TMP/nocolor.txt" || fail "colour despite NO_COLOR"
+	"$VB" report "$FIX/full.json" | { ! grep -q $'\033\\['; } || fail "colour in a pipe"
+}

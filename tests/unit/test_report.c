@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The renderers against crafted documents: every format renders complete
+ * and broken documents without crashing, shows skipped platforms with their
+ * reason, and keeps its own promises (HTML self-contained and escaped, CSV
+ * rectangular, JSON the document itself, colour only when asked).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "doc_builder.h"
+#include "report.h"
+#include "report_doc.h"
+#include "results.h"
+#include "stats.h"
+#include "util_log.h"
+
+static const char *const formats[] = {"text", "md", "html", "json", "csv"};
+
+/* Renders doc in format; the output is malloc'd (free it). */
+static char *render(struct json_object *doc, const char *format, bool color, int *rc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	*rc = report_render(doc, format, out, color);
+	fclose(out);
+	return buf;
+}
+
+/* native and qemu ran cpu (qemu noisy); kvm was skipped with a reason. */
+static struct json_object *small_doc(void)
+{
+	struct json_object *d = tdoc_new(), *c, *kvm;
+
+	tset(d, "host.kernel", json_object_new_string("Linux 6.18"));
+	c = tcell(tplat(d, "native", NULL), "cpu", 4000, 3, 0, 0.99);
+	trun(c, "probes.host.page_faults_user", 12);
+	trun_json(c, "probes.host.syscalls", "{\"total\": 100, \"top\": {\"write\": 60}}");
+	c = tcell(tplat(d, "qemu", NULL), "cpu", 300, 3, 0, 0.99);
+	/* A 20 % spread: CV well above 5 %. */
+	tset(json_object_array_get_idx(doc_get(c, "runs"), 0), "score",
+	     json_object_new_double(240));
+	trun(c, "probes.host.vm_exits.total", 0);
+	trun_json(c, "probes.guest",
+		  "{\"page_faults_user\": 30, \"block\": {\"requests\": 200, "
+		  "\"p99_us\": 700, \"hist_log2_us\": [0, 0, 5, 100, 95]}}");
+	kvm = tplat(d, "kvm", NULL);
+	tset(kvm, "status", json_object_new_string("skipped"));
+	tset(kvm, "reason", json_object_new_string("/dev/kvm not present: <no> hardware"));
+	return d;
+}
+
+static void every_format_renders(void **state)
+{
+	struct json_object *d = small_doc();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		int rc;
+		char *out = render(d, formats[i], false, &rc);
+
+		assert_int_equal(rc, VB_EXIT_OK);
+		assert_true(strlen(out) > 100);
+		assert_non_null(strstr(out, "qemu"));
+		/* The skipped platform and its reason, in every format (escaped in html). */
+		assert_non_null(strstr(out, "kvm"));
+		assert_non_null(strstr(out, "skipped"));
+		assert_non_null(strstr(out, !strcmp(formats[i], "html") ? "&lt;no&gt; hardware"
+									: "<no> hardware"));
+		free(out);
+	}
+	json_object_put(d);
+}
+
+static void unknown_format_is_usage_error(void **state)
+{
+	struct json_object *d = small_doc();
+	int rc;
+	char *out;
+
+	(void)state;
+	out = render(d, "pdf", false, &rc);
+	assert_int_equal(rc, VB_EXIT_USAGE);
+	free(out);
+	json_object_put(d);
+}
+
+static void text_marks_noise_and_ratio(void **state)
+{
+	struct json_object *d = small_doc();
+	int rc;
+	char *out = render(d, "text", false, &rc);
+	struct stats s;
+
+	(void)state;
+	assert_true(cell_stats(doc_cell(doc_platform_by_label(d, "qemu"), "cpu"), &s));
+	assert_true(s.cv > CV_NOISY);
+	assert_non_null(strstr(out, " ~"));
+	/* qemu's mean (240 + 300 + 303) / 3 = 281 against native's 4000: 7.0 %. */
+	assert_non_null(strstr(out, "7.0 %"));
+	assert_null(strstr(out, "\033["));
+	free(out);
+	out = render(d, "text", true, &rc);
+	assert_non_null(strstr(out, "\033["));
+	free(out);
+	json_object_put(d);
+}
+
+static void html_is_self_contained(void **state)
+{
+	struct json_object *d = small_doc();
+	int rc;
+	char *out = render(d, "html", false, &rc);
+
+	(void)state;
+	assert_true(!strncmp(out, "<!DOCTYPE html>", 15));
+	assert_non_null(strstr(out, "<svg"));
+	assert_non_null(strstr(out, "</html>"));
+	assert_null(strstr(out, "<script"));
+	assert_null(strstr(out, "http://"));
+	assert_null(strstr(out, "https://"));
+	assert_null(strstr(out, "<link"));
+	/* The guest's block histogram is drawn. */
+	assert_non_null(strstr(out, "Block I/O latency"));
+	free(out);
+	json_object_put(d);
+}
+
+static void json_is_the_document(void **state)
+{
+	struct json_object *d = small_doc(), *back;
+	int rc;
+	char *out = render(d, "json", false, &rc);
+
+	(void)state;
+	back = json_tokener_parse(out);
+	assert_non_null(back);
+	assert_true(json_object_equal(back, d));
+	json_object_put(back);
+	free(out);
+	json_object_put(d);
+}
+
+/* Fields of one CSV line, quotes respected. */
+static int csv_fields(const char *line, const char **end)
+{
+	int n = 1;
+	bool quoted = false;
+
+	for (; *line && (quoted || *line != '\n'); line++) {
+		if (*line == '"')
+			quoted = !quoted;
+		else if (*line == ',' && !quoted)
+			n++;
+	}
+	*end = *line ? line + 1 : line;
+	return n;
+}
+
+static void csv_is_rectangular(void **state)
+{
+	struct json_object *d = small_doc();
+	int rc, header, rows = 0;
+	char *out;
+	const char *p, *next;
+
+	(void)state;
+	/* A reason with a comma and a quote must stay in its field. */
+	tset(doc_platform_by_label(d, "kvm"), "reason", json_object_new_string("a, \"b\""));
+	out = render(d, "csv", false, &rc);
+	header = csv_fields(out, &next);
+	assert_non_null(strstr(out, "probes.guest.block.hist_log2_us.3"));
+	assert_non_null(strstr(out, "\"a, \"\"b\"\"\""));
+	for (p = next; *p; p = next) {
+		assert_int_equal(csv_fields(p, &next), header);
+		rows++;
+	}
+	/* 3 + 3 runs and one row for the skipped platform. */
+	assert_int_equal(rows, 7);
+	free(out);
+	json_object_put(d);
+}
+
+static void broken_documents_render(void **state)
+{
+	static const char *const docs[] = {
+		"{\"schema\": \"vbench-trace/1\", \"platforms\": []}",
+		"{\"platforms\": [null, 7, {\"name\": \"native\", \"workloads\": [null, {}, "
+		"{\"name\": \"cpu\", \"runs\": [null, {\"score\": null}, {\"probes\": []}]}]}]}",
+		"{\"findings\": 3, \"host\": [], \"config\": {\"runs\": \"x\"}, \"platforms\": "
+		"[{\"name\": \"kvm\", \"status\": \"ok\", \"workloads\": [{\"name\": \"net\", "
+		"\"stats\": {\"mean\": 5, \"n\": -1}, \"runs\": [{\"probes\": {\"host\": "
+		"{\"vm_exits\": "
+		"{\"table\": [{\"reason\": \"HLT\", \"samples\": 3}]}, \"block\": "
+		"{\"hist_log2_us\": "
+		"[1e300, -5, 3]}}}}]}]}]}",
+		"{\"findings\": [null, {\"text\": 5}, {\"platform\": \"qemu\", \"evidence\": "
+		"[1]}], "
+		"\"platforms\": []}",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		struct json_object *d = json_tokener_parse(docs[i]);
+
+		assert_non_null(d);
+		for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
+			int rc;
+
+			free(render(d, formats[f], f % 2, &rc));
+			assert_int_equal(rc, VB_EXIT_OK);
+		}
+		json_object_put(d);
+	}
+}
+
+/* The crafted fixtures, as the integration tests use them (cwd: the repo root). */
+static void fixtures_render(void **state)
+{
+	static const char *const paths[] = {
+		"tests/fixtures/full.json", "tests/fixtures/skipped.json",
+		"tests/fixtures/sparse.json", "tests/fixtures/regressed.json"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		struct json_object *d;
+
+		if (access(paths[i], R_OK))
+			skip();
+		assert_int_equal(results_load(paths[i], &d), 0);
+		for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
+			int rc;
+
+			free(render(d, formats[f], true, &rc));
+			assert_int_equal(rc, VB_EXIT_OK);
+		}
+		json_object_put(d);
+	}
+}
+
+static void numbers_read_well(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_string_equal(fmt_num(4150, b, sizeof(b)), "4150");
+	assert_string_equal(fmt_num(41500, b, sizeof(b)), "41.5 k");
+	assert_string_equal(fmt_num(4.0, b, sizeof(b)), "4");
+	assert_string_equal(fmt_num(1.5e6, b, sizeof(b)), "1.5 M");
+	assert_string_equal(fmt_num(0.52, b, sizeof(b)), "0.52");
+	assert_string_equal(fmt_num(99.96, b, sizeof(b)), "100");
+	assert_string_equal(fmt_num(0, b, sizeof(b)), "0");
+	assert_string_equal(fmt_num(NAN, b, sizeof(b)), "-");
+}
+
+static void variant_is_its_own_column(void **state)
+{
+	struct json_object *d = tdoc_new(), *c;
+	double r;
+	char label[64];
+
+	(void)state;
+	tcell(tplat(d, "native", NULL), "diskrand", 40, 2, 4096, 0.1);
+	tcell(tplat(d, "docker", NULL), "diskrand", 30, 2, 4096, 0.1);
+	c = tcell(tplat(d, "docker", "volume"), "diskrand", 20, 2, 4096, 0.1);
+	assert_string_equal(doc_label(doc_idx(d, "platforms", 2), label, sizeof(label)),
+			    "docker (volume)");
+	assert_ptr_equal(doc_cell(doc_platform_by_label(d, "docker (volume)"), "diskrand"), c);
+	/* No vs_native in the document: computed from the means. */
+	assert_true(cell_vs_native(d, c, &r));
+	assert_true(fabs(r - 0.5) < 1e-9);
+	json_object_put(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_format_renders),
+		cmocka_unit_test(unknown_format_is_usage_error),
+		cmocka_unit_test(text_marks_noise_and_ratio),
+		cmocka_unit_test(html_is_self_contained),
+		cmocka_unit_test(json_is_the_document),
+		cmocka_unit_test(csv_is_rectangular),
+		cmocka_unit_test(broken_documents_render),
+		cmocka_unit_test(fixtures_render),
+		cmocka_unit_test(numbers_read_well),
+		cmocka_unit_test(variant_is_its_own_column),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

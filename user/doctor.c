@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vbench-trace doctor: what works on this machine and how to fix what does
+ * not, the way `bpftool feature probe` tells what a kernel supports. Each
+ * check is one line; --json gives the same as one object.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <json.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "platform.h"
+#include "probes.h"
+#include "util_log.h"
+
+#define CACHE_DIR     "/var/cache/vbench-trace"
+#define DISK_DIR      "/var/tmp"
+#define DISK_NEED_GIB 2.0 /* the disk workloads' file plus a guest image, with room */
+
+/* Every tracepoint some probe family attaches to (shared/DESIGN.md, Probes). */
+static const char *const tracepoints[] = {
+	"exceptions/page_fault_user",
+	"exceptions/page_fault_kernel",
+	"syscalls/sys_enter_clone",
+	"syscalls/sys_enter_clone3",
+	"syscalls/sys_enter_fork",
+	"syscalls/sys_enter_vfork",
+	"sched/sched_process_fork",
+	"sched/sched_process_exit",
+	"block/block_rq_issue",
+	"block/block_rq_complete",
+	"kvm/kvm_exit",
+	"kvm/kvm_entry",
+	"raw_syscalls/sys_enter",
+};
+
+static const char *const peers[] = {"sysbench", "fio", "iperf3", "stress-ng"};
+
+struct doctor {
+	struct json_object *checks;
+	bool json;
+};
+
+static void check(struct doctor *d, const char *name, bool ready, const char *detail,
+		  const char *fix)
+{
+	struct json_object *c = json_object_new_object();
+
+	json_object_object_add(c, "name", json_object_new_string(name));
+	json_object_object_add(c, "ready", json_object_new_boolean(ready));
+	json_object_object_add(c, "detail", json_object_new_string(detail));
+	if (!ready && fix)
+		json_object_object_add(c, "fix", json_object_new_string(fix));
+	json_object_array_add(d->checks, c);
+	if (d->json)
+		return;
+	printf("  %-7s %-40s %s\n", ready ? "ready" : "MISSING", name, detail);
+	/* A platform's own reason already names its way out: no need to say it twice. */
+	if (!ready && fix && strcmp(fix, detail))
+		printf("  %-7s %-40s fix: %s\n", "", "", fix);
+}
+
+static bool in_path(const char *prog, char *found, size_t n)
+{
+	const char *path = getenv("PATH");
+	char dirs[4096], *save = NULL;
+
+	snprintf(dirs, sizeof(dirs), "%s", path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	for (char *dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		snprintf(found, n, "%s/%s", dir, prog);
+		if (!access(found, X_OK))
+			return true;
+	}
+	return false;
+}
+
+static void check_btf(struct doctor *d)
+{
+	bool ok = !access("/sys/kernel/btf/vmlinux", R_OK);
+
+	check(d, "BTF", ok,
+	      ok ? "/sys/kernel/btf/vmlinux present: CO-RE probes can load"
+		 : "/sys/kernel/btf/vmlinux missing: the kernel was built without BTF",
+	      "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian's stock kernels are)");
+}
+
+static void check_bpf(struct doctor *d)
+{
+	char reason[256] = "";
+	int err = probes_check_privileges(reason, sizeof(reason));
+
+	check(d, "BPF privileges", !err, err ? reason : "this process may load BPF programs",
+	      "run as root (or grant CAP_BPF and CAP_PERFMON), or use 'run --no-trace'");
+}
+
+/* The events directory of tracefs, mounting tracefs when it is not. */
+static const char *tracefs_events(struct doctor *d)
+{
+	static const char *const dirs[] = {"/sys/kernel/tracing/events",
+					   "/sys/kernel/debug/tracing/events"};
+	char detail[256];
+
+	for (size_t i = 0; i < 2; i++)
+		if (!access(dirs[i], R_OK)) {
+			snprintf(detail, sizeof(detail), "mounted (%.*s)",
+				 (int)(strlen(dirs[i]) - strlen("/events")), dirs[i]);
+			check(d, "tracefs", true, detail, NULL);
+			return dirs[i];
+		}
+	if (!mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) &&
+	    !access(dirs[0], R_OK)) {
+		check(d, "tracefs", true, "was not mounted; mounted it at /sys/kernel/tracing",
+		      NULL);
+		return dirs[0];
+	}
+	snprintf(detail, sizeof(detail), "not mounted, and mounting it failed: %s",
+		 strerror(errno));
+	check(d, "tracefs", false, detail, "as root: mount -t tracefs tracefs /sys/kernel/tracing");
+	return NULL;
+}
+
+static void check_tracepoints(struct doctor *d)
+{
+	const char *events = tracefs_events(d);
+	char name[96], path[PATH_MAX], detail[PATH_MAX + 32];
+
+	for (size_t i = 0; i < sizeof(tracepoints) / sizeof(tracepoints[0]); i++) {
+		bool ok, kvm = !strncmp(tracepoints[i], "kvm/", 4);
+
+		snprintf(name, sizeof(name), "tracepoint %s", tracepoints[i]);
+		if (!events) {
+			check(d, name, false, "tracefs is not mounted",
+			      "mount tracefs (see above)");
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", events, tracepoints[i]);
+		ok = !access(path, F_OK);
+		snprintf(detail, sizeof(detail), "%s %s", path, ok ? "exists" : "is missing");
+		check(d, name, ok, detail,
+		      kvm ? "KVM is not built into this kernel: the kvm platform's VM-exit counts "
+			    "need CONFIG_KVM"
+			  : "this kernel lacks the tracepoint (an older or trimmed kernel): the "
+			    "counters of its family stay empty");
+	}
+}
+
+static void check_kvm(struct doctor *d)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	char detail[256];
+
+	if (fd >= 0) {
+		close(fd);
+		check(d, "/dev/kvm", true, "present and usable: hardware virtualization", NULL);
+		return;
+	}
+	snprintf(detail, sizeof(detail), "/dev/kvm: %s", strerror(errno));
+	check(d, "/dev/kvm", false, detail,
+	      "enable VT-x/AMD-V (nested virtualization on a cloud VM) and load kvm_intel or "
+	      "kvm_amd; without it the kvm platform is skipped and qemu (TCG) still runs");
+}
+
+/* The environment the runner would give the drivers, with its defaults. */
+static void default_env(struct platform_env *env, char *agent, size_t n)
+{
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (len > 0) {
+		exe[len] = '\0';
+		snprintf(agent, n, "%s/vbench-trace-agent", dirname(exe));
+	} else {
+		snprintf(agent, n, "build/vbench-trace-agent");
+	}
+	memset(env, 0, sizeof(*env));
+	env->agent_path = agent;
+	env->work_dir = DISK_DIR;
+	env->cache_dir = CACHE_DIR;
+	env->libvirt_uri = "qemu:///system";
+	env->disk_cache = "none";
+	env->guest_probes = true;
+	env->quick = true;
+}
+
+/* 0 when native works: the exit status follows it. */
+static int check_platforms(struct doctor *d)
+{
+	struct platform_env env;
+	char agent[PATH_MAX], name[64], reason[512];
+	int native = -1;
+
+	default_env(&env, agent, sizeof(agent));
+	for (int i = 0; i < nr_platforms; i++) {
+		const struct platform_ops *ops = platform_table[i];
+		int err;
+
+		reason[0] = '\0';
+		err = ops->available ? ops->available(&env, reason, sizeof(reason)) : -1;
+		if (!ops->available)
+			snprintf(reason, sizeof(reason), "the driver has no availability check");
+		snprintf(name, sizeof(name), "platform %s", ops->name);
+		check(d, name, !err, err ? reason : "available", reason);
+		if (!strcmp(ops->name, "native"))
+			native = err;
+	}
+	return native;
+}
+
+static void check_program(struct doctor *d, const char *prog, const char *what, const char *pkg)
+{
+	char found[PATH_MAX], detail[PATH_MAX + 64], name[64], fix[128];
+	bool ok = in_path(prog, found, sizeof(found));
+
+	snprintf(name, sizeof(name), "%s %s", what, prog);
+	snprintf(detail, sizeof(detail), "%s", ok ? found : "not in PATH");
+	snprintf(fix, sizeof(fix), "apt-get install %s (or: make setup)", pkg);
+	check(d, name, ok, detail, fix);
+}
+
+/* A cached guest kernel: any vmlinuz* up to two levels under the cache. */
+static bool find_vmlinuz(const char *dir, int depth, char *found, size_t n)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *e;
+	bool ok = false;
+
+	if (!dp)
+		return false;
+	while (!ok && (e = readdir(dp))) {
+		char path[PATH_MAX];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (!strncmp(e->d_name, "vmlinuz", 7)) {
+			snprintf(found, n, "%s", path);
+			ok = true;
+		} else if (depth > 0 && e->d_type == DT_DIR) {
+			ok = find_vmlinuz(path, depth - 1, found, n);
+		}
+	}
+	closedir(dp);
+	return ok;
+}
+
+static void check_guest_kernel(struct doctor *d)
+{
+	char found[PATH_MAX], detail[PATH_MAX + 32];
+	bool ok = find_vmlinuz(CACHE_DIR, 3, found, sizeof(found));
+
+	snprintf(detail, sizeof(detail), ok ? "cached: %s" : "no guest kernel in %s yet",
+		 ok ? found : CACHE_DIR);
+	check(d, "guest kernel cache", ok, detail,
+	      "the first qemu or kvm run fetches Debian's linux-image package with apt-get "
+	      "download (needs the Debian mirror)");
+}
+
+static void check_disk_space(struct doctor *d)
+{
+	struct statvfs st;
+	char detail[128];
+	double gib;
+
+	if (statvfs(DISK_DIR, &st)) {
+		snprintf(detail, sizeof(detail), "%s: %s", DISK_DIR, strerror(errno));
+		check(d, "disk space", false, detail, "create " DISK_DIR);
+		return;
+	}
+	gib = (double)st.f_bavail * (double)st.f_frsize / (1024.0 * 1024 * 1024);
+	snprintf(detail, sizeof(detail),
+		 "%.1f GiB free in %s (the disk workloads need about %.0f GiB)", gib, DISK_DIR,
+		 DISK_NEED_GIB);
+	check(d, "disk space", gib >= DISK_NEED_GIB, detail,
+	      "free space in " DISK_DIR ", or use 'run --quick' (smaller files)");
+}
+
+static void doctor_usage(FILE *out)
+{
+	fprintf(out, "usage: vbench-trace doctor [--json]\n\n"
+		     "Checks what vbench-trace needs on this machine (BTF, BPF privileges,\n"
+		     "tracepoints, /dev/kvm, each platform, QEMU, the guest kernel cache, disk\n"
+		     "space, peer tools) and says how to fix what is missing. Exits 0 when the\n"
+		     "native platform works, 1 otherwise.\n");
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct doctor d = {.checks = json_object_new_array()};
+	int c, native;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			d.json = true;
+			break;
+		case 'h':
+			doctor_usage(stdout);
+			json_object_put(d.checks);
+			return VB_EXIT_OK;
+		default:
+			doctor_usage(stderr);
+			json_object_put(d.checks);
+			return VB_EXIT_USAGE;
+		}
+	}
+	if (!d.json)
+		printf("vbench-trace doctor: what works on this machine\n\n");
+	check_btf(&d);
+	check_bpf(&d);
+	check_tracepoints(&d);
+	check_kvm(&d);
+	native = check_platforms(&d);
+	check_program(&d, "qemu-system-x86_64", "program", "qemu-system-x86");
+	check_guest_kernel(&d);
+	check_disk_space(&d);
+	for (size_t i = 0; i < sizeof(peers) / sizeof(peers[0]); i++)
+		check_program(&d, peers[i], "peer", peers[i]);
+	if (d.json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "native_ready", json_object_new_boolean(!native));
+		json_object_object_add(o, "checks", d.checks);
+		printf("%s\n",
+		       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	} else {
+		printf("\n%s\n", native ? "native does not work here: fix it first (see above)"
+					: "native works; the lines above say what the other "
+					  "platforms need");
+		json_object_put(d.checks);
+	}
+	return native ? VB_EXIT_FAILED : VB_EXIT_OK;
+}

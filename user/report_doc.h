@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reading a results document (schema "vbench-trace/1") without trusting it:
+ * findings, reports and compare all read through these getters, and every
+ * one of them tolerates a missing or mistyped field, because probes may be
+ * off, a family may be missing, a platform may be skipped, and a document
+ * may come from an older or newer tool.
+ */
+#ifndef VB_REPORT_DOC_H
+#define VB_REPORT_DOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct json_object;
+struct stats;
+
+/* A dotted path ("probes.host.block.p99_us"); NULL when any step is absent. */
+struct json_object *doc_get(struct json_object *o, const char *path);
+/* A number at path (int or double); false when absent or not a number. */
+bool doc_num(struct json_object *o, const char *path, double *out);
+double doc_num_or(struct json_object *o, const char *path, double def);
+/* A string at path, or def. */
+const char *doc_str(struct json_object *o, const char *path, const char *def);
+/* An array at path: its length, 0 when absent or not an array. */
+size_t doc_len(struct json_object *o, const char *path);
+struct json_object *doc_idx(struct json_object *o, const char *path, size_t i);
+
+/* "docker" or, with a variant, "docker (volume)": the column a platform entry is. */
+const char *doc_label(struct json_object *platform, char *buf, size_t n);
+bool doc_platform_ok(struct json_object *platform);
+/* The native entry (status ok, no variant) that vs_native refers to, or NULL. */
+struct json_object *doc_native(struct json_object *doc);
+/* The platform entry whose label is label, or NULL. */
+struct json_object *doc_platform_by_label(struct json_object *doc, const char *label);
+/* A platform's workload cell by name, or NULL. */
+struct json_object *doc_cell(struct json_object *platform, const char *workload);
+
+/*
+ * The workload names of the whole document, in report order: the design's
+ * order (cpu, mem, diskrand, diskseq, fork, net) first, then any other in
+ * the order first seen. Returns how many were stored in names (at most max).
+ */
+size_t doc_workloads(struct json_object *doc, const char **names, size_t max);
+
+/* A cell's statistics: its "stats" object, or computed from its runs' scores. */
+bool cell_stats(struct json_object *cell, struct stats *s);
+/* A cell's mean / native's mean of the same workload: its "vs_native", or computed. */
+bool cell_vs_native(struct json_object *doc, struct json_object *cell, double *ratio);
+bool cell_higher_is_better(struct json_object *cell);
+bool cell_has_runs(struct json_object *cell);
+
+/*
+ * A counter summed over the runs that carry it, with the same runs' ops,
+ * bytes and duration, so that "per op", "per MiB" and "per second" divide
+ * like by like even when some runs lack the counter.
+ */
+struct cell_sum {
+	double value, ops, bytes, duration_s, utime_s, stime_s;
+	int runs;
+};
+bool cell_sum(struct json_object *cell, const char *path, struct cell_sum *s);
+/* value per op, per MiB, per second of the sum; false when the denominator is 0. */
+bool sum_per_op(const struct cell_sum *s, double *out);
+bool sum_per_mib(const struct cell_sum *s, double *out);
+bool sum_per_s(const struct cell_sum *s, double *out);
+
+/*
+ * "probes.guest" when the cell's runs carry a non-empty guest side (the
+ * workload ran under a guest kernel, which saw its faults and I/O), else
+ * "probes.host": the side that saw the workload itself.
+ */
+const char *cell_side(struct json_object *cell);
+bool cell_has_guest(struct json_object *cell);
+
+/* Sums a log2 histogram (array of counts) over the runs; returns the bins used. */
+size_t cell_hist(struct json_object *cell, const char *path, double *bins, size_t max);
+
+/* Sums an object of counters ({"name": n}) over the runs into a json object
+ * (caller puts it); NULL when no run carries it. */
+struct json_object *cell_sum_map(struct json_object *cell, const char *path);
+/* The largest entries of such a map, biggest first; returns how many. */
+size_t map_top(struct json_object *map, const char **names, double *vals, size_t max);
+
+/*
+ * The VM-exit table of a cell (host side), runs added up, the way perf kvm
+ * stat reads: from vm_exits.table when the probes kept timings, else from
+ * vm_exits.by_reason (counts only). Sorted by samples, largest first.
+ */
+struct exit_row {
+	char reason[48];
+	char isa[8];
+	double samples, time_us, min_us, max_us;
+	bool timed;
+};
+size_t cell_exit_rows(struct json_object *cell, struct exit_row *rows, size_t max);
+
+/* A per-run value averaged over runs, weighted by another (p50 by requests). */
+bool cell_wavg(struct json_object *cell, const char *path, const char *weight, double *out);
+
+/* 3 significant digits, with k/M/G above 10^4 ("4150", "41.5 k", "0.52"). */
+const char *fmt_num(double v, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The Markdown report: the text report's content as tables, for sharing. */
+#include <json.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+#include "report_doc.h"
+
+#define MAX_WL 32
+
+/* Table cells must not break the table: a "|" in a reason or error would. */
+static void md_escaped(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", out);
+		else if (*s == '\n')
+			fputc(' ', out);
+		else
+			fputc(*s, out);
+	}
+}
+
+static void md_header(FILE *out, struct json_object *doc)
+{
+	char line[512];
+
+	fprintf(out, "# vbench-trace report\n\n");
+	fprintf(out, "- status: %s", doc_str(doc, "status", "unknown"));
+	if (!strcmp(doc_str(doc, "status", ""), "interrupted"))
+		fprintf(out, " (cells after the interruption are missing)");
+	fprintf(out, "\n- started: %s\n", doc_str(doc, "started_at", "unknown"));
+	fprintf(out, "- tool: vbench-trace %s\n", doc_str(doc, "tool_version", "?"));
+	report_host_line(doc, line, sizeof(line));
+	fprintf(out, "- host: ");
+	md_escaped(out, line);
+	report_config_line(doc, line, sizeof(line));
+	fprintf(out, "\n- config: ");
+	md_escaped(out, line);
+	fprintf(out, "\n\n");
+}
+
+static void md_matrix(FILE *out, struct json_object *doc)
+{
+	const char *wl[MAX_WL];
+	size_t nwl = doc_workloads(doc, wl, MAX_WL), ncols = doc_len(doc, "platforms");
+	char label[128];
+
+	fprintf(out,
+		"## Scores\n\nMean of runs, %% of native, ± half-width of the 95 %% "
+		"confidence interval, CV (coefficient of variation); ⚠ marks a CV above "
+		"%.0f %%.\n\n| workload | unit |",
+		CV_NOISY * 100);
+	for (size_t i = 0; i < ncols; i++) {
+		fputc(' ', out);
+		md_escaped(out, doc_label(doc_idx(doc, "platforms", i), label, sizeof(label)));
+		fputs(" |", out);
+	}
+	fputs("\n|---|---|", out);
+	for (size_t i = 0; i < ncols; i++)
+		fputs("---:|", out);
+	fputc('\n', out);
+	for (size_t w = 0; w < nwl; w++) {
+		const char *unit = "";
+
+		for (size_t i = 0; i < ncols && !*unit; i++)
+			unit = doc_str(doc_cell(doc_idx(doc, "platforms", i), wl[w]), "unit", "");
+		fprintf(out, "| %s | %s |", wl[w], unit);
+		for (size_t i = 0; i < ncols; i++) {
+			struct json_object *p = doc_idx(doc, "platforms", i);
+			struct cell_view v;
+
+			report_cell_view(doc, p, doc_cell(p, wl[w]), &v);
+			if (v.kind == CV_OK)
+				fprintf(out, " **%s**%s%s<br>%s, cv %s%s |", v.score,
+					*v.pct ? " · " : "", v.pct, v.ci, v.cv,
+					v.noisy ? " ⚠" : "");
+			else
+				fprintf(out, " %s |",
+					v.kind == CV_SKIPPED  ? "skipped"
+					: v.kind == CV_FAILED ? "failed"
+							      : "–");
+		}
+		fputc('\n', out);
+	}
+	fputc('\n', out);
+}
+
+static void md_problems(FILE *out, struct json_object *doc)
+{
+	bool any = false;
+	char label[128];
+
+	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
+		struct json_object *p = doc_idx(doc, "platforms", i);
+
+		doc_label(p, label, sizeof(label));
+		if (!doc_platform_ok(p)) {
+			if (!any)
+				fprintf(out,
+					"## Not run\n\n| platform | workload | status | reason |\n"
+					"|---|---|---|---|\n");
+			any = true;
+			fprintf(out, "| %s | all | %s | ", label, doc_str(p, "status", "unknown"));
+			md_escaped(out, doc_str(p, "reason", "no reason recorded"));
+			fputs(" |\n", out);
+		}
+		for (size_t j = 0; j < doc_len(p, "workloads"); j++) {
+			struct json_object *c = doc_idx(p, "workloads", j);
+
+			if (!doc_str(c, "error", NULL))
+				continue;
+			if (!any)
+				fprintf(out,
+					"## Not run\n\n| platform | workload | status | reason |\n"
+					"|---|---|---|---|\n");
+			any = true;
+			fprintf(out, "| %s | %s | failed | ", label, doc_str(c, "name", "?"));
+			md_escaped(out, doc_str(c, "error", ""));
+			fputs(" |\n", out);
+		}
+	}
+	if (any)
+		fputc('\n', out);
+}
+
+static void md_counters(FILE *out, struct json_object *doc)
+{
+	const char *wl[MAX_WL];
+	size_t nwl = doc_workloads(doc, wl, MAX_WL);
+	char label[128];
+
+	fprintf(out, "## Key counters per cell\n\nFaults and forks as the workload's own kernel "
+		     "saw them (the guest's on a VM); block p99 as g(uest) / h(ost); VM exits and "
+		     "syscalls on the host side.\n\n");
+	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
+		struct json_object *p = doc_idx(doc, "platforms", i);
+
+		if (!doc_platform_ok(p))
+			continue;
+		fprintf(out,
+			"### %s\n\n| workload | faults/op | forks | block p99 | VM exits/s | "
+			"top host syscall |\n|---|---:|---:|---:|---:|---|\n",
+			doc_label(p, label, sizeof(label)));
+		for (size_t w = 0; w < nwl; w++) {
+			struct json_object *c = doc_cell(p, wl[w]);
+			struct cell_counters k;
+
+			if (!c || !cell_has_runs(c))
+				continue;
+			report_cell_counters(c, &k);
+			fprintf(out, "| %s | %s | %s | %s | %s | %s |\n", wl[w], k.faults_per_op,
+				k.forks, k.block_p99, k.exits_per_s, k.top_syscall);
+		}
+		fputc('\n', out);
+	}
+}
+
+static void md_findings(FILE *out, struct json_object *doc)
+{
+	bool owned;
+	struct json_object *f = report_findings(doc, &owned);
+	size_t n = f ? json_object_array_length(f) : 0;
+
+	fprintf(out, "## Findings\n\n");
+	if (!n)
+		fprintf(out, "None: the counters these rules need were not recorded (probes off, "
+			     "or a single platform).\n");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *x = json_object_array_get_idx(f, i), *e;
+
+		fprintf(out, "%zu. ", i + 1);
+		md_escaped(out, doc_str(x, "text", ""));
+		e = doc_get(x, "evidence");
+		if (e && json_object_is_type(e, json_type_object) && json_object_object_length(e)) {
+			bool first = true;
+
+			fputs("<br>\n   <sub>evidence:", out);
+			json_object_object_foreach (e, k, v) {
+				fprintf(out, "%s `%s` = %s", first ? "" : ",", k,
+					json_object_get_string(v));
+				first = false;
+			}
+			fputs("</sub>", out);
+		}
+		fputc('\n', out);
+	}
+	if (owned)
+		json_object_put(f);
+}
+
+int report_md(struct json_object *doc, FILE *out)
+{
+	md_header(out, doc);
+	md_matrix(out, doc);
+	md_problems(out, doc);
+	md_counters(out, doc);
+	md_findings(out, doc);
+	return ferror(out) ? -1 : 0;
+}
