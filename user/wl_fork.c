@@ -47,7 +47,7 @@ static int fork_parse(int argc, char **argv, struct fork_opts *o)
 	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			ret = wl_parse_double("--duration", optarg, 0.001, &o->duration);
+			ret = wl_parse_duration(optarg, &o->duration);
 			if (ret)
 				return ret;
 			break;

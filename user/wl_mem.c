@@ -169,6 +169,11 @@ static int mem_check(struct mem_opts *o)
 		       (unsigned long long)o->block_size, sizeof(size_t));
 		return WL_EUSAGE;
 	}
+	if (o->total_size / o->block_size / o->threads == 0) {
+		vb_err("mem: --total-size %llu is less than one --block-size per thread",
+		       (unsigned long long)o->total_size);
+		return WL_EUSAGE;
+	}
 	if (o->buffer_size && (o->buffer_size < o->block_size || o->buffer_size % o->block_size)) {
 		vb_err("mem: --buffer-size %llu is not a multiple of --block-size %llu",
 		       (unsigned long long)o->buffer_size, (unsigned long long)o->block_size);
@@ -203,7 +208,7 @@ static int mem_parse(int argc, char **argv, struct mem_opts *o)
 	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			ret = wl_parse_double("--duration", optarg, 0.001, &o->duration);
+			ret = wl_parse_duration(optarg, &o->duration);
 			break;
 		case 'b':
 			ret = wl_parse_size("--block-size", optarg, sizeof(size_t), &o->block_size);

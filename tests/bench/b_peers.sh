@@ -2,12 +2,12 @@
 # machine, interleaved (ours, peer, ours, peer...), medians of the rounds.
 # Sourced by tests/bench/run.sh, which calls each bench_* function.
 #
-#   VB_BENCH_ROUNDS  rounds per pair (default 3)
-#   VB_BENCH_SECS    seconds per run (default 3)
+#   VB_BENCH_ROUNDS  rounds per pair (default 5)
+#   VB_BENCH_SECS    seconds per run (default 2)
 #   VB_BENCH_DISK    image size for the disk pair (default 512M)
 
-PEER_ROUNDS=${VB_BENCH_ROUNDS:-3}
-PEER_SECS=${VB_BENCH_SECS:-3}
+PEER_ROUNDS=${VB_BENCH_ROUNDS:-5}
+PEER_SECS=${VB_BENCH_SECS:-2}
 PEER_DISK=${VB_BENCH_DISK:-512M}
 PEER_BIN=${AGENT:-build/vbench-trace-agent}
 
@@ -64,8 +64,9 @@ peer_compare() {
 	p=$(peer_median "${peer[@]}")
 	printf '%-8s ours %.1f %s  peer %.1f  ratio %.3f  (target %s)\n' "$label" "$o" "$unit" "$p" \
 		"$(awk -v a="$o" -v b="$p" 'BEGIN { print a / b }')" "$target"
-	printf '         rounds: ours %s / peer %s\n' "$(printf '%.1f ' "${ours[@]}")" \
-		"$(printf '%.1f ' "${peer[@]}")"
+	# A shared machine's load moves single rounds a lot: show them, and the load.
+	printf '         rounds: ours %s/ peer %s(load %s)\n' "$(printf '%.1f ' "${ours[@]}")" \
+		"$(printf '%.1f ' "${peer[@]}")" "$(cut -d' ' -f1 /proc/loadavg)"
 }
 
 bench_peers_cpu() {
