@@ -355,7 +355,7 @@ static int disk_loop(const struct disk_opts *o, const struct disk_image *img, vo
 {
 	uint64_t nblocks = img->size / o->block_size, bs = o->block_size;
 	uint64_t start = now_ns(), end = start + (uint64_t)(o->duration * 1e9);
-	uint64_t s = DISK_SEED ^ start, prev = start, t, off = 0;
+	uint64_t s = (DISK_SEED ^ start) | 1, prev = start, t, off = 0;
 	ssize_t n;
 
 	do {
