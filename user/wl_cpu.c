@@ -85,7 +85,7 @@ static int cpu_parse(int argc, char **argv, struct cpu_opts *o)
 	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			ret = wl_parse_double("--duration", optarg, 0.001, &o->duration);
+			ret = wl_parse_duration(optarg, &o->duration);
 			break;
 		case 'p':
 			/* sysbench keeps the limit in an unsigned int */

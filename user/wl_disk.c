@@ -43,6 +43,7 @@ struct disk_opts {
 	uint64_t size;
 	uint64_t block_size;
 	bool buffered;
+	bool overwrite;
 };
 
 struct disk_image {
@@ -111,15 +112,37 @@ void wl_disk_fill_chunk(void *buf, uint64_t seed, uint64_t chunk)
 		w[i] = wl_rand_next(&s);
 }
 
-static uint64_t disk_prepared_size(int fd)
+/*
+ * How much of an image fd already holds. Anything else in its first chunk
+ * is someone's data: it is overwritten only when asked (a path mistyped as
+ * a disk or a database must not be destroyed).
+ */
+static int disk_inspect(const struct disk_opts *o, int fd, uint64_t *done)
 {
+	static const char zero[DISK_CHUNK];
+	char chunk0[DISK_CHUNK];
 	struct wl_disk_header h;
+	ssize_t n;
 
-	if (pread(fd, &h, sizeof(h), 0) != sizeof(h))
-		return 0;
-	if (memcmp(h.magic, WL_DISK_MAGIC, sizeof(h.magic)) || h.seed != DISK_SEED)
-		return 0;
-	return h.size;
+	*done = 0;
+	n = pread(fd, chunk0, sizeof(chunk0), 0);
+	if (n < 0) {
+		vb_err("%s: cannot read %s: %s", o->name, o->file, strerror(errno));
+		return WL_EFAIL;
+	}
+	if ((size_t)n >= sizeof(h)) {
+		memcpy(&h, chunk0, sizeof(h));
+		if (!memcmp(h.magic, WL_DISK_MAGIC, sizeof(h.magic))) {
+			*done = h.seed == DISK_SEED ? h.size : 0;
+			return WL_OK;
+		}
+	}
+	if (!memcmp(chunk0, zero, n) || o->overwrite)
+		return WL_OK;
+	vb_err("%s: %s holds data that is not a vbench-trace image; pass --overwrite to "
+	       "replace it, or give another --file",
+	       o->name, o->file);
+	return WL_EUSAGE;
 }
 
 static void disk_put_header(void *chunk0, uint64_t size)
@@ -229,6 +252,25 @@ static void disk_default_dir(const struct disk_opts *o)
 	mkdir(DISK_DEFAULT_DIR, 01777);
 }
 
+/* A device is opened exclusively: the kernel refuses if it is mounted. */
+static int disk_open_rw(const struct disk_opts *o)
+{
+	struct stat st;
+	int fd;
+
+	if (!stat(o->file, &st) && S_ISBLK(st.st_mode))
+		fd = open(o->file, O_RDWR | O_EXCL | O_CLOEXEC);
+	else
+		fd = open(o->file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == EBUSY)
+		vb_err("%s: %s is in use (mounted?): give --file an unused device or a file",
+		       o->name, o->file);
+	else if (fd < 0)
+		vb_err("%s: cannot open %s: %s (give --file PATH on a writable disk)", o->name,
+		       o->file, strerror(errno));
+	return fd;
+}
+
 static int disk_prepare(const struct disk_opts *o, struct disk_image *img)
 {
 	double start = wl_now();
@@ -236,16 +278,14 @@ static int disk_prepare(const struct disk_opts *o, struct disk_image *img)
 	int fd, ret;
 
 	disk_default_dir(o);
-	fd = open(o->file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		vb_err("%s: cannot open %s: %s (give --file PATH on a writable disk)", o->name,
-		       o->file, strerror(errno));
+	fd = disk_open_rw(o);
+	if (fd < 0)
 		return WL_EFAIL;
-	}
 	ret = disk_fit(o, fd, img);
+	if (!ret)
+		ret = disk_inspect(o, fd, &done);
 	if (ret)
 		goto out;
-	done = disk_prepared_size(fd);
 	img->reused = done >= img->size;
 	if (!img->reused)
 		ret = disk_write_image(o, fd, done, img->size);
@@ -315,7 +355,7 @@ static int disk_loop(const struct disk_opts *o, const struct disk_image *img, vo
 {
 	uint64_t nblocks = img->size / o->block_size, bs = o->block_size;
 	uint64_t start = now_ns(), end = start + (uint64_t)(o->duration * 1e9);
-	uint64_t s = DISK_SEED ^ start, prev = start, t, off = 0;
+	uint64_t s = (DISK_SEED ^ start) | 1, prev = start, t, off = 0;
 	ssize_t n;
 
 	do {
@@ -369,6 +409,7 @@ static int disk_parse(int argc, char **argv, struct disk_opts *o)
 		{"size", required_argument, NULL, 's'},
 		{"block-size", required_argument, NULL, 'b'},
 		{"buffered", no_argument, NULL, 'B'},
+		{"overwrite", no_argument, NULL, 'O'},
 		{0},
 	};
 	int c, ret = 0;
@@ -378,12 +419,13 @@ static int disk_parse(int argc, char **argv, struct disk_opts *o)
 	o->size = 1ULL << 30;
 	o->block_size = o->seq ? 1ULL << 20 : 4096;
 	o->buffered = false;
+	o->overwrite = false;
 	optind = 0; /* glibc: a full re-initialisation, so the agent can parse again */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			ret = wl_parse_double("--duration", optarg, 0.001, &o->duration);
+			ret = wl_parse_duration(optarg, &o->duration);
 			break;
 		case 'f':
 			o->file = optarg;
@@ -401,6 +443,9 @@ static int disk_parse(int argc, char **argv, struct disk_opts *o)
 			break;
 		case 'B':
 			o->buffered = true;
+			break;
+		case 'O':
+			o->overwrite = true;
 			break;
 		default:
 			return wl_opt_error(o->name, c, optind, argv);
@@ -479,6 +524,8 @@ static void disk_usage(FILE *out, bool seq)
 		"  --block-size SIZE    bytes per read (default %s)\n"
 		"  --buffered           read through the page cache (default O_DIRECT; fio's\n"
 		"                       direct=0, the page cache dropped for the file first)\n"
+		"  --overwrite          write the image over a file or device holding other\n"
+		"                       data (refused otherwise; a mounted device always is)\n"
 		"  peer: %s on the same file\n",
 		seq ? "diskseq" : "diskrand",
 		seq ? "Sequential reads that wrap at the end of the image"

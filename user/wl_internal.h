@@ -30,6 +30,18 @@ static inline int wl_opt_error(const char *wl, int c, int optind, char **argv)
 	return WL_EUSAGE;
 }
 
+/* --duration: positive, and small enough for nanosecond arithmetic. */
+static inline int wl_parse_duration(const char *arg, double *out)
+{
+	int ret = wl_parse_double("--duration", arg, 0.001, out);
+
+	if (!ret && *out > 1e6) {
+		vb_err("--duration: '%s' is more than 1e6 seconds", arg);
+		ret = WL_EUSAGE;
+	}
+	return ret;
+}
+
 /* A whole number in min..max, with no suffix. */
 static inline int wl_parse_uint(const char *opt, const char *arg, uint64_t min, uint64_t max,
 				uint64_t *out)

@@ -106,16 +106,30 @@ test_workloads_help_names_peer() {
 	done
 }
 
-# A device that cannot hold --size is read only as far as it goes.
-test_workloads_disk_never_past_device() {
-	local img=/var/tmp/vbench-it-loop-$$.img
-	WL_LOOPDEV=
-	trap "[ -z \"\$WL_LOOPDEV\" ] || losetup -d \"\$WL_LOOPDEV\"; rm -f '$img'" EXIT
+# A device that cannot hold --size is read only as far as it goes; one that
+# holds a filesystem is refused, mounted or not.
+test_workloads_disk_block_device() {
+	local img=/var/tmp/vbench-it-loop-$$.img dev rc
+	WL_LOOPDEV= WL_MNT=$VB_TMP/wl-mnt
+	trap "mountpoint -q '$WL_MNT' && umount '$WL_MNT'; [ -z \"\$WL_LOOPDEV\" ] || losetup -d \"\$WL_LOOPDEV\"; rm -f '$img'" EXIT
 	truncate -s 8M "$img"
 	WL_LOOPDEV=$(losetup --find --show "$img") || fail "losetup: no loop device for $img"
-	local dev=$WL_LOOPDEV
+	dev=$WL_LOOPDEV
 	"$VB" workload diskrand --file "$dev" --size 64M --duration 0.2 >"$VB_TMP/loop.json" 2>"$VB_TMP/loop.err"
 	assert_py "$VB_TMP/loop.json" "d['extra']['size'] == 8 << 20 and d['extra']['block_device']"
 	grep -q 'holds only' "$VB_TMP/loop.err" || fail "no warning about the device's size"
 	[ "$(stat -c %s "$img")" -eq $((8 << 20)) ] || fail "the backing file grew"
+
+	mkfs.ext4 -q -F "$dev"
+	rc=0
+	"$VB" workload diskseq --file "$dev" --size 4M --duration 0.1 2>"$VB_TMP/fs.err" || rc=$?
+	[ "$rc" -eq 2 ] && grep -q -- '--overwrite' "$VB_TMP/fs.err" ||
+		fail "a device holding ext4 was not refused (exit $rc: $(cat "$VB_TMP/fs.err"))"
+	mkdir -p "$WL_MNT"
+	mount "$dev" "$WL_MNT"
+	rc=0
+	"$VB" workload diskseq --file "$dev" --size 4M --duration 0.1 --overwrite 2>"$VB_TMP/mnt.err" || rc=$?
+	[ "$rc" -eq 1 ] && grep -q 'in use' "$VB_TMP/mnt.err" ||
+		fail "a mounted device was not refused (exit $rc: $(cat "$VB_TMP/mnt.err"))"
+	[ -d "$WL_MNT/lost+found" ] || fail "the mounted filesystem was damaged"
 }

@@ -68,6 +68,8 @@ static void test_option_errors(void **state)
 	char *prime[] = {"cpu", "--max-prime", "2", NULL};
 	char *threads[] = {"cpu", "--threads", "1.5", NULL};
 	char *stray[] = {"fork", "10", NULL};
+	char *forever[] = {"fork", "--duration", "1e7", NULL};
+	char *total[] = {"mem", "--total-size", "1k", "--threads", "2", NULL};
 
 	(void)state;
 	expect_usage("cpu", ARGC(neg), neg, "--duration");
@@ -85,6 +87,8 @@ static void test_option_errors(void **state)
 	expect_usage("cpu", ARGC(prime), prime, "--max-prime");
 	expect_usage("cpu", ARGC(threads), threads, "--threads");
 	expect_usage("fork", ARGC(stray), stray, "unexpected argument '10'");
+	expect_usage("fork", ARGC(forever), forever, "--duration");
+	expect_usage("mem", ARGC(total), total, "per thread");
 }
 
 static double num(struct json_object *o, const char *key)
@@ -254,6 +258,32 @@ static void test_disk_runs(void **state)
 	close(fd);
 }
 
+/* Someone's file is not overwritten unless --overwrite says so. */
+static void test_disk_foreign_file(void **state)
+{
+	char *plain[] = {"diskrand", "--duration", "0.05", "--file",
+			 disk_path,  "--size",	   "1M",   NULL};
+	char *forced[] = {"diskrand", "--duration", "0.05",	   "--file", disk_path,
+			  "--size",   "1M",	    "--overwrite", NULL};
+	static const char data[] = "precious data, not an image";
+	char back[sizeof(data)];
+	struct json_object *o;
+	int fd;
+
+	(void)state;
+	fd = open(disk_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, sizeof(data)), sizeof(data));
+	expect_usage("diskrand", ARGC(plain), plain, "--overwrite");
+	assert_int_equal(pread(fd, back, sizeof(back), 0), sizeof(back));
+	assert_memory_equal(back, data, sizeof(data));
+	o = exec_wl("diskrand", ARGC(forced), forced, WL_OK);
+	json_object_put(o);
+	assert_int_equal(pread(fd, back, sizeof(back), 0), sizeof(back));
+	assert_memory_equal(back, WL_DISK_MAGIC, sizeof(WL_DISK_MAGIC) - 1);
+	close(fd);
+}
+
 /* No two chunks of the image alike, and the same chunk always alike. */
 static void test_disk_chunks(void **state)
 {
@@ -300,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_mem_buffer_faults),
 		cmocka_unit_test(test_fork_runs),
 		cmocka_unit_test_setup_teardown(test_disk_runs, disk_setup, disk_teardown),
+		cmocka_unit_test_setup_teardown(test_disk_foreign_file, disk_setup, disk_teardown),
 		cmocka_unit_test(test_disk_chunks),
 		cmocka_unit_test(test_hist_quantiles),
 	};
