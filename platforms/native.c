@@ -99,7 +99,8 @@ static void native_stop(struct platform *p)
 		frame_reader_free(&p->out);
 		p->out.fd = -1;
 	}
-	unlink(p->disk_file);
+	/* The disk file stays for the next cell (diskseq reuses diskrand's); it
+	 * goes with the suite's work directory. */
 }
 
 static void native_teardown(struct platform *p)
