@@ -116,7 +116,8 @@ int main(int argc, char **argv)
 	else
 		return fprintf(stderr, "probe_prog: unknown mode %s\n", argv[1]), 2;
 	getrusage(RUSAGE_SELF, &ru);
-	fprintf(stderr, "{\"mode\": \"%s\", \"elapsed_s\": %.6f, \"minflt\": %ld, \"majflt\": %ld}\n",
+	fprintf(stderr,
+		"{\"mode\": \"%s\", \"elapsed_s\": %.6f, \"minflt\": %ld, \"majflt\": %ld}\n",
 		argv[1], now() - t0, ru.ru_minflt, ru.ru_majflt);
 	return ret;
 }
