@@ -25,27 +25,46 @@ probes_trace() {
 	grep '^{"mode"' "$VB_TMP/$name.err" >"$VB_TMP/$name.self" || true
 }
 
-# IDs of our programs and maps now loaded, one "p:ID" / "m:ID" a line.
-probes_ids() {
+# IDs of the BPF programs, maps and links process $1 holds ("p:ID", "m:ID",
+# "l:ID", one a line), from its descriptors: exactly its own, whatever else
+# the machine is loading meanwhile.
+probes_ids_of() {
+	local f
+	for f in /proc/"$1"/fdinfo/*; do
+		awk '/^prog_id:/ { print "p:" $2 } /^map_id:/ { print "m:" $2 }
+			/^link_id:/ { print "l:" $2 }' "$f" 2>/dev/null
+	done | sort -u
+}
+
+# Everything loaded now, in the same form.
+probes_ids_loaded() {
 	{
-		bpftool prog show -j | python3 -c '
-import json, sys
-for p in json.load(sys.stdin):
-    if p.get("name", "").startswith("vb_"): print("p:%d" % p["id"])'
-		bpftool map show -j | python3 -c '
-import json, sys
-ours = ("vb_targets", "vb_counters", "clone_start", "clone_hist", "blk_inflight",
-        "blk_stats", "syscall_counts", "kvm_pending", "kvm_stats")
-for m in json.load(sys.stdin):
-    if m.get("name", "") in ours: print("m:%d" % m["id"])'
-	} | sort
+		bpftool prog show -j | python3 -c 'import json, sys; [print("p:%d" % p["id"]) for p in json.load(sys.stdin)]'
+		bpftool map show -j | python3 -c 'import json, sys; [print("m:%d" % m["id"]) for m in json.load(sys.stdin)]'
+		bpftool link show -j | python3 -c 'import json, sys; [print("l:%d" % l["id"]) for l in json.load(sys.stdin)]'
+	} | sort -u
+}
+
+# Waits until trace (process $1) has loaded every family, which it does
+# before it forks the command, then writes what it holds to $2.
+probes_wait_loaded() {
+	local i
+	for i in $(seq 200); do
+		if pgrep -P "$1" >/dev/null; then
+			probes_ids_of "$1" >"$2"
+			grep -q '^l:' "$2" && return 0
+		fi
+		sleep 0.05
+	done
+	fail "process $1 never started its command"
 }
 
 # Fails when any of the IDs in file $1 is still loaded.
 probes_assert_gone() {
 	local left
-	left=$(comm -12 "$1" <(probes_ids))
+	left=$(comm -12 "$1" <(probes_ids_loaded))
 	[ -z "$left" ] || fail "BPF objects left loaded: $(echo $left)"
+	echo "$(wc -l <"$1") BPF objects (programs, maps, links) held, none left"
 }
 
 test_probes_fork_exact() {
@@ -167,13 +186,8 @@ test_probes_close_releases_everything() {
 test_probes_nothing_left_after_a_run() {
 	probes_progs
 	"$VB" trace --json -- "$VB_TMP/probe_prog" sleep 2 >"$VB_TMP/run.json" 2>&1 &
-	local pid=$! i
-	for i in $(seq 50); do
-		probes_ids >"$VB_TMP/run.ids"
-		grep -q '^p:' "$VB_TMP/run.ids" && break
-		sleep 0.1
-	done
-	grep -q '^p:' "$VB_TMP/run.ids" || fail "no program of ours was ever loaded"
+	local pid=$!
+	probes_wait_loaded "$pid" "$VB_TMP/run.ids"
 	wait "$pid"
 	probes_assert_gone "$VB_TMP/run.ids"
 }
@@ -182,14 +196,9 @@ test_probes_sigint_cleans_up() {
 	probes_progs
 	set -m # background jobs take SIGINT only with job control on
 	"$VB" trace --json -- "$VB_TMP/probe_prog" sleep 30 >"$VB_TMP/int.json" 2>"$VB_TMP/int.err" &
-	local pid=$! i rc=0
+	local pid=$! rc=0
 	set +m
-	for i in $(seq 50); do
-		probes_ids >"$VB_TMP/int.ids"
-		grep -q '^p:' "$VB_TMP/int.ids" && break
-		sleep 0.1
-	done
-	grep -q '^p:' "$VB_TMP/int.ids" || fail "no program of ours was ever loaded"
+	probes_wait_loaded "$pid" "$VB_TMP/int.ids"
 	sleep 0.3
 	kill -INT "$pid"
 	wait "$pid" || rc=$?
