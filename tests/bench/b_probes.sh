@@ -1,8 +1,9 @@
 # Probe cost, measured side by side: the same programs untraced, under
 # `vbench-trace trace`, and under a bpftrace script that counts the same
 # tracepoints for the same process tree. Runs are interleaved (one of each,
-# round after round) so the machine's noise lands on all three alike; each
-# figure is the median of the programs' own elapsed time (no start-up).
+# round after round, in rotating order) so the machine's noise lands on all
+# three alike; each figure is the median of the programs' own elapsed time
+# (no start-up).
 # Ratios are traced score / untraced score = untraced time / traced time.
 
 PROBES_ROUNDS=${PROBES_ROUNDS:-5}
@@ -62,10 +63,17 @@ probes_compare() {
 	local label=$1 r
 	shift
 	: >"$VB_TMP/plain" && : >"$VB_TMP/ours" && : >"$VB_TMP/bt"
+	# The order rotates from round to round, so that no variant always
+	# follows bpftrace's exit (it frees a lot) or always goes first.
 	for r in $(seq "$PROBES_ROUNDS"); do
-		probes_run_plain "$@" >>"$VB_TMP/plain"
-		probes_run_ours "$@" >>"$VB_TMP/ours"
-		probes_run_bpftrace "$@" >>"$VB_TMP/bt"
+		local v
+		for v in $(printf 'plain\nours\nbt\n' | awk -v r="$r" '{ a[NR] = $0 } END { for (i = 0; i < 3; i++) print a[(i + r) % 3 + 1] }'); do
+			case $v in
+			plain) probes_run_plain "$@" >>"$VB_TMP/plain" ;;
+			ours) probes_run_ours "$@" >>"$VB_TMP/ours" ;;
+			bt) probes_run_bpftrace "$@" >>"$VB_TMP/bt" ;;
+			esac
+		done
 	done
 	local p o b
 	p=$(probes_median <"$VB_TMP/plain")
