@@ -12,11 +12,11 @@
 #endif
 
 /* Map sizes: every map is bounded; running out is counted (VB_CNT_*_OVERFLOW). */
-#define VB_MAX_TARGETS	4096  /* target tgids followed at once */
-#define VB_MAX_INFLIGHT 10240 /* block requests between issue and complete */
-#define VB_MAX_PENDING	4096  /* threads inside clone() or inside a VM exit */
-#define VB_MAX_BLK_KEYS 256   /* (device, direction, scope) triples */
-#define VB_MAX_KVM_KEYS 512   /* (isa, exit reason) pairs */
+#define VB_MAX_TARGETS	4096 /* target tgids followed at once */
+#define VB_MAX_INFLIGHT 4096 /* block requests in flight (queue depths are far below) */
+#define VB_MAX_PENDING	4096 /* threads inside clone() or inside a VM exit */
+#define VB_MAX_BLK_KEYS 256  /* (device, direction, scope) triples */
+#define VB_MAX_KVM_KEYS 512  /* (isa, exit reason) pairs */
 #define VB_MAX_SYSCALLS                                          \
 	512 /* syscall numbers counted one by one; the last slot \
 	     * takes every number at or above it */

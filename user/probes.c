@@ -223,10 +223,14 @@ static bool rq_issue_single_arg_by_release(void)
 static int block_configure(struct block_bpf *s, bool btf, int nargs)
 {
 	s->rodata->rq_issue_single_arg = nargs > 0 ? nargs == 1 : rq_issue_single_arg_by_release();
+	bpf_program__set_autoload(s->progs.vb_rq_insert_btf, btf);
 	bpf_program__set_autoload(s->progs.vb_rq_issue_btf, btf);
 	bpf_program__set_autoload(s->progs.vb_rq_complete_btf, btf);
+	bpf_program__set_autoload(s->progs.vb_rq_complete2_btf, btf);
+	bpf_program__set_autoload(s->progs.vb_rq_insert_raw, !btf);
 	bpf_program__set_autoload(s->progs.vb_rq_issue_raw, !btf);
 	bpf_program__set_autoload(s->progs.vb_rq_complete_raw, !btf);
+	bpf_program__set_autoload(s->progs.vb_rq_complete2_raw, !btf);
 	return 0;
 }
 

@@ -9,6 +9,9 @@
  *   probe_prog fault MIB       touches every page of a fresh MIB MiB mapping
  *   probe_prog pread FILE N    N O_DIRECT 4 KiB preads at random aligned offsets
  *   probe_prog getppid N       N getppid() through syscall(2)
+ *   probe_prog mix N           N rounds of a workload-like blend: about 1 ms
+ *                              of arithmetic, 20 syscalls, 16 fresh pages,
+ *                              and a fork every 50th round
  *   probe_prog sleep SECONDS
  */
 #define _GNU_SOURCE /* O_DIRECT */
@@ -92,6 +95,29 @@ static int do_getppid(long n)
 	return 0;
 }
 
+static int do_mix(long n)
+{
+	volatile double x = 1.0;
+
+	for (long i = 0; i < n; i++) {
+		char *p;
+
+		for (int k = 0; k < 200000; k++)
+			x = x * 1.0000001 + 1e-9;
+		do_getppid(20);
+		p = mmap(NULL, 16 << 12, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			 0);
+		if (p == MAP_FAILED)
+			return perror("mmap"), 1;
+		for (int k = 0; k < 16; k++)
+			p[k << 12] = 1;
+		munmap(p, 16 << 12);
+		if (i % 50 == 0 && do_fork(1))
+			return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct rusage ru;
@@ -111,12 +137,15 @@ int main(int argc, char **argv)
 		ret = do_pread(argv[2], atol(argv[3]));
 	else if (!strcmp(argv[1], "getppid"))
 		ret = do_getppid(atol(argv[2]));
+	else if (!strcmp(argv[1], "mix"))
+		ret = do_mix(atol(argv[2]));
 	else if (!strcmp(argv[1], "sleep"))
 		ret = sleep(atoi(argv[2])) ? 1 : 0;
 	else
 		return fprintf(stderr, "probe_prog: unknown mode %s\n", argv[1]), 2;
 	getrusage(RUSAGE_SELF, &ru);
-	fprintf(stderr, "{\"mode\": \"%s\", \"elapsed_s\": %.6f, \"minflt\": %ld, \"majflt\": %ld}\n",
+	fprintf(stderr,
+		"{\"mode\": \"%s\", \"elapsed_s\": %.6f, \"minflt\": %ld, \"majflt\": %ld}\n",
 		argv[1], now() - t0, ru.ru_minflt, ru.ru_majflt);
 	return ret;
 }

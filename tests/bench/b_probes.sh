@@ -1,0 +1,116 @@
+# Probe cost, measured side by side: the same programs untraced, under
+# `vbench-trace trace`, and under a bpftrace script that counts the same
+# tracepoints for the same process tree. Runs are interleaved (one of each,
+# round after round, in rotating order) so the machine's noise lands on all
+# three alike; each figure is the median of the programs' own elapsed time
+# (no start-up).
+# Ratios are traced score / untraced score = untraced time / traced time.
+
+PROBES_ROUNDS=${PROBES_ROUNDS:-5}
+
+probes_bench_prog() {
+	[ -x "$VB_TMP/probe_prog" ] ||
+		cc -O2 -Wall -o "$VB_TMP/probe_prog" tests/integration/progs/probe_prog.c
+}
+
+# What the families count, as bpftrace counts it: classic tracepoints, the
+# target set followed through fork in a map, as ours is.
+probes_bpftrace_script() {
+	cat <<'BT'
+tracepoint:sched:sched_process_fork /pid == cpid || @t[pid]/ { @t[args->child_pid] = 1; @forks = count(); }
+tracepoint:sched:sched_process_exit /pid == cpid || @t[pid]/ { @exits = count(); }
+tracepoint:exceptions:page_fault_user /pid == cpid || @t[pid]/ { @pf_user = count(); }
+tracepoint:exceptions:page_fault_kernel /pid == cpid || @t[pid]/ { @pf_kernel = count(); }
+tracepoint:raw_syscalls:sys_enter /pid == cpid || @t[pid]/ { @sys[args->id] = count(); }
+tracepoint:syscalls:sys_enter_clone,tracepoint:syscalls:sys_enter_clone3,
+tracepoint:syscalls:sys_enter_fork,tracepoint:syscalls:sys_enter_vfork
+/pid == cpid || @t[pid]/ { @clone = count(); @cs[tid] = nsecs; }
+tracepoint:syscalls:sys_exit_clone,tracepoint:syscalls:sys_exit_clone3,
+tracepoint:syscalls:sys_exit_fork,tracepoint:syscalls:sys_exit_vfork
+/@cs[tid]/ { @clone_us = hist((nsecs - @cs[tid]) / 1000); delete(@cs[tid]); }
+tracepoint:block:block_rq_issue { @rq[args->dev, args->sector] = nsecs; }
+tracepoint:block:block_rq_complete /@rq[args->dev, args->sector]/ {
+	@blk_us = hist((nsecs - @rq[args->dev, args->sector]) / 1000);
+	delete(@rq[args->dev, args->sector]);
+}
+BT
+}
+
+# probes_elapsed MODE ARGS...: the program's own elapsed seconds, from its
+# JSON line on stderr, however it was started.
+probes_elapsed() {
+	sed -n 's/.*"elapsed_s": \([0-9.]*\).*/\1/p' | tail -1
+}
+
+probes_run_plain() {
+	"$VB_TMP/probe_prog" "$@" 2>&1 >/dev/null | probes_elapsed
+}
+
+probes_run_ours() {
+	"$VB" trace --json -- "$VB_TMP/probe_prog" "$@" 2>&1 >/dev/null | probes_elapsed
+}
+
+probes_run_bpftrace() {
+	bpftrace -c "$VB_TMP/probe_prog $*" "$VB_TMP/probes.bt" 2>&1 >/dev/null | probes_elapsed
+}
+
+probes_median() {
+	sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# probes_compare LABEL ARGS...: interleaved rounds of the three, then one line.
+probes_compare() {
+	local label=$1 r
+	shift
+	: >"$VB_TMP/plain" && : >"$VB_TMP/ours" && : >"$VB_TMP/bt"
+	# The order rotates from round to round, so that no variant always
+	# follows bpftrace's exit (it frees a lot) or always goes first.
+	for r in $(seq "$PROBES_ROUNDS"); do
+		local v
+		for v in $(printf 'plain\nours\nbt\n' | awk -v r="$r" '{ a[NR] = $0 } END { for (i = 0; i < 3; i++) print a[(i + r) % 3 + 1] }'); do
+			case $v in
+			plain) probes_run_plain "$@" >>"$VB_TMP/plain" ;;
+			ours) probes_run_ours "$@" >>"$VB_TMP/ours" ;;
+			bt) probes_run_bpftrace "$@" >>"$VB_TMP/bt" ;;
+			esac
+		done
+	done
+	local p o b
+	p=$(probes_median <"$VB_TMP/plain")
+	o=$(probes_median <"$VB_TMP/ours")
+	b=$(probes_median <"$VB_TMP/bt")
+	awk -v l="$label" -v p="$p" -v o="$o" -v b="$b" 'BEGIN {
+		printf "   %-22s untraced %.4f s  vbench-trace %.4f s (ratio %.3f)  bpftrace %.4f s (ratio %.3f)%s\n",
+			l, p, o, p / o, b, p / b, (p / o >= p / b) ? "" : "  <- slower than bpftrace" }'
+}
+
+bench_probes_cost() {
+	probes_bench_prog
+	probes_bpftrace_script >"$VB_TMP/probes.bt"
+	command -v bpftrace >/dev/null || { echo "   bpftrace not installed: only our ratio is meaningful"; }
+	echo "   traced/untraced score ratios, median of $PROBES_ROUNDS interleaved rounds (target: mix >= 0.98)"
+	probes_compare "fork loop (1000)" fork 1000
+	probes_compare "page faults (256 MiB)" fault 256
+	probes_compare "getppid (1M)" getppid 1000000
+	probes_compare "workload-like mix" mix 300
+}
+
+# The kernel memory our maps take while loaded (bpftool's memlock figure).
+bench_probes_map_memory() {
+	probes_bench_prog
+	"$VB" trace --kvm -- "$VB_TMP/probe_prog" sleep 2 >/dev/null 2>&1 &
+	local pid=$! i
+	for i in $(seq 30); do
+		bpftool prog show -j | grep -q '"name":"vb_sys_enter"' && break
+		sleep 0.1
+	done
+	bpftool map show -j | python3 -c '
+import json, sys
+ours = ("vb_targets", "vb_counters", "clone_start", "clone_hist", "blk_inflight", "blk_owned",
+        "blk_stats", "syscall_counts", "kvm_pending", "kvm_stats")
+maps = [m for m in json.load(sys.stdin) if m.get("name", "") in ours or m.get("name", "").endswith(".rodata") and m.get("name", "")[:5] in ("block", "kvm_b")]
+for m in sorted(maps, key=lambda m: -m.get("bytes_memlock", 0)):
+    print("   %-16s %-16s %5d entries %9.1f KiB" % (m["name"], m["type"], m.get("max_entries", 0), m.get("bytes_memlock", 0) / 1024))
+print("   total %d maps: %.1f KiB" % (len(maps), sum(m.get("bytes_memlock", 0) for m in maps) / 1024))'
+	wait "$pid"
+}
