@@ -296,7 +296,9 @@ static int start_test(struct srv_test *t)
 {
 	int ret;
 
-	t->buf = malloc((size_t)t->p.len);
+	/* Page-aligned, as iperf3's mmap'd buffer is. */
+	if (posix_memalign((void **)&t->buf, 4096, (size_t)t->p.len))
+		t->buf = NULL;
 	if (!t->buf) {
 		vb_err("net-server: cannot allocate a %d-byte buffer", t->p.len);
 		return -1;

@@ -349,7 +349,10 @@ static int run_test(struct net_client *c)
 {
 	int ret;
 
-	c->buf = malloc(c->o.len);
+	/* Page-aligned, as iperf3's mmap'd buffer is: the kernel copies from
+	 * it at the same offsets. */
+	if (posix_memalign((void **)&c->buf, 4096, c->o.len))
+		c->buf = NULL;
 	if (!c->buf) {
 		vb_err("net: cannot allocate a %llu-byte buffer", (unsigned long long)c->o.len);
 		return WL_EFAIL;
