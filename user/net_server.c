@@ -26,7 +26,8 @@
 #include "util_log.h"
 
 #define DEFAULT_TIMEOUT_MS 10000
-#define GRACE_S		   10 /* past time + omit before a silent client is dropped */
+#define GRACE_S		   10  /* past time + omit before a silent client is dropped */
+#define IDLE_S		   120 /* no data and no TEST_END: iperf3's own default */
 #define READS_PER_WAKEUP   16
 
 struct net_server {
@@ -240,7 +241,7 @@ static int receive(struct srv_test *t)
 {
 	struct pollfd pfd[IPERF_MAX_STREAMS + 2];
 	double limit = t->p.time ? t->p.time + t->p.omit + GRACE_S : 0;
-	double last = mono_now(), idle = t->cfg->timeout_ms / 1000.0 + GRACE_S;
+	double last = mono_now(), idle = IDLE_S;
 	int state, ret, n;
 
 	for (;;) {
@@ -251,7 +252,7 @@ static int receive(struct srv_test *t)
 			vb_err("net-server: stopped during a test with %s", t->peer);
 			return -1;
 		}
-		if ((limit && now - t->t0 > limit) || (!limit && now - last > idle)) {
+		if ((limit && now - t->t0 > limit) || now - last > idle) {
 			terminate(t);
 			vb_err("net-server: client %s did not end its %d s test (no TEST_END after "
 			       "%.0f s); dropped",
