@@ -1,12 +1,40 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* PLACEHOLDER until the net branch lands: the runner's view of the server. */
+/*
+ * An iperf3-compatible server for the net workload: TCP, one or more streams,
+ * client-to-server (uplink) tests, one test at a time, as 'iperf3 -s' serves
+ * them. Reverse, bidirectional, UDP and SCTP tests are refused with
+ * SERVER_ERROR ("not implemented"), which a stock iperf3 client prints.
+ *
+ * The runner starts one per platform and points the agent at it:
+ *
+ *	struct net_server *srv;
+ *	if (net_server_start("127.0.0.1", 0, &srv))
+ *		...the reason went through vb_err()...
+ *	... agent runs: workload net --server 127.0.0.1:<net_server_port(srv)> ...
+ *	net_server_stop(srv);
+ */
 #ifndef VB_NET_SERVER_H
 #define VB_NET_SERVER_H
 
 struct net_server;
 
+/*
+ * Binds bind_addr (a numeric IPv4 or IPv6 address; NULL means 127.0.0.1) and
+ * port (0: an ephemeral port) and listens before it returns, so a client may
+ * connect at once. Tests are served by a forked child process, so the
+ * caller's threads and probes are not disturbed; the child keeps only the
+ * listening socket and stdin/stdout/stderr of the caller's descriptors, logs
+ * failed tests through vb_err() on the inherited stderr, and exits by itself
+ * when the caller's process is gone. Returns 0, or a negative errno after
+ * one vb_err() line.
+ */
 int net_server_start(const char *bind_addr, int port, struct net_server **out);
+
+/* The port it listens on (the ephemeral one when started with 0). */
 int net_server_port(const struct net_server *s);
+
+/* Stops the child (SIGTERM, then SIGKILL after 2 s), reaps it, frees s.
+ * NULL is a no-op. A test in progress is cut short. */
 void net_server_stop(struct net_server *s);
 
 #endif
