@@ -473,6 +473,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	int c;
 
 	optind = 1;
+	opterr = 0; /* one line of ours, not getopt's and then ours */
 	while ((c = getopt_long(argc, argv, "p:w:r:d:o:vh", run_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -535,7 +536,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			run_usage(stdout);
 			return -1;
 		default:
-			vb_err("run: see 'vbench-trace run --help' for the options");
+			vb_err("run: %s option '%s' (see 'vbench-trace run --help')",
+			       c == ':' || optopt ? "bad or incomplete" : "unknown",
+			       argv[optind - 1]);
 			return VB_EXIT_USAGE;
 		}
 	}

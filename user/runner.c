@@ -202,7 +202,8 @@ static int start_net_server(struct cell_ctx *c, struct net_server **srv)
 	if (strcmp(c->w->name, "net") || c->cfg->net_server)
 		return 0;
 	if (!c->p->net_bind[0]) {
-		vb_err("%s: no host address the agent can reach a net-server on (a remote engine?); "
+		vb_err("%s: no host address the agent can reach a net-server on (a remote "
+		       "engine?); "
 		       "give one with --net-server HOST[:PORT]",
 		       c->p->ops->name);
 		return -EADDRNOTAVAIL;
@@ -434,8 +435,7 @@ int runner_run(const struct run_config *cfg, struct json_object **doc)
 		for (int j = 0; j < cfg->nr_workloads; j++)
 			cells += !strcmp(cfg->platforms[i], "docker") &&
 				 !strncmp(cfg->workloads[j], "disk", 4);
-	prog = progress_new(cells,
-			    cfg->runs == RUNS_AUTO ? 4 : cfg->runs + 1, cfg->duration_s);
+	prog = progress_new(cells, cfg->runs == RUNS_AUTO ? 4 : cfg->runs + 1, cfg->duration_s);
 	for (int i = 0; i < cfg->nr_platforms && !interrupted; i++) {
 		const struct platform_ops *ops = platform_find(cfg->platforms[i]);
 		struct json_object *pe = new_platform_entry(ops->name);
