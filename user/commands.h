@@ -10,6 +10,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_workload(int argc, char **argv);
 int cmd_net_server(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 /* Agent side (also in the agent binary). */
 int cmd_serve(int argc, char **argv);

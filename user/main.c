@@ -24,6 +24,7 @@ static const struct cmd cmds[] = {
 	{"doctor", cmd_doctor, "doctor            what works on this machine, what to install"},
 	{"workload", cmd_workload, "workload NAME [options]   one workload, here; prints one JSON object"},
 	{"net-server", cmd_net_server, "net-server [-p PORT] [-B ADDR]   iperf3-compatible server"},
+	{"trace", cmd_trace, "trace [--kvm] [--json] -- COMMAND [ARGS...]   COMMAND under the probes"},
 };
 
 static void usage(FILE *out)

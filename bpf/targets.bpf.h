@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Included by every family: the set of target processes and the per-CPU
+ * counter array. Each skeleton declares both maps; user/probes.c makes them
+ * one pair of kernel maps with bpf_map__reuse_fd() before every load, so a
+ * child that the fork family adds is a target for every family at once.
+ */
+#ifndef VB_BPF_TARGETS_H
+#define VB_BPF_TARGETS_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "vbench.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VB_MAX_TARGETS);
+	__type(key, __u32);  /* tgid */
+	__type(value, __u8); /* unused */
+} vb_targets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VB_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} vb_counters SEC(".maps");
+
+static __always_inline bool vb_is_target(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&vb_targets, &tgid) != NULL;
+}
+
+static __always_inline bool vb_current_is_target(void)
+{
+	return vb_is_target(bpf_get_current_pid_tgid() >> 32);
+}
+
+/* Per-CPU, so a plain increment: no other CPU writes this slot. */
+static __always_inline void vb_count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&vb_counters, &idx);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline __u32 vb_log2(__u32 v)
+{
+	__u32 r, shift;
+
+	r = (v > 0xffff) << 4;
+	v >>= r;
+	shift = (v > 0xff) << 3;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xf) << 2;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0x3) << 1;
+	v >>= shift;
+	r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+/* The histogram slot of a duration in microseconds (see VB_HIST_SLOTS). */
+static __always_inline __u32 vb_hist_slot(__u64 us)
+{
+	__u32 hi = us >> 32;
+	__u32 slot = hi ? vb_log2(hi) + 32 : vb_log2((__u32)us);
+
+	return slot < VB_HIST_SLOTS ? slot : VB_HIST_SLOTS - 1;
+}
+
+#endif

@@ -1,0 +1,207 @@
+# Probe exactness and cleanup (root): each test runs a small program of
+# ours under `vbench-trace trace` and sets the probes' counts beside the
+# numbers the program or the kernel's own accounting gives.
+
+PROGS=tests/integration/progs
+
+# Builds the test programs into $VB_TMP once.
+probes_progs() {
+	[ -x "$VB_TMP/probe_prog" ] || cc -O2 -Wall -o "$VB_TMP/probe_prog" $PROGS/probe_prog.c
+	[ -x "$VB_TMP/kvm_prog" ] || cc -O2 -Wall -o "$VB_TMP/kvm_prog" $PROGS/kvm_prog.c
+	[ -x "$VB_TMP/probes_close" ] || make -s build/obj/user/probes.o >/dev/null
+	[ -x "$VB_TMP/probes_close" ] || cc -O2 -Wall -Iuser -Ibpf -I/usr/include/json-c \
+		-o "$VB_TMP/probes_close" $PROGS/probes_close.c build/obj/user/probes.o \
+		build/obj/user/probe_hist.o build/obj/user/probe_sys.o build/obj/user/probe_kvm.o \
+		build/obj/user/util_log.o -lbpf -lelf -lz -ljson-c
+}
+
+# probes_trace NAME [trace options] -- COMMAND...: the JSON to $VB_TMP/NAME.json,
+# the program's own JSON line (stderr) to $VB_TMP/NAME.self.
+probes_trace() {
+	local name=$1
+	shift
+	"$VB" trace --json "$@" >"$VB_TMP/$name.json" 2>"$VB_TMP/$name.err" ||
+		{ cat "$VB_TMP/$name.err" >&2; fail "trace $* exited $?"; }
+	grep '^{"mode"' "$VB_TMP/$name.err" >"$VB_TMP/$name.self" || true
+}
+
+# IDs of our programs and maps now loaded, one "p:ID" / "m:ID" a line.
+probes_ids() {
+	{
+		bpftool prog show -j | python3 -c '
+import json, sys
+for p in json.load(sys.stdin):
+    if p.get("name", "").startswith("vb_"): print("p:%d" % p["id"])'
+		bpftool map show -j | python3 -c '
+import json, sys
+ours = ("vb_targets", "vb_counters", "clone_start", "clone_hist", "blk_inflight",
+        "blk_stats", "syscall_counts", "kvm_pending", "kvm_stats")
+for m in json.load(sys.stdin):
+    if m.get("name", "") in ours: print("m:%d" % m["id"])'
+	} | sort
+}
+
+# Fails when any of the IDs in file $1 is still loaded.
+probes_assert_gone() {
+	local left
+	left=$(comm -12 "$1" <(probes_ids))
+	[ -z "$left" ] || fail "BPF objects left loaded: $(echo $left)"
+}
+
+test_probes_fork_exact() {
+	probes_progs
+	probes_trace fork -- "$VB_TMP/probe_prog" fork 200
+	local f=$VB_TMP/fork.json
+	assert_py "$f" 'd["probes"]["host"]["forks"] == 200'
+	assert_py "$f" 'd["probes"]["host"]["clone_syscalls"] == 200'
+	assert_py "$f" 'd["probes"]["host"]["threads"] == 0'
+	# 200 children and the program itself
+	assert_py "$f" 'd["probes"]["host"]["exits"] == 201'
+	assert_py "$f" 'sum(d["probes"]["host"]["clone_latency"]["hist_log2_us"]) == 200'
+	assert_py "$f" '0 < d["probes"]["host"]["clone_latency"]["p50_us"] <= d["probes"]["host"]["clone_latency"]["p99_us"]'
+	assert_py "$f" 'd["probes"]["host"]["syscalls"]["top"]["clone"] == 200'
+	assert_py "$f" 'd["probes"]["host"]["overflow"]["targets"] == 0'
+}
+
+# getrusage counts every fault handle_mm_fault() resolved for the task,
+# user mode or kernel mode (copy_to_user): so user + kernel-mode faults at
+# user addresses must agree with minflt + majflt.
+test_probes_page_faults_match_rusage() {
+	probes_progs
+	probes_trace fault -- "$VB_TMP/probe_prog" fault 256
+	python3 - "$VB_TMP/fault.json" "$VB_TMP/fault.self" <<'PY' || fail "page faults differ from getrusage"
+import json, sys
+h = json.load(open(sys.argv[1]))["probes"]["host"]
+own = json.loads(open(sys.argv[2]).read())
+probes = h["page_faults_user"] + h["page_faults_kernel"]
+rusage = own["minflt"] + own["majflt"]
+print("probes %d (user %d, kernel %d), getrusage %d, diff %.3f %%" % (
+    probes, h["page_faults_user"], h["page_faults_kernel"], rusage, 100.0 * (probes - rusage) / rusage))
+assert rusage >= 65536, "the program touched 65536 pages"
+assert abs(probes - rusage) <= 0.02 * rusage
+PY
+}
+
+probes_disk_reads() {
+	awk -v d="$1" '$3 == d { print $4 }' /proc/diskstats
+}
+
+# N O_DIRECT reads of a file on the root filesystem: counted as requests of
+# the target, and no more than the device itself completed meanwhile.
+probes_block_check() {
+	local name=$1 n=$2
+	local file=/var/tmp/vbench-probes-$$.dat
+	dd if=/dev/urandom of="$file" bs=1M count=64 conv=fsync status=none
+	local dev
+	dev=$(lsblk -no PKNAME "$(df --output=source "$file" | tail -1)" 2>/dev/null || true)
+	[ -n "$dev" ] || dev=$(basename "$(df --output=source "$file" | tail -1)")
+	local before after
+	before=$(probes_disk_reads "$dev")
+	probes_trace "$name" -- "$VB_TMP/probe_prog" pread "$file" "$n" || { rm -f "$file"; return 1; }
+	after=$(probes_disk_reads "$dev")
+	rm -f "$file"
+	python3 - "$VB_TMP/$name.json" "$n" "$dev" "$((after - before))" <<'PY' || fail "block counts off"
+import json, sys
+b = json.load(open(sys.argv[1]))["probes"]["host"]["block"]
+n, dev, disk = int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+d = b["device"]
+print("hook %s: attributed reads %d of %d, device %s reads %d, /proc/diskstats reads %d, p50 %.0f us p99 %.0f us" % (
+    b["hook"], b["reads"], n, d["devices"], d["reads"], disk, b["p50_us"], b["p99_us"]))
+assert abs(b["reads"] - n) <= 0.02 * n
+assert b["read"]["bytes"] == 4096 * b["reads"]
+assert d["devices"] == [dev]
+assert b["reads"] <= d["reads"] <= disk + 2  # diskstats' window holds ours
+assert b["read"]["p50_us"] > 0
+PY
+}
+
+test_probes_block_direct_reads() {
+	probes_progs
+	probes_block_check block 2000
+	assert_py "$VB_TMP/block.json" 'd["probes"]["host"]["block"]["hook"] == "tp_btf"'
+}
+
+test_probes_block_raw_tp_fallback() {
+	probes_progs
+	export VBENCH_BLOCK_HOOK=raw_tp
+	probes_block_check blockraw 500
+	assert_py "$VB_TMP/blockraw.json" 'd["probes"]["host"]["block"]["hook"] == "raw_tp"'
+}
+
+test_probes_syscalls_exact() {
+	probes_progs
+	probes_trace sys -- "$VB_TMP/probe_prog" getppid 10000
+	assert_py "$VB_TMP/sys.json" 'd["probes"]["host"]["syscalls"]["top"]["getppid"] == 10000'
+	assert_py "$VB_TMP/sys.json" 'list(d["probes"]["host"]["syscalls"]["top"])[0] == "getppid"'
+	assert_py "$VB_TMP/sys.json" 'd["probes"]["host"]["syscalls"]["total"] >= 10000'
+}
+
+# The kvm family loads and attaches with or without /dev/kvm. With one, a
+# tiny VM's exits are counted as the kernel's own kvm:kvm_exit count says
+# (perf stat over the same process tree; the last exit has no entry after it).
+test_probes_kvm_family_loads() {
+	probes_progs
+	probes_trace kvm0 --kvm -- "$VB_TMP/probe_prog" getppid 10
+	assert_py "$VB_TMP/kvm0.json" '"vm_exits" in d["probes"]["host"] and "kvm" not in d["probes"]["host"]["missing"]'
+	[ -c /dev/kvm ] || { echo "no /dev/kvm: loaded and attached, no exits to count"; return 0; }
+	perf stat -x, -e kvm:kvm_exit -o "$VB_TMP/kvm.perf" -- \
+		"$VB" trace --json --kvm -- "$VB_TMP/kvm_prog" 1000 >"$VB_TMP/kvm.json" 2>"$VB_TMP/kvm.err" ||
+		{ cat "$VB_TMP/kvm.err"; fail "trace --kvm of a tiny VM failed"; }
+	grep -q 'ok 1000' "$VB_TMP/kvm.err" || fail "the tiny VM did not run"
+	python3 - "$VB_TMP/kvm.json" "$VB_TMP/kvm.perf" <<'PY' || fail "VM exits differ from kvm:kvm_exit"
+import json, sys
+v = json.load(open(sys.argv[1]))["probes"]["host"]["vm_exits"]
+perf = [l for l in open(sys.argv[2]) if "kvm:kvm_exit" in l][0]
+kernel = int(perf.split(",")[0])
+print("vm_exits.total %d, perf kvm:kvm_exit %d, by reason %s" % (v["total"], kernel, v["by_reason"]))
+assert 0 <= kernel - v["total"] <= 2
+assert sum(r["samples"] for r in v["table"]) == v["total"]
+PY
+}
+
+test_probes_close_releases_everything() {
+	probes_progs
+	"$VB_TMP/probes_close" 3
+}
+
+test_probes_nothing_left_after_a_run() {
+	probes_progs
+	"$VB" trace --json -- "$VB_TMP/probe_prog" sleep 2 >"$VB_TMP/run.json" 2>&1 &
+	local pid=$! i
+	for i in $(seq 50); do
+		probes_ids >"$VB_TMP/run.ids"
+		grep -q '^p:' "$VB_TMP/run.ids" && break
+		sleep 0.1
+	done
+	grep -q '^p:' "$VB_TMP/run.ids" || fail "no program of ours was ever loaded"
+	wait "$pid"
+	probes_assert_gone "$VB_TMP/run.ids"
+}
+
+test_probes_sigint_cleans_up() {
+	probes_progs
+	set -m # background jobs take SIGINT only with job control on
+	"$VB" trace --json -- "$VB_TMP/probe_prog" sleep 30 >"$VB_TMP/int.json" 2>"$VB_TMP/int.err" &
+	local pid=$! i rc=0
+	set +m
+	for i in $(seq 50); do
+		probes_ids >"$VB_TMP/int.ids"
+		grep -q '^p:' "$VB_TMP/int.ids" && break
+		sleep 0.1
+	done
+	grep -q '^p:' "$VB_TMP/int.ids" || fail "no program of ours was ever loaded"
+	sleep 0.3
+	kill -INT "$pid"
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 130 ] || fail "trace exited $rc after SIGINT, expected 130 (the child's SIGINT)"
+	assert_py "$VB_TMP/int.json" 'd["status"] == "interrupted" and d["signal"] == 2'
+	probes_assert_gone "$VB_TMP/int.ids"
+}
+
+test_probes_privileges_named() {
+	local rc=0
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$VB" trace -- true \
+		2>"$VB_TMP/priv.err" || rc=$?
+	[ "$rc" -eq 1 ] || fail "unprivileged trace exited $rc, expected 1"
+	grep -q 'CAP_BPF' "$VB_TMP/priv.err" || fail "the message does not name CAP_BPF: $(cat "$VB_TMP/priv.err")"
+}

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vbench-trace trace [--kvm] [--json] -- COMMAND [ARGS...]
+ *
+ * Runs COMMAND as the probes' target and prints what the kernel did for it
+ * and its descendants. The child waits on a pipe until it is the target and
+ * the counters are zero, so its first instruction after exec is counted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "probes.h"
+#include "util_log.h"
+
+static volatile sig_atomic_t child_pid;
+static volatile sig_atomic_t interrupted;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: vbench-trace trace [--kvm] [--json] -- COMMAND [ARGS...]\n\n"
+		"Runs COMMAND under the BPF probes (page faults, forks, clone latency, block\n"
+		"I/O, syscalls; VM exits with --kvm) and prints what the kernel did for it and\n"
+		"the processes it forks. Needs root (or CAP_BPF and CAP_PERFMON).\n\n"
+		"  --kvm   also load the kvm:kvm_exit/kvm_entry family (for a VMM command)\n"
+		"  --json  print one JSON object: the command, its status and probes.host\n");
+}
+
+/* The first signal is passed on to the child, which decides; a second one
+ * ends it, so the probes are always read and closed by us. */
+static void on_signal(int sig)
+{
+	interrupted++;
+	if (child_pid > 0)
+		kill(child_pid, interrupted > 1 ? SIGKILL : sig);
+}
+
+static void install_handlers(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static pid_t start_child(char **argv, int *gate)
+{
+	int fds[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		close(fds[1]);
+		if (read(fds[0], &c, 1) != 1)
+			_exit(127); /* the parent gave up before the start */
+		execvp(argv[0], argv);
+		vb_err("trace: cannot run '%s': %s (is it on PATH?)", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(fds[0]);
+	*gate = fds[1];
+	return pid;
+}
+
+static int wait_child(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t get_u64(struct json_object *o, const char *path)
+{
+	char key[64];
+	const char *dot;
+	struct json_object *v = o;
+
+	while (v && *path) {
+		dot = strchr(path, '.');
+		snprintf(key, sizeof(key), "%.*s", dot ? (int)(dot - path) : (int)strlen(path),
+			 path);
+		if (!json_object_object_get_ex(v, key, &v))
+			return 0;
+		path = dot ? dot + 1 : "";
+	}
+	return v ? json_object_get_uint64(v) : 0;
+}
+
+static double get_double(struct json_object *o, const char *a, const char *b)
+{
+	struct json_object *x, *y;
+
+	if (!json_object_object_get_ex(o, a, &x) || !json_object_object_get_ex(x, b, &y))
+		return 0;
+	return json_object_get_double(y);
+}
+
+static void print_text(struct json_object *doc, struct json_object *h)
+{
+	struct json_object *x, *t;
+
+	printf("command exit: %s, %.3f s\n",
+	       json_object_get_string(json_object_object_get(doc, "status")),
+	       json_object_get_double(json_object_object_get(doc, "elapsed_s")));
+	printf("page faults:  user %llu  kernel %llu (at kernel addresses %llu)\n",
+	       (unsigned long long)get_u64(h, "page_faults_user"),
+	       (unsigned long long)get_u64(h, "page_faults_kernel"),
+	       (unsigned long long)get_u64(h, "page_faults_kernel_kaddr"));
+	printf("processes:    forks %llu  threads %llu  exits %llu  clone syscalls %llu  "
+	       "latency p50 %.0f us p99 %.0f us\n",
+	       (unsigned long long)get_u64(h, "forks"), (unsigned long long)get_u64(h, "threads"),
+	       (unsigned long long)get_u64(h, "exits"),
+	       (unsigned long long)get_u64(h, "clone_syscalls"),
+	       get_double(h, "clone_latency", "p50_us"), get_double(h, "clone_latency", "p99_us"));
+	if (json_object_object_get_ex(h, "block", &x))
+		printf("block (own):  %llu requests (%llu reads, %llu writes), %llu bytes, "
+		       "p50 %.0f us p99 %.0f us; device-wide %llu requests\n",
+		       (unsigned long long)get_u64(x, "requests"),
+		       (unsigned long long)get_u64(x, "reads"),
+		       (unsigned long long)get_u64(x, "writes"),
+		       (unsigned long long)get_u64(x, "bytes"),
+		       json_object_get_double(json_object_object_get(x, "p50_us")),
+		       json_object_get_double(json_object_object_get(x, "p99_us")),
+		       (unsigned long long)get_u64(x, "device.requests"));
+	if (json_object_object_get_ex(h, "syscalls", &x)) {
+		printf("syscalls:     %llu;", (unsigned long long)get_u64(x, "total"));
+		if (json_object_object_get_ex(x, "top", &t)) {
+			json_object_object_foreach (t, k, v)
+				printf(" %s %llu", k,
+				       (unsigned long long)json_object_get_uint64(v));
+		}
+		printf("\n");
+	}
+	if (json_object_object_get_ex(h, "vm_exits", &x)) {
+		printf("VM exits:     %llu\n%-28s %10s %8s %8s %10s %10s %10s\n",
+		       (unsigned long long)get_u64(x, "total"), "reason", "samples", "samples%",
+		       "time%", "min_us", "avg_us", "max_us");
+		json_object_object_get_ex(x, "table", &t);
+		for (size_t i = 0; t && i < json_object_array_length(t); i++) {
+			struct json_object *r = json_object_array_get_idx(t, i);
+
+			printf("%-28s %10llu %7.2f%% %7.2f%% %10.2f %10.2f %10.2f\n",
+			       json_object_get_string(json_object_object_get(r, "reason")),
+			       (unsigned long long)get_u64(r, "samples"),
+			       json_object_get_double(json_object_object_get(r, "samples_pct")),
+			       json_object_get_double(json_object_object_get(r, "time_pct")),
+			       json_object_get_double(json_object_object_get(r, "min_us")),
+			       json_object_get_double(json_object_object_get(r, "avg_us")),
+			       json_object_get_double(json_object_object_get(r, "max_us")));
+		}
+	}
+}
+
+static struct json_object *result_doc(char **argv, int status, double elapsed,
+				      struct json_object *host)
+{
+	struct json_object *doc = json_object_new_object(), *cmd = json_object_new_array();
+	struct json_object *probes = json_object_new_object();
+
+	for (char **a = argv; *a; a++)
+		json_object_array_add(cmd, json_object_new_string(*a));
+	json_object_object_add(doc, "command", cmd);
+	json_object_object_add(doc, "status",
+			       json_object_new_string(interrupted ? "interrupted" : "complete"));
+	if (WIFEXITED(status))
+		json_object_object_add(doc, "exit_code", json_object_new_int(WEXITSTATUS(status)));
+	if (WIFSIGNALED(status))
+		json_object_object_add(doc, "signal", json_object_new_int(WTERMSIG(status)));
+	json_object_object_add(doc, "elapsed_s", json_object_new_double(elapsed));
+	json_object_object_add(probes, "host", host);
+	json_object_object_add(doc, "probes", probes);
+	return doc;
+}
+
+/* Runs argv as the target; the child's wait status in *status. */
+static int trace_child(struct probes *probes, char **argv, int *status, double *elapsed)
+{
+	int gate = -1, err;
+	pid_t pid;
+	double t0;
+
+	pid = start_child(argv, &gate);
+	if (pid < 0) {
+		vb_err("trace: cannot fork: %s", strerror(-pid));
+		return pid;
+	}
+	err = probes_set_target(probes, pid);
+	if (!err)
+		err = probes_reset(probes);
+	if (err) {
+		vb_err("trace: cannot make pid %d the probes' target: %s", pid, strerror(-err));
+		close(gate); /* the child sees EOF and exits without running COMMAND */
+		wait_child(pid, status);
+		return err;
+	}
+	child_pid = pid;
+	install_handlers();
+	t0 = now_s();
+	if (write(gate, "g", 1) != 1)
+		vb_warn("trace: cannot start the child: %s", strerror(errno));
+	close(gate);
+	err = wait_child(pid, status);
+	*elapsed = now_s() - t0;
+	child_pid = 0;
+	return err;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"kvm", no_argument, NULL, 'k'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct probes_opts opts = {0};
+	struct json_object *doc, *host;
+	struct probes *probes = NULL;
+	int c, err, status = 0, ret;
+	double elapsed = 0;
+	bool json = false;
+	char why[256];
+
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			opts.kvm = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return VB_EXIT_OK;
+		default:
+			usage(stderr);
+			return VB_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		vb_err("trace: no command given (vbench-trace trace [--kvm] [--json] -- COMMAND "
+		       "...)");
+		return VB_EXIT_USAGE;
+	}
+	if (probes_check_privileges(why, sizeof(why))) {
+		vb_err("trace: %s", why);
+		return VB_EXIT_FAILED;
+	}
+	err = probes_open(&probes, &opts);
+	if (err) {
+		vb_err("trace: the probes did not load (%s); 'vbench-trace doctor' says what this "
+		       "kernel supports",
+		       strerror(-err));
+		return VB_EXIT_FAILED;
+	}
+	err = trace_child(probes, argv + optind, &status, &elapsed);
+	if (err) {
+		probes_close(probes);
+		return VB_EXIT_FAILED;
+	}
+	host = probes_snapshot(probes);
+	probes_close(probes);
+	doc = result_doc(argv + optind, status, elapsed, host);
+	if (json)
+		printf("%s\n",
+		       json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		print_text(doc, host);
+	json_object_put(doc);
+	ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return ret;
+}

@@ -1,0 +1,807 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The one place that opens, loads, attaches, reads and destroys the probe
+ * families. Every family shares one target map and one counter array: the
+ * first family that loads creates them, every later one adopts them with
+ * bpf_map__reuse_fd() before its load. A family that will not load or
+ * attach here is destroyed at once and named in probes_missing().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <json.h>
+#include <linux/magic.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "block.skel.h"
+#include "faults.skel.h"
+#include "fork.skel.h"
+#include "kvm.skel.h"
+#include "syscalls.skel.h"
+
+#include "probe_util.h"
+#include "probes.h"
+#include "util_log.h"
+#include "vbench.h"
+
+#define TRACEFS	     "/sys/kernel/tracing"
+#define TOP_SYSCALLS 10
+
+enum family { FAM_FORK, FAM_FAULTS, FAM_BLOCK, FAM_SYSCALLS, FAM_KVM, FAM_MAX };
+
+static const char *const family_names[FAM_MAX] = {"fork", "faults", "block", "syscalls", "kvm"};
+
+struct probes {
+	struct fork_bpf *fork;
+	struct faults_bpf *faults;
+	struct block_bpf *block;
+	struct syscalls_bpf *sys;
+	struct kvm_bpf *kvm;
+	const char *block_hook; /* "tp_btf" or "raw_tp" */
+	int targets_fd;		/* our own references to the shared maps */
+	int counters_fd;
+	int ncpu;
+	char why[FAM_MAX][256]; /* why a family is missing, "" when it loaded */
+	char missing[FAM_MAX * 280];
+};
+
+/* libbpf's first warning since the last reset: the likeliest cause. */
+static char libbpf_first_warn[200];
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[sizeof(libbpf_first_warn)];
+	va_list cp;
+
+	if (level != LIBBPF_DEBUG && !libbpf_first_warn[0]) {
+		va_copy(cp, ap);
+		vsnprintf(line, sizeof(line), fmt, cp);
+		va_end(cp);
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(libbpf_first_warn, sizeof(libbpf_first_warn), "%s", line);
+	}
+	if (!vb_verbose || level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+int probes_check_privileges(char *reason, size_t n)
+{
+	unsigned long long eff = 0;
+	char line[256];
+	FILE *f;
+
+	f = fopen("/proc/self/status", "r");
+	if (!f) {
+		snprintf(reason, n, "cannot read /proc/self/status: %s", strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	/* CAP_SYS_ADMIN (21) covers everything; otherwise CAP_BPF (39) loads
+	 * programs and maps and CAP_PERFMON (38) lets them trace. */
+	if (eff & (1ULL << 21))
+		return 0;
+	if ((eff & (1ULL << 39)) && (eff & (1ULL << 38)))
+		return 0;
+	snprintf(reason, n,
+		 "loading BPF probes needs root, or CAP_BPF and CAP_PERFMON; this process lacks %s "
+		 "(run as root, or 'setcap cap_bpf,cap_perfmon+ep' on the binary)",
+		 (eff & (1ULL << 39))	? "CAP_PERFMON"
+		 : (eff & (1ULL << 38)) ? "CAP_BPF"
+					: "CAP_BPF and CAP_PERFMON");
+	return -EPERM;
+}
+
+/* Classic tracepoints are found through tracefs; a guest's init or a bare
+ * container may not have mounted it. */
+static void ensure_tracefs(void)
+{
+	struct statfs st;
+
+	if (!statfs(TRACEFS, &st) && st.f_type == TRACEFS_MAGIC)
+		return;
+	if (!statfs("/sys/kernel/debug/tracing", &st) && st.f_type == TRACEFS_MAGIC)
+		return;
+	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL))
+		vb_warn("probes: cannot mount tracefs at %s (%s); families on classic tracepoints "
+			"will be missing (mount it: mount -t tracefs tracefs %s)",
+			TRACEFS, strerror(errno), TRACEFS);
+}
+
+static int map_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+
+	return m ? bpf_map__fd(m) : -ENOENT;
+}
+
+/* Before load: make this object's shared maps the ones already in use. */
+static int share_maps(struct probes *p, struct bpf_object *obj)
+{
+	struct bpf_map *t = bpf_object__find_map_by_name(obj, "vb_targets");
+	struct bpf_map *c = bpf_object__find_map_by_name(obj, "vb_counters");
+	int err;
+
+	if (!t || !c)
+		return -ENOENT;
+	if (p->targets_fd < 0)
+		return 0;
+	err = bpf_map__reuse_fd(t, p->targets_fd);
+	if (!err)
+		err = bpf_map__reuse_fd(c, p->counters_fd);
+	return err;
+}
+
+/* After the first load: keep references of our own, so the shared maps
+ * outlive whichever family created them. */
+static int adopt_maps(struct probes *p, struct bpf_object *obj)
+{
+	if (p->targets_fd >= 0)
+		return 0;
+	p->targets_fd = fcntl(map_fd(obj, "vb_targets"), F_DUPFD_CLOEXEC, 3);
+	p->counters_fd = fcntl(map_fd(obj, "vb_counters"), F_DUPFD_CLOEXEC, 3);
+	if (p->targets_fd < 0 || p->counters_fd < 0)
+		return -errno;
+	return 0;
+}
+
+/* The open/share/load/adopt/attach sequence every family goes through; the
+ * skeleton's own functions differ only in type. */
+#define LOAD_FAMILY(p, skel, name, configure)               \
+	({                                                  \
+		int __err = 0;                              \
+		(skel) = name##_bpf__open();                \
+		if (!(skel))                                \
+			__err = -errno;                     \
+		if (!__err)                                 \
+			__err = configure;                  \
+		if (!__err)                                 \
+			__err = share_maps(p, (skel)->obj); \
+		if (!__err)                                 \
+			__err = name##_bpf__load(skel);     \
+		if (!__err)                                 \
+			__err = adopt_maps(p, (skel)->obj); \
+		if (!__err)                                 \
+			__err = name##_bpf__attach(skel);   \
+		if (__err) {                                \
+			name##_bpf__destroy(skel);          \
+			(skel) = NULL;                      \
+		}                                           \
+		__err;                                      \
+	})
+
+/* The number of arguments of a tracepoint as the kernel's BTF declares it
+ * (the typedef btf_trace_<tp>, a pointer to a prototype whose first
+ * parameter is the probe's private data), or -errno. */
+static int tp_btf_nargs(const char *tp)
+{
+	const struct btf_type *t;
+	char name[128];
+	struct btf *btf;
+	int id, n = -ENOENT;
+
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return -errno;
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id > 0) {
+		t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+		if (t && btf_is_ptr(t))
+			t = btf__type_by_id(btf, t->type);
+		if (t && btf_is_func_proto(t))
+			n = btf_vlen(t) - 1;
+	}
+	btf__free(btf);
+	return n;
+}
+
+/* Kernels without the BTF typedef: block_rq_issue took (q, rq) before 5.11. */
+static bool rq_issue_single_arg_by_release(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return true;
+	return major > 5 || (major == 5 && minor >= 11);
+}
+
+static int block_configure(struct block_bpf *s, bool btf, int nargs)
+{
+	s->rodata->rq_issue_single_arg = nargs > 0 ? nargs == 1 : rq_issue_single_arg_by_release();
+	bpf_program__set_autoload(s->progs.vb_rq_insert_btf, btf);
+	bpf_program__set_autoload(s->progs.vb_rq_issue_btf, btf);
+	bpf_program__set_autoload(s->progs.vb_rq_complete_btf, btf);
+	bpf_program__set_autoload(s->progs.vb_rq_complete2_btf, btf);
+	bpf_program__set_autoload(s->progs.vb_rq_insert_raw, !btf);
+	bpf_program__set_autoload(s->progs.vb_rq_issue_raw, !btf);
+	bpf_program__set_autoload(s->progs.vb_rq_complete_raw, !btf);
+	bpf_program__set_autoload(s->progs.vb_rq_complete2_raw, !btf);
+	return 0;
+}
+
+/* tp_btf where the kernel's BTF describes the tracepoint, raw_tp otherwise
+ * or when tp_btf will not load. */
+static int load_block(struct probes *p)
+{
+	int nargs = tp_btf_nargs("block_rq_issue");
+	const char *force = getenv("VBENCH_BLOCK_HOOK"); /* tests reach the fallback */
+	int err = -ENOENT;
+
+	if (nargs > 0 && !(force && !strcmp(force, "raw_tp"))) {
+		err = LOAD_FAMILY(p, p->block, block, block_configure(p->block, true, nargs));
+		p->block_hook = "tp_btf";
+	}
+	if (err) {
+		libbpf_first_warn[0] = '\0';
+		err = LOAD_FAMILY(p, p->block, block, block_configure(p->block, false, nargs));
+		p->block_hook = "raw_tp";
+	}
+	return err;
+}
+
+static int load_family(struct probes *p, enum family f)
+{
+	switch (f) {
+	case FAM_FORK:
+		return LOAD_FAMILY(p, p->fork, fork, 0);
+	case FAM_FAULTS:
+		return LOAD_FAMILY(p, p->faults, faults, 0);
+	case FAM_BLOCK:
+		return load_block(p);
+	case FAM_SYSCALLS:
+		return LOAD_FAMILY(p, p->sys, syscalls, 0);
+	case FAM_KVM:
+		return LOAD_FAMILY(p, p->kvm, kvm, 0);
+	default:
+		return -EINVAL;
+	}
+}
+
+static void note_missing(struct probes *p, enum family f, int err)
+{
+	size_t len = strlen(p->missing);
+
+	snprintf(p->why[f], sizeof(p->why[f]), "%s%s%s", strerror(-err),
+		 libbpf_first_warn[0] ? ": " : "", libbpf_first_warn);
+	snprintf(p->missing + len, sizeof(p->missing) - len, "%s%s: %s", len ? "; " : "",
+		 family_names[f], p->why[f]);
+}
+
+int probes_open(struct probes **out, const struct probes_opts *opts)
+{
+	struct probes *p;
+	int loaded = 0, err = 0;
+
+	*out = NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->targets_fd = p->counters_fd = -1;
+	p->ncpu = libbpf_num_possible_cpus();
+	if (p->ncpu <= 0) {
+		err = p->ncpu ? p->ncpu : -EINVAL;
+		free(p);
+		return err;
+	}
+	libbpf_set_print(libbpf_print);
+	ensure_tracefs();
+	for (int f = 0; f < FAM_MAX; f++) {
+		if (f == FAM_KVM && !(opts && opts->kvm))
+			continue;
+		libbpf_first_warn[0] = '\0';
+		err = load_family(p, f);
+		if (err)
+			note_missing(p, f, err);
+		else
+			loaded++;
+	}
+	if (!loaded) {
+		vb_err("probes: no probe family loaded (%s)", p->missing);
+		probes_close(p);
+		return err ? err : -ENOENT;
+	}
+	if (p->missing[0])
+		vb_warn("probes: left out %s", p->missing);
+	*out = p;
+	return 0;
+}
+
+const char *probes_missing(const struct probes *p)
+{
+	return p ? p->missing : "all";
+}
+
+static int clear_map(int fd, size_t key_size)
+{
+	char key[64];
+
+	if (key_size > sizeof(key))
+		return -EINVAL;
+	while (!bpf_map_get_next_key(fd, NULL, key))
+		if (bpf_map_delete_elem(fd, key) && errno != ENOENT)
+			return -errno;
+	return 0;
+}
+
+int probes_add_target(struct probes *p, pid_t tgid)
+{
+	__u32 key = tgid;
+	__u8 one = 1;
+
+	if (!p || p->targets_fd < 0)
+		return -EINVAL;
+	if (bpf_map_update_elem(p->targets_fd, &key, &one, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int probes_set_target(struct probes *p, pid_t tgid)
+{
+	int err;
+
+	if (!p || p->targets_fd < 0)
+		return -EINVAL;
+	err = clear_map(p->targets_fd, sizeof(__u32));
+	if (err)
+		return err;
+	return probes_add_target(p, tgid);
+}
+
+static size_t percpu_size(const struct probes *p, size_t value_size)
+{
+	return (size_t)p->ncpu * ((value_size + 7) & ~(size_t)7);
+}
+
+/* Zeroes the first n entries of a per-CPU array. */
+static int zero_percpu_array(struct probes *p, int fd, __u32 n, size_t value_size)
+{
+	void *zero = calloc(1, percpu_size(p, value_size));
+	int err = 0;
+
+	if (!zero)
+		return -ENOMEM;
+	for (__u32 i = 0; i < n && !err; i++)
+		if (bpf_map_update_elem(fd, &i, zero, BPF_ANY))
+			err = -errno;
+	free(zero);
+	return err;
+}
+
+int probes_reset(struct probes *p)
+{
+	int err;
+
+	if (!p)
+		return -EINVAL;
+	err = zero_percpu_array(p, p->counters_fd, VB_CNT_MAX, sizeof(__u64));
+	if (!err && p->fork)
+		err = zero_percpu_array(p, bpf_map__fd(p->fork->maps.clone_hist), 1,
+					sizeof(struct vb_hist));
+	if (!err && p->sys)
+		err = zero_percpu_array(p, bpf_map__fd(p->sys->maps.syscall_counts),
+					VB_MAX_SYSCALLS, sizeof(__u64));
+	if (!err && p->block)
+		err = clear_map(bpf_map__fd(p->block->maps.blk_stats), sizeof(struct vb_blk_key));
+	if (!err && p->kvm)
+		err = clear_map(bpf_map__fd(p->kvm->maps.kvm_stats), sizeof(struct vb_kvm_key));
+	return err;
+}
+
+/* Reads one per-CPU value into buf (percpu_size bytes); -errno if absent. */
+static int lookup_percpu(int fd, const void *key, void *buf)
+{
+	return bpf_map_lookup_elem(fd, key, buf) ? -errno : 0;
+}
+
+static void read_counters(struct probes *p, __u64 *out)
+{
+	__u64 *buf = calloc(p->ncpu, sizeof(__u64));
+
+	memset(out, 0, VB_CNT_MAX * sizeof(*out));
+	if (!buf)
+		return;
+	for (__u32 i = 0; i < VB_CNT_MAX; i++) {
+		if (lookup_percpu(p->counters_fd, &i, buf))
+			continue;
+		for (int c = 0; c < p->ncpu; c++)
+			out[i] += buf[c];
+	}
+	free(buf);
+}
+
+static void add_int(struct json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_uint64(v));
+}
+
+static struct json_object *clone_latency_json(struct probes *p)
+{
+	struct vb_hist *buf = calloc(p->ncpu, sizeof(*buf));
+	__u64 slots[VB_HIST_SLOTS] = {0};
+	struct json_object *o;
+	__u32 zero = 0;
+
+	if (buf && !lookup_percpu(bpf_map__fd(p->fork->maps.clone_hist), &zero, buf))
+		for (int c = 0; c < p->ncpu; c++)
+			for (int s = 0; s < VB_HIST_SLOTS; s++)
+				slots[s] += buf[c].slots[s];
+	free(buf);
+	o = vb_hist_json(slots, VB_HIST_SLOTS);
+	return o;
+}
+
+static struct json_object *syscalls_json(struct probes *p)
+{
+	__u64 counts[VB_MAX_SYSCALLS] = {0};
+	size_t idx[TOP_SYSCALLS], got;
+	__u64 *buf = calloc(p->ncpu, sizeof(__u64));
+	int fd = bpf_map__fd(p->sys->maps.syscall_counts);
+	struct json_object *o, *top;
+	__u64 total = 0;
+
+	for (__u32 i = 0; buf && i < VB_MAX_SYSCALLS; i++) {
+		if (lookup_percpu(fd, &i, buf))
+			continue;
+		for (int c = 0; c < p->ncpu; c++)
+			counts[i] += buf[c];
+		total += counts[i];
+	}
+	free(buf);
+	o = json_object_new_object();
+	top = json_object_new_object();
+	got = vb_top_indexes(counts, VB_MAX_SYSCALLS, idx, TOP_SYSCALLS);
+	for (size_t i = 0; i < got; i++) {
+		const char *name = vb_syscall_name(idx[i]);
+		char nr[32];
+
+		if (idx[i] == VB_MAX_SYSCALLS - 1)
+			name = "other";
+		if (!name) {
+			snprintf(nr, sizeof(nr), "nr_%zu", idx[i]);
+			name = nr;
+		}
+		add_int(top, name, counts[idx[i]]);
+	}
+	add_int(o, "total", total);
+	json_object_object_add(o, "top", top);
+	return o;
+}
+
+/* Sums of block stats over a set of keys. */
+struct blk_sum {
+	__u64 requests[VB_BLK_DIRS];
+	__u64 bytes[VB_BLK_DIRS];
+	__u64 slots[VB_BLK_DIRS][VB_HIST_SLOTS];
+};
+
+struct blk_entry {
+	struct vb_blk_key key;
+	struct vb_blk_stats st; /* summed over CPUs */
+};
+
+static int read_blk_entries(struct probes *p, struct blk_entry *out, int max)
+{
+	int fd = bpf_map__fd(p->block->maps.blk_stats), n = 0;
+	struct vb_blk_stats *buf = calloc(p->ncpu, sizeof(*buf));
+	struct vb_blk_key key, prev;
+	bool first = true;
+
+	while (buf && n < max && !bpf_map_get_next_key(fd, first ? NULL : &prev, &key)) {
+		struct blk_entry *e = &out[n];
+
+		first = false;
+		prev = key;
+		if (lookup_percpu(fd, &key, buf))
+			continue;
+		memset(e, 0, sizeof(*e));
+		e->key = key;
+		for (int c = 0; c < p->ncpu; c++) {
+			e->st.requests += buf[c].requests;
+			e->st.bytes += buf[c].bytes;
+			for (int s = 0; s < VB_HIST_SLOTS; s++)
+				e->st.slots[s] += buf[c].slots[s];
+		}
+		n++;
+	}
+	free(buf);
+	return n;
+}
+
+static void blk_add(struct blk_sum *sum, const struct blk_entry *e)
+{
+	int d = e->key.dir < VB_BLK_DIRS ? e->key.dir : VB_BLK_OTHER;
+
+	sum->requests[d] += e->st.requests;
+	sum->bytes[d] += e->st.bytes;
+	for (int s = 0; s < VB_HIST_SLOTS; s++)
+		sum->slots[d][s] += e->st.slots[s];
+}
+
+static struct json_object *blk_dir_json(const struct blk_sum *sum, int d)
+{
+	struct json_object *o = vb_hist_json(sum->slots[d], VB_HIST_SLOTS);
+
+	add_int(o, "requests", sum->requests[d]);
+	add_int(o, "bytes", sum->bytes[d]);
+	return o;
+}
+
+static struct json_object *blk_sum_json(const struct blk_sum *sum, const char *scope)
+{
+	__u64 all[VB_HIST_SLOTS] = {0}, requests = 0, bytes = 0;
+	struct json_object *o, *h;
+
+	for (int d = 0; d < VB_BLK_DIRS; d++) {
+		requests += sum->requests[d];
+		bytes += sum->bytes[d];
+		for (int s = 0; s < VB_HIST_SLOTS; s++)
+			all[s] += sum->slots[d][s];
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "scope", json_object_new_string(scope));
+	add_int(o, "requests", requests);
+	add_int(o, "reads", sum->requests[VB_BLK_READ]);
+	add_int(o, "writes", sum->requests[VB_BLK_WRITE]);
+	add_int(o, "other", sum->requests[VB_BLK_OTHER]);
+	add_int(o, "bytes", bytes);
+	h = vb_hist_json(all, VB_HIST_SLOTS);
+	json_object_object_foreach (h, k, v)
+		json_object_object_add(o, k, json_object_get(v));
+	json_object_put(h);
+	json_object_object_add(o, "read", blk_dir_json(sum, VB_BLK_READ));
+	json_object_object_add(o, "write", blk_dir_json(sum, VB_BLK_WRITE));
+	return o;
+}
+
+/* "vda" for the kernel dev_t of /dev/vda, or "MAJ:MIN". */
+static void dev_name(__u32 dev, char *buf, size_t n)
+{
+	char path[64], target[256];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", dev >> 20, dev & 0xfffff);
+	len = readlink(path, target, sizeof(target) - 1);
+	if (len <= 0) {
+		snprintf(buf, n, "%u:%u", dev >> 20, dev & 0xfffff);
+		return;
+	}
+	target[len] = '\0';
+	snprintf(buf, n, "%.63s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+}
+
+static bool dev_attributed(const struct blk_entry *e, int n, __u32 dev)
+{
+	for (int i = 0; i < n; i++)
+		if (e[i].key.dev == dev && e[i].key.scope == VB_BLK_ATTRIBUTED && e[i].st.requests)
+			return true;
+	return false;
+}
+
+static void add_dev_name(struct json_object *names, __u32 dev)
+{
+	char name[64];
+
+	dev_name(dev, name, sizeof(name));
+	for (size_t j = 0; j < json_object_array_length(names); j++)
+		if (!strcmp(json_object_get_string(json_object_array_get_idx(names, j)), name))
+			return;
+	json_object_array_add(names, json_object_new_string(name));
+}
+
+/* The top-level figures are the target's own requests ("attributed");
+ * "device" holds every request on the devices the target used, whoever
+ * issued them. */
+static struct json_object *block_json(struct probes *p)
+{
+	struct blk_entry *e = calloc(VB_MAX_BLK_KEYS, sizeof(*e));
+	struct blk_sum *att = calloc(1, sizeof(*att)), *dev = calloc(1, sizeof(*dev));
+	struct json_object *o = NULL, *d, *names;
+	int n;
+
+	if (!e || !att || !dev)
+		goto out;
+	n = read_blk_entries(p, e, VB_MAX_BLK_KEYS);
+	names = json_object_new_array();
+	for (int i = 0; i < n; i++) {
+		if (e[i].key.scope == VB_BLK_ATTRIBUTED) {
+			blk_add(att, &e[i]);
+		} else if (dev_attributed(e, n, e[i].key.dev)) {
+			blk_add(dev, &e[i]);
+			add_dev_name(names, e[i].key.dev);
+		}
+	}
+	o = blk_sum_json(att, "attributed");
+	json_object_object_add(o, "hook", json_object_new_string(p->block_hook));
+	d = blk_sum_json(dev, "device");
+	json_object_object_add(d, "devices", names);
+	json_object_object_add(o, "device", d);
+out:
+	free(e);
+	free(att);
+	free(dev);
+	return o;
+}
+
+struct kvm_row {
+	char name[64];
+	const char *isa;
+	struct vb_kvm_stats st;
+};
+
+static int kvm_row_cmp(const void *a, const void *b)
+{
+	const struct kvm_row *x = a, *y = b;
+
+	return x->st.count < y->st.count ? 1 : x->st.count > y->st.count ? -1 : 0;
+}
+
+static int read_kvm_rows(struct probes *p, struct kvm_row *rows, int max)
+{
+	int fd = bpf_map__fd(p->kvm->maps.kvm_stats), n = 0;
+	struct vb_kvm_stats *buf = calloc(p->ncpu, sizeof(*buf));
+	struct vb_kvm_key key, prev;
+	bool first = true;
+
+	while (buf && n < max && !bpf_map_get_next_key(fd, first ? NULL : &prev, &key)) {
+		struct kvm_row *r = &rows[n];
+
+		first = false;
+		prev = key;
+		if (lookup_percpu(fd, &key, buf))
+			continue;
+		memset(r, 0, sizeof(*r));
+		vb_kvm_reason_name(key.isa, key.reason, r->name, sizeof(r->name));
+		r->isa = key.isa == VB_KVM_ISA_VMX   ? "vmx"
+			 : key.isa == VB_KVM_ISA_SVM ? "svm"
+						     : "?";
+		for (int c = 0; c < p->ncpu; c++) {
+			if (!buf[c].count)
+				continue;
+			if (!r->st.count || buf[c].min_ns < r->st.min_ns)
+				r->st.min_ns = buf[c].min_ns;
+			if (buf[c].max_ns > r->st.max_ns)
+				r->st.max_ns = buf[c].max_ns;
+			r->st.count += buf[c].count;
+			r->st.total_ns += buf[c].total_ns;
+		}
+		if (r->st.count)
+			n++;
+	}
+	free(buf);
+	return n;
+}
+
+/* Laid out like `perf kvm stat report`: samples, their share, the share
+ * of time spent handling them, and min/avg/max handling time. */
+static struct json_object *vm_exits_json(struct probes *p)
+{
+	struct kvm_row *rows = calloc(VB_MAX_KVM_KEYS, sizeof(*rows));
+	struct json_object *o, *by, *table;
+	__u64 total = 0, total_ns = 0;
+	int n;
+
+	if (!rows)
+		return NULL;
+	n = read_kvm_rows(p, rows, VB_MAX_KVM_KEYS);
+	qsort(rows, n, sizeof(rows[0]), kvm_row_cmp);
+	for (int i = 0; i < n; i++) {
+		total += rows[i].st.count;
+		total_ns += rows[i].st.total_ns;
+	}
+	o = json_object_new_object();
+	by = json_object_new_object();
+	table = json_object_new_array();
+	for (int i = 0; i < n; i++) {
+		const struct vb_kvm_stats *s = &rows[i].st;
+		struct json_object *r = json_object_new_object(), *prev;
+		__u64 sum = s->count;
+
+		if (json_object_object_get_ex(by, rows[i].name, &prev))
+			sum += json_object_get_uint64(prev);
+		add_int(by, rows[i].name, sum);
+		json_object_object_add(r, "reason", json_object_new_string(rows[i].name));
+		json_object_object_add(r, "isa", json_object_new_string(rows[i].isa));
+		add_int(r, "samples", s->count);
+		json_object_object_add(r, "samples_pct",
+				       json_object_new_double(100.0 * s->count / total));
+		json_object_object_add(
+			r, "time_pct",
+			json_object_new_double(total_ns ? 100.0 * s->total_ns / total_ns : 0));
+		json_object_object_add(r, "min_us", json_object_new_double(s->min_ns / 1e3));
+		json_object_object_add(r, "avg_us",
+				       json_object_new_double(s->total_ns / 1e3 / s->count));
+		json_object_object_add(r, "max_us", json_object_new_double(s->max_ns / 1e3));
+		json_object_array_add(table, r);
+	}
+	free(rows);
+	add_int(o, "total", total);
+	json_object_object_add(o, "time_us", json_object_new_double(total_ns / 1e3));
+	json_object_object_add(o, "by_reason", by);
+	json_object_object_add(o, "table", table);
+	return o;
+}
+
+static struct json_object *overflow_json(const __u64 *cnt)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_int(o, "targets", cnt[VB_CNT_TARGETS_OVERFLOW]);
+	add_int(o, "clone", cnt[VB_CNT_CLONE_OVERFLOW]);
+	add_int(o, "block", cnt[VB_CNT_BLOCK_OVERFLOW]);
+	add_int(o, "kvm", cnt[VB_CNT_KVM_OVERFLOW]);
+	return o;
+}
+
+static struct json_object *missing_json(const struct probes *p)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (int f = 0; f < FAM_MAX; f++)
+		if (p->why[f][0])
+			json_object_object_add(o, family_names[f],
+					       json_object_new_string(p->why[f]));
+	return o;
+}
+
+struct json_object *probes_snapshot(struct probes *p)
+{
+	__u64 cnt[VB_CNT_MAX];
+	struct json_object *o;
+
+	if (!p)
+		return NULL;
+	read_counters(p, cnt);
+	o = json_object_new_object();
+	if (p->faults) {
+		add_int(o, "page_faults_user", cnt[VB_CNT_PF_USER]);
+		add_int(o, "page_faults_kernel", cnt[VB_CNT_PF_KERNEL]);
+		add_int(o, "page_faults_kernel_kaddr", cnt[VB_CNT_PF_KERNEL_KADDR]);
+	}
+	if (p->fork) {
+		add_int(o, "forks", cnt[VB_CNT_FORKS]);
+		add_int(o, "threads", cnt[VB_CNT_THREADS]);
+		add_int(o, "exits", cnt[VB_CNT_EXITS]);
+		add_int(o, "clone_syscalls", cnt[VB_CNT_CLONE_SYSCALLS]);
+		json_object_object_add(o, "clone_latency", clone_latency_json(p));
+	}
+	if (p->block)
+		json_object_object_add(o, "block", block_json(p));
+	if (p->kvm)
+		json_object_object_add(o, "vm_exits", vm_exits_json(p));
+	if (p->sys)
+		json_object_object_add(o, "syscalls", syscalls_json(p));
+	json_object_object_add(o, "overflow", overflow_json(cnt));
+	json_object_object_add(o, "missing", missing_json(p));
+	return o;
+}
+
+void probes_close(struct probes *p)
+{
+	if (!p)
+		return;
+	kvm_bpf__destroy(p->kvm);
+	syscalls_bpf__destroy(p->sys);
+	block_bpf__destroy(p->block);
+	faults_bpf__destroy(p->faults);
+	fork_bpf__destroy(p->fork);
+	if (p->targets_fd >= 0)
+		close(p->targets_fd);
+	if (p->counters_fd >= 0)
+		close(p->counters_fd);
+	free(p);
+}
