@@ -9,12 +9,14 @@
  * with AUTODESTROY, so libvirt ends it when our connection goes, even if we
  * are killed; then the agent's hello over its virtio-serial port.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +58,7 @@ struct guest {
 	virDomainPtr dom;
 	char name[64];
 	char dir[PATH_MAX];
+	bool dir_is_ours; /* outside the work dir: removed whole at teardown */
 	char kernel[PATH_MAX], initrd[PATH_MAX], disk[PATH_MAX];
 	char log[PATH_MAX], sock[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
@@ -238,19 +241,41 @@ static int reachable(const char *path)
 	}
 }
 
+/*
+ * A suite's work dir is often private (mkdtemp makes it 0700). Letting
+ * others search it, not list it, is enough for QEMU to open our files.
+ */
+static void allow_search(const char *dir)
+{
+	char parent[PATH_MAX], *slash;
+	struct stat st;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent || stat(dir, &st))
+		return;
+	*slash = '\0';
+	if (reachable(parent) && !(st.st_mode & 0001))
+		chmod(dir, (st.st_mode & 07777) | 0001);
+}
+
 static int make_dir(struct platform *p, struct guest *g)
 {
 	const char *name = p->ops->name;
 
+	allow_search(p->env->work_dir);
 	if (pathf(g->dir, sizeof(g->dir), "%s/%s-guest", p->env->work_dir, name) ||
 	    (mkdir(g->dir, 0755) && errno != EEXIST))
 		goto fail;
 	chmod(g->dir, 0755);
 	if (reachable(g->dir))
 		return 0;
-	/* The work dir is private: use libvirt's own images directory instead. */
+	/* Out of QEMU's reach: use libvirt's own images directory, and clean it at teardown. */
+	rmdir(g->dir);
 	snprintf(g->dir, sizeof(g->dir), "/var/lib/libvirt/images/vbench-trace-%d-%s",
 		 (int)getpid(), name);
+	g->dir_is_ours = true;
+	mkdir("/var/lib/libvirt/images", 0711);
 	if (mkdir(g->dir, 0755) && errno != EEXIST)
 		goto fail;
 	chmod(g->dir, 0755);
@@ -463,8 +488,8 @@ static int create_domain(struct platform *p, struct guest *g)
 	};
 	char *xml;
 
-	snprintf(cmdline, sizeof(cmdline), KERNEL_CMDLINE " vbench.probes=%d",
-		 p->env->guest_probes ? 1 : 0);
+	snprintf(cmdline, sizeof(cmdline), KERNEL_CMDLINE " vbench.probes=%d%s",
+		 p->env->guest_probes ? 1 : 0, vb_verbose ? " vbench.verbose=1" : "");
 	xml = domain_xml_build(&spec);
 	if (!xml) {
 		vb_err("%s: cannot build the domain XML (out of memory?)", g->type);
@@ -615,6 +640,18 @@ static void destroy_leftovers(struct platform *p)
 	virConnectClose(conn);
 }
 
+static void remove_logs(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (!strncmp(e->d_name, DOMAIN_PREFIX, strlen(DOMAIN_PREFIX)))
+			unlinkat(dirfd(d), e->d_name, 0);
+	if (d)
+		closedir(d);
+}
+
 static void guest_teardown(struct platform *p)
 {
 	struct guest *g = p->priv;
@@ -627,7 +664,9 @@ static void guest_teardown(struct platform *p)
 		unlink(g->disk);
 	if (g->initrd[0])
 		unlink(g->initrd);
-	/* The directory goes only if empty: console logs stay for diagnosis. */
+	/* Console logs stay with the work dir for diagnosis; elsewhere they go too. */
+	if (g->dir_is_ours)
+		remove_logs(g->dir);
 	if (g->dir[0])
 		rmdir(g->dir);
 	free(g);
