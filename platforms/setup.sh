@@ -11,7 +11,9 @@ set -euo pipefail
 say() { echo "vbench-trace setup: $*" >&2; }
 
 BUILD_PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev libjson-c-dev pkg-config make gcc"
-PLATFORM_PKGS="docker.io qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev iproute2 cpio xz-utils"
+PLATFORM_PKGS="docker.io qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev iproute2 cpio"
+# xz-utils: the guest kernel is unpacked from Debian's xz bzImage once, for a faster TCG boot.
+PLATFORM_PKGS="$PLATFORM_PKGS xz-utils"
 PEER_PKGS="sysbench fio iperf3 stress-ng bpftrace linux-perf"
 
 need_root() {
