@@ -12,8 +12,6 @@ say() { echo "vbench-trace setup: $*" >&2; }
 
 BUILD_PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev libjson-c-dev pkg-config make gcc"
 PLATFORM_PKGS="docker.io qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev iproute2 cpio"
-# xz-utils: the guest kernel is unpacked from Debian's xz bzImage once, for a faster TCG boot.
-PLATFORM_PKGS="$PLATFORM_PKGS xz-utils"
 PEER_PKGS="sysbench fio iperf3 stress-ng bpftrace linux-perf"
 
 need_root() {
@@ -75,6 +73,9 @@ start_libvirtd() {
 	done
 	say "libvirtd did not come up in 30 s; see /var/log/vbench-libvirtd.log"
 }
+
+# xz-utils: the guest kernel is unpacked from Debian's xz bzImage once, for a faster TCG boot.
+PLATFORM_PKGS="$PLATFORM_PKGS xz-utils"
 
 kvm_group() {
 	# What Debian's udev rule does where udev does not run: QEMU runs as
