@@ -371,10 +371,13 @@ static int guest_prepare(struct platform *p)
 	return 0;
 }
 
-/* The last lines of the console log, on one line, for an error message. */
+/*
+ * The last lines of the console log, on one line, for an error message; a
+ * kernel panic's reason first, since the stack trace after it hides it.
+ */
 static void console_tail(const char *log, char *out, size_t n)
 {
-	char buf[4096], *lines[CONSOLE_TAIL_LINES], *save = NULL, *l;
+	char buf[16384], *lines[CONSOLE_TAIL_LINES], *panic = NULL, *save = NULL, *l;
 	int fd = open(log, O_RDONLY | O_CLOEXEC), nr = 0;
 	off_t size;
 	ssize_t got;
@@ -390,11 +393,14 @@ static void console_tail(const char *log, char *out, size_t n)
 		return;
 	buf[got] = '\0';
 	for (l = strtok_r(buf, "\r\n", &save); l; l = strtok_r(NULL, "\r\n", &save)) {
+		if (!panic && strstr(l, "Kernel panic"))
+			panic = l;
 		if (nr == CONSOLE_TAIL_LINES)
 			memmove(lines, lines + 1, sizeof(lines[0]) * --nr);
 		lines[nr++] = l;
 	}
-	snprintf(out, n, "console (%.900s) ends:", log);
+	snprintf(out, n, "console (%.900s)%s%.300s; it ends:", log, panic ? " says " : "",
+		 panic ? panic : "");
 	for (int i = 0; i < nr; i++) {
 		size_t len = strlen(out);
 
@@ -507,7 +513,7 @@ static int create_domain(struct platform *p, struct guest *g)
 
 static int wait_hello(struct platform *p, struct guest *g)
 {
-	char tail[1024];
+	char tail[2048];
 	int err = -ETIMEDOUT;
 
 	/* In slices, so that a guest that died is reported at once, not after the timeout. */

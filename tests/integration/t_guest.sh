@@ -154,3 +154,21 @@ test_guest_run_qemu_cpu_quick() {
 	[ -z "$(virsh -c qemu:///system list --all --name | grep '^vbench-trace-' || true)" ] ||
 		fail "domains left after run"
 }
+
+test_guest_failed_boot_reports_the_console() {
+	guest_prog guestctl
+	local rc=0 pid
+	echo "not an executable" >"$VB_TMP/bad-init"
+	mkdir -p "$VB_TMP/wb"
+	VB_AGENT_PATH=$VB_TMP/bad-init "$VB_TMP/guestctl" qemu "$VB_TMP/wb" \
+		>/dev/null 2>"$VB_TMP/bad.err" &
+	pid=$!
+	wait $pid || rc=$?
+	cat "$VB_TMP/bad.err"
+	[ $rc -eq 77 ] && { echo "    SKIP: qemu is not available here"; return 0; }
+	[ $rc -ne 0 ] || fail "a guest whose /init cannot run started"
+	grep -q "^vbench-trace: qemu: the guest stopped before its agent said hello; console (.*) says .*Kernel panic - not syncing: No working init found" \
+		"$VB_TMP/bad.err" || fail "the error does not carry the console's panic"
+	[ "$(grep -c . "$VB_TMP/bad.err")" -eq 1 ] || fail "more than one line of error"
+	[ -z "$(guest_leftovers $pid)" ] || fail "domain left after a failed start"
+}

@@ -8,8 +8,10 @@
  * Prints "hello_s <seconds from start() to hello>", "target_pid <pid>",
  * "hello <json>", then one "result <json>" line per RUN. With --hang it
  * stops after the hello and waits to be killed. Exit 77 when the platform
- * is not available here (the reason on stderr).
+ * is not available here (the reason on stderr). VB_AGENT_PATH, VB_CACHE_DIR
+ * and VB_LIBVIRT_URI override the agent, the cache and libvirt's URI.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,8 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	struct platform_env env = {
-		.agent_path = "build/vbench-trace-agent",
+		.agent_path = getenv("VB_AGENT_PATH") ? getenv("VB_AGENT_PATH")
+						      : "build/vbench-trace-agent",
 		.cache_dir = getenv("VB_CACHE_DIR"),
 		.libvirt_uri = getenv("VB_LIBVIRT_URI"),
 		.disk_cache = "none",
@@ -45,6 +48,7 @@ int main(int argc, char **argv)
 	double t0;
 
 	vb_progname = "vbench-trace";
+	signal(SIGPIPE, SIG_IGN); /* as the runner does: a dead guest is an error, not a signal */
 	if (argc < 3) {
 		fprintf(stderr,
 			"usage: guestctl PLATFORM WORK_DIR [--hang] [--no-probes] [RUN...]\n");
