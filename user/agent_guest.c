@@ -252,6 +252,9 @@ int agent_guest_init(int argc, char **argv)
 	(void)argv;
 	if (mount_all())
 		vb_warn("guest: carrying on without some mounts");
+	/* The tool's --verbose, passed on: libbpf's and the agent's notes go to the console. */
+	if (cmdline_has("vbench.verbose=1"))
+		vb_verbose = true;
 	if (insert_modules())
 		vb_warn("guest: some modules did not load; disk or net workloads may fail");
 	net_up();
@@ -274,9 +277,6 @@ int agent_guest_init(int argc, char **argv)
 	}
 	if (fd > 1)
 		close(fd);
-	/* The tool's --verbose, passed on: libbpf's and the agent's notes go to the console. */
-	if (cmdline_has("vbench.verbose=1"))
-		vb_verbose = true;
 	if (cmdline_has("vbench.probes=0"))
 		serve_argv[1] = NULL;
 	if (cmd_serve(serve_argv[1] ? 2 : 1, serve_argv) != VB_EXIT_OK)
