@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -259,6 +260,41 @@ static void allow_search(const char *dir)
 		chmod(dir, (st.st_mode & 07777) | 0001);
 }
 
+/* Removes the files a guest dir holds (disk, initramfs, logs, sockets), then the dir. */
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			unlinkat(dirfd(d), e->d_name, 0);
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+#define FALLBACK_DIR "/var/lib/libvirt/images"
+
+/* Guest dirs of suites that were killed before their teardown. */
+static void remove_stale_dirs(void)
+{
+	DIR *d = opendir(FALLBACK_DIR);
+	struct dirent *e;
+	char path[PATH_MAX];
+	int pid;
+
+	while (d && (e = readdir(d))) {
+		if (sscanf(e->d_name, DOMAIN_PREFIX "%d-", &pid) != 1 || pid <= 0 ||
+		    !kill(pid, 0) || errno != ESRCH)
+			continue;
+		if (!pathf(path, sizeof(path), FALLBACK_DIR "/%s", e->d_name))
+			remove_dir(path);
+	}
+	if (d)
+		closedir(d);
+}
+
 static int make_dir(struct platform *p, struct guest *g)
 {
 	const char *name = p->ops->name;
@@ -272,10 +308,11 @@ static int make_dir(struct platform *p, struct guest *g)
 		return 0;
 	/* Out of QEMU's reach: use libvirt's own images directory, and clean it at teardown. */
 	rmdir(g->dir);
-	snprintf(g->dir, sizeof(g->dir), "/var/lib/libvirt/images/vbench-trace-%d-%s",
-		 (int)getpid(), name);
+	snprintf(g->dir, sizeof(g->dir), FALLBACK_DIR "/" DOMAIN_PREFIX "%d-%s", (int)getpid(),
+		 name);
 	g->dir_is_ours = true;
-	mkdir("/var/lib/libvirt/images", 0711);
+	mkdir(FALLBACK_DIR, 0711);
+	remove_stale_dirs();
 	if (mkdir(g->dir, 0755) && errno != EEXIST)
 		goto fail;
 	chmod(g->dir, 0755);
@@ -646,18 +683,6 @@ static void destroy_leftovers(struct platform *p)
 	virConnectClose(conn);
 }
 
-static void remove_logs(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	while (d && (e = readdir(d)))
-		if (!strncmp(e->d_name, DOMAIN_PREFIX, strlen(DOMAIN_PREFIX)))
-			unlinkat(dirfd(d), e->d_name, 0);
-	if (d)
-		closedir(d);
-}
-
 static void guest_teardown(struct platform *p)
 {
 	struct guest *g = p->priv;
@@ -672,8 +697,8 @@ static void guest_teardown(struct platform *p)
 		unlink(g->initrd);
 	/* Console logs stay with the work dir for diagnosis; elsewhere they go too. */
 	if (g->dir_is_ours)
-		remove_logs(g->dir);
-	if (g->dir[0])
+		remove_dir(g->dir);
+	else if (g->dir[0])
 		rmdir(g->dir);
 	free(g);
 	p->priv = NULL;

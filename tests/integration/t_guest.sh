@@ -91,6 +91,13 @@ test_guest_killed_tool_leaves_no_domain() {
 	[ -z "$(guest_leftovers $pid)" ] || fail "domain left after the tool was killed: $(guest_leftovers $pid)"
 	for _ in $(seq 1 20); do kill -0 "$qpid" 2>/dev/null || break; sleep 0.25; done
 	! kill -0 "$qpid" 2>/dev/null || fail "QEMU ($qpid) still runs"
+	# Its work dir was out of QEMU's reach (under the private $VB_TMP), so its
+	# files went to libvirt's images dir; the next suite that goes there sweeps them.
+	if [ -d "/var/lib/libvirt/images/vbench-trace-$pid-qemu" ]; then
+		"$VB_TMP/guestctl" qemu "$VB_TMP/wk" --prepare-only >/dev/null
+		[ ! -e "/var/lib/libvirt/images/vbench-trace-$pid-qemu" ] ||
+			fail "the killed suite's files stay in /var/lib/libvirt/images"
+	fi
 	rm -rf "$VB_TMP/wk"
 }
 

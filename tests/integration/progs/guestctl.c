@@ -3,7 +3,8 @@
  * Drives one guest platform (qemu or kvm) through its ops, the way the
  * runner will: available, prepare, start, RUN lines, stop, teardown.
  *
- *   guestctl PLATFORM WORK_DIR [--hang] [--no-probes] ["RUN ..." ...]
+ *   guestctl PLATFORM WORK_DIR [--hang] [--no-probes] [--prepare-only] [--verbose]
+ *            ["RUN ..." ...]
  *
  * Prints "hello_s <seconds from start() to hello>", "target_pid <pid>",
  * "hello <json>", then one "result <json>" line per RUN. With --hang it
@@ -42,7 +43,7 @@ int main(int argc, char **argv)
 		.net_port = 5201,
 	};
 	struct platform p = {.cmd_fd = -1, .out = {.fd = -1}, .env = &env};
-	bool hang = false;
+	bool hang = false, prepare_only = false;
 	char reason[512];
 	int i = 3, ret = 1;
 	double t0;
@@ -61,6 +62,8 @@ int main(int argc, char **argv)
 			hang = true;
 		else if (!strcmp(argv[i], "--no-probes"))
 			env.guest_probes = false;
+		else if (!strcmp(argv[i], "--prepare-only"))
+			prepare_only = true;
 		else if (!strcmp(argv[i], "--verbose"))
 			vb_verbose = true;
 	}
@@ -74,6 +77,10 @@ int main(int argc, char **argv)
 	}
 	if (p.ops->prepare(&p))
 		goto teardown;
+	if (prepare_only) {
+		ret = 0;
+		goto teardown;
+	}
 	t0 = now();
 	if (p.ops->start(&p))
 		goto teardown;
