@@ -1,0 +1,727 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * qemu and kvm: the agent as /init of a libvirt guest. One driver for both;
+ * they differ in the domain type alone (domain_xml.c), so a KVM/QEMU ratio
+ * measures the accelerator and nothing else.
+ *
+ * prepare: Debian's kernel (cached), an initramfs holding the agent and the
+ * virtio modules, a sparse disk image. start: a transient domain created
+ * with AUTODESTROY, so libvirt ends it when our connection goes, even if we
+ * are killed; then the agent's hello over its virtio-serial port.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "domain_xml.h"
+#include "guest_kernel.h"
+#include "initramfs.h"
+#include "platform.h"
+#include "util_log.h"
+
+#define DEFAULT_URI	    "qemu:///system"
+#define DEFAULT_CACHE_DIR   "/var/cache/vbench-trace"
+#define DOMAIN_PREFIX	    "vbench-trace-"
+#define GUEST_MEMORY_MIB    1024
+#define GUEST_MAX_VCPUS	    2
+#define DISK_HEADER_ROOM    (64ULL << 20) /* the disk workloads' header and slack */
+#define DISK_MIN_BYTES	    (256ULL << 20)
+#define HELLO_TIMEOUT_S	    60
+#define POWEROFF_TIMEOUT_MS 5000
+#define CONSOLE_TAIL_LINES  6
+/*
+ * Quiet and lean: fewer console lines and no needless probing save whole
+ * seconds under TCG. panic=-1 turns a guest panic into a reboot, which
+ * on_reboot='destroy' turns into the domain's end.
+ */
+#define KERNEL_CMDLINE                                                         \
+	"console=ttyS0 quiet loglevel=4 panic=-1 tsc=reliable no_timer_check " \
+	"8250.nr_uarts=1 random.trust_cpu=on"
+
+struct guest {
+	const char *type; /* the domain type: qemu or kvm */
+	const char *uri;
+	virConnectPtr conn;
+	virDomainPtr dom;
+	char name[64];
+	char dir[PATH_MAX];
+	bool dir_is_ours; /* outside the work dir: removed whole at teardown */
+	char kernel[PATH_MAX], initrd[PATH_MAX], disk[PATH_MAX];
+	char log[PATH_MAX], sock[sizeof(((struct sockaddr_un *)0)->sun_path)];
+};
+
+static unsigned int domain_seq;
+
+/* snprintf for paths: truncation would name the wrong file, so it is an error. */
+static int __attribute__((format(printf, 3, 4))) pathf(char *buf, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(buf, n, fmt, ap);
+	va_end(ap);
+	if (len < 0 || (size_t)len >= n) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+static void quiet_libvirt(void *opaque, virErrorPtr err)
+{
+	/* libvirt prints every error by default; ours carry it in their one line. */
+	(void)opaque;
+	(void)err;
+}
+
+static const char *libvirt_msg(void)
+{
+	const char *m = virGetLastErrorMessage();
+
+	return m && *m ? m : "unknown libvirt error";
+}
+
+static const char *uri_of(const struct platform_env *env)
+{
+	return env->libvirt_uri && *env->libvirt_uri ? env->libvirt_uri : DEFAULT_URI;
+}
+
+/* "qemu:///system" and "qemu+unix:///system" name no host; "qemu+ssh://h/system" does. */
+static int uri_is_local(const char *uri)
+{
+	const char *p = strstr(uri, "://");
+
+	return p && p[3] == '/';
+}
+
+static virConnectPtr connect_to(const char *uri)
+{
+	virSetErrorFunc(NULL, quiet_libvirt);
+	return virConnectOpen(uri);
+}
+
+/* Does libvirt offer domains of this type for x86_64 guests? */
+static int offers_type(virConnectPtr conn, const char *type)
+{
+	char *caps = virConnectGetCapabilities(conn), *arch, *end, want[64];
+	int found = 0;
+
+	if (!caps)
+		return 0;
+	arch = strstr(caps, "<arch name='x86_64'>");
+	end = arch ? strstr(arch, "</arch>") : NULL;
+	if (arch && end) {
+		*end = '\0';
+		snprintf(want, sizeof(want), "<domain type='%s'", type);
+		found = strstr(arch, want) != NULL;
+	}
+	free(caps);
+	return found;
+}
+
+static int check_kvm_device(char *reason, size_t n)
+{
+	struct stat st;
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENOENT) {
+		snprintf(reason, n,
+			 "/dev/kvm not present: no hardware virtualization "
+			 "(enable VT-x/AMD-V or nested virtualization, or use -p qemu)");
+		return -1;
+	}
+	if (fd < 0) {
+		snprintf(reason, n, "cannot open /dev/kvm: %s (run as root, or use -p qemu)",
+			 strerror(errno));
+		return -1;
+	}
+	fstat(fd, &st);
+	close(fd);
+	/*
+	 * A /dev/kvm without VT-x or AMD-V behind it (kvm_pvm, say) runs only
+	 * guest kernels built for it: Debian's hangs while booting.
+	 */
+	if (access("/sys/module/kvm_intel", F_OK) && access("/sys/module/kvm_amd", F_OK)) {
+		snprintf(reason, n,
+			 "/dev/kvm is not hardware virtualization here (neither "
+			 "kvm_intel nor kvm_amd is loaded%s): a stock guest kernel does "
+			 "not boot on it (use -p qemu)",
+			 access("/sys/module/kvm_pvm", F_OK) ? "" : "; it is kvm_pvm");
+		return -1;
+	}
+	/* QEMU runs as libvirt-qemu (group kvm), not as us. */
+	if (!(st.st_mode & 0066)) {
+		snprintf(reason, n,
+			 "/dev/kvm is root's alone (mode %03o): QEMU's user cannot open "
+			 "it (run 'bash platforms/setup.sh', which gives it to group kvm)",
+			 st.st_mode & 0777);
+		return -1;
+	}
+	return 0;
+}
+
+static int guest_available(const char *type, const struct platform_env *env, char *reason, size_t n)
+{
+	const char *uri = uri_of(env);
+	virConnectPtr conn;
+	int ok;
+
+	if (!strcmp(type, "kvm") && check_kvm_device(reason, n))
+		return -1;
+	if (access(env->agent_path, R_OK)) {
+		snprintf(reason, n, "agent %s is missing (run 'make')", env->agent_path);
+		return -1;
+	}
+	conn = connect_to(uri);
+	if (!conn) {
+		snprintf(reason, n,
+			 "cannot connect to libvirt at %s (is libvirtd running? "
+			 "'bash platforms/setup.sh' starts it)",
+			 uri);
+		return -1;
+	}
+	ok = offers_type(conn, type);
+	virConnectClose(conn);
+	if (ok)
+		return 0;
+	if (!strcmp(type, "kvm"))
+		snprintf(reason, n,
+			 "libvirt at %s offers no 'kvm' domains for x86_64 (restart "
+			 "libvirtd once /dev/kvm works, or use -p qemu)",
+			 uri);
+	else
+		snprintf(reason, n,
+			 "libvirt at %s offers no 'qemu' domains for x86_64 "
+			 "(install qemu-system-x86, then restart libvirtd)",
+			 uri);
+	return -1;
+}
+
+static int qemu_available(const struct platform_env *env, char *reason, size_t n)
+{
+	return guest_available("qemu", env, reason, n);
+}
+
+static int kvm_available(const struct platform_env *env, char *reason, size_t n)
+{
+	return guest_available("kvm", env, reason, n);
+}
+
+/*
+ * QEMU runs as libvirt-qemu and must reach our files: every directory on
+ * the way needs others' search permission.
+ */
+static int reachable(const char *path)
+{
+	char buf[PATH_MAX], *slash;
+	struct stat st;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (;;) {
+		if (stat(buf, &st) || (st.st_mode & 0001) == 0)
+			return 0;
+		slash = strrchr(buf, '/');
+		if (!slash || slash == buf)
+			return 1;
+		*slash = '\0';
+	}
+}
+
+/*
+ * A suite's work dir is often private (mkdtemp makes it 0700). Letting
+ * others search it, not list it, is enough for QEMU to open our files.
+ */
+static void allow_search(const char *dir)
+{
+	char parent[PATH_MAX], *slash;
+	struct stat st;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent || stat(dir, &st))
+		return;
+	*slash = '\0';
+	if (reachable(parent) && !(st.st_mode & 0001))
+		chmod(dir, (st.st_mode & 07777) | 0001);
+}
+
+/* Removes the files a guest dir holds (disk, initramfs, logs, sockets), then the dir. */
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			unlinkat(dirfd(d), e->d_name, 0);
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+#define FALLBACK_DIR "/var/lib/libvirt/images"
+
+/* Guest dirs of suites that were killed before their teardown. */
+static void remove_stale_dirs(void)
+{
+	DIR *d = opendir(FALLBACK_DIR);
+	struct dirent *e;
+	char path[PATH_MAX];
+	int pid;
+
+	while (d && (e = readdir(d))) {
+		if (sscanf(e->d_name, DOMAIN_PREFIX "%d-", &pid) != 1 || pid <= 0 ||
+		    !kill(pid, 0) || errno != ESRCH)
+			continue;
+		if (!pathf(path, sizeof(path), FALLBACK_DIR "/%s", e->d_name))
+			remove_dir(path);
+	}
+	if (d)
+		closedir(d);
+}
+
+static int make_dir(struct platform *p, struct guest *g)
+{
+	const char *name = p->ops->name;
+
+	allow_search(p->env->work_dir);
+	if (pathf(g->dir, sizeof(g->dir), "%s/%s-guest", p->env->work_dir, name) ||
+	    (mkdir(g->dir, 0755) && errno != EEXIST))
+		goto fail;
+	chmod(g->dir, 0755);
+	if (reachable(g->dir))
+		return 0;
+	/* Out of QEMU's reach: use libvirt's own images directory, and clean it at teardown. */
+	rmdir(g->dir);
+	snprintf(g->dir, sizeof(g->dir), FALLBACK_DIR "/" DOMAIN_PREFIX "%d-%s", (int)getpid(),
+		 name);
+	g->dir_is_ours = true;
+	mkdir(FALLBACK_DIR, 0711);
+	remove_stale_dirs();
+	if (mkdir(g->dir, 0755) && errno != EEXIST)
+		goto fail;
+	chmod(g->dir, 0755);
+	return 0;
+fail:
+	vb_err("%s: cannot create %s: %s (is the work directory writable?)", name, g->dir,
+	       strerror(errno));
+	return -1;
+}
+
+static int build_initramfs(struct platform *p, struct guest *g, const struct guest_kernel *gk)
+{
+	static const char *const dirs[] = {"dev", "proc", "sys", "tmp", "lib", GUEST_MODULES_DIR};
+	struct initramfs *ir;
+	char order[1024] = "", name[256], src[PATH_MAX * 2];
+	int err;
+
+	ir = pathf(g->initrd, sizeof(g->initrd), "%s/initramfs.gz", g->dir)
+		     ? NULL
+		     : initramfs_open(g->initrd);
+	if (!ir) {
+		vb_err("%s: cannot write %s: %s", p->ops->name, g->initrd, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		initramfs_add_dir(ir, dirs[i], 0755);
+	/* The kernel opens it for /init's stdin, stdout and stderr before devtmpfs exists. */
+	initramfs_add_chardev(ir, "dev/console", 0600, 5, 1);
+	initramfs_add_copy(ir, "init", 0755, p->env->agent_path);
+	for (int i = 0; i < guest_kernel_nr_modules; i++) {
+		snprintf(name, sizeof(name), GUEST_MODULES_DIR "/%s.ko", guest_kernel_modules[i]);
+		snprintf(src, sizeof(src), "%s/%s.ko", gk->modules, guest_kernel_modules[i]);
+		initramfs_add_copy(ir, name, 0644, src);
+		strncat(order, guest_kernel_modules[i], sizeof(order) - strlen(order) - 2);
+		strcat(order, "\n");
+	}
+	initramfs_add_file(ir, GUEST_MODULES_ORDER, 0644, order, strlen(order));
+	err = initramfs_close(ir);
+	if (err) {
+		vb_err("%s: cannot build the initramfs %s from %s and %s: %s", p->ops->name,
+		       g->initrd, p->env->agent_path, gk->modules, strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+static int make_disk(struct platform *p, struct guest *g)
+{
+	unsigned long long bytes = p->env->disk_file_bytes;
+	int fd;
+
+	if (bytes < DISK_MIN_BYTES)
+		bytes = DISK_MIN_BYTES;
+	bytes += DISK_HEADER_ROOM;
+	fd = pathf(g->disk, sizeof(g->disk), "%s/disk.raw", g->dir)
+		     ? -1
+		     : open(g->disk, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* Sparse: the disk workloads write what they read before they time it. */
+	if (fd < 0 || ftruncate(fd, (off_t)bytes)) {
+		vb_err("%s: cannot create the disk image %s: %s (is there room in %s?)",
+		       p->ops->name, g->disk, strerror(errno), g->dir);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	fchmod(fd, 0644);
+	close(fd);
+	return 0;
+}
+
+static int guest_prepare(struct platform *p)
+{
+	const char *cache =
+		p->env->cache_dir && *p->env->cache_dir ? p->env->cache_dir : DEFAULT_CACHE_DIR;
+	struct guest_kernel gk;
+	struct guest *g = p->priv;
+	char why[1024];
+
+	if (!g) {
+		g = calloc(1, sizeof(*g));
+		if (!g)
+			return -ENOMEM;
+		g->type = p->ops->name;
+		p->priv = g;
+	}
+	if (guest_kernel_get(cache, &gk, why, sizeof(why))) {
+		vb_err("%s: no guest kernel: %s", p->ops->name, why);
+		return -1;
+	}
+	snprintf(g->kernel, sizeof(g->kernel), "%s", gk.kernel);
+	if (make_dir(p, g) || build_initramfs(p, g, &gk) || make_disk(p, g))
+		return -1;
+	return 0;
+}
+
+/*
+ * The last lines of the console log, on one line, for an error message; a
+ * kernel panic's reason first, since the stack trace after it hides it.
+ */
+static void console_tail(const char *log, char *out, size_t n)
+{
+	char buf[16384], *lines[CONSOLE_TAIL_LINES], *panic = NULL, *save = NULL, *l;
+	int fd = open(log, O_RDONLY | O_CLOEXEC), nr = 0;
+	off_t size;
+	ssize_t got;
+
+	snprintf(out, n, "(console log %.900s is empty)", log);
+	if (fd < 0)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	lseek(fd, size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0, SEEK_SET);
+	got = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (got <= 0)
+		return;
+	buf[got] = '\0';
+	for (l = strtok_r(buf, "\r\n", &save); l; l = strtok_r(NULL, "\r\n", &save)) {
+		if (!panic && strstr(l, "Kernel panic"))
+			panic = l;
+		if (nr == CONSOLE_TAIL_LINES)
+			memmove(lines, lines + 1, sizeof(lines[0]) * --nr);
+		lines[nr++] = l;
+	}
+	snprintf(out, n, "console (%.900s)%s%.300s; it ends:", log, panic ? " says " : "",
+		 panic ? panic : "");
+	for (int i = 0; i < nr; i++) {
+		size_t len = strlen(out);
+
+		snprintf(out + len, n - len, "%s %s", i ? " |" : "", lines[i]);
+	}
+}
+
+static pid_t qemu_pid(struct guest *g)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int pid = 0;
+
+	/* Only a local libvirtd's QEMU is a process the host probes can follow. */
+	if (!uri_is_local(g->uri)) {
+		vb_warn("%s: libvirt is remote: host probes have no QEMU process to follow",
+			g->type);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/run/libvirt/qemu/%s.pid", g->name);
+	f = fopen(path, "re");
+	if (!f || fscanf(f, "%d", &pid) != 1)
+		vb_warn("%s: cannot read QEMU's pid from %s: host probes will not follow it",
+			g->type, path);
+	if (f)
+		fclose(f);
+	return pid;
+}
+
+static int connect_agent(struct guest *g)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = -1;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", g->sock);
+	/* libvirt has usually made the socket by the time the domain is created; allow a moment. */
+	for (int tries = 0; tries < 100; tries++) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
+		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			return fd;
+		close(fd);
+		nanosleep(&(struct timespec){.tv_nsec = 50 * 1000 * 1000}, NULL);
+	}
+	return -errno;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int domain_running(struct guest *g)
+{
+	return g->dom && virDomainIsActive(g->dom) == 1;
+}
+
+/* Names the files of this domain; the socket goes elsewhere if its path would be too long. */
+static void name_files(struct guest *g)
+{
+	snprintf(g->name, sizeof(g->name), DOMAIN_PREFIX "%d-%u", (int)getpid(), ++domain_seq);
+	if (pathf(g->log, sizeof(g->log), "%s/%s.console.log", g->dir, g->name))
+		pathf(g->log, sizeof(g->log), "/tmp/%s.console.log", g->name);
+	/* A unix socket's path is short (108 bytes). */
+	if (pathf(g->sock, sizeof(g->sock), "%s/%s.sock", g->dir, g->name))
+		pathf(g->sock, sizeof(g->sock), "/tmp/%s.sock", g->name);
+	unlink(g->sock);
+}
+
+static int create_domain(struct platform *p, struct guest *g)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	char cmdline[512];
+	struct domain_spec spec = {
+		.name = g->name,
+		.type = g->type,
+		.vcpus = cpus > 0 && cpus < GUEST_MAX_VCPUS ? (int)cpus : GUEST_MAX_VCPUS,
+		.memory_mib = GUEST_MEMORY_MIB,
+		.kernel = g->kernel,
+		.initrd = g->initrd,
+		.cmdline = cmdline,
+		.disk = g->disk,
+		.disk_cache =
+			p->env->disk_cache && *p->env->disk_cache ? p->env->disk_cache : "none",
+		.console_log = g->log,
+		.agent_socket = g->sock,
+	};
+	char *xml;
+
+	snprintf(cmdline, sizeof(cmdline), KERNEL_CMDLINE " vbench.probes=%d%s",
+		 p->env->guest_probes ? 1 : 0, vb_verbose ? " vbench.verbose=1" : "");
+	xml = domain_xml_build(&spec);
+	if (!xml) {
+		vb_err("%s: cannot build the domain XML (out of memory?)", g->type);
+		return -1;
+	}
+	g->dom = virDomainCreateXML(g->conn, xml, VIR_DOMAIN_START_AUTODESTROY);
+	free(xml);
+	if (!g->dom) {
+		vb_err("%s: cannot create domain %s: %s (see /var/log/libvirt/qemu/%s.log)",
+		       g->type, g->name, libvirt_msg(), g->name);
+		return -1;
+	}
+	return 0;
+}
+
+static int wait_hello(struct platform *p, struct guest *g)
+{
+	char tail[2048];
+	int err = -ETIMEDOUT;
+
+	/* In slices, so that a guest that died is reported at once, not after the timeout. */
+	for (int waited = 0; waited < HELLO_TIMEOUT_S && domain_running(g); waited++) {
+		err = platform_wait_hello(p, 1);
+		if (err != -ETIMEDOUT)
+			break;
+	}
+	if (!err)
+		return 0;
+	console_tail(g->log, tail, sizeof(tail));
+	if (err == -ETIMEDOUT && domain_running(g))
+		vb_err("%s: the guest's agent did not say hello within %d s; %s", g->type,
+		       HELLO_TIMEOUT_S, tail);
+	else
+		vb_err("%s: the guest stopped before its agent said hello; %s", g->type, tail);
+	return -1;
+}
+
+static void guest_stop(struct platform *p);
+
+static int guest_start(struct platform *p)
+{
+	struct guest *g = p->priv;
+	double t0;
+	int fd;
+
+	p->cmd_fd = -1;
+	frame_reader_init(&p->out, -1);
+	if (!g) {
+		vb_err("%s: start before prepare", p->ops->name);
+		return -EINVAL;
+	}
+	g->uri = uri_of(p->env);
+	g->conn = connect_to(g->uri);
+	if (!g->conn) {
+		vb_err("%s: cannot connect to libvirt at %s: %s (is libvirtd running? "
+		       "'bash platforms/setup.sh' starts it)",
+		       g->type, uri_of(p->env), libvirt_msg());
+		return -ECONNREFUSED;
+	}
+	name_files(g);
+	t0 = now_s();
+	if (create_domain(p, g))
+		goto fail;
+	vb_info("%s: domain %s created in %.2f s", g->type, g->name, now_s() - t0);
+	p->target_pid = qemu_pid(g);
+	fd = connect_agent(g);
+	if (fd < 0) {
+		vb_err("%s: cannot connect to the agent's socket %s: %s", g->type, g->sock,
+		       strerror(-fd));
+		goto fail;
+	}
+	p->cmd_fd = fd;
+	frame_reader_init(&p->out, fcntl(fd, F_DUPFD_CLOEXEC, 3));
+	snprintf(p->disk_file, sizeof(p->disk_file), "/dev/vda");
+	/* SLIRP maps its gateway to the host's loopback. */
+	snprintf(p->net_server, sizeof(p->net_server), "10.0.2.2:%d", p->env->net_port);
+	snprintf(p->net_bind, sizeof(p->net_bind), "127.0.0.1");
+	if (wait_hello(p, g))
+		goto fail;
+	vb_info("%s: the agent said hello %.2f s after the domain's creation", g->type,
+		now_s() - t0);
+	return 0;
+fail:
+	guest_stop(p);
+	return -1;
+}
+
+static void wait_poweroff(struct guest *g, int timeout_ms)
+{
+	for (int waited = 0; waited < timeout_ms && domain_running(g); waited += 50)
+		nanosleep(&(struct timespec){.tv_nsec = 50 * 1000 * 1000}, NULL);
+}
+
+static void guest_stop(struct platform *p)
+{
+	struct guest *g = p->priv;
+
+	if (p->cmd_fd >= 0) {
+		/* QUIT, then the socket's end: the guest powers off on either. */
+		platform_link_run(p, "QUIT");
+		close(p->cmd_fd);
+		p->cmd_fd = -1;
+	}
+	if (p->out.fd >= 0) {
+		close(p->out.fd);
+		p->out.fd = -1;
+	}
+	frame_reader_free(&p->out);
+	p->target_pid = 0;
+	if (!g)
+		return;
+	if (g->dom) {
+		wait_poweroff(g, POWEROFF_TIMEOUT_MS);
+		if (domain_running(g) && virDomainDestroy(g->dom))
+			vb_warn("%s: cannot destroy domain %s: %s (try 'virsh destroy %s')",
+				g->type, g->name, libvirt_msg(), g->name);
+		virDomainFree(g->dom);
+		g->dom = NULL;
+	}
+	if (g->conn) {
+		virConnectClose(g->conn);
+		g->conn = NULL;
+	}
+	if (g->sock[0])
+		unlink(g->sock);
+}
+
+/* Ends any domain this process started that is still there. */
+static void destroy_leftovers(struct platform *p)
+{
+	virConnectPtr conn = connect_to(uri_of(p->env));
+	virDomainPtr *doms = NULL;
+	char prefix[64];
+	int nr;
+
+	if (!conn)
+		return;
+	snprintf(prefix, sizeof(prefix), DOMAIN_PREFIX "%d-", (int)getpid());
+	nr = virConnectListAllDomains(conn, &doms, 0);
+	for (int i = 0; i < nr; i++) {
+		const char *name = virDomainGetName(doms[i]);
+
+		if (name && !strncmp(name, prefix, strlen(prefix)) && virDomainIsActive(doms[i]))
+			virDomainDestroy(doms[i]);
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	virConnectClose(conn);
+}
+
+static void guest_teardown(struct platform *p)
+{
+	struct guest *g = p->priv;
+
+	guest_stop(p);
+	destroy_leftovers(p);
+	if (!g)
+		return;
+	if (g->disk[0])
+		unlink(g->disk);
+	if (g->initrd[0])
+		unlink(g->initrd);
+	/* Console logs stay with the work dir for diagnosis; elsewhere they go too. */
+	if (g->dir_is_ours)
+		remove_dir(g->dir);
+	else if (g->dir[0])
+		rmdir(g->dir);
+	free(g);
+	p->priv = NULL;
+}
+
+const struct platform_ops qemu_ops = {
+	.name = "qemu",
+	.available = qemu_available,
+	.prepare = guest_prepare,
+	.start = guest_start,
+	.run = platform_link_run,
+	.collect = platform_link_collect,
+	.stop = guest_stop,
+	.teardown = guest_teardown,
+};
+
+const struct platform_ops kvm_ops = {
+	.name = "kvm",
+	.available = kvm_available,
+	.prepare = guest_prepare,
+	.start = guest_start,
+	.run = platform_link_run,
+	.collect = platform_link_collect,
+	.stop = guest_stop,
+	.teardown = guest_teardown,
+};

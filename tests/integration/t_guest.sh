@@ -1,0 +1,181 @@
+# The qemu and kvm platforms: real libvirtd, real QEMU, Debian's kernel, the
+# agent as the guest's /init. The driver is exercised through its ops by a
+# small program (progs/guestctl.c) linked with the tool's objects, and, once
+# the runner exists, through `vbench-trace run`.
+
+# Builds a program from tests/integration/progs against the tool's objects.
+guest_prog() {
+	local name=$1 objs
+	[ -x "$VB_TMP/$name" ] && return 0
+	objs=$(ls build/obj/user/*.o build/obj/platforms/*.o | grep -v -e '/main\.o$' -e '/agent_main\.o$')
+	# shellcheck disable=SC2086
+	cc -g -O2 -std=gnu11 -D_GNU_SOURCE -Iuser -Iplatforms -I/usr/include/json-c -Ibuild/gen \
+		-o "$VB_TMP/$name" "tests/integration/progs/$name.c" $objs \
+		-lbpf -lelf -lz -ljson-c $(pkg-config --libs libvirt) -lm
+}
+
+# Domains this test's guestctl (pid $1) left behind.
+guest_leftovers() {
+	virsh -c qemu:///system list --all --name | grep "^vbench-trace-$1-" || true
+}
+
+# The result line for workload $2 in guestctl output $1, as JSON in $3.
+guest_result() {
+	grep "^result {\"workload\":\"$2\"" "$1" | head -1 | cut -d' ' -f2- >"$3"
+	[ -s "$3" ] || fail "no result for $2 in $1"
+}
+
+test_guest_qemu_boots_runs_and_stops_clean() {
+	guest_prog guestctl
+	local out=$VB_TMP/qemu.out rc=0 pid
+	mkdir -p "$VB_TMP/wq"
+	"$VB_TMP/guestctl" qemu "$VB_TMP/wq" "RUN cpu --duration 1" "RUN fork --duration 1" \
+		>"$out" 2>"$VB_TMP/qemu.err" &
+	pid=$!
+	wait $pid || rc=$?
+	cat "$VB_TMP/qemu.err" >&2
+	if [ $rc -eq 77 ]; then
+		echo "    SKIP: qemu is not available here: $(cat "$VB_TMP/qemu.err")"
+		return 0
+	fi
+	[ $rc -eq 0 ] || fail "guestctl qemu exited $rc"
+	grep '^hello ' "$out" | cut -d' ' -f2- >"$VB_TMP/hello.json"
+	assert_py "$VB_TMP/hello.json" 'd["pid"] == 1 and d["kernel"].endswith("-amd64") and d["cpus"] >= 1'
+	awk '$1 == "target_pid" && $2 > 0 { ok = 1 } END { exit !ok }' "$out" ||
+		fail "no QEMU pid for the host probes"
+	guest_result "$out" cpu "$VB_TMP/cpu.json"
+	guest_result "$out" fork "$VB_TMP/fork.json"
+	if grep -q '"not built yet"' "$VB_TMP/cpu.json"; then
+		echo "    (workloads are stand-ins in this tree: the link is checked, not the scores)"
+	else
+		assert_py "$VB_TMP/cpu.json" 'd["score"] > 0 and d["ops"] > 0'
+		assert_py "$VB_TMP/fork.json" 'd["ops"] > 0'
+	fi
+	# Guest probes, once they load in the guest's kernel: every fork the workload
+	# made is one the guest kernel saw.
+	if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if "forks" in d.get("probes_guest", {}) else 1)' "$VB_TMP/fork.json"; then
+		assert_py "$VB_TMP/fork.json" 'd["probes_guest"]["forks"] == d["ops"]'
+	else
+		echo "    (no guest fork counter: $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("probes_guest", {}).get("missing", {}).get("fork", "probes not built"))' "$VB_TMP/fork.json" | cut -c1-160))"
+	fi
+	[ -z "$(guest_leftovers $pid)" ] || fail "domains left after stop: $(guest_leftovers $pid)"
+	[ ! -e "$VB_TMP/wq/qemu-guest/disk.raw" ] || fail "teardown left the disk image"
+}
+
+test_guest_killed_tool_leaves_no_domain() {
+	guest_prog guestctl
+	local out=$VB_TMP/hang.out pid qpid
+	mkdir -p "$VB_TMP/wk"
+	"$VB_TMP/guestctl" qemu "$VB_TMP/wk" --hang >"$out" 2>"$VB_TMP/hang.err" &
+	pid=$!
+	for _ in $(seq 1 120); do
+		grep -q '^hello ' "$out" && break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.5
+	done
+	if ! grep -q '^hello ' "$out"; then
+		wait $pid && true
+		[ $? -eq 77 ] && { echo "    SKIP: $(cat "$VB_TMP/hang.err")"; return 0; }
+		fail "the guest never said hello: $(cat "$VB_TMP/hang.err")"
+	fi
+	qpid=$(awk '$1 == "target_pid" { print $2 }' "$out")
+	grep -q qemu-system "/proc/$qpid/comm" || fail "target_pid $qpid is not QEMU"
+	[ -n "$(guest_leftovers $pid)" ] || fail "no domain while the tool runs"
+	kill -9 $pid
+	wait $pid 2>/dev/null || true
+	# libvirt ends an AUTODESTROY domain when its connection goes.
+	for _ in $(seq 1 40); do
+		[ -z "$(guest_leftovers $pid)" ] && break
+		sleep 0.25
+	done
+	[ -z "$(guest_leftovers $pid)" ] || fail "domain left after the tool was killed: $(guest_leftovers $pid)"
+	for _ in $(seq 1 20); do kill -0 "$qpid" 2>/dev/null || break; sleep 0.25; done
+	! kill -0 "$qpid" 2>/dev/null || fail "QEMU ($qpid) still runs"
+	# Its work dir was out of QEMU's reach (under the private $VB_TMP), so its
+	# files went to libvirt's images dir; the next suite that goes there sweeps them.
+	if [ -d "/var/lib/libvirt/images/vbench-trace-$pid-qemu" ]; then
+		"$VB_TMP/guestctl" qemu "$VB_TMP/wk" --prepare-only >/dev/null
+		[ ! -e "/var/lib/libvirt/images/vbench-trace-$pid-qemu" ] ||
+			fail "the killed suite's files stay in /var/lib/libvirt/images"
+	fi
+	rm -rf "$VB_TMP/wk"
+}
+
+test_guest_kvm_runs_or_says_why_not() {
+	guest_prog guestctl
+	local rc=0
+	mkdir -p "$VB_TMP/wv"
+	"$VB_TMP/guestctl" kvm "$VB_TMP/wv" "RUN cpu --duration 1" >"$VB_TMP/kvm.out" \
+		2>"$VB_TMP/kvm.err" || rc=$?
+	cat "$VB_TMP/kvm.err" >&2
+	if [ $rc -eq 77 ]; then
+		grep -q '/dev/kvm' "$VB_TMP/kvm.err" || fail "kvm skipped without naming /dev/kvm"
+		grep -q "^vbench-trace: kvm: skipped: .*(.*)" "$VB_TMP/kvm.err" ||
+			fail "the reason names no way out"
+		echo "    SKIP (as it should say): $(cat "$VB_TMP/kvm.err")"
+		return 0
+	fi
+	[ $rc -eq 0 ] || fail "guestctl kvm exited $rc"
+	grep -q '^hello ' "$VB_TMP/kvm.out" || fail "no hello from the kvm guest"
+	grep -q '^result {"workload":"cpu"' "$VB_TMP/kvm.out" || fail "no cpu result from kvm"
+}
+
+test_guest_domain_xml_kvm_and_qemu_differ_in_type_only() {
+	guest_prog domxml
+	"$VB_TMP/domxml" qemu >"$VB_TMP/q.xml"
+	"$VB_TMP/domxml" kvm >"$VB_TMP/k.xml"
+	diff "$VB_TMP/q.xml" "$VB_TMP/k.xml" >"$VB_TMP/xml.diff" && fail "the two documents are the same"
+	[ "$(grep -c '^[<>]' "$VB_TMP/xml.diff")" -eq 2 ] || { cat "$VB_TMP/xml.diff"; fail "more than the type differs"; }
+	grep -q "^< <domain type='qemu'>" "$VB_TMP/xml.diff" || fail "qemu's type line"
+	grep -q "^> <domain type='kvm'>" "$VB_TMP/xml.diff" || fail "kvm's type line"
+	# libvirt's own schema accepts both.
+	if command -v virt-xml-validate >/dev/null && command -v xmllint >/dev/null; then
+		virt-xml-validate "$VB_TMP/q.xml" domain >/dev/null || fail "libvirt's schema refuses the qemu XML"
+		virt-xml-validate "$VB_TMP/k.xml" domain >/dev/null || fail "libvirt's schema refuses the kvm XML"
+	fi
+}
+
+test_guest_unreachable_libvirt_is_named() {
+	guest_prog guestctl
+	local rc=0
+	VB_LIBVIRT_URI='qemu+unix:///system?socket=/nonexistent/libvirt-sock' \
+		"$VB_TMP/guestctl" qemu "$VB_TMP" >/dev/null 2>"$VB_TMP/uri.err" || rc=$?
+	[ $rc -eq 77 ] || fail "an unreachable libvirt should make qemu unavailable (rc $rc)"
+	grep -q "cannot connect to libvirt at qemu+unix:///system?socket=/nonexistent/libvirt-sock (is libvirtd running?" \
+		"$VB_TMP/uri.err" || fail "reason: $(cat "$VB_TMP/uri.err")"
+}
+
+test_guest_run_qemu_cpu_quick() {
+	if "$VB" run --help 2>&1 | grep -q 'not built yet'; then
+		echo "    SKIP: 'vbench-trace run' is not built in this tree yet"
+		return 0
+	fi
+	local rc=0
+	"$VB" run -p qemu -w cpu --quick -r 1 -o "$VB_TMP/run" >"$VB_TMP/run.out" 2>&1 || rc=$?
+	cat "$VB_TMP/run.out"
+	[ $rc -eq 0 ] || fail "vbench-trace run -p qemu exited $rc"
+	assert_py "$VB_TMP/run/results.json" '[p for p in d["platforms"] if p["name"] == "qemu"][0]["status"] in ("ok", "skipped")'
+	if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if [p for p in d["platforms"] if p["name"]=="qemu"][0]["status"]=="ok" else 1)' "$VB_TMP/run/results.json"; then
+		assert_py "$VB_TMP/run/results.json" '[p for p in d["platforms"] if p["name"] == "qemu"][0]["workloads"][0]["runs"][0]["score"] > 0'
+	fi
+	[ -z "$(virsh -c qemu:///system list --all --name | grep '^vbench-trace-' || true)" ] ||
+		fail "domains left after run"
+}
+
+test_guest_failed_boot_reports_the_console() {
+	guest_prog guestctl
+	local rc=0 pid
+	echo "not an executable" >"$VB_TMP/bad-init"
+	mkdir -p "$VB_TMP/wb"
+	VB_AGENT_PATH=$VB_TMP/bad-init "$VB_TMP/guestctl" qemu "$VB_TMP/wb" \
+		>/dev/null 2>"$VB_TMP/bad.err" &
+	pid=$!
+	wait $pid || rc=$?
+	cat "$VB_TMP/bad.err"
+	[ $rc -eq 77 ] && { echo "    SKIP: qemu is not available here"; return 0; }
+	[ $rc -ne 0 ] || fail "a guest whose /init cannot run started"
+	grep -q "^vbench-trace: qemu: the guest stopped before its agent said hello; console (.*) says .*Kernel panic - not syncing: No working init found" \
+		"$VB_TMP/bad.err" || fail "the error does not carry the console's panic"
+	[ "$(grep -c . "$VB_TMP/bad.err")" -eq 1 ] || fail "more than one line of error"
+	[ -z "$(guest_leftovers $pid)" ] || fail "domain left after a failed start"
+}
