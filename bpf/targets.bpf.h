@@ -70,7 +70,14 @@ static __always_inline __u32 vb_hist_slot(__u64 us)
 	__u32 hi = us >> 32;
 	__u32 slot = hi ? vb_log2(hi) + 32 : vb_log2((__u32)us);
 
-	return slot < VB_HIST_SLOTS ? slot : VB_HIST_SLOTS - 1;
+	slot = slot < VB_HIST_SLOTS ? slot : VB_HIST_SLOTS - 1;
+	/*
+	 * The 6.1 verifier loses the bound above when the compiler tests a copy
+	 * of the register it then indexes with; a mask on the value itself
+	 * survives any such copy.
+	 */
+	asm volatile("%[s] &= %[m]" : [s] "+r"(slot) : [m] "i"(VB_HIST_SLOTS - 1));
+	return slot;
 }
 
 #endif

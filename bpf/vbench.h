@@ -22,9 +22,10 @@
 	     * takes every number at or above it */
 
 /* Log2 histograms in microseconds: slot 0 holds [0, 2) us, slot k >= 1 holds
- * [2^k, 2^(k+1)) us; the last slot also takes everything longer (2^26 us is
- * about 67 s). */
-#define VB_HIST_SLOTS 27
+ * [2^k, 2^(k+1)) us; the last slot also takes everything longer (2^31 us is
+ * about 36 min). A power of two, so that the BPF side can bound an index with
+ * a mask that every verifier (the guests' 6.1 too) follows. */
+#define VB_HIST_SLOTS 32
 
 /* Indexes into the shared per-CPU counter array (vb_counters). */
 enum vb_counter {

@@ -234,6 +234,12 @@ static int block_configure(struct block_bpf *s, bool btf, int nargs)
 	return 0;
 }
 
+static int syscalls_configure(struct syscalls_bpf *s)
+{
+	s->rodata->loader_tgid = (__u32)getpid();
+	return 0;
+}
+
 /* tp_btf where the kernel's BTF describes the tracepoint, raw_tp otherwise
  * or when tp_btf will not load. */
 static int load_block(struct probes *p)
@@ -264,7 +270,7 @@ static int load_family(struct probes *p, enum family f)
 	case FAM_BLOCK:
 		return load_block(p);
 	case FAM_SYSCALLS:
-		return LOAD_FAMILY(p, p->sys, syscalls, 0);
+		return LOAD_FAMILY(p, p->sys, syscalls, syscalls_configure(p->sys));
 	case FAM_KVM:
 		return LOAD_FAMILY(p, p->kvm, kvm, 0);
 	default:
