@@ -25,7 +25,8 @@ static const struct cmd cmds[] = {
 	{"workload", cmd_workload,
 	 "workload NAME [options]   one workload, here; prints one JSON object"},
 	{"net-server", cmd_net_server, "net-server [-p PORT] [-B ADDR]   iperf3-compatible server"},
-	{"trace", cmd_trace, "trace [--kvm] [--json] -- COMMAND [ARGS...]   COMMAND under the probes"},
+	{"trace", cmd_trace,
+	 "trace [--kvm] [--json] -- COMMAND [ARGS...]   COMMAND under the probes"},
 };
 
 static void usage(FILE *out)
@@ -60,7 +61,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);
-	vb_err("unknown command '%s' (run, report, compare, doctor, workload, net-server; "
+	vb_err("unknown command '%s' (run, report, compare, doctor, workload, net-server, trace; "
 	       "'vbench-trace --help' lists them)",
 	       argv[1]);
 	return VB_EXIT_USAGE;
