@@ -162,7 +162,8 @@ static void check_kvm(struct doctor *d)
 
 	if (fd >= 0) {
 		close(fd);
-		check(d, "/dev/kvm", true, "present and usable: hardware virtualization", NULL);
+		check(d, "/dev/kvm", true,
+		      "present and opens (whether guests boot on it: the kvm platform line)", NULL);
 		return;
 	}
 	snprintf(detail, sizeof(detail), "/dev/kvm: %s", strerror(errno));

@@ -117,3 +117,56 @@ test_run_unreachable_platform_is_skipped() {
 		-o "$out" >/dev/null 2>&1 || fail "run with an unreachable libvirt did not exit 0"
 	assert_py "$out/results.json" 'd["platforms"][0]["status"] == "skipped" and len(d["platforms"][0]["reason"]) > 10'
 }
+
+# docker and qemu run every workload in --quick; the guest's own probes count
+# exactly the forks the guest workload reports; host probes follow the
+# container and the QEMU process.
+test_run_docker_qemu_all_quick() {
+	local out=$VB_TMP/dq
+	$VB run -p docker,qemu -w all --quick -o "$out" >/dev/null 2>"$VB_TMP/stderr" ||
+		{ tail -20 "$VB_TMP/stderr"; fail "run -p docker,qemu failed"; }
+	assert_py "$out/results.json" '[p["name"] for p in d["platforms"]] == ["docker", "qemu"]'
+	assert_py "$out/results.json" 'all(w["status"] == "ok" and len(w["runs"]) == 3 for p in d["platforms"] for w in p["workloads"])'
+	assert_py "$out/results.json" 'all(len(p["workloads"]) == 6 for p in d["platforms"])'
+	# docker: the container's tree is traced from the host.
+	assert_py "$out/results.json" 'all(r["probes"]["host"]["forks"] == r["ops"] for w in d["platforms"][0]["workloads"] if w["name"] == "fork" for r in w["runs"])'
+	# qemu: the guest kernel counts the guest's forks; the host sees QEMU's threads, not them.
+	assert_py "$out/results.json" 'all(r["probes"]["guest"]["forks"] == r["ops"] for w in d["platforms"][1]["workloads"] if w["name"] == "fork" for r in w["runs"])'
+	assert_py "$out/results.json" 'all(r["probes"]["host"]["syscalls"]["total"] > 0 for w in d["platforms"][1]["workloads"] for r in w["runs"])'
+	# The guest's disk reads reach the guest's block layer (virtio-blk, O_DIRECT).
+	assert_py "$out/results.json" 'all(r["probes"]["guest"]["block"]["reads"] > 0 for w in d["platforms"][1]["workloads"] if w["name"] == "diskrand" for r in w["runs"])'
+	! virsh -c qemu:///system list --name | grep -q '^vbench-trace-' || fail "a domain is left"
+	[ -z "$(docker ps -aq --filter label=vbench-trace=1)" ] || fail "a container is left"
+}
+
+# Ctrl-C while a guest cell runs: an interrupted document, no domain, no BPF program left.
+test_run_interrupt_guest_cell() {
+	local out=$VB_TMP/gintr before after
+	before=$(bpftool prog list 2>/dev/null | grep -c '^[0-9]' || true)
+	$VB run -p qemu -w cpu -r 5 -d 2 -o "$out" >/dev/null 2>&1 &
+	local pid=$!
+	# Past the boot, into the runs.
+	for _ in $(seq 1 60); do
+		virsh -c qemu:///system list --name | grep -q '^vbench-trace-' && break
+		sleep 0.5
+	done
+	sleep 8
+	kill -INT $pid
+	rc=0
+	wait $pid || rc=$?
+	[ "$rc" = 130 ] || fail "interrupted run: exit $rc, want 130"
+	assert_py "$out/results.json" 'd["status"] == "interrupted"'
+	sleep 1
+	! virsh -c qemu:///system list --name | grep -q "^vbench-trace-$pid-" || fail "the domain is left"
+	after=$(bpftool prog list 2>/dev/null | grep -c '^[0-9]' || true)
+	[ "$before" = "$after" ] || fail "BPF programs before $before, after $after"
+}
+
+# --runs auto repeats a cell until its CV is below 2 % or 10 runs.
+test_run_runs_auto() {
+	local out=$VB_TMP/auto
+	$VB run -p native -w cpu -r auto -d 0.3 --no-trace -o "$out" >/dev/null 2>&1 || fail "run -r auto failed"
+	assert_py "$out/results.json" 'd["config"]["runs"] == "auto"'
+	assert_py "$out/results.json" '3 <= d["platforms"][0]["workloads"][0]["stats"]["n"] <= 10'
+	assert_py "$out/results.json" 'd["platforms"][0]["workloads"][0]["stats"]["n"] == 10 or d["platforms"][0]["workloads"][0]["stats"]["cv"] < 0.02'
+}
