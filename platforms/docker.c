@@ -23,6 +23,7 @@
 #include "docker.h"
 #include "platform.h"
 #include "util_log.h"
+#include "util_sys.h"
 
 #define HELLO_TIMEOUT_S 30  /* a loaded machine may take seconds to start a container */
 #define CLI_TIMEOUT_S	20  /* inspect, info, rm, images */
@@ -288,39 +289,6 @@ static const char *endpoint(void)
 	return h && *h ? h : "unix:///var/run/docker.sock";
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
-/* Waits up to timeout_ms for pid; its wait status, or -1 when still running.
- * Only async-signal-safe calls: stop() may run from an interrupted runner. */
-static int reap(pid_t pid, int timeout_ms)
-{
-	for (int waited = 0;; waited += 10) {
-		int status = 0;
-		pid_t r = waitpid(pid, &status, WNOHANG);
-
-		if (r == pid)
-			return status;
-		if (r < 0 && errno == ECHILD)
-			return 0;
-		if (waited >= timeout_ms)
-			return -1;
-		sleep_ms(10);
-	}
-}
-
 /* The kept tail of stderr's text, reduced to its last non-empty line. */
 static void last_line(char *text, char *line, size_t n)
 {
@@ -387,7 +355,7 @@ static int cli_run(const char *const *argv, const char *env_extra, char *out, si
 	char errbuf[4096] = "", chunk[4096];
 	int po[2], pe[2], devnull, status;
 	size_t olen = 0, elen = 0;
-	long long deadline = now_ms() + timeout_s * 1000LL;
+	long long deadline = vb_now_ms() + timeout_s * 1000LL;
 	bool open_o = true, open_e = true, timed_out = false;
 	pid_t pid;
 
@@ -420,7 +388,7 @@ static int cli_run(const char *const *argv, const char *env_extra, char *out, si
 	while (open_o || open_e) {
 		struct pollfd pfd[2] = {{.fd = open_o ? po[0] : -1, .events = POLLIN},
 					{.fd = open_e ? pe[0] : -1, .events = POLLIN}};
-		int left = (int)(deadline - now_ms());
+		int left = (int)(deadline - vb_now_ms());
 		ssize_t n;
 
 		if (left <= 0) {
@@ -479,9 +447,9 @@ static void cli_quiet(const char *const *argv, int timeout_ms)
 	close(devnull);
 	if (pid < 0)
 		return;
-	if (reap(pid, timeout_ms) == -1) {
+	if (vb_reap(pid, timeout_ms) == -1) {
 		kill(-pid, SIGKILL);
-		reap(pid, 2000);
+		vb_reap(pid, 2000);
 	}
 }
 
@@ -555,25 +523,6 @@ static int write_text(const char *path, const char *text)
 	return err;
 }
 
-static int mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX];
-
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	for (char *s = tmp + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(tmp, 0755) && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(tmp, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static int image_tag_for_agent(const struct platform_env *env, char *tag, size_t n)
 {
 	unsigned long crc;
@@ -605,10 +554,10 @@ static int build_image(const struct platform_env *env, const char *tag)
 {
 	const char *base = env->cache_dir ? env->cache_dir : env->work_dir;
 	char dir[PATH_MAX], agent[PATH_MAX], df[PATH_MAX], why[512];
-	long long t0 = now_ms();
+	long long t0 = vb_now_ms();
 	int err;
 
-	if ((err = mkdir_p(base))) {
+	if ((err = vb_mkdir_p(base, 0755))) {
 		vb_err("docker: cannot create %s: %s (is it writable?)", base, strerror(-err));
 		return err;
 	}
@@ -645,7 +594,7 @@ static int build_image(const struct platform_env *env, const char *tag)
 		err = -EIO;
 		goto cleanup;
 	}
-	vb_info("docker: built image %s in %lld ms", tag, now_ms() - t0);
+	vb_info("docker: built image %s in %lld ms", tag, vb_now_ms() - t0);
 cleanup:
 	unlink(agent);
 	unlink(df);
@@ -1007,7 +956,7 @@ static int docker_start(struct platform *p)
 		       "platforms/setup.sh')");
 		return -ENOENT;
 	}
-	if ((err = mkdir_p(work))) {
+	if ((err = vb_mkdir_p(work, 0755))) {
 		vb_err("docker: cannot create the work directory %s: %s (is it writable?)", work,
 		       strerror(-err));
 		return err;
@@ -1036,7 +985,7 @@ static int docker_start(struct platform *p)
 			       abs);
 			return -ENAMETOOLONG;
 		}
-		if ((err = mkdir_p(d->volume_dir))) {
+		if ((err = vb_mkdir_p(d->volume_dir, 0755))) {
 			vb_err("docker: cannot create %s: %s (is it writable?)", d->volume_dir,
 			       strerror(-err));
 			return err;
@@ -1047,7 +996,7 @@ static int docker_start(struct platform *p)
 	d->rm_argv[2] = "-f";
 	d->rm_argv[3] = d->name;
 	d->rm_argv[4] = NULL;
-	t0 = now_ms();
+	t0 = vb_now_ms();
 	if ((err = spawn_container(p, d)))
 		return err;
 	err = platform_wait_hello(p, HELLO_TIMEOUT_S);
@@ -1066,7 +1015,7 @@ static int docker_start(struct platform *p)
 		goto fail;
 	point_at(p, d, &ins);
 	vb_info("docker: container %s said hello in %lld ms (init pid %d, agent pid %d)", d->name,
-		now_ms() - t0, (int)ins.pid, (int)p->target_pid);
+		vb_now_ms() - t0, (int)ins.pid, (int)p->target_pid);
 	snprintf(p->disk_file, sizeof(p->disk_file), "%s",
 		 *d->volume_dir ? DOCKER_DISK_VOLUME : DOCKER_DISK_LAYER);
 	return 0;
@@ -1092,12 +1041,12 @@ static void docker_stop(struct platform *p)
 		p->cmd_fd = -1;
 	}
 	if (d->cli_pid > 0) {
-		reap(d->cli_pid, QUIT_WAIT_MS);
+		vb_reap(d->cli_pid, QUIT_WAIT_MS);
 		/* The agent has quit, or is stuck: either way the container goes. */
 		cli_quiet(d->rm_argv, CLI_TIMEOUT_S * 1000);
-		if (reap(d->cli_pid, 2000) == -1) {
+		if (vb_reap(d->cli_pid, 2000) == -1) {
 			kill(-d->cli_pid, SIGKILL);
-			reap(d->cli_pid, 2000);
+			vb_reap(d->cli_pid, 2000);
 		}
 		d->cli_pid = 0;
 	}

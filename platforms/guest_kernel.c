@@ -13,24 +13,9 @@
 #include <unistd.h>
 
 #include "guest_kernel.h"
+#include "util_sys.h"
 
 #define META_PACKAGE "linux-image-amd64"
-
-/* snprintf for paths: truncation would name the wrong file, so it is an error. */
-static int __attribute__((format(printf, 3, 4))) pathf(char *buf, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(buf, n, fmt, ap);
-	va_end(ap);
-	if (len < 0 || (size_t)len >= n) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
 
 /*
  * virtio_console carries the agent's link (a virtio-serial port); the rest
@@ -120,56 +105,25 @@ static int resolve_package(char *pkg, size_t pkgn, char *why, size_t n)
 	return -1;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static void rm_tree(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char buf[PATH_MAX];
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -1;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
 static int complete(const char *dir)
 {
 	char path[PATH_MAX];
 
 	for (int i = 0; i < guest_kernel_nr_modules; i++) {
-		if (pathf(path, sizeof(path), "%s/modules/%s.ko", dir, guest_kernel_modules[i]) ||
+		if (vb_pathf(path, sizeof(path), "%s/modules/%s.ko", dir, guest_kernel_modules[i]) ||
 		    access(path, R_OK))
 			return 0;
 	}
-	return !pathf(path, sizeof(path), "%s/vmlinuz", dir) && access(path, R_OK) == 0;
+	return !vb_pathf(path, sizeof(path), "%s/vmlinuz", dir) && access(path, R_OK) == 0;
 }
 
 static void fill(struct guest_kernel *gk, const char *base, const char *pkg)
 {
-	pathf(gk->package, sizeof(gk->package), "%s", pkg);
-	pathf(gk->kernel, sizeof(gk->kernel), "%s/%s/vmlinux", base, pkg);
+	vb_pathf(gk->package, sizeof(gk->package), "%s", pkg);
+	vb_pathf(gk->kernel, sizeof(gk->kernel), "%s/%s/vmlinux", base, pkg);
 	if (access(gk->kernel, R_OK))
-		pathf(gk->kernel, sizeof(gk->kernel), "%s/%s/vmlinuz", base, pkg);
-	pathf(gk->modules, sizeof(gk->modules), "%s/%s/modules", base, pkg);
+		vb_pathf(gk->kernel, sizeof(gk->kernel), "%s/%s/vmlinuz", base, pkg);
+	vb_pathf(gk->modules, sizeof(gk->modules), "%s/%s/modules", base, pkg);
 }
 
 /* The newest complete kernel already in the cache, if any. */
@@ -185,7 +139,7 @@ static int find_cached(const char *base, struct guest_kernel *gk)
 		char dir[PATH_MAX];
 
 		if (!found && !strncmp(names[i]->d_name, "linux-image-", 12)) {
-			if (!pathf(dir, sizeof(dir), "%s/%s", base, names[i]->d_name) &&
+			if (!vb_pathf(dir, sizeof(dir), "%s/%s", base, names[i]->d_name) &&
 			    complete(dir)) {
 				fill(gk, base, names[i]->d_name);
 				found = 1;
@@ -213,7 +167,7 @@ static int keep_module(const char *path, const struct stat *st, int flag, struct
 
 		if (strncmp(base, guest_kernel_modules[i], l) || strcmp(base + l, ".ko"))
 			continue;
-		if (pathf(to, sizeof(to), "%s/%s", keep_dir, base) || rename(path, to))
+		if (vb_pathf(to, sizeof(to), "%s/%s", keep_dir, base) || rename(path, to))
 			return -1;
 		chmod(to, 0644);
 	}
@@ -295,10 +249,10 @@ static void unpack_vmlinux(const char *x, const char *keep)
 	char *argv[] = {"xz", "-dc", "--single-stream", xz, NULL};
 	glob_t g = {0};
 
-	if (pathf(config, sizeof(config), "%s/boot/config-*", x) ||
-	    pathf(vmlinuz, sizeof(vmlinuz), "%s/vmlinuz", keep) ||
-	    pathf(xz, sizeof(xz), "%s/vmlinux.xz", keep) ||
-	    pathf(vmlinux, sizeof(vmlinux), "%s/vmlinux", keep))
+	if (vb_pathf(config, sizeof(config), "%s/boot/config-*", x) ||
+	    vb_pathf(vmlinuz, sizeof(vmlinuz), "%s/vmlinuz", keep) ||
+	    vb_pathf(xz, sizeof(xz), "%s/vmlinux.xz", keep) ||
+	    vb_pathf(vmlinux, sizeof(vmlinux), "%s/vmlinux", keep))
 		return;
 	if (glob(config, 0, NULL, &g) || g.gl_pathc != 1 ||
 	    !file_has(g.gl_pathv[0], "CONFIG_PVH=y"))
@@ -321,12 +275,12 @@ static int unpack(const char *tmp, const char *pkg, char *why, size_t n)
 	glob_t g = {0};
 	int err = -1;
 
-	pathf(deb_glob, sizeof(deb_glob), "%s/%s_*.deb", tmp, pkg);
+	vb_pathf(deb_glob, sizeof(deb_glob), "%s/%s_*.deb", tmp, pkg);
 	if (glob(deb_glob, 0, NULL, &g) || g.gl_pathc != 1) {
 		snprintf(why, n, "'apt-get download %s' left no .deb in %s", pkg, tmp);
 		goto out;
 	}
-	pathf(x, sizeof(x), "%s/x", tmp);
+	vb_pathf(x, sizeof(x), "%s/x", tmp);
 	{
 		char *argv[] = {"dpkg-deb", "-x", g.gl_pathv[0], x, NULL};
 
@@ -338,18 +292,18 @@ static int unpack(const char *tmp, const char *pkg, char *why, size_t n)
 	}
 	unlink(g.gl_pathv[0]);
 	globfree(&g);
-	pathf(keep, sizeof(keep), "%s/keep", tmp);
-	pathf(mods, sizeof(mods), "%s/keep/modules", tmp);
-	if (mkdir_p(mods, 0755)) {
+	vb_pathf(keep, sizeof(keep), "%s/keep", tmp);
+	vb_pathf(mods, sizeof(mods), "%s/keep/modules", tmp);
+	if (vb_mkdir_p(mods, 0755)) {
 		snprintf(why, n, "cannot create %s: %s", mods, strerror(errno));
 		goto out;
 	}
-	pathf(deb_glob, sizeof(deb_glob), "%s/boot/vmlinuz-*", x);
+	vb_pathf(deb_glob, sizeof(deb_glob), "%s/boot/vmlinuz-*", x);
 	if (glob(deb_glob, 0, NULL, &g) || g.gl_pathc < 1) {
 		snprintf(why, n, "%s holds no boot/vmlinuz-*", pkg);
 		goto out;
 	}
-	pathf(out, sizeof(out), "%s/vmlinuz", keep);
+	vb_pathf(out, sizeof(out), "%s/vmlinuz", keep);
 	if (rename(g.gl_pathv[0], out)) {
 		snprintf(why, n, "cannot move %s: %s", g.gl_pathv[0], strerror(errno));
 		goto out;
@@ -357,7 +311,7 @@ static int unpack(const char *tmp, const char *pkg, char *why, size_t n)
 	chmod(out, 0644);
 	unpack_vmlinux(x, keep);
 	keep_dir = mods;
-	pathf(out, sizeof(out), "%s/lib/modules", x);
+	vb_pathf(out, sizeof(out), "%s/lib/modules", x);
 	if (nftw(out, keep_module, 16, FTW_PHYS) || !complete(keep)) {
 		snprintf(why, n,
 			 "%s lacks some of the virtio modules (virtio_blk, virtio_net, "
@@ -368,7 +322,7 @@ static int unpack(const char *tmp, const char *pkg, char *why, size_t n)
 	err = 0;
 out:
 	globfree(&g);
-	rm_tree(x);
+	vb_rm_tree(x);
 	return err;
 }
 
@@ -379,9 +333,9 @@ static int fetch(const char *base, const char *pkg, char *why, size_t n)
 			(char *)pkg, NULL};
 	int err = -1;
 
-	pathf(tmp, sizeof(tmp), "%s/.fetch-%d", base, (int)getpid());
-	rm_tree(tmp);
-	if (mkdir_p(tmp, 0755)) {
+	vb_pathf(tmp, sizeof(tmp), "%s/.fetch-%d", base, (int)getpid());
+	vb_rm_tree(tmp);
+	if (vb_mkdir_p(tmp, 0755)) {
 		snprintf(why, n, "cannot create %s: %s", tmp, strerror(errno));
 		return -1;
 	}
@@ -394,8 +348,8 @@ static int fetch(const char *base, const char *pkg, char *why, size_t n)
 	}
 	if (unpack(tmp, pkg, why, n))
 		goto out;
-	pathf(keep, sizeof(keep), "%s/keep", tmp);
-	pathf(dst, sizeof(dst), "%s/%s", base, pkg);
+	vb_pathf(keep, sizeof(keep), "%s/keep", tmp);
+	vb_pathf(dst, sizeof(dst), "%s/%s", base, pkg);
 	chmod(keep, 0755);
 	/* Another suite may have won the race to the same place: theirs is as good. */
 	if (rename(keep, dst) && !complete(dst)) {
@@ -404,7 +358,7 @@ static int fetch(const char *base, const char *pkg, char *why, size_t n)
 	}
 	err = 0;
 out:
-	rm_tree(tmp);
+	vb_rm_tree(tmp);
 	return err;
 }
 
@@ -420,13 +374,13 @@ int guest_kernel_get(const char *cache_dir, struct guest_kernel *gk, char *why, 
 {
 	char base[PATH_MAX], pkg[128];
 
-	if (pathf(base, sizeof(base), "%s/guest-kernel", cache_dir)) {
+	if (vb_pathf(base, sizeof(base), "%s/guest-kernel", cache_dir)) {
 		snprintf(why, n, "the cache directory's path is too long: %s", cache_dir);
 		return -1;
 	}
 	if (find_cached(base, gk))
 		return 0;
-	if (mkdir_p(base, 0755)) {
+	if (vb_mkdir_p(base, 0755)) {
 		snprintf(why, n, "cannot create the cache directory %s: %s", base, strerror(errno));
 		return -1;
 	}

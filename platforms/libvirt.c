@@ -32,6 +32,7 @@
 #include "initramfs.h"
 #include "platform.h"
 #include "util_log.h"
+#include "util_sys.h"
 
 #define DEFAULT_URI	    "qemu:///system"
 #define DEFAULT_CACHE_DIR   "/var/cache/vbench-trace"
@@ -65,22 +66,6 @@ struct guest {
 };
 
 static unsigned int domain_seq;
-
-/* snprintf for paths: truncation would name the wrong file, so it is an error. */
-static int __attribute__((format(printf, 3, 4))) pathf(char *buf, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(buf, n, fmt, ap);
-	va_end(ap);
-	if (len < 0 || (size_t)len >= n) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
 
 static void quiet_libvirt(void *opaque, virErrorPtr err)
 {
@@ -288,7 +273,7 @@ static void remove_stale_dirs(void)
 		if (sscanf(e->d_name, DOMAIN_PREFIX "%d-", &pid) != 1 || pid <= 0 ||
 		    !kill(pid, 0) || errno != ESRCH)
 			continue;
-		if (!pathf(path, sizeof(path), FALLBACK_DIR "/%s", e->d_name))
+		if (!vb_pathf(path, sizeof(path), FALLBACK_DIR "/%s", e->d_name))
 			remove_dir(path);
 	}
 	if (d)
@@ -300,7 +285,7 @@ static int make_dir(struct platform *p, struct guest *g)
 	const char *name = p->ops->name;
 
 	allow_search(p->env->work_dir);
-	if (pathf(g->dir, sizeof(g->dir), "%s/%s-guest", p->env->work_dir, name) ||
+	if (vb_pathf(g->dir, sizeof(g->dir), "%s/%s-guest", p->env->work_dir, name) ||
 	    (mkdir(g->dir, 0755) && errno != EEXIST))
 		goto fail;
 	chmod(g->dir, 0755);
@@ -330,7 +315,7 @@ static int build_initramfs(struct platform *p, struct guest *g, const struct gue
 	char order[1024] = "", name[256], src[PATH_MAX * 2];
 	int err;
 
-	ir = pathf(g->initrd, sizeof(g->initrd), "%s/initramfs.gz", g->dir)
+	ir = vb_pathf(g->initrd, sizeof(g->initrd), "%s/initramfs.gz", g->dir)
 		     ? NULL
 		     : initramfs_open(g->initrd);
 	if (!ir) {
@@ -367,7 +352,7 @@ static int make_disk(struct platform *p, struct guest *g)
 	if (bytes < DISK_MIN_BYTES)
 		bytes = DISK_MIN_BYTES;
 	bytes += DISK_HEADER_ROOM;
-	fd = pathf(g->disk, sizeof(g->disk), "%s/disk.raw", g->dir)
+	fd = vb_pathf(g->disk, sizeof(g->disk), "%s/disk.raw", g->dir)
 		     ? -1
 		     : open(g->disk, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	/* Sparse: the disk workloads write what they read before they time it. */
@@ -503,11 +488,11 @@ static int domain_running(struct guest *g)
 static void name_files(struct guest *g)
 {
 	snprintf(g->name, sizeof(g->name), DOMAIN_PREFIX "%d-%u", (int)getpid(), ++domain_seq);
-	if (pathf(g->log, sizeof(g->log), "%s/%s.console.log", g->dir, g->name))
-		pathf(g->log, sizeof(g->log), "/tmp/%s.console.log", g->name);
+	if (vb_pathf(g->log, sizeof(g->log), "%s/%s.console.log", g->dir, g->name))
+		vb_pathf(g->log, sizeof(g->log), "/tmp/%s.console.log", g->name);
 	/* A unix socket's path is short (108 bytes). */
-	if (pathf(g->sock, sizeof(g->sock), "%s/%s.sock", g->dir, g->name))
-		pathf(g->sock, sizeof(g->sock), "/tmp/%s.sock", g->name);
+	if (vb_pathf(g->sock, sizeof(g->sock), "%s/%s.sock", g->dir, g->name))
+		vb_pathf(g->sock, sizeof(g->sock), "/tmp/%s.sock", g->name);
 	unlink(g->sock);
 }
 

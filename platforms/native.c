@@ -12,6 +12,7 @@
 
 #include "platform.h"
 #include "util_log.h"
+#include "util_sys.h"
 
 #define HELLO_TIMEOUT_S 10
 
@@ -67,19 +68,6 @@ static int native_start(struct platform *p)
 	return 0;
 }
 
-/* Waits up to timeout_ms for pid; 1 when reaped. */
-static int reap(pid_t pid, int timeout_ms)
-{
-	for (int waited = 0; waited <= timeout_ms; waited += 10) {
-		pid_t r = waitpid(pid, NULL, WNOHANG);
-
-		if (r == pid || (r < 0 && errno == ECHILD))
-			return 1;
-		nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
-	}
-	return 0;
-}
-
 static void native_stop(struct platform *p)
 {
 	if (p->cmd_fd >= 0) {
@@ -88,9 +76,9 @@ static void native_stop(struct platform *p)
 		p->cmd_fd = -1;
 	}
 	if (p->target_pid > 0) {
-		if (!reap(p->target_pid, 2000)) {
+		if (vb_reap(p->target_pid, 2000) == -1) {
 			kill(p->target_pid, SIGKILL);
-			reap(p->target_pid, 2000);
+			vb_reap(p->target_pid, 2000);
 		}
 		p->target_pid = 0;
 	}

@@ -32,15 +32,11 @@
 #include "domain_xml.h"	  /* DOMAIN_AGENT_PORT */
 #include "guest_kernel.h" /* where the initramfs puts the modules */
 #include "util_log.h"
+#include "util_sys.h"
 
 #define GUEST_ADDR    "10.0.2.15" /* SLIRP's defaults */
 #define GUEST_MASK    "255.255.255.0"
 #define GUEST_GATEWAY "10.0.2.2"
-
-static void sleep_ms(long ms)
-{
-	nanosleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L}, NULL);
-}
 
 static __attribute__((noreturn)) void power_off(void)
 {
@@ -164,7 +160,7 @@ static int net_up(void)
 		vb_warn("guest: cannot bring up lo: %s", strerror(errno));
 	/* virtio_net registers eth0 while its module loads; allow it a moment. */
 	for (int i = 0; i < 100 && link_up(s, "eth0") && errno == ENODEV; i++)
-		sleep_ms(20);
+		vb_sleep_ms(20);
 	if (set_addr(s, "eth0", SIOCSIFADDR, GUEST_ADDR) ||
 	    set_addr(s, "eth0", SIOCSIFNETMASK, GUEST_MASK) || link_up(s, "eth0") ||
 	    default_route(s, "eth0", GUEST_GATEWAY)) {
@@ -212,12 +208,12 @@ static int find_port(char *dev, size_t n)
 			closedir(d);
 			/* devtmpfs makes the node a moment after sysfs shows the port. */
 			for (int i = 0; i < 100 && access(dev, F_OK); i++)
-				sleep_ms(10);
+				vb_sleep_ms(10);
 			return 0;
 		}
 		if (d)
 			closedir(d);
-		sleep_ms(20);
+		vb_sleep_ms(20);
 	}
 	return -1;
 }

@@ -33,6 +33,7 @@
 #include "runner.h"
 #include "util_log.h"
 #include "workload.h"
+#include "util_sys.h"
 
 #define DEFAULT_DURATION_S   10.0
 #define QUICK_DURATION_S     1.0
@@ -237,30 +238,11 @@ static int pick_port(void)
 	return port;
 }
 
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* The output directory must take a file before we measure anything. */
 static int prepare_out_dir(const char *dir)
 {
 	char probe[PATH_MAX];
-	int fd, err = mkdir_p(dir);
+	int fd, err = vb_mkdir_p(dir, 0755);
 
 	if (!err) {
 		snprintf(probe, sizeof(probe), "%s/.vbench-write-test.%d", dir, getpid());
@@ -416,14 +398,6 @@ static int write_report(struct json_object *doc, const char *dir, const char *na
 		return -1;
 	}
 	return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 enum {
@@ -629,7 +603,7 @@ int cmd_run(int argc, char **argv)
 		report_render(doc, "text", stdout, isatty(1) && !getenv("NO_COLOR"));
 	fprintf(stderr, "%s: results in %s/ (results.json, report.md, report.html)\n", vb_progname,
 		out_dir);
-	nftw(work_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	vb_rm_tree(work_dir);
 	json_object_put(doc);
 	return ret;
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "net_iperf.h"
+#include "util_sys.h"
 
 volatile sig_atomic_t iperf_stop;
 
@@ -222,14 +223,6 @@ void iperf_format_addr(const void *sockaddr, char *buf, size_t n)
 	}
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits until fd is ready for events or the deadline passes. */
 static int wait_fd(int fd, short events, long long deadline)
 {
@@ -240,7 +233,7 @@ static int wait_fd(int fd, short events, long long deadline)
 	for (;;) {
 		if (iperf_stop)
 			return IPERF_ESTOPPED;
-		left = deadline - now_ms();
+		left = deadline - vb_now_ms();
 		if (left <= 0)
 			return IPERF_ETIMEDOUT;
 		r = poll(&pfd, 1, left > 1000 ? 1000 : (int)left);
@@ -285,7 +278,7 @@ static int connect_one(const struct sockaddr *sa, socklen_t len, int timeout_ms)
 		err = -errno;
 		goto fail;
 	}
-	ret = wait_fd(fd, POLLOUT, now_ms() + timeout_ms);
+	ret = wait_fd(fd, POLLOUT, vb_now_ms() + timeout_ms);
 	if (ret) {
 		err = ret;
 		goto fail;
@@ -370,7 +363,7 @@ int iperf_local_port(int fd)
 
 int iperf_read_full(int fd, void *buf, size_t n, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = vb_now_ms() + timeout_ms;
 	size_t got = 0;
 	ssize_t r;
 	int ret;
@@ -394,7 +387,7 @@ int iperf_read_full(int fd, void *buf, size_t n, int timeout_ms)
 
 int iperf_write_full(int fd, const void *buf, size_t n, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = vb_now_ms() + timeout_ms;
 	size_t put = 0;
 	ssize_t r;
 	int ret;

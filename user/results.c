@@ -11,22 +11,7 @@
 
 #include "results.h"
 #include "util_log.h"
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
+#include "util_sys.h"
 
 int results_write_atomic(const char *path, struct json_object *doc)
 {
@@ -44,9 +29,9 @@ int results_write_atomic(const char *path, struct json_object *doc)
 		vb_err("cannot write %s: %s", path, strerror(errno));
 		return err;
 	}
-	err = write_all(fd, text, strlen(text));
+	err = vb_write_all(fd, text, strlen(text));
 	if (!err)
-		err = write_all(fd, "\n", 1);
+		err = vb_write_all(fd, "\n", 1);
 	if (!err && fsync(fd))
 		err = -errno;
 	if (close(fd) && !err)

@@ -9,24 +9,9 @@
 #include <zlib.h>
 
 #include "util_frame.h"
+#include "util_sys.h"
 
 volatile sig_atomic_t frame_interrupted;
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 int frame_write(int fd, const char *payload, size_t len)
 {
@@ -37,11 +22,11 @@ int frame_write(int fd, const char *payload, size_t len)
 	if (len > VB_FRAME_MAX)
 		return -EMSGSIZE;
 	n = snprintf(head, sizeof(head), "\n%s %zu %08lx\n", VB_FRAME_MAGIC, len, crc);
-	err = write_all(fd, head, (size_t)n);
+	err = vb_write_all(fd, head, (size_t)n);
 	if (!err)
-		err = write_all(fd, payload, len);
+		err = vb_write_all(fd, payload, len);
 	if (!err)
-		err = write_all(fd, "\n", 1);
+		err = vb_write_all(fd, "\n", 1);
 	return err;
 }
 
@@ -56,14 +41,6 @@ void frame_reader_free(struct frame_reader *r)
 	free(r->buf);
 	r->buf = NULL;
 	r->len = r->cap = 0;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void consume(struct frame_reader *r, size_t n)
@@ -125,7 +102,7 @@ static int parse_frame(struct frame_reader *r, char **payload)
 
 int frame_read(struct frame_reader *r, char **payload, int timeout_ms)
 {
-	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	long long deadline = timeout_ms < 0 ? -1 : vb_now_ms() + timeout_ms;
 	int ret;
 
 	*payload = NULL;
@@ -142,7 +119,7 @@ int frame_read(struct frame_reader *r, char **payload, int timeout_ms)
 		if (frame_interrupted)
 			return -EINTR;
 		if (deadline >= 0) {
-			wait_ms = (int)(deadline - now_ms());
+			wait_ms = (int)(deadline - vb_now_ms());
 			if (wait_ms <= 0)
 				return -ETIMEDOUT;
 		}
