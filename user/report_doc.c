@@ -502,3 +502,59 @@ bool cell_wavg(struct json_object *cell, const char *path, const char *weight, d
 	*out = wsum > 0 ? sum / wsum : plain / n;
 	return true;
 }
+
+const char report_block_scope[] =
+	"block counts the requests the workload's processes inserted or issued (attributed); "
+	"results.json's block.device counts every request on the same devices (device-wide, "
+	"other processes' I/O included)";
+
+/* Adds up one side's overflow counters over a cell's runs. */
+static double cell_overflow(struct json_object *cell, const char *side)
+{
+	double lost = 0;
+	char path[64];
+
+	for (size_t i = 0; i < doc_len(cell, "runs"); i++) {
+		struct json_object *o;
+
+		snprintf(path, sizeof(path), "probes.%s.overflow", side);
+		o = doc_get(doc_idx(cell, "runs", i), path);
+		if (!o || !json_object_is_type(o, json_type_object))
+			continue;
+		json_object_object_foreach (o, key, val) {
+			(void)key;
+			lost += json_object_get_double(val);
+		}
+	}
+	return lost;
+}
+
+void doc_overflow_note(struct json_object *doc, char *buf, size_t n)
+{
+	static const char *const sides[] = {"host", "guest"};
+	size_t len = 0;
+	char label[128];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < doc_len(doc, "platforms") && len < n; i++) {
+		struct json_object *p = doc_idx(doc, "platforms", i);
+
+		for (size_t w = 0; w < doc_len(p, "workloads") && len < n; w++) {
+			struct json_object *c = doc_idx(p, "workloads", w);
+
+			for (size_t s = 0; s < 2 && len < n; s++) {
+				double lost = cell_overflow(c, sides[s]);
+
+				if (lost <= 0)
+					continue;
+				len += (size_t)snprintf(buf + len, n - len,
+							"%s%s %s (%s side, %.0f)",
+							len ? ", " : "probe maps were full in ",
+							doc_label(p, label, sizeof(label)),
+							doc_str(c, "name", "?"), sides[s], lost);
+			}
+		}
+	}
+	if (len && len < n)
+		snprintf(buf + len, n - len, ": some events there went uncounted");
+}

@@ -102,4 +102,14 @@ bool cell_wavg(struct json_object *cell, const char *path, const char *weight, d
 /* 3 significant digits, with k/M/G above 10^4 ("4150", "41.5 k", "0.52"). */
 const char *fmt_num(double v, char *buf, size_t n);
 
+/* What the block counters cover, said once in every format. */
+extern const char report_block_scope[];
+
+/*
+ * A sentence naming the cells in which a probe map was full, so that some
+ * events went uncounted ("" when none was): bounded maps never lose counts
+ * silently.
+ */
+void doc_overflow_note(struct json_object *doc, char *buf, size_t n);
+
 #endif

@@ -666,12 +666,21 @@ static void html_block(FILE *out, struct json_object *doc, const char **wl, size
 
 static void html_counters(FILE *out, struct json_object *doc, const char **wl, size_t nwl)
 {
-	char label[128];
+	char label[128], note[512];
 
 	fputs("<section id=\"counters\"><h2>Key counters</h2><p class=\"lead\">Faults and forks as "
 	      "the workload's own kernel saw them (the guest's on a VM); block p99 as g(uest) / "
-	      "h(ost); VM exits and syscalls on the host side.</p>\n<div class=\"card\"><table "
-	      "class=\"ctr\">"
+	      "h(ost); VM exits and syscalls on the host side; ",
+	      out);
+	esc(out, report_block_scope);
+	fputs(".</p>\n", out);
+	doc_overflow_note(doc, note, sizeof(note));
+	if (*note) {
+		fputs("<p class=\"lead\"><b>Warning:</b> ", out);
+		esc(out, note);
+		fputs(".</p>\n", out);
+	}
+	fputs("<div class=\"card\"><table class=\"ctr\">"
 	      "<tr><th>platform</th><th>workload</th><th>faults/op</th><th>forks/run</th>"
 	      "<th>block p99</th><th>VM exits/s</th><th>top host syscall</th></tr>\n",
 	      out);

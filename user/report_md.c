@@ -130,11 +130,16 @@ static void md_counters(FILE *out, struct json_object *doc)
 {
 	const char *wl[MAX_WL];
 	size_t nwl = doc_workloads(doc, wl, MAX_WL);
-	char label[128];
+	char label[128], note[512];
 
-	fprintf(out, "## Key counters per cell\n\nFaults and forks as the workload's own kernel "
-		     "saw them (the guest's on a VM); block p99 as g(uest) / h(ost); VM exits and "
-		     "syscalls on the host side.\n\n");
+	fprintf(out,
+		"## Key counters per cell\n\nFaults and forks as the workload's own kernel "
+		"saw them (the guest's on a VM); block p99 as g(uest) / h(ost); VM exits and "
+		"syscalls on the host side; %s.\n\n",
+		report_block_scope);
+	doc_overflow_note(doc, note, sizeof(note));
+	if (*note)
+		fprintf(out, "**Warning:** %s.\n\n", note);
 	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
 		struct json_object *p = doc_idx(doc, "platforms", i);
 

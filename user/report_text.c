@@ -215,7 +215,7 @@ static void counters(struct text *t, struct json_object *doc)
 {
 	const char *wl[MAX_WL];
 	size_t nwl = doc_workloads(doc, wl, MAX_WL);
-	char label[128];
+	char label[128], note[512];
 
 	put(t, C_BOLD, "Key counters per cell", 0);
 	fprintf(t->out, " (faults and forks as the workload's own kernel saw them: the guest's "
@@ -241,6 +241,10 @@ static void counters(struct text *t, struct json_object *doc)
 				k.top_syscall);
 		}
 	}
+	fprintf(t->out, "  (%s)\n", report_block_scope);
+	doc_overflow_note(doc, note, sizeof(note));
+	if (*note)
+		fprintf(t->out, "  warning: %s\n", note);
 	fputc('\n', t->out);
 }
 

@@ -10,9 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <json.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "doc_builder.h"
@@ -282,6 +284,34 @@ static void variant_is_its_own_column(void **state)
 	json_object_put(d);
 }
 
+/* A full probe map is named in every report; an empty overflow is silent. */
+static void overflow_is_never_silent(void **state)
+{
+	const char *text = "{\"schema\": \"vbench-trace/1\", \"platforms\": [{\"name\": \"qemu\", "
+			   "\"status\": \"ok\", \"workloads\": [{\"name\": \"fork\", \"runs\": ["
+			   "{\"probes\": {\"host\": {\"overflow\": {\"targets\": 0}}, "
+			   "\"guest\": {\"overflow\": {\"targets\": 3, \"block\": 2}}}}]}]}]}";
+	struct json_object *doc = json_tokener_parse(text);
+	char note[256];
+
+	(void)state;
+	assert_non_null(doc);
+	doc_overflow_note(doc, note, sizeof(note));
+	assert_non_null(strstr(note, "qemu fork (guest side, 5)"));
+	assert_null(strstr(note, "host side"));
+	/* Replacing "runs" frees the old array. */
+	json_object_object_add(
+		json_object_array_get_idx(
+			json_object_object_get(json_object_array_get_idx(
+						       json_object_object_get(doc, "platforms"), 0),
+					       "workloads"),
+			0),
+		"runs", json_object_new_array());
+	doc_overflow_note(doc, note, sizeof(note));
+	assert_string_equal(note, "");
+	json_object_put(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +325,7 @@ int main(void)
 		cmocka_unit_test(fixtures_render),
 		cmocka_unit_test(numbers_read_well),
 		cmocka_unit_test(variant_is_its_own_column),
+		cmocka_unit_test(overflow_is_never_silent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
