@@ -230,7 +230,9 @@ static int run_cell(struct cell_ctx *c, struct json_object *cell)
 	int ret = -1;
 
 	if (c->p->ops->start(c->p)) {
-		cell_failed(cell, c->p->ops->name, "the agent did not start (see above)");
+		/* After Ctrl-C a driver gives up its wait for hello without a word. */
+		cell_failed(cell, c->p->ops->name,
+			    interrupted ? "interrupted" : "the agent did not start (see above)");
 		goto out;
 	}
 	if (c->probes && c->p->target_pid > 0 && probes_set_target(c->probes, c->p->target_pid))
