@@ -546,6 +546,12 @@ static int wait_hello(struct platform *p, struct guest *g)
 	}
 	if (!err)
 		return 0;
+	if (err == -EINTR) {
+		/* Ctrl-C: the guest did not fail, and its console would say so. */
+		vb_err("%s: interrupted while the guest booted; the results so far are kept",
+		       g->type);
+		return -1;
+	}
 	console_tail(g->log, tail, sizeof(tail));
 	if (err == -ETIMEDOUT && domain_running(g))
 		vb_err("%s: the guest's agent did not say hello within %d s; %s", g->type,

@@ -33,17 +33,27 @@ static int native_prepare(struct platform *p)
 
 static int native_start(struct platform *p)
 {
-	int to_agent[2], from_agent[2];
+	int to_agent[2], from_agent[2], err;
 	pid_t pid;
 
-	if (pipe2(to_agent, O_CLOEXEC) || pipe2(from_agent, O_CLOEXEC)) {
-		vb_err("native: pipe: %s", strerror(errno));
-		return -errno;
+	if (pipe2(to_agent, O_CLOEXEC))
+		goto no_pipe;
+	if (pipe2(from_agent, O_CLOEXEC)) {
+		close(to_agent[0]);
+		close(to_agent[1]);
+		goto no_pipe;
 	}
 	pid = fork();
 	if (pid < 0) {
-		vb_err("native: fork: %s", strerror(errno));
-		return -errno;
+		err = -errno;
+		vb_err("native: cannot fork the agent: %s (too many processes? 'ulimit -u' "
+		       "says)",
+		       strerror(-err));
+		close(to_agent[0]);
+		close(to_agent[1]);
+		close(from_agent[0]);
+		close(from_agent[1]);
+		return err;
 	}
 	if (pid == 0) {
 		dup2(to_agent[0], 0);
@@ -66,6 +76,12 @@ static int native_start(struct platform *p)
 		return -ETIMEDOUT;
 	}
 	return 0;
+no_pipe:
+	err = -errno; /* vb_err may change errno */
+	vb_err("native: cannot make a pipe to the agent: %s (out of file descriptors? "
+	       "'ulimit -n' says)",
+	       strerror(-err));
+	return err;
 }
 
 static void native_stop(struct platform *p)

@@ -249,6 +249,8 @@ int cmd_trace(int argc, char **argv)
 	bool json = false;
 	char why[256];
 
+	optind = 1;
+	opterr = 0; /* one line of ours, not getopt's and then the whole usage */
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
@@ -261,7 +263,9 @@ int cmd_trace(int argc, char **argv)
 			usage(stdout);
 			return VB_EXIT_OK;
 		default:
-			usage(stderr);
+			vb_err("trace: unknown option '%s' (see 'vbench-trace trace --help'; "
+			       "put the command after --)",
+			       argv[optind - 1]);
 			return VB_EXIT_USAGE;
 		}
 	}

@@ -173,6 +173,7 @@ int cmd_compare(int argc, char **argv)
 	int c;
 
 	optind = 1;
+	opterr = 0; /* one line of ours, not getopt's and then the whole usage */
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
@@ -182,7 +183,8 @@ int cmd_compare(int argc, char **argv)
 			compare_usage(stdout);
 			return VB_EXIT_OK;
 		default:
-			compare_usage(stderr);
+			vb_err("compare: unknown option '%s' (see 'vbench-trace compare --help')",
+			       argv[optind - 1]);
 			return VB_EXIT_USAGE;
 		}
 	}

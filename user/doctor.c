@@ -306,6 +306,7 @@ int cmd_doctor(int argc, char **argv)
 	int c, native;
 
 	optind = 1;
+	opterr = 0; /* one line of ours, not getopt's and then the whole usage */
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -316,10 +317,17 @@ int cmd_doctor(int argc, char **argv)
 			json_object_put(d.checks);
 			return VB_EXIT_OK;
 		default:
-			doctor_usage(stderr);
+			vb_err("doctor: unknown option '%s' (see 'vbench-trace doctor --help')",
+			       argv[optind - 1]);
 			json_object_put(d.checks);
 			return VB_EXIT_USAGE;
 		}
+	}
+	if (optind < argc) {
+		vb_err("doctor: unexpected argument '%s' (see 'vbench-trace doctor --help')",
+		       argv[optind]);
+		json_object_put(d.checks);
+		return VB_EXIT_USAGE;
 	}
 	if (!d.json)
 		printf("vbench-trace doctor: what works on this machine\n\n");

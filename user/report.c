@@ -243,6 +243,7 @@ int cmd_report(int argc, char **argv)
 	int c, err;
 
 	optind = 1;
+	opterr = 0; /* one line of ours, not getopt's and then the whole usage */
 	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -255,7 +256,9 @@ int cmd_report(int argc, char **argv)
 			report_usage(stdout);
 			return VB_EXIT_OK;
 		default:
-			report_usage(stderr);
+			vb_err("report: unknown or incomplete option '%s' (see 'vbench-trace "
+			       "report --help')",
+			       argv[optind - 1]);
 			return VB_EXIT_USAGE;
 		}
 	}

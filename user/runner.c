@@ -46,6 +46,9 @@ int runner_cmdline(const struct run_config *cfg, const struct platform *p, const
 {
 	int len = snprintf(buf, n, "RUN %s --duration %g", workload, cfg->duration_s);
 
+	/* A truncated first part would make n - len wrap below. */
+	if (len < 0 || (size_t)len >= n)
+		return -E2BIG;
 	if (!strcmp(workload, "diskrand") || !strcmp(workload, "diskseq"))
 		len += snprintf(buf + len, n - (size_t)len, " --file %s --size %llu%s",
 				p->disk_file, cfg->env.disk_file_bytes,
@@ -140,15 +143,17 @@ static double run_score(struct json_object *run)
 static struct json_object *stats_json(struct json_object *runs)
 {
 	size_t n = json_object_array_length(runs);
-	double x[64];
+	/* --runs goes up to 1000: every kept run counts, not a prefix of them. */
+	double *x = calloc(n ? n : 1, sizeof(*x));
 	struct stats s;
 	struct json_object *o = json_object_new_object();
 
-	if (n > 64)
-		n = 64;
+	if (!x)
+		n = 0;
 	for (size_t i = 0; i < n; i++)
 		x[i] = run_score(json_object_array_get_idx(runs, i));
 	stats_compute(x, n, &s);
+	free(x);
 	json_object_object_add(o, "n", json_object_new_int((int)s.n));
 	json_object_object_add(o, "mean", json_object_new_double(s.mean));
 	json_object_object_add(o, "median", json_object_new_double(s.median));
@@ -225,7 +230,9 @@ static int run_cell(struct cell_ctx *c, struct json_object *cell)
 	int ret = -1;
 
 	if (c->p->ops->start(c->p)) {
-		cell_failed(cell, c->p->ops->name, "the agent did not start (see above)");
+		/* After Ctrl-C a driver gives up its wait for hello without a word. */
+		cell_failed(cell, c->p->ops->name,
+			    interrupted ? "interrupted" : "the agent did not start (see above)");
 		goto out;
 	}
 	if (c->probes && c->p->target_pid > 0 && probes_set_target(c->probes, c->p->target_pid))

@@ -171,9 +171,15 @@ int cmd_workload(int argc, char **argv)
 	struct json_object *o;
 	int ret;
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		workload_list(argc < 2 ? stderr : stdout);
-		return argc < 2 ? VB_EXIT_USAGE : VB_EXIT_OK;
+	if (argc < 2) {
+		vb_err("workload: which one? (cpu, mem, diskrand, diskseq, fork or net; "
+		       "'%s workload --help' describes them)",
+		       vb_progname);
+		return VB_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		workload_list(stdout);
+		return VB_EXIT_OK;
 	}
 	w = workload_find(argv[1]);
 	if (!w) {
