@@ -41,7 +41,7 @@
 #define GUEST_MAX_VCPUS	    2
 #define DISK_HEADER_ROOM    (64ULL << 20) /* the disk workloads' header and slack */
 #define DISK_MIN_BYTES	    (256ULL << 20)
-#define HELLO_TIMEOUT_S	    60
+#define HELLO_TIMEOUT_S	    120 /* TCG on a loaded 2-core host has needed more than 60 */
 #define POWEROFF_TIMEOUT_MS 5000
 #define CONSOLE_TAIL_LINES  6
 /*
