@@ -6,7 +6,7 @@
 # (no start-up).
 # Ratios are traced score / untraced score = untraced time / traced time.
 
-PROBES_ROUNDS=${PROBES_ROUNDS:-5}
+PROBES_ROUNDS=${PROBES_ROUNDS:-9}
 
 probes_bench_prog() {
 	[ -x "$VB_TMP/probe_prog" ] ||
@@ -89,7 +89,7 @@ bench_probes_cost() {
 	probes_bpftrace_script >"$VB_TMP/probes.bt"
 	command -v bpftrace >/dev/null || { echo "   bpftrace not installed: only our ratio is meaningful"; }
 	echo "   traced/untraced score ratios, median of $PROBES_ROUNDS interleaved rounds (target: mix >= 0.98)"
-	probes_compare "fork loop (1000)" fork 1000
+	probes_compare "fork loop (5000)" fork 5000
 	probes_compare "page faults (256 MiB)" fault 256
 	probes_compare "getppid (1M)" getppid 1000000
 	probes_compare "workload-like mix" mix 300
