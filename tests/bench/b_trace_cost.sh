@@ -2,7 +2,7 @@
 # `vbench-trace run -p native`, traced and with --no-trace, alternating, the
 # ratio of the medians (target >= 0.98 for each).
 #
-#   VB_BENCH_ROUNDS  rounds per workload (default 4)
+#   VB_BENCH_ROUNDS  rounds per workload (default 6)
 #   VB_BENCH_SECS    seconds per run (default 2)
 
 trace_cost_score() {
@@ -16,7 +16,7 @@ trace_cost_score() {
 }
 
 bench_trace_cost() {
-	local rounds=${VB_BENCH_ROUNDS:-4} w i t u
+	local rounds=${VB_BENCH_ROUNDS:-6} w i t u
 	echo "   traced/untraced score, median of $rounds alternating rounds (target >= 0.98 each)"
 	for w in cpu mem diskrand diskseq fork net; do
 		local traced=() untraced=()
@@ -33,7 +33,10 @@ bench_trace_cost() {
 import statistics, sys
 w, t, u = sys.argv[1], [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
 r = statistics.median(t) / statistics.median(u)
-print(f"   {w:<9} traced {statistics.median(t):>10.1f}  untraced {statistics.median(u):>10.1f}  ratio {r:.3f}")
+# The spread of the round-by-round ratios says how much of r is noise.
+rr = sorted(a / b for a, b in zip(t, u))
+print(f"   {w:<9} traced {statistics.median(t):>10.1f}  untraced {statistics.median(u):>10.1f}  "
+      f"ratio {r:.3f}  (rounds {rr[0]:.2f}..{rr[-1]:.2f})")
 PY
 	done
 }
