@@ -751,7 +751,8 @@ static void rule_fork(const struct cell_ctx *c, struct json_object *out)
 		     c->label, r, n3(x.per_op, a, sizeof(a)), lat_s, f_s,
 		     have_f && nf.per_unit > 0 && f.per_unit / nf.per_unit < FAULTS_FACTOR &&
 				     c->ratio < NEAR_NATIVE
-			     ? "; no more page faults per fork than native, so the time goes into "
+			     ? "; about as many page faults per fork as native, so the time goes "
+			       "into "
 			       "each fault and clone, not into more of them"
 			     : "");
 	} else {
