@@ -110,6 +110,7 @@ int cmd_serve(int argc, char **argv)
 	struct probes *probes = NULL;
 	bool want_probes = false;
 	int in = 0, out = 1, c, ret = VB_EXIT_OK;
+	struct line_reader cmds;
 	char line[4096];
 
 	optind = 1;
@@ -148,13 +149,14 @@ int cmd_serve(int argc, char **argv)
 		else
 			vb_warn("serve: probes did not load; results carry no probes_guest");
 	}
+	line_reader_init(&cmds, in);
 	if (send_hello(out, probes)) {
 		ret = VB_EXIT_FAILED;
 		goto cleanup;
 	}
 	for (;;) {
 		struct json_object *res;
-		int n = frame_read_line(in, line, sizeof(line));
+		int n = line_read(&cmds, line, sizeof(line));
 
 		if (n <= 0 || !strcmp(line, "QUIT"))
 			break;

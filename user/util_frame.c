@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,31 +151,68 @@ int frame_read(struct frame_reader *r, char **payload, int timeout_ms)
 	}
 }
 
-int frame_read_line(int fd, char *line, size_t cap)
+void line_reader_init(struct line_reader *r, int fd)
 {
-	size_t n = 0;
+	r->fd = fd;
+	r->len = 0;
+}
 
-	/* Byte at a time: commands are short and the rest of the stream is not ours. */
-	while (n + 1 < cap) {
-		char c;
-		ssize_t r = read(fd, &c, 1);
+/* Copies what fits of buf[0..n) into line, without a trailing CR. */
+static size_t take_line(const char *buf, size_t n, char *line, size_t cap)
+{
+	if (n && buf[n - 1] == '\r')
+		n--;
+	if (n > cap - 1)
+		n = cap - 1;
+	memcpy(line, buf, n);
+	line[n] = '\0';
+	return n;
+}
 
-		if (r < 0) {
+static void drop(struct line_reader *r, size_t n)
+{
+	memmove(r->buf, r->buf + n, r->len - n);
+	r->len -= n;
+}
+
+int line_read(struct line_reader *r, char *line, size_t cap)
+{
+	size_t got_head = 0;
+	bool overlong = false;
+
+	for (;;) {
+		char *nl = memchr(r->buf, '\n', r->len);
+		ssize_t n;
+
+		if (nl) {
+			size_t len = (size_t)(nl - r->buf), out;
+
+			out = overlong ? got_head : take_line(r->buf, len, line, cap);
+			drop(r, len + 1);
+			if (out || overlong)
+				return (int)out;
+			continue; /* an empty line */
+		}
+		if (r->len == sizeof(r->buf)) {
+			/* Longer than the buffer: keep its head, drop the rest. */
+			if (!overlong)
+				got_head = take_line(r->buf, r->len, line, cap);
+			overlong = true;
+			r->len = 0;
+		}
+		n = read(r->fd, r->buf + r->len, sizeof(r->buf) - r->len);
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
-		if (r == 0)
-			break;
-		if (c == '\r')
-			continue;
-		if (c == '\n') {
-			if (n == 0)
-				continue;
-			break;
+		if (n == 0) {
+			/* A last line without its newline still counts. */
+			if (!overlong && r->len)
+				got_head = take_line(r->buf, r->len, line, cap);
+			r->len = 0;
+			return (int)got_head;
 		}
-		line[n++] = c;
+		r->len += (size_t)n;
 	}
-	line[n] = '\0';
-	return (int)n;
 }

@@ -45,8 +45,22 @@ int frame_read(struct frame_reader *r, char **payload, int timeout_ms);
  * instead of waiting on. */
 extern volatile sig_atomic_t frame_interrupted;
 
-/* Reads one command line ("RUN ...") of at most cap-1 bytes; returns its
- * length, 0 at end of stream, -errno on error. Blocking. */
-int frame_read_line(int fd, char *line, size_t cap);
+/*
+ * Command lines from the tool, read a buffer at a time: one read() per
+ * command rather than one per byte, since the probes count the agent's own
+ * syscalls too.
+ */
+struct line_reader {
+	int fd;
+	size_t len;
+	char buf[4096];
+};
+
+void line_reader_init(struct line_reader *r, int fd);
+
+/* The next non-empty line, without its newline or CR, cut to cap-1 bytes
+ * (the rest of a longer line is dropped). Returns its length, 0 at end of
+ * stream, -errno on error. Blocking. */
+int line_read(struct line_reader *r, char *line, size_t cap);
 
 #endif

@@ -92,13 +92,41 @@ static void test_timeout_and_eof(void **state)
 
 static void test_read_line(void **state)
 {
+	struct line_reader r;
 	char line[16];
 
 	(void)state;
-	put("\r\nRUN cpu --duration 1\nQUIT\n");
-	assert_int_equal(frame_read_line(sv[1], line, sizeof(line)), 15);
+	line_reader_init(&r, sv[1]);
+	put("\r\nRUN cpu --duration 1\r\nQUIT\n\nlast");
+	/* Cut to the buffer; the rest of that line is dropped, not read as a line. */
+	assert_int_equal(line_read(&r, line, sizeof(line)), 15);
 	assert_string_equal(line, "RUN cpu --durat");
+	assert_int_equal(line_read(&r, line, sizeof(line)), 4);
+	assert_string_equal(line, "QUIT");
 	shutdown(sv[0], SHUT_WR);
+	assert_int_equal(line_read(&r, line, sizeof(line)), 4);
+	assert_string_equal(line, "last");
+	assert_int_equal(line_read(&r, line, sizeof(line)), 0);
+}
+
+/* A line longer than the reader's own buffer: its head, then the next line. */
+static void test_read_overlong_line(void **state)
+{
+	static char big[10000];
+	struct line_reader r;
+	char line[64];
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 2] = '\n';
+	line_reader_init(&r, sv[1]);
+	put(big);
+	put("QUIT\n");
+	shutdown(sv[0], SHUT_WR);
+	assert_int_equal(line_read(&r, line, sizeof(line)), 63);
+	assert_int_equal(line_read(&r, line, sizeof(line)), 4);
+	assert_string_equal(line, "QUIT");
+	assert_int_equal(line_read(&r, line, sizeof(line)), 0);
 }
 
 int main(void)
@@ -108,6 +136,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_frame_detected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_and_eof, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_overlong_line, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
