@@ -110,7 +110,8 @@ static int complete(const char *dir)
 	char path[PATH_MAX];
 
 	for (int i = 0; i < guest_kernel_nr_modules; i++) {
-		if (vb_pathf(path, sizeof(path), "%s/modules/%s.ko", dir, guest_kernel_modules[i]) ||
+		if (vb_pathf(path, sizeof(path), "%s/modules/%s.ko", dir,
+			     guest_kernel_modules[i]) ||
 		    access(path, R_OK))
 			return 0;
 	}
