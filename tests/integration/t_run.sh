@@ -173,3 +173,18 @@ test_run_runs_auto() {
 	assert_py "$out/results.json" '3 <= d["platforms"][0]["workloads"][0]["stats"]["n"] <= 10'
 	assert_py "$out/results.json" 'd["platforms"][0]["workloads"][0]["stats"]["n"] == 10 or d["platforms"][0]["workloads"][0]["stats"]["cv"] < 0.02'
 }
+
+# Progress: plain log lines off a terminal, one updating line on a terminal.
+test_run_progress_lines() {
+	$VB run -p native -w cpu,fork -r 2 -d 0.3 --no-trace -o "$VB_TMP/prog" >/dev/null \
+		2>"$VB_TMP/stderr" || fail "run failed"
+	grep -q '^vbench-trace: \[1/2\] native cpu warm-up (elapsed 0:0[0-9], remaining ~' "$VB_TMP/stderr" ||
+		fail "no plain progress line for the first cell: $(head -3 "$VB_TMP/stderr")"
+	grep -q '^vbench-trace: \[2/2\] native fork run 2/2 ' "$VB_TMP/stderr" ||
+		fail "no progress line for the last run"
+	# On a terminal: carriage return and erase-line, no newline per run.
+	script -qec "$VB run -p native -w cpu -r 2 -d 0.3 --no-trace -o $VB_TMP/prog-tty >/dev/null" \
+		/dev/null >"$VB_TMP/tty" 2>&1 || fail "run on a terminal failed"
+	grep -q $'\r\033\[K\[1/1\] native cpu run 2/2' "$VB_TMP/tty" || fail "no updating progress line on a terminal"
+	! grep -q '^vbench-trace: \[1/1\]' "$VB_TMP/tty" || fail "log lines on a terminal"
+}
