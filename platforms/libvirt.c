@@ -695,24 +695,14 @@ static void guest_teardown(struct platform *p)
 	p->priv = NULL;
 }
 
-const struct platform_ops qemu_ops = {
-	.name = "qemu",
-	.available = qemu_available,
-	.prepare = guest_prepare,
-	.start = guest_start,
-	.run = platform_link_run,
-	.collect = platform_link_collect,
-	.stop = guest_stop,
-	.teardown = guest_teardown,
-};
+/* qemu and kvm are one driver: only the domain type, and so the check of
+ * whether this machine can run it, differ. */
+#define GUEST_OPS(type)                                                                           \
+	{                                                                                         \
+		.name = #type, .available = type##_available, .prepare = guest_prepare,           \
+		.start = guest_start, .run = platform_link_run, .collect = platform_link_collect, \
+		.stop = guest_stop, .teardown = guest_teardown,                                   \
+	}
 
-const struct platform_ops kvm_ops = {
-	.name = "kvm",
-	.available = kvm_available,
-	.prepare = guest_prepare,
-	.start = guest_start,
-	.run = platform_link_run,
-	.collect = platform_link_collect,
-	.stop = guest_stop,
-	.teardown = guest_teardown,
-};
+const struct platform_ops qemu_ops = GUEST_OPS(qemu);
+const struct platform_ops kvm_ops = GUEST_OPS(kvm);

@@ -23,8 +23,8 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	vb_progname = "vbench-trace-agent";
-	if (getpid() == 1)
-		return agent_guest_init(argc, argv);
+	/* A command wins over being PID 1: in a container without --init the
+	 * agent is PID 1 too, and only a guest's kernel starts it bare. */
 	if (argc >= 2 && !strcmp(argv[1], "workload"))
 		return cmd_workload(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "serve"))
@@ -33,6 +33,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return VB_EXIT_OK;
 	}
+	if (getpid() == 1)
+		return agent_guest_init(argc, argv);
 	usage(stderr);
 	return VB_EXIT_USAGE;
 }

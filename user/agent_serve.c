@@ -80,6 +80,7 @@ static struct json_object *serve_one(char *line, struct probes *probes)
 		return error_json(argv[1], "unknown workload");
 	if (probes)
 		probes_reset(probes);
+	vb_clear_error();
 	ret = workload_exec(w, argc - 1, argv + 1, &res);
 	if (ret != WL_OK)
 		return error_json(w->name, *vb_last_error() ? vb_last_error() : "workload failed");

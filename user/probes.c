@@ -344,7 +344,7 @@ static int clear_map(int fd, size_t key_size)
 	return 0;
 }
 
-int probes_add_target(struct probes *p, pid_t tgid)
+static int probes_add_target(struct probes *p, pid_t tgid)
 {
 	__u32 key = tgid;
 	__u8 one = 1;

@@ -30,10 +30,6 @@ const char *probes_missing(const struct probes *p);
 /* Makes tgid the only target; its descendants become targets as they fork. */
 int probes_set_target(struct probes *p, pid_t tgid);
 
-/* Adds tgid to the targets (e.g. processes that already run when the
- * target is set); 0 or -errno. */
-int probes_add_target(struct probes *p, pid_t tgid);
-
 /* Zeroes every counter and histogram (the target set stays). */
 int probes_reset(struct probes *p);
 

@@ -41,8 +41,8 @@ struct cell_ctx {
 	const struct workload *w;
 };
 
-int runner_cmdline(const struct run_config *cfg, const struct platform *p, const char *workload,
-		   char *buf, size_t n)
+static int runner_cmdline(const struct run_config *cfg, const struct platform *p,
+			  const char *workload, char *buf, size_t n)
 {
 	int len = snprintf(buf, n, "RUN %s --duration %g", workload, cfg->duration_s);
 
@@ -140,20 +140,26 @@ static double run_score(struct json_object *run)
 	return json_object_object_get_ex(run, "score", &s) ? json_object_get_double(s) : NAN;
 }
 
-static struct json_object *stats_json(struct json_object *runs)
+/* Statistics over the scores of every kept run (--runs goes up to 1000). */
+static void runs_stats(struct json_object *runs, struct stats *s)
 {
 	size_t n = json_object_array_length(runs);
-	/* --runs goes up to 1000: every kept run counts, not a prefix of them. */
 	double *x = calloc(n ? n : 1, sizeof(*x));
-	struct stats s;
-	struct json_object *o = json_object_new_object();
 
 	if (!x)
 		n = 0;
 	for (size_t i = 0; i < n; i++)
 		x[i] = run_score(json_object_array_get_idx(runs, i));
-	stats_compute(x, n, &s);
+	stats_compute(x, n, s);
 	free(x);
+}
+
+static struct json_object *stats_json(struct json_object *runs)
+{
+	struct json_object *o = json_object_new_object();
+	struct stats s;
+
+	runs_stats(runs, &s);
 	json_object_object_add(o, "n", json_object_new_int((int)s.n));
 	json_object_object_add(o, "mean", json_object_new_double(s.mean));
 	json_object_object_add(o, "median", json_object_new_double(s.median));
@@ -166,16 +172,12 @@ static struct json_object *stats_json(struct json_object *runs)
 
 static bool runs_settled(struct json_object *runs, int done)
 {
-	struct json_object *st, *cv;
-	bool settled;
+	struct stats s;
 
 	if (done < 3)
 		return false;
-	st = stats_json(runs);
-	json_object_object_get_ex(st, "cv", &cv);
-	settled = json_object_get_double(cv) < AUTO_TARGET_CV;
-	json_object_put(st);
-	return settled;
+	runs_stats(runs, &s);
+	return s.cv < AUTO_TARGET_CV;
 }
 
 static struct json_object *new_cell(const struct workload *w)

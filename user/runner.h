@@ -45,8 +45,4 @@ int runner_run(const struct run_config *cfg, struct json_object **doc);
 /* Asks a running plan to stop at the next safe point (signal-safe). */
 void runner_interrupt(void);
 
-/* The agent command line for one run of a workload on a platform. */
-int runner_cmdline(const struct run_config *cfg, const struct platform *p, const char *workload,
-		   char *buf, size_t n);
-
 #endif

@@ -14,6 +14,11 @@ const char *vb_last_error(void)
 	return last_error;
 }
 
+void vb_clear_error(void)
+{
+	last_error[0] = '\0';
+}
+
 static void vb_vprint(const char *tag, const char *fmt, va_list ap)
 {
 	char line[2048];

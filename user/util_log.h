@@ -25,5 +25,7 @@ void vb_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The text of the last vb_err() (without the program name), "" if none:
  * the agent sends it back to the tool inside its result frame. */
 const char *vb_last_error(void);
+/* Forgets it, so that a later failure is not blamed on an earlier message. */
+void vb_clear_error(void);
 
 #endif
