@@ -14,6 +14,16 @@ CLANG   ?= clang
 BPFTOOL ?= bpftool
 V       ?= 0
 
+# The BPF target architecture, named as the kernel's arch/ does (libbpf-bootstrap's
+# mapping). vmlinux/vmlinux.h is this project's x86_64 BTF dump: on another
+# architecture run `make vmlinux` first.
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
+	-e 's/ppc64le/powerpc/' -e 's/riscv64/riscv/' -e 's/s390x/s390/' \
+	-e 's/loongarch64/loongarch/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+UNISTD_H  ?= $(firstword $(wildcard /usr/include/$(MULTIARCH)/asm/unistd_64.h \
+	     /usr/include/asm/unistd_64.h) /usr/include/asm/unistd_64.h)
+
 ifeq ($(V),1)
 Q =
 msg =
@@ -28,8 +38,9 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 # that a path might not fit is not a bug report.
 WARN    := -Wall -Wextra -Werror -Wno-format-truncation
 CFLAGS  ?= -g -O2
-XCFLAGS := $(WARN) -std=gnu11 -D_GNU_SOURCE -DVB_VERSION='"$(VERSION)"' \
-	   -I$(BUILD)/skel -I$(BUILD)/gen -Iuser -Ibpf -Iplatforms -I/usr/include/json-c
+XCFLAGS  = $(WARN) -std=gnu11 -D_GNU_SOURCE -DVB_VERSION='"$(VERSION)"' \
+	   -I$(BUILD)/skel -I$(BUILD)/gen $(addprefix -I,$(SRC_DIRS)) -Ibpf \
+	   -I/usr/include/json-c
 LIBVIRT_LIBS := $(shell pkg-config --libs libvirt 2>/dev/null || echo -lvirt)
 TOOL_LIBS    := -lbpf -lelf -lz -ljson-c $(LIBVIRT_LIBS) -lm
 AGENT_LIBS   := -static -lbpf -lelf -lz -ljson-c -lm
@@ -41,12 +52,23 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS    := $(patsubst bpf/%.bpf.c,$(BUILD)/skel/%.skel.h,$(BPF_SRCS))
 GEN      := $(BUILD)/gen/syscall_names.h
 
-# The agent holds what runs inside a target: workloads, the net client, the
-# probes (for guests), framing and the agent's own main. The tool holds all of
-# user/ but the agent's main, and the platform drivers.
-AGENT_SRCS := $(wildcard user/wl_*.c user/net_*.c user/probe*.c user/util_*.c user/workload.c user/agent_*.c)
-TOOL_SRCS  := $(filter-out user/agent_main.c,$(wildcard user/*.c)) $(wildcard platforms/*.c)
-LIB_SRCS   := $(filter-out user/main.c,$(TOOL_SRCS))
+# Sources by step of the data flow (docs/architecture.md). Each binary is
+# built from the folders it needs: the agent runs inside a target and holds
+# no tool code (no runner, results, findings, reports or platform drivers).
+LIB_DIR       := user/lib
+WORKLOAD_DIRS := user/workloads
+PROBE_DIRS    := user/probes
+AGENT_DIRS    := user/agent
+TOOL_DIRS     := user/cli user/run user/results user/findings user/report platforms
+
+SRC_DIRS   := $(LIB_DIR) $(WORKLOAD_DIRS) $(PROBE_DIRS) user/net $(AGENT_DIRS) $(TOOL_DIRS)
+srcs_in     = $(foreach d,$(1),$(wildcard $(d)/*.c))
+
+# The agent's net client speaks iperf3; the server is the tool's.
+AGENT_SRCS := $(call srcs_in,$(LIB_DIR) $(WORKLOAD_DIRS) $(PROBE_DIRS) $(AGENT_DIRS)) \
+	      user/net/net_iperf.c
+TOOL_SRCS  := $(call srcs_in,$(LIB_DIR) $(WORKLOAD_DIRS) $(PROBE_DIRS) user/net $(TOOL_DIRS))
+LIB_SRCS   := $(filter-out user/cli/main.c,$(TOOL_SRCS))
 
 AGENT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(AGENT_SRCS))
 TOOL_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRCS))
@@ -74,12 +96,12 @@ $(AGENT): $(AGENT_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(AGENT_LIBS)
 
-$(BUILD)/obj/%.o: %.c $(SKELS) $(GEN) | $(BUILD)/obj
+$(BUILD)/obj/%.o: %.c | $(BUILD)/obj
 	$(call msg,CC,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/asan/%.o: %.c $(SKELS) $(GEN) | $(BUILD)/obj
+$(BUILD)/asan/%.o: %.c | $(BUILD)/obj
 	$(call msg,CC-SAN,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(SAN) -MMD -MP -c $< -o $@
@@ -87,32 +109,47 @@ $(BUILD)/asan/%.o: %.c $(SKELS) $(GEN) | $(BUILD)/obj
 # BPF: CO-RE objects against the committed vmlinux.h, then skeletons.
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) vmlinux/vmlinux.h | $(BUILD)/bpf
 	$(call msg,BPF,$<)
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Ivmlinux -Ibpf -c $< -o $@
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf -c $< -o $@
 	$(Q)llvm-strip -g $@ 2>/dev/null || true
 
 $(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o | $(BUILD)/skel
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-# Syscall names for x86_64, from the kernel's own table as the UAPI headers carry it.
-$(GEN): /usr/include/x86_64-linux-gnu/asm/unistd_64.h | $(BUILD)/gen
+# Syscall names from the kernel's own table as this host's UAPI headers carry it.
+$(GEN): $(UNISTD_H) | $(BUILD)/gen
 	$(call msg,GEN,$@)
 	$(Q)awk 'BEGIN { print "/* generated from asm/unistd_64.h by the Makefile */" } \
 		/^#define __NR_[a-z0-9_]+ [0-9]+$$/ { n = $$2; sub("__NR_", "", n); \
 		printf "\t[%d] = \"%s\",\n", $$3, n }' $< > $@
+
+# An object waits for the generated headers its source includes (a skeleton,
+# the syscall table), not for all of them; after the first build the
+# compiler's .d files list every header.
+gen_header = $(if $(filter %.skel.h,$(1)),$(BUILD)/skel/$(1),$(if $(filter syscall_names.h,$(1)),$(GEN)))
+gen_deps   = $(foreach h,$(shell sed -n 's/^\#include "\(.*\)"/\1/p' $(1)),$(call gen_header,$(h)))
+$(foreach s,$(sort $(TOOL_SRCS) $(AGENT_SRCS)),\
+	$(eval $(BUILD)/obj/$(s:.c=.o) $(BUILD)/asan/$(s:.c=.o): $(call gen_deps,$(s))))
 
 $(BUILD)/obj $(BUILD)/bpf $(BUILD)/skel $(BUILD)/gen $(BUILD)/tests $(BUILD)/tests/asan:
 	$(Q)mkdir -p $@
 
 # Unit tests: cmocka, linked against everything but main; once plain, once
 # under ASan and UBSan.
-$(BUILD)/tests/%: tests/unit/%.c $(filter-out $(BUILD)/obj/user/main.o,$(TOOL_OBJS)) | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(filter-out $(BUILD)/obj/user/cli/main.o,$(TOOL_OBJS)) | $(BUILD)/tests
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $^ -lcmocka $(TOOL_LIBS)
 
 $(BUILD)/tests/asan/%: tests/unit/%.c $(ASAN_OBJS) | $(BUILD)/tests/asan
 	$(call msg,LINK-SAN,$@)
 	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(SAN) -o $@ $^ -lcmocka $(TOOL_LIBS)
+
+# Integration-test programs (tests/integration/progs) that drive the tool's
+# own modules (a platform driver, the probes) are linked with its objects.
+$(BUILD)/tests/progs/%: tests/integration/progs/%.c $(filter-out $(BUILD)/obj/user/cli/main.o,$(TOOL_OBJS))
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $^ $(TOOL_LIBS)
 
 setup:
 	$(Q)bash platforms/setup.sh
@@ -143,7 +180,7 @@ vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
 
 format:
-	clang-format -i $(wildcard user/*.[ch] platforms/*.[ch] bpf/*.[ch] tests/unit/*.[ch])
+	clang-format -i $(wildcard user/*/*.[ch] platforms/*.[ch] bpf/*.[ch] tests/unit/*.[ch])
 
 clean:
 	rm -rf $(BUILD)

@@ -2,12 +2,9 @@
 # TCG (the qemu platform), median of 3. Target here: <= 6 s.
 
 bench_boot() {
-	local prog=$VB_TMP/guestctl objs times=() t median
-	objs=$(ls build/obj/user/*.o build/obj/platforms/*.o | grep -v -e '/main\.o$' -e '/agent_main\.o$')
-	# shellcheck disable=SC2086
-	cc -g -O2 -std=gnu11 -D_GNU_SOURCE -Iuser -Iplatforms -I/usr/include/json-c -Ibuild/gen \
-		-o "$prog" tests/integration/progs/guestctl.c $objs \
-		-lbpf -lelf -lz -ljson-c $(pkg-config --libs libvirt) -lm || return 1
+	local prog times=() t median
+	make -s BUILD="${BUILD:=build}" "$BUILD/tests/progs/guestctl" >/dev/null || return 1
+	prog=$BUILD/tests/progs/guestctl
 	mkdir -p "$VB_TMP/boot"
 	for i in 1 2 3; do
 		"$prog" qemu "$VB_TMP/boot" --verbose >/dev/null 2>"$VB_TMP/boot.err"

@@ -3,15 +3,13 @@
 # small program (progs/guestctl.c) linked with the tool's objects, and, once
 # the runner exists, through `vbench-trace run`.
 
-# Builds a program from tests/integration/progs against the tool's objects.
+# Builds a program from tests/integration/progs against the tool's objects
+# (the Makefile's rule) and links it into $VB_TMP.
 guest_prog() {
-	local name=$1 objs
+	local name=$1
 	[ -x "$VB_TMP/$name" ] && return 0
-	objs=$(ls build/obj/user/*.o build/obj/platforms/*.o | grep -v -e '/main\.o$' -e '/agent_main\.o$')
-	# shellcheck disable=SC2086
-	cc -g -O2 -std=gnu11 -D_GNU_SOURCE -Iuser -Iplatforms -I/usr/include/json-c -Ibuild/gen \
-		-o "$VB_TMP/$name" "tests/integration/progs/$name.c" $objs \
-		-lbpf -lelf -lz -ljson-c $(pkg-config --libs libvirt) -lm
+	make -s BUILD="${BUILD:=build}" "$BUILD/tests/progs/$name" >/dev/null || fail "cannot build $name"
+	ln -sf "$PWD/$BUILD/tests/progs/$name" "$VB_TMP/$name"
 }
 
 # Domains this test's guestctl (pid $1) left behind.

@@ -8,11 +8,10 @@ PROGS=tests/integration/progs
 probes_progs() {
 	[ -x "$VB_TMP/probe_prog" ] || cc -O2 -Wall -o "$VB_TMP/probe_prog" $PROGS/probe_prog.c
 	[ -x "$VB_TMP/kvm_prog" ] || cc -O2 -Wall -o "$VB_TMP/kvm_prog" $PROGS/kvm_prog.c
-	[ -x "$VB_TMP/probes_close" ] || make -s build/obj/user/probes.o >/dev/null
-	[ -x "$VB_TMP/probes_close" ] || cc -O2 -Wall -Iuser -Ibpf -I/usr/include/json-c \
-		-o "$VB_TMP/probes_close" $PROGS/probes_close.c build/obj/user/probes.o \
-		build/obj/user/probe_hist.o build/obj/user/probe_sys.o build/obj/user/probe_kvm.o \
-		build/obj/user/util_log.o -lbpf -lelf -lz -ljson-c
+	if [ ! -x "$VB_TMP/probes_close" ]; then
+		make -s BUILD="${BUILD:=build}" "$BUILD/tests/progs/probes_close" >/dev/null || return 1
+		ln -sf "$PWD/$BUILD/tests/progs/probes_close" "$VB_TMP/probes_close"
+	fi
 }
 
 # probes_trace NAME [trace options] -- COMMAND...: the JSON to $VB_TMP/NAME.json,
