@@ -9,10 +9,12 @@
 #include <json.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
 #include "report_doc.h"
+#include "report_view.h"
 
 static const char *const fixed[] = {
 	"platform",	    "variant", "platform_status", "reason", "workload", "unit",
@@ -71,19 +73,32 @@ static void collect_value(const char *key, struct json_object *v, void *arg)
 	json_object_object_add(arg, key, json_object_get(v));
 }
 
-static void csv_field(FILE *out, const char *s)
+/*
+ * RFC 4180: a field holding a comma or a quote is quoted, quotes doubled.
+ * Control characters are cleaned away first (a line break becomes a blank),
+ * so no field spans lines and no escape sequence reaches a terminal.
+ */
+static void csv_field(FILE *out, const char *raw)
 {
-	if (!strpbrk(s, ",\"\n\r")) {
+	size_t n = strlen(raw) * 3 + 1; /* U+FFFD is 3 bytes for 1 */
+	char *s = malloc(n);
+
+	if (!s)
+		return;
+	view_clean(raw, s, n);
+	if (!strpbrk(s, ",\"")) {
 		fputs(s, out);
+		free(s);
 		return;
 	}
 	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
+	for (const char *c = s; *c; c++) {
+		if (*c == '"')
 			fputc('"', out);
-		fputc(*s, out);
+		fputc(*c, out);
 	}
 	fputc('"', out);
+	free(s);
 }
 
 static void csv_value(FILE *out, struct json_object *v)

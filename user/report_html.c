@@ -13,6 +13,7 @@
 
 #include "report.h"
 #include "report_doc.h"
+#include "report_view.h"
 #include "stats.h"
 
 #define MAX_WL	 32
@@ -20,28 +21,6 @@
 #define HBINS	 32
 
 /* ---- small helpers ---- */
-
-static void esc(FILE *out, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		default:
-			fputc(*s, out);
-		}
-	}
-}
 
 /* One colour per platform, the same in every chart; a variant is a lighter shade. */
 static const char *plat_color(struct json_object *p)
@@ -164,7 +143,7 @@ static void html_head(FILE *out, struct json_object *doc)
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		     "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
 		     "<title>vbench-trace report ");
-	esc(out, doc_str(doc, "started_at", ""));
+	view_put_html(out, doc_str(doc, "started_at", ""));
 	fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n", css);
 	fprintf(out, "<header class=\"top\"><div class=\"wrap\">\n"
 		     "<h1>vbench-trace <span>report</span></h1>\n"
@@ -172,19 +151,19 @@ static void html_head(FILE *out, struct json_object *doc)
 		     "kernel counters that explain them.</p>\n<dl class=\"meta\">\n");
 	fprintf(out, "<dt>status</dt><dd><span class=\"badge%s\">",
 		strcmp(status, "complete") ? " warn" : "");
-	esc(out, status);
+	view_put_html(out, status);
 	fprintf(out, "</span></dd>\n<dt>started</dt><dd>");
-	esc(out, doc_str(doc, "started_at", "unknown"));
+	view_put_html(out, doc_str(doc, "started_at", "unknown"));
 	report_host_line(doc, line, sizeof(line));
 	fprintf(out, "</dd>\n<dt>host</dt><dd>");
-	esc(out, line);
+	view_put_html(out, line);
 	report_config_line(doc, line, sizeof(line));
 	fprintf(out, "</dd>\n<dt>config</dt><dd>");
-	esc(out, line);
+	view_put_html(out, line);
 	fprintf(out, "</dd>\n<dt>tool</dt><dd>vbench-trace ");
-	esc(out, doc_str(doc, "tool_version", "?"));
+	view_put_html(out, doc_str(doc, "tool_version", "?"));
 	fprintf(out, " · schema ");
-	esc(out, doc_str(doc, "schema", "?"));
+	view_put_html(out, doc_str(doc, "schema", "?"));
 	fprintf(out, "</dd>\n</dl>\n</div></header>\n<main><div class=\"wrap\">\n");
 	if (!strcmp(status, "interrupted"))
 		fprintf(out, "<div class=\"note\">The run was interrupted: cells after the "
@@ -198,7 +177,7 @@ static void plat_th(FILE *out, struct json_object *p)
 	char label[128];
 
 	fprintf(out, "<th><span class=\"sw\" style=\"background:%s\"></span>", plat_color(p));
-	esc(out, doc_label(p, label, sizeof(label)));
+	view_put_html(out, doc_label(p, label, sizeof(label)));
 	fputs("</th>", out);
 }
 
@@ -222,12 +201,12 @@ static void matrix_cell(FILE *out, struct json_object *doc, struct json_object *
 		break;
 	case CV_SKIPPED:
 		fputs("<td class=\"skip\" title=\"", out);
-		esc(out, v.error);
+		view_put_html(out, v.error);
 		fputs("\">skipped</td>", out);
 		break;
 	case CV_FAILED:
 		fputs("<td class=\"fail\" title=\"", out);
-		esc(out, v.error);
+		view_put_html(out, v.error);
 		fputs("\">failed</td>", out);
 		break;
 	default:
@@ -254,9 +233,9 @@ static void html_matrix(FILE *out, struct json_object *doc, const char **wl, siz
 		for (size_t i = 0; i < ncols && !*unit; i++)
 			unit = doc_str(doc_cell(doc_idx(doc, "platforms", i), wl[w]), "unit", "");
 		fputs("<tr><td><b>", out);
-		esc(out, wl[w]);
+		view_put_html(out, wl[w]);
 		fputs("</b><span class=\"ci\">", out);
-		esc(out, unit);
+		view_put_html(out, unit);
 		fputs("</span></td>", out);
 		for (size_t i = 0; i < ncols; i++)
 			matrix_cell(out, doc, doc_idx(doc, "platforms", i), wl[w]);
@@ -307,15 +286,14 @@ static void chart(FILE *out, struct json_object *doc, const char *wl)
 	top = ceil(top / step - 1e-9) * step;
 
 	fputs("<div class=\"card\"><h3>", out);
-	esc(out, wl);
+	view_put_html(out, wl);
 	fputs(" <small>", out);
-	esc(out, unit);
+	view_put_html(out, unit);
 	fprintf(out, "</small></h3><p class=\"sub\">%s; whiskers: 95 %% confidence interval</p>\n",
 		have_ref ? "% of native" : "% of the best platform (no native cell)");
-	fprintf(out,
-		"<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s: %% of native per "
-		"platform\">\n",
-		CH_W, h, wl);
+	fprintf(out, "<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", CH_W, h);
+	view_put_html(out, wl);
+	fputs(": % of native per platform\">\n", out);
 	for (double g = 0; g <= top + 1e-9; g += step) {
 		double x = CH_LEFT + g / top * plot;
 
@@ -337,7 +315,7 @@ static void chart(FILE *out, struct json_object *doc, const char *wl)
 
 		fprintf(out, "<text class=\"lbl\" x=\"%d\" y=\"%d\" text-anchor=\"end\">",
 			CH_LEFT - 8, y + CH_ROW / 2 + 4);
-		esc(out, doc_label(p, label, sizeof(label)));
+		view_put_html(out, doc_label(p, label, sizeof(label)));
 		fputs("</text>", out);
 		if (!c || doc_get(c, "error") || !cell_stats(c, &s)) {
 			const char *why = !doc_platform_ok(p) ? doc_str(p, "status", "not run")
@@ -347,10 +325,10 @@ static void chart(FILE *out, struct json_object *doc, const char *wl)
 			fprintf(out,
 				"<text x=\"%d\" y=\"%d\" style=\"fill:#9aa3ad;font-style:italic\">",
 				CH_LEFT + 6, y + CH_ROW / 2 + 4);
-			esc(out, why);
+			view_put_html(out, why);
 			if (!doc_platform_ok(p) && doc_str(p, "reason", NULL)) {
 				fputs(": ", out);
-				esc(out, doc_str(p, "reason", ""));
+				view_put_html(out, doc_str(p, "reason", ""));
 			}
 			fputs("</text>\n", out);
 			continue;
@@ -362,9 +340,9 @@ static void chart(FILE *out, struct json_object *doc, const char *wl)
 			"<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"2\" "
 			"fill=\"%s\"><title>",
 			CH_LEFT, y + 6, fmax(1, r / top * plot), CH_ROW - 12, plat_color(p));
-		esc(out, label);
+		view_put_html(out, label);
 		fprintf(out, ": %s ", fmt_num(s.mean, a, sizeof(a)));
-		esc(out, unit);
+		view_put_html(out, unit);
 		fprintf(out, ", %s (95 %% CI %s – %s)</title></rect>", pct_str(r, b, sizeof(b)),
 			pct_str(lo, label, sizeof(label)), pct_str(hi, a, sizeof(a)));
 		if (hi > lo) {
@@ -422,26 +400,26 @@ static void html_findings(FILE *out, struct json_object *doc)
 
 		fprintf(out, "<li style=\"--c:%s\"><span class=\"tag\">",
 			p ? plat_color(p) : "#7a7f87");
-		esc(out, label);
+		view_put_html(out, label);
 		fputs(" · ", out);
-		esc(out, doc_str(x, "workload", "?"));
+		view_put_html(out, doc_str(x, "workload", "?"));
 		fputs("</span>", out);
 		if (doc_str(x, "rule", NULL)) {
 			fputs("<span class=\"rule\">", out);
-			esc(out, doc_str(x, "rule", ""));
+			view_put_html(out, doc_str(x, "rule", ""));
 			fputs("</span>", out);
 		}
 		fputs("<p>", out);
-		esc(out, doc_str(x, "text", ""));
+		view_put_html(out, doc_str(x, "text", ""));
 		fputs("</p>", out);
 		e = doc_get(x, "evidence");
 		if (e && json_object_is_type(e, json_type_object) && json_object_object_length(e)) {
 			fputs("<div class=\"ev\">", out);
 			json_object_object_foreach (e, k, v) {
 				fputs("<code>", out);
-				esc(out, k);
+				view_put_html(out, k);
 				fputs(" = <b>", out);
-				esc(out, json_object_get_string(v));
+				view_put_html(out, json_object_get_string(v));
 				fputs("</b></code>", out);
 			}
 			fputs("</div>", out);
@@ -471,9 +449,9 @@ static bool exit_table(FILE *out, struct json_object *p, struct json_object *c)
 		time += rows[i].time_us;
 	}
 	fputs("<div class=\"card\"><h3>", out);
-	esc(out, doc_label(p, label, sizeof(label)));
+	view_put_html(out, doc_label(p, label, sizeof(label)));
 	fputs(" · ", out);
-	esc(out, doc_str(c, "name", "?"));
+	view_put_html(out, doc_str(c, "name", "?"));
 	fprintf(out, " <small>%s exits over the runs</small></h3>\n", fmt_num(total, a, sizeof(a)));
 	fputs("<table class=\"kvm\"><tr><th>VM-exit</th><th>Samples</th><th>Samples%</th>"
 	      "<th>Time%</th><th>Min time</th><th>Max time</th><th>Avg time</th></tr>\n",
@@ -482,7 +460,7 @@ static bool exit_table(FILE *out, struct json_object *p, struct json_object *c)
 		double share = rows[i].samples / total;
 
 		fputs("<tr><td>", out);
-		esc(out, rows[i].reason);
+		view_put_html(out, rows[i].reason);
 		fprintf(out,
 			"</td><td>%s</td><td><span class=\"bar\" style=\"width:%.0fpx\"></span>"
 			"%.2f%%</td>",
@@ -564,9 +542,9 @@ static void block_hist(FILE *out, struct json_object *p, struct json_object *c)
 	}
 	bw = plot_w / (double)nb;
 	fputs("<div class=\"card\"><h3>", out);
-	esc(out, doc_label(p, label, sizeof(label)));
+	view_put_html(out, doc_label(p, label, sizeof(label)));
 	fputs(" · ", out);
-	esc(out, doc_str(c, "name", "?"));
+	view_put_html(out, doc_str(c, "name", "?"));
 	fputs("</h3><p class=\"sub\">", out);
 	if (hs > 0 &&
 	    cell_wavg(c, "probes.host.block.p50_us", "probes.host.block.requests", &p50) &&
@@ -672,12 +650,12 @@ static void html_counters(FILE *out, struct json_object *doc, const char **wl, s
 	      "the workload's own kernel saw them (the guest's on a VM); block p99 as g(uest) / "
 	      "h(ost); VM exits and syscalls on the host side; ",
 	      out);
-	esc(out, report_block_scope);
+	view_put_html(out, report_block_scope);
 	fputs(".</p>\n", out);
 	doc_overflow_note(doc, note, sizeof(note));
 	if (*note) {
 		fputs("<p class=\"lead\"><b>Warning:</b> ", out);
-		esc(out, note);
+		view_put_html(out, note);
 		fputs(".</p>\n", out);
 	}
 	fputs("<div class=\"card\"><table class=\"ctr\">"
@@ -698,12 +676,12 @@ static void html_counters(FILE *out, struct json_object *doc, const char **wl, s
 			report_cell_counters(c, &k);
 			fprintf(out, "<tr><td><span class=\"sw\" style=\"background:%s\"></span>",
 				plat_color(p));
-			esc(out, doc_label(p, label, sizeof(label)));
+			view_put_html(out, doc_label(p, label, sizeof(label)));
 			fputs("</td><td style=\"text-align:left\">", out);
-			esc(out, wl[w]);
+			view_put_html(out, wl[w]);
 			fprintf(out, "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>",
 				k.faults_per_op, k.forks, k.block_p99, k.exits_per_s);
-			esc(out, k.top_syscall);
+			view_put_html(out, k.top_syscall);
 			fputs("</td></tr>\n", out);
 		}
 	}
@@ -735,13 +713,13 @@ static void html_notrun(FILE *out, struct json_object *doc)
 				      out);
 			any = true;
 			fputs("<tr><td>", out);
-			esc(out, doc_label(p, label, sizeof(label)));
+			view_put_html(out, doc_label(p, label, sizeof(label)));
 			fputs("</td><td>", out);
-			esc(out, c ? doc_str(c, "name", "?") : "all");
+			view_put_html(out, c ? doc_str(c, "name", "?") : "all");
 			fputs("</td><td>", out);
-			esc(out, c ? "failed" : doc_str(p, "status", "?"));
+			view_put_html(out, c ? "failed" : doc_str(p, "status", "?"));
 			fputs("</td><td style=\"text-align:left\">", out);
-			esc(out, why);
+			view_put_html(out, why);
 			fputs("</td></tr>\n", out);
 		}
 	}
