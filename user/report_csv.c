@@ -15,6 +15,7 @@
 #include "report.h"
 #include "report_doc.h"
 #include "report_view.h"
+#include "util_log.h"
 
 static const char *const fixed[] = {
 	"platform",	    "variant", "platform_status", "reason", "workload", "unit",
@@ -52,9 +53,14 @@ static void flatten(struct json_object *o, const char *prefix, leaf_fn fn, void 
 	}
 }
 
+/* Rows times columns is what a CSV costs: a document whose runs each carry
+ * counters of their own keeps the first ones and says so. */
+#define CSV_MAX_COLUMNS 4096
+
 struct columns {
 	struct json_object *seen;  /* key -> true */
 	struct json_object *order; /* keys in order first seen */
+	size_t dropped;		   /* distinct keys past CSV_MAX_COLUMNS */
 };
 
 static void add_column(const char *key, struct json_object *v, void *arg)
@@ -64,6 +70,10 @@ static void add_column(const char *key, struct json_object *v, void *arg)
 	(void)v;
 	if (json_object_object_get_ex(c->seen, key, NULL))
 		return;
+	if (json_object_array_length(c->order) >= CSV_MAX_COLUMNS) {
+		c->dropped++;
+		return;
+	}
 	json_object_object_add(c->seen, key, json_object_new_boolean(1));
 	json_object_array_add(c->order, json_object_new_string(key));
 }
@@ -177,7 +187,7 @@ static void csv_rows(FILE *out, struct json_object *doc, struct json_object *ord
 
 int report_csv(struct json_object *doc, FILE *out)
 {
-	struct columns cols = {json_object_new_object(), json_object_new_array()};
+	struct columns cols = {json_object_new_object(), json_object_new_array(), 0};
 
 	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
 		struct json_object *p = doc_idx(doc, "platforms", i);
@@ -196,6 +206,10 @@ int report_csv(struct json_object *doc, FILE *out)
 		csv_field(out, json_object_get_string(json_object_array_get_idx(cols.order, i)));
 	}
 	fputc('\n', out);
+	if (cols.dropped)
+		vb_warn("csv: the runs carry more than %d distinct counters; the columns hold the "
+			"first %d in the order seen (the json format has them all)",
+			CSV_MAX_COLUMNS, CSV_MAX_COLUMNS);
 	csv_rows(out, doc, cols.order);
 	json_object_put(cols.seen);
 	json_object_put(cols.order);

@@ -558,3 +558,113 @@ void doc_overflow_note(struct json_object *doc, char *buf, size_t n)
 	if (len && len < n)
 		snprintf(buf + len, n - len, ": some events there went uncounted");
 }
+
+/* Counts the values of a run and checks the size of each container in it. */
+static bool run_within_limits(struct json_object *o, size_t *values, const char **what,
+			      size_t *size)
+{
+	size_t len;
+
+	switch (json_object_get_type(o)) {
+	case json_type_object:
+		len = (size_t)json_object_object_length(o);
+		if (len > DOC_MAX_MEMBERS)
+			break;
+		json_object_object_foreach (o, key, v) {
+			(void)key;
+			if (!run_within_limits(v, values, what, size))
+				return false;
+		}
+		return true;
+	case json_type_array:
+		len = json_object_array_length(o);
+		if (len > DOC_MAX_MEMBERS)
+			break;
+		for (size_t i = 0; i < len; i++)
+			if (!run_within_limits(json_object_array_get_idx(o, i), values, what, size))
+				return false;
+		return true;
+	default:
+		if (++*values > DOC_MAX_RUN_VALUES) {
+			*what = "values";
+			*size = *values;
+			return false;
+		}
+		return true;
+	}
+	*what = "members in one object or array";
+	*size = len;
+	return false;
+}
+
+static bool cells_within_limits(struct json_object *doc, char *why, size_t n)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
+		struct json_object *p = doc_idx(doc, "platforms", i);
+		size_t ncells = doc_len(p, "workloads");
+
+		if (ncells > DOC_MAX_WORKLOADS) {
+			snprintf(why, n, "platforms[%zu] has %zu workloads (at most %d)", i, ncells,
+				 DOC_MAX_WORKLOADS);
+			return false;
+		}
+		for (size_t j = 0; j < ncells; j++) {
+			struct json_object *c = doc_idx(p, "workloads", j);
+			size_t nruns = doc_len(c, "runs");
+
+			total += nruns;
+			if (nruns > DOC_MAX_RUNS || total > DOC_MAX_RUNS_TOTAL) {
+				snprintf(why, n,
+					 "platforms[%zu].workloads[%zu] has %zu runs (at most %d "
+					 "per "
+					 "cell, %d in all)",
+					 i, j, nruns, DOC_MAX_RUNS, DOC_MAX_RUNS_TOTAL);
+				return false;
+			}
+			for (size_t r = 0; r < nruns; r++) {
+				const char *what = NULL;
+				size_t values = 0, size = 0;
+
+				if (run_within_limits(doc_idx(c, "runs", r), &values, &what, &size))
+					continue;
+				snprintf(why, n,
+					 "platforms[%zu].workloads[%zu].runs[%zu] has %zu %s (at "
+					 "most %d)",
+					 i, j, r, size, what,
+					 strcmp(what, "values") ? DOC_MAX_MEMBERS
+								: DOC_MAX_RUN_VALUES);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+bool doc_within_limits(struct json_object *doc, char *why, size_t n)
+{
+	size_t np = doc_len(doc, "platforms"), nf = doc_len(doc, "findings");
+
+	if (np > DOC_MAX_PLATFORMS) {
+		snprintf(why, n, "%zu platform entries (at most %d)", np, DOC_MAX_PLATFORMS);
+		return false;
+	}
+	if (nf > DOC_MAX_FINDINGS) {
+		snprintf(why, n, "%zu findings (at most %d)", nf, DOC_MAX_FINDINGS);
+		return false;
+	}
+	for (size_t i = 0; i < nf; i++) {
+		struct json_object *e = doc_get(doc_idx(doc, "findings", i), "evidence");
+		size_t ne = e && json_object_is_type(e, json_type_object)
+				    ? (size_t)json_object_object_length(e)
+				    : 0;
+
+		if (ne > DOC_MAX_EVIDENCE) {
+			snprintf(why, n, "findings[%zu] has %zu evidence entries (at most %d)", i,
+				 ne, DOC_MAX_EVIDENCE);
+			return false;
+		}
+	}
+	return cells_within_limits(doc, why, n);
+}

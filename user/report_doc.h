@@ -16,6 +16,27 @@
 struct json_object;
 struct stats;
 
+/*
+ * What a results document may hold, so that reading and rendering one is
+ * bounded in time and memory. A document beyond any of these is refused
+ * whole (results_load()), not truncated: a report that silently dropped
+ * cells or runs would mislead. 'vbench-trace run' writes far less.
+ */
+#define DOC_MAX_PLATFORMS  256	/* platform entries, variants included */
+#define DOC_MAX_WORKLOADS  64	/* cells per platform */
+#define DOC_MAX_RUNS	   1000 /* runs per cell */
+#define DOC_MAX_RUNS_TOTAL 10000
+#define DOC_MAX_FINDINGS   4096
+#define DOC_MAX_EVIDENCE   64 /* entries per finding */
+#define DOC_MAX_MEMBERS                                                                \
+	1024			/* of one array or object in a run: histogram buckets, \
+				 * syscall top entries, exit reasons, table rows */
+#define DOC_MAX_RUN_VALUES 8192 /* numbers and strings in one run */
+
+/* true when doc is within the limits above; else false with why ("platforms[2].
+ * workloads[0] has 100000 runs (at most 1000 per cell)"). */
+bool doc_within_limits(struct json_object *doc, char *why, size_t n);
+
 /* A dotted path ("probes.host.block.p99_us"); NULL when any step is absent. */
 struct json_object *doc_get(struct json_object *o, const char *path);
 /* A number at path (int or double); false when absent or not a number. */

@@ -260,3 +260,32 @@ assert all(len(r) == len(rows[0]) for r in rows), "csv: ragged rows"
 assert any(r[3].startswith("<script>") for r in rows), "csv: the reason is missing"
 PY
 }
+
+# Each must be refused at once with one line and exit 2; timeout is the deadline.
+test_report_refuses_unbounded_input() {
+	local f rc start
+	mkfifo "$VB_TMP/fifo.json"
+	truncate -s 200M "$VB_TMP/big.json"
+	python3 -c "
+import json, sys
+run = {'score': 1.0, 'duration_s': 1, 'ops': 1}
+json.dump({'schema': 'vbench-trace/1', 'platforms': [{'name': 'native', 'status': 'ok',
+           'workloads': [{'name': 'cpu', 'runs': [run] * 100000}]}]}, open(sys.argv[1], 'w'))
+" "$VB_TMP/runs.json"
+	for f in "$VB_TMP/fifo.json" /dev/zero "$VB_TMP/big.json" "$VB_TMP/runs.json"; do
+		for fmt in text html; do
+			rc=0
+			start=$(date +%s%N)
+			timeout 20 "$VB" report --format $fmt "$f" >"$VB_TMP/out" 2>"$VB_TMP/err" || rc=$?
+			echo "report $f ($fmt): exit $rc in $((($(date +%s%N) - start) / 1000000)) ms: $(cat "$VB_TMP/err")"
+			[ "$rc" -eq 2 ] || fail "report $f exited $rc, want 2 (124: it hung)"
+			[ "$(wc -l <"$VB_TMP/err")" -eq 1 ] || fail "report $f: want one error line"
+			[ ! -s "$VB_TMP/out" ] || fail "report $f printed a report anyway"
+		done
+	done
+	grep -q 'big.json: 200 MiB is over the 64 MiB limit' <("$VB" report "$VB_TMP/big.json" 2>&1) ||
+		fail "the size limit is not named"
+	rc=0
+	timeout 20 "$VB" compare "$VB_TMP/fifo.json" "$FIX/full.json" >/dev/null 2>&1 || rc=$?
+	[ "$rc" -eq 2 ] || fail "compare of a FIFO exited $rc, want 2"
+}
