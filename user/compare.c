@@ -4,6 +4,7 @@
  * move larger than the runs' own spread? Welch's t-test when both cells have
  * two runs or more, else whether the 95 % intervals overlap.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <json.h>
 #include <math.h>
@@ -230,5 +231,12 @@ int cmd_compare(int argc, char **argv)
 	       t.improvements == 1 ? "" : "s");
 	json_object_put(od);
 	json_object_put(nd);
+	/* A comparison that did not reach its reader is no comparison (a full
+	 * disk, a closed pipe): say so and fail. */
+	if (fflush(stdout) || ferror(stdout)) {
+		vb_err("compare: cannot write to stdout: %s (a full disk or a closed pipe?)",
+		       errno ? strerror(errno) : "write error");
+		return VB_EXIT_FAILED;
+	}
 	return fail && t.regressions ? VB_EXIT_FAILED : VB_EXIT_OK;
 }

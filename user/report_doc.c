@@ -42,6 +42,34 @@ bool doc_num(struct json_object *o, const char *path, double *out)
 	return true;
 }
 
+/* A JSON number (not a string json-c would convert) that is a count or a
+ * measure: finite, not negative, within the uint64 the probes count in. */
+static bool as_count(struct json_object *v, double *out)
+{
+	double d;
+
+	if (!v ||
+	    !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
+		return false;
+	d = json_object_get_double(v);
+	if (!isfinite(d) || d < 0 || d > DOC_MAX_COUNT)
+		return false;
+	*out = d;
+	return true;
+}
+
+bool doc_count(struct json_object *o, const char *path, double *out)
+{
+	return as_count(doc_get(o, path), out);
+}
+
+static double count_or(struct json_object *o, const char *path, double def)
+{
+	double v;
+
+	return doc_count(o, path, &v) ? v : def;
+}
+
 double doc_num_or(struct json_object *o, const char *path, double def)
 {
 	double v;
@@ -167,14 +195,35 @@ bool cell_has_runs(struct json_object *cell)
 	return doc_len(cell, "runs") > 0;
 }
 
+/*
+ * The "n" of a cell's stats object: a whole number of runs, at most
+ * DOC_MAX_RUNS (a stats object without one counts the runs there are).
+ * Anything else (negative, huge, fractional) makes the object untrusted:
+ * converting it to size_t would be undefined, and a verdict drawn from it
+ * wrong.
+ */
+static bool stats_n(struct json_object *cell, size_t runs, size_t *n)
+{
+	struct json_object *v = doc_get(cell, "stats.n");
+	double d;
+
+	if (!v) {
+		*n = runs;
+		return true;
+	}
+	if (!as_count(v, &d) || d > DOC_MAX_RUNS || d != floor(d))
+		return false;
+	*n = (size_t)d;
+	return true;
+}
+
 bool cell_stats(struct json_object *cell, struct stats *s)
 {
 	size_t n = doc_len(cell, "runs"), k = 0;
 	double *x;
 
 	memset(s, 0, sizeof(*s));
-	if (doc_num(cell, "stats.mean", &s->mean)) {
-		s->n = (size_t)doc_num_or(cell, "stats.n", (double)n);
+	if (doc_num(cell, "stats.mean", &s->mean) && stats_n(cell, n, &s->n)) {
 		s->median = doc_num_or(cell, "stats.median", s->mean);
 		s->stddev = doc_num_or(cell, "stats.stddev", 0);
 		s->cv = doc_num_or(cell, "stats.cv", s->mean ? s->stddev / fabs(s->mean) : 0);
@@ -224,14 +273,14 @@ bool cell_sum(struct json_object *cell, const char *path, struct cell_sum *s)
 		struct json_object *r = doc_idx(cell, "runs", i);
 		double v;
 
-		if (!doc_num(r, path, &v))
+		if (!doc_count(r, path, &v))
 			continue;
 		s->value += v;
-		s->ops += doc_num_or(r, "ops", 0);
-		s->bytes += doc_num_or(r, "bytes", 0);
-		s->duration_s += doc_num_or(r, "duration_s", 0);
-		s->utime_s += doc_num_or(r, "rusage.utime_s", 0);
-		s->stime_s += doc_num_or(r, "rusage.stime_s", 0);
+		s->ops += count_or(r, "ops", 0);
+		s->bytes += count_or(r, "bytes", 0);
+		s->duration_s += count_or(r, "duration_s", 0);
+		s->utime_s += count_or(r, "rusage.utime_s", 0);
+		s->stime_s += count_or(r, "rusage.stime_s", 0);
 		s->runs++;
 	}
 	return s->runs > 0;
@@ -287,9 +336,9 @@ size_t cell_hist(struct json_object *cell, const char *path, double *bins, size_
 		size_t n = doc_len(r, path);
 
 		for (size_t b = 0; b < n && b < max; b++) {
-			double v = json_object_get_double(doc_idx(r, path, b));
+			double v;
 
-			if (isfinite(v) && v > 0) {
+			if (as_count(doc_idx(r, path, b), &v) && v > 0) {
 				bins[b] += v;
 				used = b + 1 > used ? b + 1 : used;
 			}
@@ -310,9 +359,9 @@ struct json_object *cell_sum_map(struct json_object *cell, const char *path)
 		if (!out)
 			out = json_object_new_object();
 		json_object_object_foreach (m, k, v) {
-			double prev = doc_num_or(out, k, 0), add = json_object_get_double(v);
+			double prev = doc_num_or(out, k, 0), add;
 
-			if (!isfinite(add) || strchr(k, '.'))
+			if (!as_count(v, &add) || strchr(k, '.'))
 				continue;
 			json_object_object_add(out, k, json_object_new_double(prev + add));
 		}
@@ -369,7 +418,7 @@ static void strip_zeros(char *buf)
 const char *fmt_num(double v, char *buf, size_t n)
 {
 	static const char *const suffix[] = {"", " k", " M", " G", " T"};
-	double a = fabs(v);
+	double a = fabs(v), whole = v;
 	int s = 0;
 
 	if (!isfinite(v)) {
@@ -385,6 +434,8 @@ const char *fmt_num(double v, char *buf, size_t n)
 	}
 	if (a == 0)
 		snprintf(buf, n, "0");
+	else if (a >= 999.5 && s == 4) /* past T: no suffix left, exponent form */
+		snprintf(buf, n, "%.3g", whole);
 	else if (a >= 99.95)
 		snprintf(buf, n, "%.0f%s", v, suffix[s]);
 	else if (a >= 9.995)
@@ -427,7 +478,7 @@ static void exit_rows_add_table(struct json_object *run, struct exit_row *rows, 
 
 	for (size_t i = 0; i < doc_len(run, path); i++) {
 		struct json_object *e = doc_idx(run, path, i);
-		double samples = doc_num_or(e, "samples", 0), v;
+		double samples = count_or(e, "samples", 0), v;
 		struct exit_row *r;
 
 		if (samples <= 0)
@@ -437,13 +488,13 @@ static void exit_rows_add_table(struct json_object *run, struct exit_row *rows, 
 			continue;
 		snprintf(r->isa, sizeof(r->isa), "%s", doc_str(e, "isa", ""));
 		r->samples += samples;
-		if (doc_num(e, "avg_us", &v)) {
+		if (doc_count(e, "avg_us", &v)) {
 			r->time_us += v * samples;
 			r->timed = true;
 		}
-		if (doc_num(e, "min_us", &v) && v < r->min_us)
+		if (doc_count(e, "min_us", &v) && v < r->min_us)
 			r->min_us = v;
-		if (doc_num(e, "max_us", &v) && v > r->max_us)
+		if (doc_count(e, "max_us", &v) && v > r->max_us)
 			r->max_us = v;
 	}
 }
@@ -489,9 +540,9 @@ bool cell_wavg(struct json_object *cell, const char *path, const char *weight, d
 		struct json_object *r = doc_idx(cell, "runs", i);
 		double v, w;
 
-		if (!doc_num(r, path, &v))
+		if (!doc_count(r, path, &v))
 			continue;
-		w = doc_num_or(r, weight, 0);
+		w = count_or(r, weight, 0);
 		sum += v * w;
 		wsum += w;
 		plain += v;
@@ -522,8 +573,11 @@ static double cell_overflow(struct json_object *cell, const char *side)
 		if (!o || !json_object_is_type(o, json_type_object))
 			continue;
 		json_object_object_foreach (o, key, val) {
+			double v;
+
 			(void)key;
-			lost += json_object_get_double(val);
+			if (as_count(val, &v))
+				lost += v;
 		}
 	}
 	return lost;

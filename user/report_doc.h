@@ -42,6 +42,11 @@ struct json_object *doc_get(struct json_object *o, const char *path);
 /* A number at path (int or double); false when absent or not a number. */
 bool doc_num(struct json_object *o, const char *path, double *out);
 double doc_num_or(struct json_object *o, const char *path, double def);
+/* A count or a measure at path (a counter, ops, bytes, a duration, a
+ * latency): a number, finite, 0 <= v <= DOC_MAX_COUNT; false otherwise, so
+ * a negative or overflowing counter reads as absent. */
+#define DOC_MAX_COUNT 18446744073709551615.0 /* UINT64_MAX, the probes' counters */
+bool doc_count(struct json_object *o, const char *path, double *out);
 /* A string at path, or def. */
 const char *doc_str(struct json_object *o, const char *path, const char *def);
 /* An array at path: its length, 0 when absent or not an array. */
@@ -65,7 +70,8 @@ struct json_object *doc_cell(struct json_object *platform, const char *workload)
  */
 size_t doc_workloads(struct json_object *doc, const char **names, size_t max);
 
-/* A cell's statistics: its "stats" object, or computed from its runs' scores. */
+/* A cell's statistics: its "stats" object when its "n" is a whole number of
+ * runs within DOC_MAX_RUNS, else computed from its runs' scores. */
 bool cell_stats(struct json_object *cell, struct stats *s);
 /* A cell's mean / native's mean of the same workload: its "vs_native", or computed. */
 bool cell_vs_native(struct json_object *doc, struct json_object *cell, double *ratio);

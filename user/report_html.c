@@ -282,6 +282,9 @@ static void chart(FILE *out, struct json_object *doc, const char *wl)
 		if (c && !doc_get(c, "error") && cell_stats(c, &s))
 			top = fmax(top, fmax(s.mean, s.ci95_high) / ref);
 	}
+	/* Means a document may hold (1e300 against 1e-300) overflow the scale. */
+	if (!isfinite(top))
+		return;
 	step = top <= 1.5 ? 0.25 : top <= 3 ? 0.5 : top <= 6 ? 1 : ceil(top / 5);
 	top = ceil(top / step - 1e-9) * step;
 

@@ -289,3 +289,15 @@ json.dump({'schema': 'vbench-trace/1', 'platforms': [{'name': 'native', 'status'
 	timeout 20 "$VB" compare "$VB_TMP/fifo.json" "$FIX/full.json" >/dev/null 2>&1 || rc=$?
 	[ "$rc" -eq 2 ] || fail "compare of a FIFO exited $rc, want 2"
 }
+
+# Output that cannot be written fails with one line, for compare as for report.
+test_compare_write_error_fails() {
+	local rc=0
+	"$VB" compare "$FIX/full.json" "$FIX/regressed.json" >/dev/full 2>"$VB_TMP/err" || rc=$?
+	[ "$rc" -eq 1 ] || fail "compare > /dev/full exited $rc, want 1"
+	[ "$(wc -l <"$VB_TMP/err")" -eq 1 ] || fail "compare > /dev/full: want one error line: $(cat "$VB_TMP/err")"
+	grep -q '^vbench-trace: compare: cannot write to stdout' "$VB_TMP/err" || fail "error not named: $(cat "$VB_TMP/err")"
+	rc=0
+	"$VB" report "$FIX/full.json" >/dev/full 2>"$VB_TMP/err" || rc=$?
+	[ "$rc" -eq 1 ] || fail "report > /dev/full exited $rc, want 1"
+}

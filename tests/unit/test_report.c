@@ -443,6 +443,37 @@ static void numbers_read_well(void **state)
 	assert_string_equal(fmt_num(NAN, b, sizeof(b)), "-");
 }
 
+/* Counters are counts: a negative, overflowing or non-numeric one reads as absent. */
+static void counts_are_range_checked(void **state)
+{
+	struct json_object *o = json_tokener_parse(
+		"{\"zero\": 0, \"max\": 18446744073709551615, \"neg\": -1, \"big\": 1e20, "
+		"\"str\": \"5\", \"frac\": 2.5}");
+	struct json_object *d = tdoc_new(), *c;
+	struct cell_sum sum;
+	double v;
+
+	(void)state;
+	assert_true(doc_count(o, "zero", &v) && v == 0);
+	assert_true(doc_count(o, "max", &v) && v == DOC_MAX_COUNT);
+	assert_true(doc_count(o, "frac", &v) && v == 2.5);
+	assert_false(doc_count(o, "neg", &v));
+	assert_false(doc_count(o, "big", &v));
+	assert_false(doc_count(o, "str", &v));
+	json_object_put(o);
+	c = tcell(tplat(d, "native", NULL), "fork", 100, 3, 0, 0.5);
+	trun(c, "probes.host.forks", -5);
+	assert_false(cell_sum(c, "probes.host.forks", &sum));
+	trun_json(c, "probes.host.block.hist_log2_us", "[-1, 1e300, 1e20, 3]");
+	{
+		double bins[8];
+
+		assert_int_equal(cell_hist(c, "probes.host.block.hist_log2_us", bins, 8), 4);
+		assert_true(bins[0] == 0 && bins[1] == 0 && bins[2] == 0 && bins[3] == 9);
+	}
+	json_object_put(d);
+}
+
 static void variant_is_its_own_column(void **state)
 {
 	struct json_object *d = tdoc_new(), *c;
@@ -503,6 +534,7 @@ int main(void)
 		cmocka_unit_test(broken_documents_render),
 		cmocka_unit_test(fixtures_render),
 		cmocka_unit_test(numbers_read_well),
+		cmocka_unit_test(counts_are_range_checked),
 		cmocka_unit_test(variant_is_its_own_column),
 		cmocka_unit_test(overflow_is_never_silent),
 	};
