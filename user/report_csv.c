@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
 #include "report_doc.h"
+#include "report_formats.h"
 #include "report_view.h"
 #include "util_log.h"
 
@@ -185,10 +185,11 @@ static void csv_rows(FILE *out, struct json_object *doc, struct json_object *ord
 	}
 }
 
-int report_csv(struct json_object *doc, FILE *out)
+static int render_csv(struct json_object *doc, FILE *out, bool color)
 {
 	struct columns cols = {json_object_new_object(), json_object_new_array(), 0};
 
+	(void)color;
 	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
 		struct json_object *p = doc_idx(doc, "platforms", i);
 
@@ -215,3 +216,5 @@ int report_csv(struct json_object *doc, FILE *out)
 	json_object_put(cols.order);
 	return ferror(out) ? -1 : 0;
 }
+
+const struct report_format report_format_csv = {"csv", render_csv};

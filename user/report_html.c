@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report.h"
 #include "report_doc.h"
+#include "report_formats.h"
 #include "report_view.h"
 #include "stats.h"
 
@@ -154,10 +154,10 @@ static void html_head(FILE *out, struct json_object *doc)
 	view_put_html(out, status);
 	fprintf(out, "</span></dd>\n<dt>started</dt><dd>");
 	view_put_html(out, doc_str(doc, "started_at", "unknown"));
-	report_host_line(doc, line, sizeof(line));
+	view_host_line(doc, line, sizeof(line));
 	fprintf(out, "</dd>\n<dt>host</dt><dd>");
 	view_put_html(out, line);
-	report_config_line(doc, line, sizeof(line));
+	view_config_line(doc, line, sizeof(line));
 	fprintf(out, "</dd>\n<dt>config</dt><dd>");
 	view_put_html(out, line);
 	fprintf(out, "</dd>\n<dt>tool</dt><dd>vbench-trace ");
@@ -185,7 +185,7 @@ static void matrix_cell(FILE *out, struct json_object *doc, struct json_object *
 {
 	struct cell_view v;
 
-	report_cell_view(doc, p, doc_cell(p, wl), &v);
+	view_cell(doc, p, doc_cell(p, wl), &v);
 	switch (v.kind) {
 	case CV_OK:
 		fprintf(out, "<td><span class=\"sc\">%s</span>", v.score);
@@ -381,7 +381,7 @@ static void html_charts(FILE *out, struct json_object *doc, const char **wl, siz
 static void html_findings(FILE *out, struct json_object *doc)
 {
 	bool owned;
-	struct json_object *f = report_findings(doc, &owned);
+	struct json_object *f = view_findings(doc, &owned);
 	size_t n = f ? json_object_array_length(f) : 0;
 	char label[128];
 
@@ -399,7 +399,7 @@ static void html_findings(FILE *out, struct json_object *doc)
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *x = json_object_array_get_idx(f, i), *e;
 		struct json_object *p =
-			doc_platform_by_label(doc, report_finding_label(x, label, sizeof(label)));
+			doc_platform_by_label(doc, view_finding_label(x, label, sizeof(label)));
 
 		fprintf(out, "<li style=\"--c:%s\"><span class=\"tag\">",
 			p ? plat_color(p) : "#7a7f87");
@@ -676,7 +676,7 @@ static void html_counters(FILE *out, struct json_object *doc, const char **wl, s
 
 			if (!c || !cell_has_runs(c))
 				continue;
-			report_cell_counters(c, &k);
+			view_cell_counters(c, &k);
 			fprintf(out, "<tr><td><span class=\"sw\" style=\"background:%s\"></span>",
 				plat_color(p));
 			view_put_html(out, doc_label(p, label, sizeof(label)));
@@ -730,11 +730,12 @@ static void html_notrun(FILE *out, struct json_object *doc)
 		fputs("</table></div></section>\n", out);
 }
 
-int report_html(struct json_object *doc, FILE *out)
+static int render_html(struct json_object *doc, FILE *out, bool color)
 {
 	const char *wl[MAX_WL];
 	size_t nwl = doc_workloads(doc, wl, MAX_WL);
 
+	(void)color;
 	html_head(out, doc);
 	html_matrix(out, doc, wl, nwl);
 	html_notrun(out, doc);
@@ -749,3 +750,5 @@ int report_html(struct json_object *doc, FILE *out)
 	      out);
 	return ferror(out) ? -1 : 0;
 }
+
+const struct report_format report_format_html = {"html", render_html};

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report.h"
 #include "report_doc.h"
+#include "report_formats.h"
 #include "report_view.h"
 
 #define MAX_WL 32
@@ -25,10 +25,10 @@ static void md_header(FILE *out, struct json_object *doc)
 	fputs("\n- tool: vbench-trace ", out);
 	view_put_md(out, doc_str(doc, "tool_version", "?"));
 	fputc('\n', out);
-	report_host_line(doc, line, sizeof(line));
+	view_host_line(doc, line, sizeof(line));
 	fprintf(out, "- host: ");
 	view_put_md(out, line);
-	report_config_line(doc, line, sizeof(line));
+	view_config_line(doc, line, sizeof(line));
 	fprintf(out, "\n- config: ");
 	view_put_md(out, line);
 	fprintf(out, "\n\n");
@@ -68,7 +68,7 @@ static void md_matrix(FILE *out, struct json_object *doc)
 			struct json_object *p = doc_idx(doc, "platforms", i);
 			struct cell_view v;
 
-			report_cell_view(doc, p, doc_cell(p, wl[w]), &v);
+			view_cell(doc, p, doc_cell(p, wl[w]), &v);
 			if (v.kind == CV_OK)
 				fprintf(out, " **%s**%s%s<br>%s, cv %s%s |", v.score,
 					*v.pct ? " · " : "", v.pct, v.ci, v.cv,
@@ -163,7 +163,7 @@ static void md_counters(FILE *out, struct json_object *doc)
 
 			if (!c || !cell_has_runs(c))
 				continue;
-			report_cell_counters(c, &k);
+			view_cell_counters(c, &k);
 			fputs("| ", out);
 			view_put_md(out, wl[w]);
 			fprintf(out, " | %s | %s | %s | %s | ", k.faults_per_op, k.forks,
@@ -178,7 +178,7 @@ static void md_counters(FILE *out, struct json_object *doc)
 static void md_findings(FILE *out, struct json_object *doc)
 {
 	bool owned;
-	struct json_object *f = report_findings(doc, &owned);
+	struct json_object *f = view_findings(doc, &owned);
 	size_t n = f ? json_object_array_length(f) : 0;
 
 	fprintf(out, "## Findings\n\n");
@@ -210,8 +210,9 @@ static void md_findings(FILE *out, struct json_object *doc)
 		json_object_put(f);
 }
 
-int report_md(struct json_object *doc, FILE *out)
+static int render_md(struct json_object *doc, FILE *out, bool color)
 {
+	(void)color;
 	md_header(out, doc);
 	md_matrix(out, doc);
 	md_problems(out, doc);
@@ -219,3 +220,5 @@ int report_md(struct json_object *doc, FILE *out)
 	md_findings(out, doc);
 	return ferror(out) ? -1 : 0;
 }
+
+const struct report_format report_format_md = {"md", render_md};

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report.h"
 #include "report_doc.h"
+#include "report_formats.h"
 #include "report_view.h"
 
 #define MAX_COLS 16
@@ -83,10 +83,10 @@ static void header(struct text *t, struct json_object *doc)
 	if (!strcmp(doc_str(doc, "status", ""), "interrupted"))
 		put_line(t, C_YELLOW,
 			 "the run was interrupted: cells after the interruption are missing");
-	report_host_line(doc, line, sizeof(line));
+	view_host_line(doc, line, sizeof(line));
 	fputs("host    ", t->out);
 	view_put_clean(t->out, line);
-	report_config_line(doc, line, sizeof(line));
+	view_config_line(doc, line, sizeof(line));
 	fputs("\nconfig  ", t->out);
 	view_put_clean(t->out, line);
 	fputs("\n\n", t->out);
@@ -125,7 +125,7 @@ static void matrix_row(struct text *t, struct json_object *doc, const char *wl, 
 		struct cell_view v;
 		char s[64];
 
-		report_cell_view(doc, p, doc_cell(p, wl), &v);
+		view_cell(doc, p, doc_cell(p, wl), &v);
 		switch (v.kind) {
 		case CV_OK:
 			put(t, NULL, v.score, 8);
@@ -148,7 +148,7 @@ static void matrix_row(struct text *t, struct json_object *doc, const char *wl, 
 		struct json_object *p = doc_idx(doc, "platforms", i);
 		struct cell_view v;
 
-		report_cell_view(doc, p, doc_cell(p, wl), &v);
+		view_cell(doc, p, doc_cell(p, wl), &v);
 		if (v.kind != CV_OK) {
 			put(t, NULL, "", col_width(doc, i));
 			continue;
@@ -248,7 +248,7 @@ static void counters(struct text *t, struct json_object *doc)
 
 			if (!c || !cell_has_runs(c))
 				continue;
-			report_cell_counters(c, &k);
+			view_cell_counters(c, &k);
 			fprintf(t->out, "  %-10s %-10s %-8s %-20s %-9s %s\n",
 				view_clean(wl[w], a, sizeof(a)), k.faults_per_op, k.forks,
 				k.block_p99, k.exits_per_s,
@@ -293,7 +293,7 @@ static void wrapped(FILE *out, const char *s, size_t indent, size_t first)
 static void findings(struct text *t, struct json_object *doc)
 {
 	bool owned;
-	struct json_object *f = report_findings(doc, &owned);
+	struct json_object *f = view_findings(doc, &owned);
 	size_t n = f ? json_object_array_length(f) : 0;
 	char lead[32], text[4096];
 
@@ -316,7 +316,7 @@ static void findings(struct text *t, struct json_object *doc)
 		json_object_put(f);
 }
 
-int report_text(struct json_object *doc, FILE *out, bool color)
+static int render_text(struct json_object *doc, FILE *out, bool color)
 {
 	struct text t = {.out = out, .color = color};
 
@@ -327,3 +327,5 @@ int report_text(struct json_object *doc, FILE *out, bool color)
 	findings(&t, doc);
 	return ferror(out) ? -1 : 0;
 }
+
+const struct report_format report_format_text = {"text", render_text};

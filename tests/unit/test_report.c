@@ -20,6 +20,7 @@
 #include "doc_builder.h"
 #include "report.h"
 #include "report_doc.h"
+#include "report_view.h"
 #include "results.h"
 #include "stats.h"
 #include "util_log.h"
