@@ -253,114 +253,149 @@ static void html_matrix(FILE *out, struct json_object *doc, const char **wl, siz
 #define CH_TOP	 8
 #define CH_AXIS	 22
 
-static void chart(FILE *out, struct json_object *doc, const char *wl)
+/* The scale of one workload's chart: bars are shares of ref, the axis runs to top. */
+struct chart_scale {
+	double ref, top, step, plot;
+	bool have_ref; /* ref is native's mean; else the best platform's */
+	const char *unit;
+	int h;
+};
+
+static bool cell_charted(struct json_object *c, struct stats *s)
+{
+	return c && !doc_get(c, "error") && cell_stats(c, s);
+}
+
+static bool chart_scale(struct json_object *doc, const char *wl, struct chart_scale *k)
 {
 	size_t ncols = doc_len(doc, "platforms");
 	struct json_object *nc = doc_cell(doc_native(doc), wl);
 	struct stats ns, s;
-	double ref, top = 1.0, step, plot = CH_W - CH_LEFT - CH_RIGHT;
-	bool have_ref = nc && cell_stats(nc, &ns) && ns.mean > 0;
-	int h = CH_TOP + (int)ncols * CH_ROW + CH_AXIS;
-	char label[128], a[32], b[32];
-	const char *unit = "";
 
+	k->have_ref = nc && cell_stats(nc, &ns) && ns.mean > 0;
+	k->top = 1.0;
+	k->plot = CH_W - CH_LEFT - CH_RIGHT;
+	k->h = CH_TOP + (int)ncols * CH_ROW + CH_AXIS;
+	k->unit = "";
 	/* Without a native cell the bars are shares of the best platform instead. */
-	ref = have_ref ? ns.mean : 0;
+	k->ref = k->have_ref ? ns.mean : 0;
 	for (size_t i = 0; i < ncols; i++) {
 		struct json_object *c = doc_cell(doc_idx(doc, "platforms", i), wl);
 
-		if (c && !*unit)
-			unit = doc_str(c, "unit", "");
-		if (c && !doc_get(c, "error") && cell_stats(c, &s) && !have_ref && s.mean > ref)
-			ref = s.mean;
+		if (c && !*k->unit)
+			k->unit = doc_str(c, "unit", "");
+		if (cell_charted(c, &s) && !k->have_ref && s.mean > k->ref)
+			k->ref = s.mean;
 	}
-	if (ref <= 0)
-		return;
-	for (size_t i = 0; i < ncols; i++) {
-		struct json_object *c = doc_cell(doc_idx(doc, "platforms", i), wl);
-
-		if (c && !doc_get(c, "error") && cell_stats(c, &s))
-			top = fmax(top, fmax(s.mean, s.ci95_high) / ref);
-	}
+	if (k->ref <= 0)
+		return false;
+	for (size_t i = 0; i < ncols; i++)
+		if (cell_charted(doc_cell(doc_idx(doc, "platforms", i), wl), &s))
+			k->top = fmax(k->top, fmax(s.mean, s.ci95_high) / k->ref);
 	/* Means a document may hold (1e300 against 1e-300) overflow the scale. */
-	if (!isfinite(top))
-		return;
-	step = top <= 1.5 ? 0.25 : top <= 3 ? 0.5 : top <= 6 ? 1 : ceil(top / 5);
-	top = ceil(top / step - 1e-9) * step;
+	if (!isfinite(k->top))
+		return false;
+	k->step = k->top <= 1.5 ? 0.25 : k->top <= 3 ? 0.5 : k->top <= 6 ? 1 : ceil(k->top / 5);
+	k->top = ceil(k->top / k->step - 1e-9) * k->step;
+	return true;
+}
 
-	fputs("<div class=\"card\"><h3>", out);
-	view_put_html(out, wl);
-	fputs(" <small>", out);
-	view_put_html(out, unit);
-	fprintf(out, "</small></h3><p class=\"sub\">%s; whiskers: 95 %% confidence interval</p>\n",
-		have_ref ? "% of native" : "% of the best platform (no native cell)");
-	fprintf(out, "<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", CH_W, h);
-	view_put_html(out, wl);
-	fputs(": % of native per platform\">\n", out);
-	for (double g = 0; g <= top + 1e-9; g += step) {
-		double x = CH_LEFT + g / top * plot;
+static void chart_grid(FILE *out, const struct chart_scale *k)
+{
+	for (double g = 0; g <= k->top + 1e-9; g += k->step) {
+		double x = CH_LEFT + g / k->top * k->plot;
 
 		fprintf(out,
 			"<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" "
 			"stroke-width=\"1\"%s/>",
-			x, CH_TOP - 2, x, h - CH_AXIS + 2,
+			x, CH_TOP - 2, x, k->h - CH_AXIS + 2,
 			fabs(g - 1) < 1e-9 ? "#1d232b" : "#e3e7ec",
 			fabs(g - 1) < 1e-9 ? " stroke-dasharray=\"4 3\"" : "");
 		fprintf(out,
 			"<text class=\"ax\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.0f "
 			"%%</text>\n",
-			x, h - 6, g * 100);
+			x, k->h - 6, g * 100);
 	}
-	for (size_t i = 0; i < ncols; i++) {
+}
+
+/* In place of a bar: why the platform has none ("skipped: /dev/kvm not present"). */
+static void chart_no_bar(FILE *out, struct json_object *p, struct json_object *c, int y)
+{
+	const char *why = !doc_platform_ok(p)	     ? doc_str(p, "status", "not run")
+			  : c && doc_get(c, "error") ? "failed"
+						     : "not run";
+
+	fprintf(out, "<text x=\"%d\" y=\"%d\" style=\"fill:#9aa3ad;font-style:italic\">",
+		CH_LEFT + 6, y + CH_ROW / 2 + 4);
+	view_put_html(out, why);
+	if (!doc_platform_ok(p) && doc_str(p, "reason", NULL)) {
+		fputs(": ", out);
+		view_put_html(out, doc_str(p, "reason", ""));
+	}
+	fputs("</text>\n", out);
+}
+
+/* One platform's bar: its mean as a share of ref, the 95 % interval as a whisker. */
+static void chart_bar(FILE *out, const struct chart_scale *k, struct json_object *p,
+		      const char *label, const struct stats *s, int y)
+{
+	double r = s->mean / k->ref, lo = fmax(0, s->ci95_low / k->ref), hi = s->ci95_high / k->ref;
+	char a[32], b[32], c[32];
+
+	fprintf(out,
+		"<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"2\" "
+		"fill=\"%s\"><title>",
+		CH_LEFT, y + 6, fmax(1, r / k->top * k->plot), CH_ROW - 12, plat_color(p));
+	view_put_html(out, label);
+	fprintf(out, ": %s ", fmt_num(s->mean, a, sizeof(a)));
+	view_put_html(out, k->unit);
+	fprintf(out, ", %s (95 %% CI %s – %s)</title></rect>", pct_str(r, b, sizeof(b)),
+		pct_str(lo, c, sizeof(c)), pct_str(hi, a, sizeof(a)));
+	if (hi > lo) {
+		double x1 = CH_LEFT + lo / k->top * k->plot, x2 = CH_LEFT + hi / k->top * k->plot;
+		int ym = y + CH_ROW / 2;
+
+		fprintf(out,
+			"<path d=\"M%.1f %dV%dM%.1f %dH%.1fM%.1f %dV%d\" "
+			"stroke=\"#1d232b\" "
+			"stroke-width=\"1.3\" fill=\"none\"/>",
+			x1, ym - 5, ym + 5, x1, ym, x2, x2, ym - 5, ym + 5);
+	}
+	fprintf(out, "<text x=\"%.1f\" y=\"%d\" style=\"font-weight:600\">%s</text>\n",
+		CH_LEFT + fmax(r, hi) / k->top * k->plot + 6, y + CH_ROW / 2 + 4,
+		pct_str(r, a, sizeof(a)));
+}
+
+static void chart(FILE *out, struct json_object *doc, const char *wl)
+{
+	struct chart_scale k;
+	char label[128];
+
+	if (!chart_scale(doc, wl, &k))
+		return;
+	fputs("<div class=\"card\"><h3>", out);
+	view_put_html(out, wl);
+	fputs(" <small>", out);
+	view_put_html(out, k.unit);
+	fprintf(out, "</small></h3><p class=\"sub\">%s; whiskers: 95 %% confidence interval</p>\n",
+		k.have_ref ? "% of native" : "% of the best platform (no native cell)");
+	fprintf(out, "<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", CH_W, k.h);
+	view_put_html(out, wl);
+	fputs(": % of native per platform\">\n", out);
+	chart_grid(out, &k);
+	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
 		struct json_object *p = doc_idx(doc, "platforms", i), *c = doc_cell(p, wl);
 		int y = CH_TOP + (int)i * CH_ROW;
-		double r, lo, hi;
+		struct stats s;
 
 		fprintf(out, "<text class=\"lbl\" x=\"%d\" y=\"%d\" text-anchor=\"end\">",
 			CH_LEFT - 8, y + CH_ROW / 2 + 4);
 		view_put_html(out, doc_label(p, label, sizeof(label)));
 		fputs("</text>", out);
-		if (!c || doc_get(c, "error") || !cell_stats(c, &s)) {
-			const char *why = !doc_platform_ok(p) ? doc_str(p, "status", "not run")
-					  : c && doc_get(c, "error") ? "failed"
-								     : "not run";
-
-			fprintf(out,
-				"<text x=\"%d\" y=\"%d\" style=\"fill:#9aa3ad;font-style:italic\">",
-				CH_LEFT + 6, y + CH_ROW / 2 + 4);
-			view_put_html(out, why);
-			if (!doc_platform_ok(p) && doc_str(p, "reason", NULL)) {
-				fputs(": ", out);
-				view_put_html(out, doc_str(p, "reason", ""));
-			}
-			fputs("</text>\n", out);
-			continue;
-		}
-		r = s.mean / ref;
-		lo = fmax(0, s.ci95_low / ref);
-		hi = s.ci95_high / ref;
-		fprintf(out,
-			"<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"2\" "
-			"fill=\"%s\"><title>",
-			CH_LEFT, y + 6, fmax(1, r / top * plot), CH_ROW - 12, plat_color(p));
-		view_put_html(out, label);
-		fprintf(out, ": %s ", fmt_num(s.mean, a, sizeof(a)));
-		view_put_html(out, unit);
-		fprintf(out, ", %s (95 %% CI %s – %s)</title></rect>", pct_str(r, b, sizeof(b)),
-			pct_str(lo, label, sizeof(label)), pct_str(hi, a, sizeof(a)));
-		if (hi > lo) {
-			double x1 = CH_LEFT + lo / top * plot, x2 = CH_LEFT + hi / top * plot;
-			int ym = y + CH_ROW / 2;
-
-			fprintf(out,
-				"<path d=\"M%.1f %dV%dM%.1f %dH%.1fM%.1f %dV%d\" "
-				"stroke=\"#1d232b\" "
-				"stroke-width=\"1.3\" fill=\"none\"/>",
-				x1, ym - 5, ym + 5, x1, ym, x2, x2, ym - 5, ym + 5);
-		}
-		fprintf(out, "<text x=\"%.1f\" y=\"%d\" style=\"font-weight:600\">%s</text>\n",
-			CH_LEFT + fmax(r, hi) / top * plot + 6, y + CH_ROW / 2 + 4,
-			pct_str(r, a, sizeof(a)));
+		if (cell_charted(c, &s))
+			chart_bar(out, &k, p, label, &s, y);
+		else
+			chart_no_bar(out, p, c, y);
 	}
 	fputs("</svg></div>\n", out);
 }
@@ -518,95 +553,128 @@ static void html_exits(FILE *out, struct json_object *doc, const char **wl, size
 #define BH_LEFT 34
 #define BH_BOT	30
 
-static void block_hist(FILE *out, struct json_object *p, struct json_object *c)
-{
-	double host[HBINS], guest[HBINS], hs = 0, gs = 0, peak = 0;
-	size_t nh = cell_hist(c, "probes.host.block.hist_log2_us", host, HBINS);
-	size_t ng = cell_hist(c, "probes.guest.block.hist_log2_us", guest, HBINS);
-	size_t lo = HBINS, hi = 0, nb;
-	double bw, plot_w = BH_W - BH_LEFT - 8, plot_h = BH_H - BH_BOT - 10;
-	char label[128], a[32], b[32];
-	double p50, p99;
+/* A cell's block latency histograms, host and guest side, summed over its runs. */
+struct block_hist {
+	double host[HBINS], guest[HBINS];
+	double hs, gs; /* requests on each side */
+	double peak;   /* the largest share of one bucket, either side */
+	size_t lo, hi; /* the buckets drawn */
+	double bw;     /* a bucket's width */
+};
 
+#define BH_PLOT_W (BH_W - BH_LEFT - 8)
+#define BH_PLOT_H (BH_H - BH_BOT - 10)
+
+static bool block_hist_of(struct json_object *c, struct block_hist *k)
+{
+	size_t nh = cell_hist(c, "probes.host.block.hist_log2_us", k->host, HBINS);
+	size_t ng = cell_hist(c, "probes.guest.block.hist_log2_us", k->guest, HBINS);
+
+	k->hs = k->gs = k->peak = 0;
+	k->lo = HBINS;
+	k->hi = 0;
 	for (size_t i = 0; i < HBINS; i++) {
-		hs += host[i];
-		gs += guest[i];
-		if (host[i] > 0 || guest[i] > 0) {
-			lo = i < lo ? i : lo;
-			hi = i > hi ? i : hi;
+		k->hs += k->host[i];
+		k->gs += k->guest[i];
+		if (k->host[i] > 0 || k->guest[i] > 0) {
+			k->lo = i < k->lo ? i : k->lo;
+			k->hi = i > k->hi ? i : k->hi;
 		}
 	}
-	if (lo > hi || (nh == 0 && ng == 0))
-		return;
-	nb = hi - lo + 1;
-	for (size_t i = lo; i <= hi; i++) {
-		peak = fmax(peak, hs > 0 ? host[i] / hs : 0);
-		peak = fmax(peak, gs > 0 ? guest[i] / gs : 0);
+	if (k->lo > k->hi || (nh == 0 && ng == 0))
+		return false;
+	for (size_t i = k->lo; i <= k->hi; i++) {
+		k->peak = fmax(k->peak, k->hs > 0 ? k->host[i] / k->hs : 0);
+		k->peak = fmax(k->peak, k->gs > 0 ? k->guest[i] / k->gs : 0);
 	}
-	bw = plot_w / (double)nb;
+	k->bw = BH_PLOT_W / (double)(k->hi - k->lo + 1);
+	return true;
+}
+
+/* "host: 6525 requests, p50 1 ms, p99 4 ms · guest: ..." */
+static void block_hist_caption(FILE *out, struct json_object *c, const struct block_hist *k)
+{
+	char n[32], a[32], b[32];
+	double p50, p99;
+
+	if (k->hs > 0 &&
+	    cell_wavg(c, "probes.host.block.p50_us", "probes.host.block.requests", &p50) &&
+	    cell_wavg(c, "probes.host.block.p99_us", "probes.host.block.requests", &p99))
+		fprintf(out, "host: %s requests, p50 %s, p99 %s", fmt_num(k->hs, n, sizeof(n)),
+			us_str(p50, a, sizeof(a)), us_str(p99, b, sizeof(b)));
+	if (k->gs > 0 &&
+	    cell_wavg(c, "probes.guest.block.p50_us", "probes.guest.block.requests", &p50) &&
+	    cell_wavg(c, "probes.guest.block.p99_us", "probes.guest.block.requests", &p99))
+		fprintf(out, "%sguest: %s requests, p50 %s, p99 %s", k->hs > 0 ? " · " : "",
+			fmt_num(k->gs, n, sizeof(n)), us_str(p50, a, sizeof(a)),
+			us_str(p99, b, sizeof(b)));
+}
+
+/* One bucket: the host's bar solid, the guest's light beside it, the bound below. */
+static void block_hist_bucket(FILE *out, const struct block_hist *k, const char *color, size_t i)
+{
+	double x = BH_LEFT + (double)(i - k->lo) * k->bw;
+	double hv = k->hs > 0 ? k->host[i] / k->hs : 0, gv = k->gs > 0 ? k->guest[i] / k->gs : 0;
+	double half = k->gs > 0 && k->hs > 0 ? k->bw * 0.42 : k->bw * 0.84;
+	char a[32];
+
+	if (k->hs > 0 && k->peak > 0)
+		fprintf(out,
+			"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+			"fill=\"%s\"><title>host %s: %.1f %%</title></rect>",
+			x + k->bw * 0.08, 10 + BH_PLOT_H - hv / k->peak * BH_PLOT_H, half,
+			hv / k->peak * BH_PLOT_H, color, us_str((double)(1ull << i), a, sizeof(a)),
+			hv * 100);
+	if (k->gs > 0 && k->peak > 0)
+		fprintf(out,
+			"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+			"fill=\"%s\" fill-opacity=\".45\" stroke=\"%s\"><title>guest %s: "
+			"%.1f "
+			"%%</title></rect>",
+			x + k->bw * 0.08 + (k->hs > 0 ? half : 0),
+			10 + BH_PLOT_H - gv / k->peak * BH_PLOT_H, half, gv / k->peak * BH_PLOT_H,
+			color, color, us_str((double)(1ull << i), a, sizeof(a)), gv * 100);
+	if (k->hi - k->lo + 1 <= 12 || (i - k->lo) % 2 == 0)
+		fprintf(out,
+			"<text class=\"ax\" x=\"%.1f\" y=\"%d\" "
+			"text-anchor=\"middle\">%s</text>",
+			x + k->bw / 2, BH_H - BH_BOT + 16 + 0,
+			us_str((double)(1ull << i), a, sizeof(a)));
+	fputc('\n', out);
+}
+
+static void block_hist(FILE *out, struct json_object *p, struct json_object *c)
+{
+	struct block_hist k;
+	char label[128];
+
+	if (!block_hist_of(c, &k))
+		return;
 	fputs("<div class=\"card\"><h3>", out);
 	view_put_html(out, doc_label(p, label, sizeof(label)));
 	fputs(" · ", out);
 	view_put_html(out, doc_str(c, "name", "?"));
 	fputs("</h3><p class=\"sub\">", out);
-	if (hs > 0 &&
-	    cell_wavg(c, "probes.host.block.p50_us", "probes.host.block.requests", &p50) &&
-	    cell_wavg(c, "probes.host.block.p99_us", "probes.host.block.requests", &p99))
-		fprintf(out, "host: %s requests, p50 %s, p99 %s", fmt_num(hs, label, sizeof(label)),
-			us_str(p50, a, sizeof(a)), us_str(p99, b, sizeof(b)));
-	if (gs > 0 &&
-	    cell_wavg(c, "probes.guest.block.p50_us", "probes.guest.block.requests", &p50) &&
-	    cell_wavg(c, "probes.guest.block.p99_us", "probes.guest.block.requests", &p99))
-		fprintf(out, "%sguest: %s requests, p50 %s, p99 %s", hs > 0 ? " · " : "",
-			fmt_num(gs, label, sizeof(label)), us_str(p50, a, sizeof(a)),
-			us_str(p99, b, sizeof(b)));
+	block_hist_caption(out, c, &k);
 	fprintf(out,
 		"</p>\n<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"block latency "
 		"histogram\">\n",
 		BH_W, BH_H);
 	for (int g = 0; g <= 2; g++) {
-		double y = 10 + plot_h - plot_h * g / 2.0;
+		double y = 10 + BH_PLOT_H - BH_PLOT_H * g / 2.0;
 
 		fprintf(out,
 			"<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e3e7ec\"/>"
 			"<text class=\"ax\" x=\"%d\" y=\"%.1f\" "
 			"text-anchor=\"end\">%.0f%%</text>\n",
-			BH_LEFT, y, BH_W - 8, y, BH_LEFT - 4, y + 3, peak * 100 * g / 2.0);
+			BH_LEFT, y, BH_W - 8, y, BH_LEFT - 4, y + 3, k.peak * 100 * g / 2.0);
 	}
-	for (size_t i = lo; i <= hi; i++) {
-		double x = BH_LEFT + (double)(i - lo) * bw;
-		double hv = hs > 0 ? host[i] / hs : 0, gv = gs > 0 ? guest[i] / gs : 0;
-		double half = gs > 0 && hs > 0 ? bw * 0.42 : bw * 0.84;
-
-		if (hs > 0 && peak > 0)
-			fprintf(out,
-				"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-				"fill=\"%s\"><title>host %s: %.1f %%</title></rect>",
-				x + bw * 0.08, 10 + plot_h - hv / peak * plot_h, half,
-				hv / peak * plot_h, plat_color(p),
-				us_str((double)(1ull << i), a, sizeof(a)), hv * 100);
-		if (gs > 0 && peak > 0)
-			fprintf(out,
-				"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-				"fill=\"%s\" fill-opacity=\".45\" stroke=\"%s\"><title>guest %s: "
-				"%.1f "
-				"%%</title></rect>",
-				x + bw * 0.08 + (hs > 0 ? half : 0),
-				10 + plot_h - gv / peak * plot_h, half, gv / peak * plot_h,
-				plat_color(p), plat_color(p),
-				us_str((double)(1ull << i), a, sizeof(a)), gv * 100);
-		if (nb <= 12 || (i - lo) % 2 == 0)
-			fprintf(out,
-				"<text class=\"ax\" x=\"%.1f\" y=\"%d\" "
-				"text-anchor=\"middle\">%s</text>",
-				x + bw / 2, BH_H - BH_BOT + 16 + 0,
-				us_str((double)(1ull << i), a, sizeof(a)));
-		fputc('\n', out);
-	}
+	for (size_t i = k.lo; i <= k.hi; i++)
+		block_hist_bucket(out, &k, plat_color(p), i);
 	fprintf(out,
 		"<text class=\"ax\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">latency "
 		"(log2 buckets, lower bound)</text>\n",
-		BH_LEFT + (int)plot_w / 2, BH_H - 2);
+		BH_LEFT + BH_PLOT_W / 2, BH_H - 2);
 	fputs("</svg></div>\n", out);
 }
 
