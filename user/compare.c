@@ -50,7 +50,7 @@ static void judge(struct json_object *cell, const struct stats *a, const struct 
 	}
 	if (!v->significant || a->mean == b->mean)
 		return;
-	better = cell_higher_is_better(cell) ? b->mean > a->mean : b->mean < a->mean;
+	better = doc_cell_higher_is_better(cell) ? b->mean > a->mean : b->mean < a->mean;
 	v->regression = !better;
 	v->improvement = better;
 }
@@ -92,7 +92,7 @@ static void compare_cell(const char *label, const char *wl, struct json_object *
 	view_clean(doc_str(nc, "unit", ""), unit, sizeof(unit));
 	view_clean(wl, name, sizeof(name));
 
-	if (!cell_stats(oc, &a) || !cell_stats(nc, &b)) {
+	if (!doc_cell_stats(oc, &a) || !doc_cell_stats(nc, &b)) {
 		printf("%-18s %-9s %-9s %s\n", label, name, unit,
 		       "no score on one side (failed cell)");
 		return;
@@ -113,8 +113,8 @@ static void compare_cell(const char *label, const char *wl, struct json_object *
 	       : v.improvement ? "improvement"
 			       : "no significant change";
 	printf("%-18s %-9s %-9s %10s %10s %9s  %-22s %s\n", label, name, unit,
-	       fmt_num(a.mean, os, sizeof(os)), fmt_num(b.mean, ns, sizeof(ns)), change, test,
-	       word);
+	       doc_fmt_num(a.mean, os, sizeof(os)), doc_fmt_num(b.mean, ns, sizeof(ns)), change,
+	       test, word);
 	t->rows++;
 	t->regressions += v.regression;
 	t->improvements += v.improvement;

@@ -61,14 +61,14 @@ static void for_each_cell(struct json_object *doc, const char *rule, rule_fn fn,
 
 			c.cell = doc_idx(p, "workloads", j);
 			c.workload = doc_str(c.cell, "name", NULL);
-			if (!c.workload || !cell_has_runs(c.cell) || doc_get(c.cell, "error"))
+			if (!c.workload || !doc_cell_has_runs(c.cell) || doc_get(c.cell, "error"))
 				continue;
 			doc_label(p, c.label, sizeof(c.label));
 			c.is_native = p == native;
 			c.native = c.is_native ? NULL : doc_cell(native, c.workload);
-			if (c.native && !cell_has_runs(c.native))
+			if (c.native && !doc_cell_has_runs(c.native))
 				c.native = NULL;
-			if (!cell_vs_native(doc, c.cell, &c.ratio))
+			if (!doc_cell_vs_native(doc, c.cell, &c.ratio))
 				c.ratio = NAN;
 			fn(&c, out);
 		}
@@ -145,7 +145,7 @@ static const char *ratio_words(double r, char *buf, size_t n)
 
 static const char *n3(double v, char *buf, size_t n)
 {
-	return fmt_num(v, buf, n);
+	return doc_fmt_num(v, buf, n);
 }
 
 /* Faults the workload's own kernel saw (the guest's for a VM), user + kernel side. */
@@ -163,10 +163,10 @@ static bool cell_faults(struct json_object *cell, const char *side, struct fault
 
 	memset(f, 0, sizeof(*f));
 	snprintf(path, sizeof(path), "%s.page_faults_user", side);
-	if (!cell_sum(cell, path, &u))
+	if (!doc_cell_sum(cell, path, &u))
 		return false;
 	snprintf(path, sizeof(path), "%s.page_faults_kernel", side);
-	if (!cell_sum(cell, path, &k))
+	if (!doc_cell_sum(cell, path, &k))
 		k.value = 0;
 	f->per_mib = u.bytes > 0;
 	denom = f->per_mib ? u.bytes / 1048576.0 : u.ops;
@@ -186,10 +186,10 @@ static bool cell_faults_per_s(struct json_object *cell, const char *side, double
 	char path[96];
 
 	snprintf(path, sizeof(path), "%s.page_faults_user", side);
-	if (!cell_sum(cell, path, &u) || u.duration_s <= 0)
+	if (!doc_cell_sum(cell, path, &u) || u.duration_s <= 0)
 		return false;
 	snprintf(path, sizeof(path), "%s.page_faults_kernel", side);
-	if (cell_sum(cell, path, &k))
+	if (doc_cell_sum(cell, path, &k))
 		u.value += k.value;
 	*out = u.value / u.duration_s;
 	return true;
@@ -205,7 +205,7 @@ static bool cell_exits(struct json_object *cell, struct exits *x)
 	struct cell_sum s;
 
 	memset(x, 0, sizeof(*x));
-	if (!cell_sum(cell, "probes.host.vm_exits.total", &s))
+	if (!doc_cell_sum(cell, "probes.host.vm_exits.total", &s))
 		return false;
 	x->total = s.value;
 	x->per_s = s.duration_s > 0 ? s.value / s.duration_s : NAN;
@@ -265,7 +265,7 @@ static bool in_vm(const struct rule_cell *c)
 {
 	const char *name = doc_str(c->plat, "name", "");
 
-	return cell_has_guest(c->cell) || !strcmp(name, "qemu") || !strcmp(name, "kvm");
+	return doc_cell_has_guest(c->cell) || !strcmp(name, "qemu") || !strcmp(name, "kvm");
 }
 
 /* ---- binary translation: is QEMU slow on CPU because it emulates? ---- */
@@ -281,7 +281,7 @@ static void rule_cpu_starved(const struct rule_cell *c, struct json_object *out)
 	if (c->is_native || strcmp(c->workload, "cpu") || !isfinite(c->ratio) ||
 	    c->ratio >= FAR_BELOW)
 		return;
-	if (!cell_sum(c->cell, "rusage.utime_s", &ut) || ut.duration_s <= 0)
+	if (!doc_cell_sum(c->cell, "rusage.utime_s", &ut) || ut.duration_s <= 0)
 		return;
 	busy = ut.value / ut.duration_s;
 	if (busy >= BUSY_USER)
@@ -304,7 +304,7 @@ static bool cpu_evidence(const struct rule_cell *c, struct exits *x, struct cell
 		return false;
 	if (!cell_exits(c->cell, x) || !isfinite(x->per_s))
 		return false;
-	if (!cell_sum(c->cell, "rusage.utime_s", ut) || ut->duration_s <= 0)
+	if (!doc_cell_sum(c->cell, "rusage.utime_s", ut) || ut->duration_s <= 0)
 		return false;
 	*busy = ut->value / ut->duration_s;
 	return true;
@@ -371,7 +371,7 @@ static void rule_vm_exits(const struct rule_cell *c, struct json_object *out)
 
 	if (!cell_exits(c->cell, &x) || !isfinite(x.per_s) || x.per_s < MIN_EXITS_PER_S)
 		return;
-	n = cell_exit_rows(c->cell, rows, MAX_ROWS);
+	n = doc_cell_exit_rows(c->cell, rows, MAX_ROWS);
 	if (!n)
 		return;
 	for (size_t i = 0; i < n; i++)
@@ -412,7 +412,7 @@ static void rule_vm_exits(const struct rule_cell *c, struct json_object *out)
 static double exits_of(struct json_object *cell, bool (*match)(const char *reason))
 {
 	struct exit_row rows[MAX_ROWS];
-	size_t n = cell_exit_rows(cell, rows, MAX_ROWS);
+	size_t n = doc_cell_exit_rows(cell, rows, MAX_ROWS);
 	double v = 0;
 
 	for (size_t i = 0; i < n; i++)
@@ -435,7 +435,8 @@ static void rule_memory(const struct rule_cell *c, struct json_object *out)
 	char r[64], a[32], b[32], d[32];
 	const char *unit;
 
-	if (c->is_native || strcmp(c->workload, "mem") || !c->native || !cell_has_guest(c->cell))
+	if (c->is_native || strcmp(c->workload, "mem") || !c->native ||
+	    !doc_cell_has_guest(c->cell))
 		return;
 	if (!cell_exits(c->cell, &x) || !cell_faults(c->cell, "probes.guest", &f) ||
 	    !cell_faults(c->native, "probes.host", &nf) || f.per_mib != nf.per_mib)
@@ -490,9 +491,9 @@ static void rule_faults(const struct rule_cell *c, struct json_object *out)
 
 	if (c->is_native || !c->native || !strcmp(c->workload, "fork"))
 		return;
-	if (!strcmp(c->workload, "mem") && cell_has_guest(c->cell))
+	if (!strcmp(c->workload, "mem") && doc_cell_has_guest(c->cell))
 		return; /* rule_memory speaks of it */
-	if (!cell_faults(c->cell, cell_side(c->cell), &f) ||
+	if (!cell_faults(c->cell, doc_cell_side(c->cell), &f) ||
 	    !cell_faults(c->native, "probes.host", &nf) || f.per_mib != nf.per_mib)
 		return;
 	if (nf.per_unit <= 0 || f.per_unit <= 0)
@@ -500,7 +501,7 @@ static void rule_faults(const struct rule_cell *c, struct json_object *out)
 	factor = f.per_unit / nf.per_unit;
 	if (factor < FAULTS_FACTOR && factor > 1 / FAULTS_FACTOR)
 		return;
-	if (!cell_faults_per_s(c->cell, cell_side(c->cell), &per_s) || per_s < MIN_FAULTS_PER_S)
+	if (!cell_faults_per_s(c->cell, doc_cell_side(c->cell), &per_s) || per_s < MIN_FAULTS_PER_S)
 		return;
 	unit = f.per_mib ? "MiB" : "op";
 	e = json_object_new_object();
@@ -515,7 +516,7 @@ static void rule_faults(const struct rule_cell *c, struct json_object *out)
 	     "%s %s: %s page faults per %s (%s user-side, %s kernel-side, as its %s kernel saw "
 	     "them) vs %s on native, %.1fx %s",
 	     c->label, c->workload, n3(f.per_unit, a, sizeof(a)), unit, n3(f.user, u, sizeof(u)),
-	     n3(f.kernel, k, sizeof(k)), cell_has_guest(c->cell) ? "guest" : "host",
+	     n3(f.kernel, k, sizeof(k)), doc_cell_has_guest(c->cell) ? "guest" : "host",
 	     n3(nf.per_unit, b, sizeof(b)), factor >= 1 ? factor : 1 / factor,
 	     factor >= 1 ? "more" : "fewer");
 }
@@ -534,17 +535,17 @@ static bool cell_block(struct json_object *cell, const char *side, struct blk *b
 
 	memset(b, 0, sizeof(*b));
 	snprintf(path, sizeof(path), "%s.block.requests", side);
-	if (!cell_sum(cell, path, &s))
+	if (!doc_cell_sum(cell, path, &s))
 		return false;
 	b->requests = s.value;
 	snprintf(w, sizeof(w), "%s.block.requests", side);
 	snprintf(path, sizeof(path), "%s.block.p50_us", side);
-	b->have_p50 = cell_wavg(cell, path, w, &b->p50) && b->requests > 0;
+	b->have_p50 = doc_cell_wavg(cell, path, w, &b->p50) && b->requests > 0;
 	snprintf(path, sizeof(path), "%s.block.p99_us", side);
-	if (!cell_wavg(cell, path, w, &b->p99))
+	if (!doc_cell_wavg(cell, path, w, &b->p99))
 		b->p99 = NAN;
 	snprintf(path, sizeof(path), "%s.block.bytes", side);
-	if (cell_sum(cell, path, &s))
+	if (doc_cell_sum(cell, path, &s))
 		b->bytes = s.value;
 	return true;
 }
@@ -552,7 +553,7 @@ static bool cell_block(struct json_object *cell, const char *side, struct blk *b
 /* The block requests guest and host saw for a VM's cell, when there are enough to speak of. */
 static bool disk_evidence(const struct rule_cell *c, struct blk *g, struct blk *h)
 {
-	return cell_has_guest(c->cell) && cell_block(c->cell, "probes.guest", g) &&
+	return doc_cell_has_guest(c->cell) && cell_block(c->cell, "probes.guest", g) &&
 	       cell_block(c->cell, "probes.host", h) && g->requests >= MIN_BLOCK_REQS;
 }
 
@@ -637,10 +638,10 @@ static bool seq_rand_of(struct json_object *plat, struct seq_rand *x)
 	struct json_object *sc = doc_cell(plat, "diskseq"), *rc = doc_cell(plat, "diskrand");
 	const char *side;
 
-	if (!sc || !rc || !cell_has_runs(sc) || !cell_has_runs(rc))
+	if (!sc || !rc || !doc_cell_has_runs(sc) || !doc_cell_has_runs(rc))
 		return false;
-	side = cell_side(sc);
-	if (!cell_stats(sc, &x->seq) || !cell_stats(rc, &x->rand) || x->rand.mean <= 0)
+	side = doc_cell_side(sc);
+	if (!doc_cell_stats(sc, &x->seq) || !doc_cell_stats(rc, &x->rand) || x->rand.mean <= 0)
 		return false;
 	if (!cell_block(sc, side, &x->s) || !cell_block(rc, side, &x->r) || !x->s.have_p50 ||
 	    !x->r.have_p50 || x->s.bytes <= 0 || x->r.bytes <= 0)
@@ -716,7 +717,7 @@ static void rule_docker_storage(const struct rule_cell *c, struct json_object *o
 	vc = vol && doc_platform_ok(vol) ? doc_cell(vol, c->workload) : NULL;
 	if (!vc || doc_get(vc, "error") || strncmp(c->workload, "disk", 4))
 		return;
-	if (!cell_stats(c->cell, &a) || !cell_stats(vc, &b) || b.mean <= 0)
+	if (!doc_cell_stats(c->cell, &a) || !doc_cell_stats(vc, &b) || b.mean <= 0)
 		return;
 	change = a.mean / b.mean - 1;
 	apart = a.ci95_high < b.ci95_low || b.ci95_high < a.ci95_low;
@@ -746,7 +747,7 @@ static bool cell_clone_p50(struct json_object *cell, const char *side, double *o
 
 	snprintf(path, sizeof(path), "%s.clone_latency.p50_us", side);
 	snprintf(w, sizeof(w), "%s.clone_syscalls", side);
-	return cell_wavg(cell, path, w, out);
+	return doc_cell_wavg(cell, path, w, out);
 }
 
 static void rule_fork(const struct rule_cell *c, struct json_object *out)
@@ -767,9 +768,9 @@ static void rule_fork(const struct rule_cell *c, struct json_object *out)
 	x.per_op = isfinite(x.per_op) && x.total > 0
 			   ? x.per_op * (x.total - exits_of(c->cell, is_idle_exit)) / x.total
 			   : x.per_op;
-	have_lat = cell_clone_p50(c->cell, cell_side(c->cell), &lat) &&
+	have_lat = cell_clone_p50(c->cell, doc_cell_side(c->cell), &lat) &&
 		   cell_clone_p50(c->native, "probes.host", &nlat);
-	have_f = cell_faults(c->cell, cell_side(c->cell), &f) &&
+	have_f = cell_faults(c->cell, doc_cell_side(c->cell), &f) &&
 		 cell_faults(c->native, "probes.host", &nf) && !f.per_mib && !nf.per_mib;
 	if (!have_lat && !have_f)
 		return;
@@ -823,13 +824,13 @@ static void rule_net_relay(const struct rule_cell *c, struct json_object *out)
 
 	if (c->is_native || strcmp(c->workload, "net") || !c->native)
 		return;
-	if (!cell_sum(c->cell, "probes.host.syscalls.total", &s) ||
-	    !cell_sum(c->native, "probes.host.syscalls.total", &ns) || !sum_per_mib(&s, &per) ||
-	    !sum_per_mib(&ns, &nper) || nper <= 0)
+	if (!doc_cell_sum(c->cell, "probes.host.syscalls.total", &s) ||
+	    !doc_cell_sum(c->native, "probes.host.syscalls.total", &ns) ||
+	    !doc_sum_per_mib(&s, &per) || !doc_sum_per_mib(&ns, &nper) || nper <= 0)
 		return;
 	factor = per / nper;
-	top = cell_sum_map(c->cell, "probes.host.syscalls.top");
-	n = map_top(top, names, vals, TOP);
+	top = doc_cell_sum_map(c->cell, "probes.host.syscalls.top");
+	n = doc_map_top(top, names, vals, TOP);
 	for (size_t i = 0; i < n && len < sizeof(list); i++)
 		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s %.0f %%",
 					i ? ", " : "; top: ", names[i],
@@ -892,7 +893,7 @@ static void rule_net_latency(const struct rule_cell *c, struct json_object *out)
 	struct stats st;
 	char tail[256] = "";
 
-	if (strcmp(c->workload, "net") || !server || !*server || !cell_stats(c->cell, &st))
+	if (strcmp(c->workload, "net") || !server || !*server || !doc_cell_stats(c->cell, &st))
 		return;
 	for (size_t i = 0; i < doc_len(c->cell, "runs"); i++) {
 		struct json_object *run = doc_idx(c->cell, "runs", i);

@@ -171,7 +171,7 @@ static void csv_rows(FILE *out, struct json_object *doc, struct json_object *ord
 
 			vals[4] = doc_str(c, "name", "");
 			vals[5] = doc_str(c, "unit", "");
-			vals[6] = cell_higher_is_better(c) ? "true" : "false";
+			vals[6] = doc_cell_higher_is_better(c) ? "true" : "false";
 			vals[8] = doc_str(c, "error", "");
 			vals[7] = "";
 			if (!nruns)

@@ -190,7 +190,7 @@ size_t doc_workloads(struct json_object *doc, const char **names, size_t max)
 	return n;
 }
 
-bool cell_has_runs(struct json_object *cell)
+bool doc_cell_has_runs(struct json_object *cell)
 {
 	return doc_len(cell, "runs") > 0;
 }
@@ -217,7 +217,7 @@ static bool stats_n(struct json_object *cell, size_t runs, size_t *n)
 	return true;
 }
 
-bool cell_stats(struct json_object *cell, struct stats *s)
+bool doc_cell_stats(struct json_object *cell, struct stats *s)
 {
 	size_t n = doc_len(cell, "runs"), k = 0;
 	double *x;
@@ -245,7 +245,7 @@ bool cell_stats(struct json_object *cell, struct stats *s)
 	return k > 0;
 }
 
-bool cell_vs_native(struct json_object *doc, struct json_object *cell, double *ratio)
+bool doc_cell_vs_native(struct json_object *doc, struct json_object *cell, double *ratio)
 {
 	struct json_object *nc;
 	struct stats a, b;
@@ -253,20 +253,20 @@ bool cell_vs_native(struct json_object *doc, struct json_object *cell, double *r
 	if (doc_num(cell, "vs_native", ratio))
 		return true;
 	nc = doc_cell(doc_native(doc), doc_str(cell, "name", ""));
-	if (!nc || !cell_stats(cell, &a) || !cell_stats(nc, &b) || b.mean == 0)
+	if (!nc || !doc_cell_stats(cell, &a) || !doc_cell_stats(nc, &b) || b.mean == 0)
 		return false;
 	*ratio = a.mean / b.mean;
 	return true;
 }
 
-bool cell_higher_is_better(struct json_object *cell)
+bool doc_cell_higher_is_better(struct json_object *cell)
 {
 	struct json_object *v = doc_get(cell, "higher_is_better");
 
 	return !v || json_object_get_boolean(v);
 }
 
-bool cell_sum(struct json_object *cell, const char *path, struct cell_sum *s)
+bool doc_cell_sum(struct json_object *cell, const char *path, struct cell_sum *s)
 {
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < doc_len(cell, "runs"); i++) {
@@ -286,7 +286,7 @@ bool cell_sum(struct json_object *cell, const char *path, struct cell_sum *s)
 	return s->runs > 0;
 }
 
-bool sum_per_op(const struct cell_sum *s, double *out)
+bool doc_sum_per_op(const struct cell_sum *s, double *out)
 {
 	if (s->ops <= 0)
 		return false;
@@ -294,7 +294,7 @@ bool sum_per_op(const struct cell_sum *s, double *out)
 	return true;
 }
 
-bool sum_per_mib(const struct cell_sum *s, double *out)
+bool doc_sum_per_mib(const struct cell_sum *s, double *out)
 {
 	if (s->bytes <= 0)
 		return false;
@@ -302,7 +302,7 @@ bool sum_per_mib(const struct cell_sum *s, double *out)
 	return true;
 }
 
-bool sum_per_s(const struct cell_sum *s, double *out)
+bool doc_sum_per_s(const struct cell_sum *s, double *out)
 {
 	if (s->duration_s <= 0)
 		return false;
@@ -310,7 +310,7 @@ bool sum_per_s(const struct cell_sum *s, double *out)
 	return true;
 }
 
-bool cell_has_guest(struct json_object *cell)
+bool doc_cell_has_guest(struct json_object *cell)
 {
 	for (size_t i = 0; i < doc_len(cell, "runs"); i++) {
 		struct json_object *g = doc_get(doc_idx(cell, "runs", i), "probes.guest");
@@ -321,12 +321,12 @@ bool cell_has_guest(struct json_object *cell)
 	return false;
 }
 
-const char *cell_side(struct json_object *cell)
+const char *doc_cell_side(struct json_object *cell)
 {
-	return cell_has_guest(cell) ? "probes.guest" : "probes.host";
+	return doc_cell_has_guest(cell) ? "probes.guest" : "probes.host";
 }
 
-size_t cell_hist(struct json_object *cell, const char *path, double *bins, size_t max)
+size_t doc_cell_hist(struct json_object *cell, const char *path, double *bins, size_t max)
 {
 	size_t used = 0;
 
@@ -347,7 +347,7 @@ size_t cell_hist(struct json_object *cell, const char *path, double *bins, size_
 	return used;
 }
 
-struct json_object *cell_sum_map(struct json_object *cell, const char *path)
+struct json_object *doc_cell_sum_map(struct json_object *cell, const char *path)
 {
 	struct json_object *out = NULL;
 
@@ -369,7 +369,7 @@ struct json_object *cell_sum_map(struct json_object *cell, const char *path)
 	return out;
 }
 
-size_t map_top(struct json_object *map, const char **names, double *vals, size_t max)
+size_t doc_map_top(struct json_object *map, const char **names, double *vals, size_t max)
 {
 	size_t n = 0;
 
@@ -415,7 +415,7 @@ static void strip_zeros(char *buf)
 	memmove(last + 1, end + 1, strlen(end + 1) + 1);
 }
 
-const char *fmt_num(double v, char *buf, size_t n)
+const char *doc_fmt_num(double v, char *buf, size_t n)
 {
 	static const char *const suffix[] = {"", " k", " M", " G", " T"};
 	double a = fabs(v), whole = v;
@@ -499,7 +499,7 @@ static void exit_rows_add_table(struct json_object *run, struct exit_row *rows, 
 	}
 }
 
-size_t cell_exit_rows(struct json_object *cell, struct exit_row *rows, size_t max)
+size_t doc_cell_exit_rows(struct json_object *cell, struct exit_row *rows, size_t max)
 {
 	size_t n = 0;
 	bool have_table = false;
@@ -510,7 +510,7 @@ size_t cell_exit_rows(struct json_object *cell, struct exit_row *rows, size_t ma
 		for (size_t i = 0; i < doc_len(cell, "runs"); i++)
 			exit_rows_add_table(doc_idx(cell, "runs", i), rows, &n, max);
 	} else {
-		struct json_object *m = cell_sum_map(cell, "probes.host.vm_exits.by_reason");
+		struct json_object *m = doc_cell_sum_map(cell, "probes.host.vm_exits.by_reason");
 
 		if (m) {
 			json_object_object_foreach (m, k, v) {
@@ -531,7 +531,7 @@ size_t cell_exit_rows(struct json_object *cell, struct exit_row *rows, size_t ma
 	return n;
 }
 
-bool cell_wavg(struct json_object *cell, const char *path, const char *weight, double *out)
+bool doc_cell_wavg(struct json_object *cell, const char *path, const char *weight, double *out)
 {
 	double sum = 0, wsum = 0, plain = 0;
 	int n = 0;
@@ -554,7 +554,7 @@ bool cell_wavg(struct json_object *cell, const char *path, const char *weight, d
 	return true;
 }
 
-const char report_block_scope[] =
+const char doc_block_scope[] =
 	"block counts the requests the workload's processes inserted or issued (attributed); "
 	"results.json's block.device counts every request on the same devices (device-wide, "
 	"other processes' I/O included)";

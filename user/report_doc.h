@@ -72,11 +72,11 @@ size_t doc_workloads(struct json_object *doc, const char **names, size_t max);
 
 /* A cell's statistics: its "stats" object when its "n" is a whole number of
  * runs within DOC_MAX_RUNS, else computed from its runs' scores. */
-bool cell_stats(struct json_object *cell, struct stats *s);
+bool doc_cell_stats(struct json_object *cell, struct stats *s);
 /* A cell's mean / native's mean of the same workload: its "vs_native", or computed. */
-bool cell_vs_native(struct json_object *doc, struct json_object *cell, double *ratio);
-bool cell_higher_is_better(struct json_object *cell);
-bool cell_has_runs(struct json_object *cell);
+bool doc_cell_vs_native(struct json_object *doc, struct json_object *cell, double *ratio);
+bool doc_cell_higher_is_better(struct json_object *cell);
+bool doc_cell_has_runs(struct json_object *cell);
 
 /*
  * A counter summed over the runs that carry it, with the same runs' ops,
@@ -87,28 +87,28 @@ struct cell_sum {
 	double value, ops, bytes, duration_s, utime_s, stime_s;
 	int runs;
 };
-bool cell_sum(struct json_object *cell, const char *path, struct cell_sum *s);
+bool doc_cell_sum(struct json_object *cell, const char *path, struct cell_sum *s);
 /* value per op, per MiB, per second of the sum; false when the denominator is 0. */
-bool sum_per_op(const struct cell_sum *s, double *out);
-bool sum_per_mib(const struct cell_sum *s, double *out);
-bool sum_per_s(const struct cell_sum *s, double *out);
+bool doc_sum_per_op(const struct cell_sum *s, double *out);
+bool doc_sum_per_mib(const struct cell_sum *s, double *out);
+bool doc_sum_per_s(const struct cell_sum *s, double *out);
 
 /*
  * "probes.guest" when the cell's runs carry a non-empty guest side (the
  * workload ran under a guest kernel, which saw its faults and I/O), else
  * "probes.host": the side that saw the workload itself.
  */
-const char *cell_side(struct json_object *cell);
-bool cell_has_guest(struct json_object *cell);
+const char *doc_cell_side(struct json_object *cell);
+bool doc_cell_has_guest(struct json_object *cell);
 
 /* Sums a log2 histogram (array of counts) over the runs; returns the bins used. */
-size_t cell_hist(struct json_object *cell, const char *path, double *bins, size_t max);
+size_t doc_cell_hist(struct json_object *cell, const char *path, double *bins, size_t max);
 
 /* Sums an object of counters ({"name": n}) over the runs into a json object
  * (caller puts it); NULL when no run carries it. */
-struct json_object *cell_sum_map(struct json_object *cell, const char *path);
+struct json_object *doc_cell_sum_map(struct json_object *cell, const char *path);
 /* The largest entries of such a map, biggest first; returns how many. */
-size_t map_top(struct json_object *map, const char **names, double *vals, size_t max);
+size_t doc_map_top(struct json_object *map, const char **names, double *vals, size_t max);
 
 /*
  * The VM-exit table of a cell (host side), runs added up, the way perf kvm
@@ -121,16 +121,16 @@ struct exit_row {
 	double samples, time_us, min_us, max_us;
 	bool timed;
 };
-size_t cell_exit_rows(struct json_object *cell, struct exit_row *rows, size_t max);
+size_t doc_cell_exit_rows(struct json_object *cell, struct exit_row *rows, size_t max);
 
 /* A per-run value averaged over runs, weighted by another (p50 by requests). */
-bool cell_wavg(struct json_object *cell, const char *path, const char *weight, double *out);
+bool doc_cell_wavg(struct json_object *cell, const char *path, const char *weight, double *out);
 
 /* 3 significant digits, with k/M/G above 10^4 ("4150", "41.5 k", "0.52"). */
-const char *fmt_num(double v, char *buf, size_t n);
+const char *doc_fmt_num(double v, char *buf, size_t n);
 
 /* What the block counters cover, said once in every format. */
-extern const char report_block_scope[];
+extern const char doc_block_scope[];
 
 /*
  * A sentence naming the cells in which a probe map was full, so that some

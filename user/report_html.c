@@ -263,7 +263,7 @@ struct chart_scale {
 
 static bool cell_charted(struct json_object *c, struct stats *s)
 {
-	return c && !doc_get(c, "error") && cell_stats(c, s);
+	return c && !doc_get(c, "error") && doc_cell_stats(c, s);
 }
 
 static bool chart_scale(struct json_object *doc, const char *wl, struct chart_scale *k)
@@ -272,7 +272,7 @@ static bool chart_scale(struct json_object *doc, const char *wl, struct chart_sc
 	struct json_object *nc = doc_cell(doc_native(doc), wl);
 	struct stats ns, s;
 
-	k->have_ref = nc && cell_stats(nc, &ns) && ns.mean > 0;
+	k->have_ref = nc && doc_cell_stats(nc, &ns) && ns.mean > 0;
 	k->top = 1.0;
 	k->plot = CH_W - CH_LEFT - CH_RIGHT;
 	k->h = CH_TOP + (int)ncols * CH_ROW + CH_AXIS;
@@ -347,7 +347,7 @@ static void chart_bar(FILE *out, const struct chart_scale *k, struct json_object
 		"fill=\"%s\"><title>",
 		CH_LEFT, y + 6, fmax(1, r / k->top * k->plot), CH_ROW - 12, plat_color(p));
 	view_put_html(out, label);
-	fprintf(out, ": %s ", fmt_num(s->mean, a, sizeof(a)));
+	fprintf(out, ": %s ", doc_fmt_num(s->mean, a, sizeof(a)));
 	view_put_html(out, k->unit);
 	fprintf(out, ", %s (95 %% CI %s – %s)</title></rect>", pct_str(r, b, sizeof(b)),
 		pct_str(lo, c, sizeof(c)), pct_str(hi, a, sizeof(a)));
@@ -476,7 +476,7 @@ static void html_findings(FILE *out, struct json_object *doc)
 static bool exit_table(FILE *out, struct json_object *p, struct json_object *c)
 {
 	struct exit_row rows[MAX_ROWS];
-	size_t n = cell_exit_rows(c, rows, MAX_ROWS);
+	size_t n = doc_cell_exit_rows(c, rows, MAX_ROWS);
 	double total = 0, time = 0;
 	char label[128], a[32], b[32], d[32];
 
@@ -490,7 +490,8 @@ static bool exit_table(FILE *out, struct json_object *p, struct json_object *c)
 	view_put_html(out, doc_label(p, label, sizeof(label)));
 	fputs(" · ", out);
 	view_put_html(out, doc_str(c, "name", "?"));
-	fprintf(out, " <small>%s exits over the runs</small></h3>\n", fmt_num(total, a, sizeof(a)));
+	fprintf(out, " <small>%s exits over the runs</small></h3>\n",
+		doc_fmt_num(total, a, sizeof(a)));
 	fputs("<table class=\"kvm\"><tr><th>VM-exit</th><th>Samples</th><th>Samples%</th>"
 	      "<th>Time%</th><th>Min time</th><th>Max time</th><th>Avg time</th></tr>\n",
 	      out);
@@ -502,7 +503,7 @@ static bool exit_table(FILE *out, struct json_object *p, struct json_object *c)
 		fprintf(out,
 			"</td><td>%s</td><td><span class=\"bar\" style=\"width:%.0fpx\"></span>"
 			"%.2f%%</td>",
-			fmt_num(rows[i].samples, a, sizeof(a)), share * 60, share * 100);
+			doc_fmt_num(rows[i].samples, a, sizeof(a)), share * 60, share * 100);
 		if (rows[i].timed && time > 0)
 			fprintf(out, "<td>%.2f%%</td><td>%.2fus</td><td>%.2fus</td><td>%.2fus</td>",
 				rows[i].time_us / time * 100, rows[i].min_us, rows[i].max_us,
@@ -528,7 +529,7 @@ static void html_exits(FILE *out, struct json_object *doc, const char **wl, size
 			struct json_object *c = doc_cell(p, wl[w]);
 			struct exit_row row;
 
-			if (!c || !cell_exit_rows(c, &row, 1))
+			if (!c || !doc_cell_exit_rows(c, &row, 1))
 				continue;
 			if (!any)
 				fputs("<section id=\"vmexits\"><h2>VM exits</h2><p "
@@ -567,8 +568,8 @@ struct block_hist {
 
 static bool block_hist_of(struct json_object *c, struct block_hist *k)
 {
-	size_t nh = cell_hist(c, "probes.host.block.hist_log2_us", k->host, HBINS);
-	size_t ng = cell_hist(c, "probes.guest.block.hist_log2_us", k->guest, HBINS);
+	size_t nh = doc_cell_hist(c, "probes.host.block.hist_log2_us", k->host, HBINS);
+	size_t ng = doc_cell_hist(c, "probes.guest.block.hist_log2_us", k->guest, HBINS);
 
 	k->hs = k->gs = k->peak = 0;
 	k->lo = HBINS;
@@ -598,15 +599,15 @@ static void block_hist_caption(FILE *out, struct json_object *c, const struct bl
 	double p50, p99;
 
 	if (k->hs > 0 &&
-	    cell_wavg(c, "probes.host.block.p50_us", "probes.host.block.requests", &p50) &&
-	    cell_wavg(c, "probes.host.block.p99_us", "probes.host.block.requests", &p99))
-		fprintf(out, "host: %s requests, p50 %s, p99 %s", fmt_num(k->hs, n, sizeof(n)),
+	    doc_cell_wavg(c, "probes.host.block.p50_us", "probes.host.block.requests", &p50) &&
+	    doc_cell_wavg(c, "probes.host.block.p99_us", "probes.host.block.requests", &p99))
+		fprintf(out, "host: %s requests, p50 %s, p99 %s", doc_fmt_num(k->hs, n, sizeof(n)),
 			us_str(p50, a, sizeof(a)), us_str(p99, b, sizeof(b)));
 	if (k->gs > 0 &&
-	    cell_wavg(c, "probes.guest.block.p50_us", "probes.guest.block.requests", &p50) &&
-	    cell_wavg(c, "probes.guest.block.p99_us", "probes.guest.block.requests", &p99))
+	    doc_cell_wavg(c, "probes.guest.block.p50_us", "probes.guest.block.requests", &p50) &&
+	    doc_cell_wavg(c, "probes.guest.block.p99_us", "probes.guest.block.requests", &p99))
 		fprintf(out, "%sguest: %s requests, p50 %s, p99 %s", k->hs > 0 ? " · " : "",
-			fmt_num(k->gs, n, sizeof(n)), us_str(p50, a, sizeof(a)),
+			doc_fmt_num(k->gs, n, sizeof(n)), us_str(p50, a, sizeof(a)),
 			us_str(p99, b, sizeof(b)));
 }
 
@@ -688,8 +689,9 @@ static void html_block(FILE *out, struct json_object *doc, const char **wl, size
 					   *c = doc_cell(p, wl[w]);
 			double bins[HBINS];
 
-			if (!c || (!cell_hist(c, "probes.host.block.hist_log2_us", bins, HBINS) &&
-				   !cell_hist(c, "probes.guest.block.hist_log2_us", bins, HBINS)))
+			if (!c ||
+			    (!doc_cell_hist(c, "probes.host.block.hist_log2_us", bins, HBINS) &&
+			     !doc_cell_hist(c, "probes.guest.block.hist_log2_us", bins, HBINS)))
 				continue;
 			if (!any)
 				fputs("<section id=\"block\"><h2>Block I/O latency</h2><p "
@@ -721,7 +723,7 @@ static void html_counters(FILE *out, struct json_object *doc, const char **wl, s
 	      "the workload's own kernel saw them (the guest's on a VM); block p99 as g(uest) / "
 	      "h(ost); VM exits and syscalls on the host side; ",
 	      out);
-	view_put_html(out, report_block_scope);
+	view_put_html(out, doc_block_scope);
 	fputs(".</p>\n", out);
 	doc_overflow_note(doc, note, sizeof(note));
 	if (*note) {
@@ -742,7 +744,7 @@ static void html_counters(FILE *out, struct json_object *doc, const char **wl, s
 			struct json_object *c = doc_cell(p, wl[w]);
 			struct cell_counters k;
 
-			if (!c || !cell_has_runs(c))
+			if (!c || !doc_cell_has_runs(c))
 				continue;
 			view_cell_counters(c, &k);
 			fprintf(out, "<tr><td><span class=\"sw\" style=\"background:%s\"></span>",

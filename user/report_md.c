@@ -140,7 +140,7 @@ static void md_counters(FILE *out, struct json_object *doc)
 		"## Key counters per cell\n\nFaults and forks as the workload's own kernel "
 		"saw them (the guest's on a VM); block p99 as g(uest) / h(ost); VM exits and "
 		"syscalls on the host side; %s.\n\n",
-		report_block_scope);
+		doc_block_scope);
 	doc_overflow_note(doc, note, sizeof(note));
 	if (*note) {
 		fputs("**Warning:** ", out);
@@ -161,7 +161,7 @@ static void md_counters(FILE *out, struct json_object *doc)
 			struct json_object *c = doc_cell(p, wl[w]);
 			struct cell_counters k;
 
-			if (!c || !cell_has_runs(c))
+			if (!c || !doc_cell_has_runs(c))
 				continue;
 			view_cell_counters(c, &k);
 			fputs("| ", out);

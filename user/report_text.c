@@ -246,7 +246,7 @@ static void counters(struct text *t, struct json_object *doc)
 			struct json_object *c = doc_cell(p, wl[w]);
 			struct cell_counters k;
 
-			if (!c || !cell_has_runs(c))
+			if (!c || !doc_cell_has_runs(c))
 				continue;
 			view_cell_counters(c, &k);
 			fprintf(t->out, "  %-10s %-10s %-8s %-20s %-9s %s\n",
@@ -255,7 +255,7 @@ static void counters(struct text *t, struct json_object *doc)
 				view_clean(k.top_syscall, b, sizeof(b)));
 		}
 	}
-	fprintf(t->out, "  (%s)\n", report_block_scope);
+	fprintf(t->out, "  (%s)\n", doc_block_scope);
 	doc_overflow_note(doc, note, sizeof(note));
 	if (*note) {
 		fputs("  warning: ", t->out);

@@ -245,14 +245,14 @@ void view_cell(struct json_object *doc, struct json_object *plat, struct json_ob
 	if (!cell)
 		return;
 	v->error = doc_str(cell, "error", NULL);
-	if (v->error || !cell_stats(cell, &s)) {
+	if (v->error || !doc_cell_stats(cell, &s)) {
 		v->kind = v->error || !strcmp(doc_str(cell, "status", ""), "failed") ? CV_FAILED
 										     : CV_EMPTY;
 		return;
 	}
 	v->kind = CV_OK;
-	fmt_num(s.mean, v->score, sizeof(v->score));
-	if (plat != doc_native(doc) && cell_vs_native(doc, cell, &v->ratio))
+	doc_fmt_num(s.mean, v->score, sizeof(v->score));
+	if (plat != doc_native(doc) && doc_cell_vs_native(doc, cell, &v->ratio))
 		snprintf(v->pct, sizeof(v->pct), v->ratio < 0.0995 ? "%.1f %%" : "%.0f %%",
 			 v->ratio * 100);
 	if (s.n > 1 && s.mean != 0) {
@@ -272,17 +272,17 @@ static void counter_per_op(struct json_object *cell, const char *side, char *buf
 	double per;
 
 	snprintf(path, sizeof(path), "%s.page_faults_user", side);
-	if (!cell_sum(cell, path, &u)) {
+	if (!doc_cell_sum(cell, path, &u)) {
 		snprintf(buf, n, "-");
 		return;
 	}
 	snprintf(path, sizeof(path), "%s.page_faults_kernel", side);
-	if (cell_sum(cell, path, &k))
+	if (doc_cell_sum(cell, path, &k))
 		u.value += k.value;
-	if (!sum_per_op(&u, &per))
+	if (!doc_sum_per_op(&u, &per))
 		snprintf(buf, n, "-");
 	else
-		fmt_num(per, buf, n);
+		doc_fmt_num(per, buf, n);
 }
 
 static bool p99(struct json_object *cell, const char *side, double *out)
@@ -291,12 +291,12 @@ static bool p99(struct json_object *cell, const char *side, double *out)
 
 	snprintf(path, sizeof(path), "%s.block.p99_us", side);
 	snprintf(w, sizeof(w), "%s.block.requests", side);
-	return cell_wavg(cell, path, w, out);
+	return doc_cell_wavg(cell, path, w, out);
 }
 
 void view_cell_counters(struct json_object *cell, struct cell_counters *k)
 {
-	const char *side = cell_side(cell);
+	const char *side = doc_cell_side(cell);
 	struct json_object *top;
 	struct cell_sum s;
 	const char *name;
@@ -305,28 +305,28 @@ void view_cell_counters(struct json_object *cell, struct cell_counters *k)
 
 	counter_per_op(cell, side, k->faults_per_op, sizeof(k->faults_per_op));
 	snprintf(path, sizeof(path), "%s.forks", side);
-	if (cell_sum(cell, path, &s))
-		fmt_num(s.value / s.runs, k->forks, sizeof(k->forks));
+	if (doc_cell_sum(cell, path, &s))
+		doc_fmt_num(s.value / s.runs, k->forks, sizeof(k->forks));
 	else
 		snprintf(k->forks, sizeof(k->forks), "-");
-	if (cell_has_guest(cell) && p99(cell, "probes.guest", &g))
+	if (doc_cell_has_guest(cell) && p99(cell, "probes.guest", &g))
 		snprintf(k->block_p99, sizeof(k->block_p99), "g %s / h %s us",
-			 fmt_num(g, a, sizeof(a)),
-			 p99(cell, "probes.host", &h) ? fmt_num(h, b, sizeof(b)) : "-");
+			 doc_fmt_num(g, a, sizeof(a)),
+			 p99(cell, "probes.host", &h) ? doc_fmt_num(h, b, sizeof(b)) : "-");
 	else if (p99(cell, "probes.host", &h))
-		snprintf(k->block_p99, sizeof(k->block_p99), "%s us", fmt_num(h, a, sizeof(a)));
+		snprintf(k->block_p99, sizeof(k->block_p99), "%s us", doc_fmt_num(h, a, sizeof(a)));
 	else
 		snprintf(k->block_p99, sizeof(k->block_p99), "-");
-	if (cell_sum(cell, "probes.host.vm_exits.total", &s) && sum_per_s(&s, &v))
-		fmt_num(v, k->exits_per_s, sizeof(k->exits_per_s));
+	if (doc_cell_sum(cell, "probes.host.vm_exits.total", &s) && doc_sum_per_s(&s, &v))
+		doc_fmt_num(v, k->exits_per_s, sizeof(k->exits_per_s));
 	else
 		snprintf(k->exits_per_s, sizeof(k->exits_per_s), "-");
-	top = cell_sum_map(cell, "probes.host.syscalls.top");
-	if (map_top(top, &name, &v, 1) && cell_sum(cell, "probes.host.syscalls.total", &s) &&
-	    s.value > 0)
+	top = doc_cell_sum_map(cell, "probes.host.syscalls.top");
+	if (doc_map_top(top, &name, &v, 1) &&
+	    doc_cell_sum(cell, "probes.host.syscalls.total", &s) && s.value > 0)
 		snprintf(k->top_syscall, sizeof(k->top_syscall), "%s %.0f %%", name,
 			 v / s.value * 100);
-	else if (map_top(top, &name, &v, 1))
+	else if (doc_map_top(top, &name, &v, 1))
 		snprintf(k->top_syscall, sizeof(k->top_syscall), "%s", name);
 	else
 		snprintf(k->top_syscall, sizeof(k->top_syscall), "-");

@@ -107,7 +107,7 @@ static void text_marks_noise_and_ratio(void **state)
 	struct stats s;
 
 	(void)state;
-	assert_true(cell_stats(doc_cell(doc_platform_by_label(d, "qemu"), "cpu"), &s));
+	assert_true(doc_cell_stats(doc_cell(doc_platform_by_label(d, "qemu"), "cpu"), &s));
 	assert_true(s.cv > CV_NOISY);
 	assert_non_null(strstr(out, " ~"));
 	/* qemu's mean (240 + 300 + 303) / 3 = 281 against native's 4000: 7.0 %. */
@@ -434,14 +434,14 @@ static void numbers_read_well(void **state)
 	char b[32];
 
 	(void)state;
-	assert_string_equal(fmt_num(4150, b, sizeof(b)), "4150");
-	assert_string_equal(fmt_num(41500, b, sizeof(b)), "41.5 k");
-	assert_string_equal(fmt_num(4.0, b, sizeof(b)), "4");
-	assert_string_equal(fmt_num(1.5e6, b, sizeof(b)), "1.5 M");
-	assert_string_equal(fmt_num(0.52, b, sizeof(b)), "0.52");
-	assert_string_equal(fmt_num(99.96, b, sizeof(b)), "100");
-	assert_string_equal(fmt_num(0, b, sizeof(b)), "0");
-	assert_string_equal(fmt_num(NAN, b, sizeof(b)), "-");
+	assert_string_equal(doc_fmt_num(4150, b, sizeof(b)), "4150");
+	assert_string_equal(doc_fmt_num(41500, b, sizeof(b)), "41.5 k");
+	assert_string_equal(doc_fmt_num(4.0, b, sizeof(b)), "4");
+	assert_string_equal(doc_fmt_num(1.5e6, b, sizeof(b)), "1.5 M");
+	assert_string_equal(doc_fmt_num(0.52, b, sizeof(b)), "0.52");
+	assert_string_equal(doc_fmt_num(99.96, b, sizeof(b)), "100");
+	assert_string_equal(doc_fmt_num(0, b, sizeof(b)), "0");
+	assert_string_equal(doc_fmt_num(NAN, b, sizeof(b)), "-");
 }
 
 /* Counters are counts: a negative, overflowing or non-numeric one reads as absent. */
@@ -464,12 +464,12 @@ static void counts_are_range_checked(void **state)
 	json_object_put(o);
 	c = tcell(tplat(d, "native", NULL), "fork", 100, 3, 0, 0.5);
 	trun(c, "probes.host.forks", -5);
-	assert_false(cell_sum(c, "probes.host.forks", &sum));
+	assert_false(doc_cell_sum(c, "probes.host.forks", &sum));
 	trun_json(c, "probes.host.block.hist_log2_us", "[-1, 1e300, 1e20, 3]");
 	{
 		double bins[8];
 
-		assert_int_equal(cell_hist(c, "probes.host.block.hist_log2_us", bins, 8), 4);
+		assert_int_equal(doc_cell_hist(c, "probes.host.block.hist_log2_us", bins, 8), 4);
 		assert_true(bins[0] == 0 && bins[1] == 0 && bins[2] == 0 && bins[3] == 9);
 	}
 	json_object_put(d);
@@ -489,7 +489,7 @@ static void variant_is_its_own_column(void **state)
 			    "docker (volume)");
 	assert_ptr_equal(doc_cell(doc_platform_by_label(d, "docker (volume)"), "diskrand"), c);
 	/* No vs_native in the document: computed from the means. */
-	assert_true(cell_vs_native(d, c, &r));
+	assert_true(doc_cell_vs_native(d, c, &r));
 	assert_true(fabs(r - 0.5) < 1e-9);
 	json_object_put(d);
 }
