@@ -176,3 +176,128 @@ test_report_colour_only_on_a_terminal() {
 	! grep -q $'\033\\[' "$VB_TMP/nocolor.txt" || fail "colour despite NO_COLOR"
 	"$VB" report "$FIX/full.json" | { ! grep -q $'\033\\['; } || fail "colour in a pipe"
 }
+
+# A results document whose every string is hostile: markup for HTML and
+# Markdown, a line break that would start a heading, terminal escape sequences.
+write_hostile_doc() {
+	python3 - "$1" <<'PY'
+import json, sys
+H = "<script>alert(1)</script>\"'</svg>|`[l](javascript:x)`*_~\n# HEAD \x1b[2J\x1b]0;t\x07 \u009b31m &amp;"
+def run(score, guest=False):
+    return {"score": score, "duration_s": 10, "ops": 1000, "bytes": 4096000,
+            "probes": {"host": {"syscalls": {"total": 100, "top": {"<script>\x1b[31m|": 90}},
+                                "block": {"requests": 200, "p99_us": 70, "hist_log2_us": [0, 5, 100]},
+                                "vm_exits": {"by_reason": {"</svg><script>": 50}},
+                                "overflow": {"targets": 2}}}}
+doc = {"schema": "vbench-trace/1", "status": "complete", "started_at": H, "tool_version": H,
+       "host": {"kernel": H, "cpu_model": H, "cpus": 2}, "config": {"runs": 3, "net_server": H},
+       "platforms": [
+           {"name": "native", "status": "ok",
+            "workloads": [{"name": H, "unit": H, "runs": [run(100 + i) for i in range(3)]}]},
+           {"name": H, "variant": H, "status": "ok",
+            "workloads": [{"name": H, "unit": H, "runs": [run(50 + i) for i in range(3)]},
+                          {"name": "cpu", "error": H, "runs": []}]},
+           {"name": H, "status": "skipped", "reason": H}],
+       "findings": [{"platform": H, "variant": H, "workload": H, "rule": H, "text": H,
+                     "evidence": {H: H, "n": 7}}]}
+json.dump(doc, open(sys.argv[1], "w"))
+PY
+}
+
+test_report_hostile_strings_stay_text() {
+	local doc=$VB_TMP/hostile-doc.json
+	write_hostile_doc "$doc"
+	for fmt in text md html csv json; do
+		"$VB" report --format "$fmt" "$doc" >"$VB_TMP/hostile.$fmt" ||
+			fail "report --format $fmt of the hostile document exited $?"
+	done
+	"$VB" compare "$doc" "$doc" >"$VB_TMP/hostile.compare" || fail "compare exited $?"
+	python3 - "$VB_TMP" <<'PY' || fail "a hostile string survived unescaped"
+import csv, html.parser, re, sys
+d = sys.argv[1]
+def read(ext):
+    return open(f"{d}/hostile.{ext}", "rb").read().decode("utf-8")
+for ext in ("text", "md", "html", "csv", "compare"):
+    t = read(ext)
+    bad = [c for c in t if (ord(c) < 32 and c != "\n") or 0x7f <= ord(c) <= 0x9f]
+    assert not bad, f"{ext}: control characters {bad[:3]!r}"
+    assert "\n# HEAD" not in t, f"{ext}: the payload's line break started a line"
+j = read("json")
+assert "\x1b" not in j and "\x07" not in j, "json: raw escape sequence"
+# HTML: parsed as a browser would, the payload opens no element and closes none.
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.starts, self.ends = [], []
+    def handle_starttag(self, tag, attrs):
+        self.starts.append(tag)
+        for k, v in attrs:
+            assert k in ("class", "style", "title", "lang", "charset", "name", "content",
+                         "viewbox", "role", "aria-label", "x", "y", "x1", "y1", "x2", "y2",
+                         "width", "height", "rx", "fill", "fill-opacity", "stroke",
+                         "stroke-width", "stroke-dasharray", "d", "text-anchor", "id"), k
+    def handle_endtag(self, tag):
+        self.ends.append(tag)
+p = P()
+p.feed(read("html"))
+assert "script" not in p.starts, "html: a script element"
+assert p.starts.count("svg") == p.ends.count("svg"), "html: an svg closed by the payload"
+assert "&lt;script&gt;" in read("html"), "html: payload missing"
+# Markdown: outside code spans, no raw markup; every table row as wide as its header.
+md = read("md")
+plain = re.sub(r"(?<!\\)(`+)(?!`).*?(?<!`)\1(?!`)", "", md)
+assert "<script" not in plain and "</svg" not in plain, "md: raw HTML"
+width = None
+for line in md.split("\n"):
+    if not line.startswith("|"):
+        width = None
+        continue
+    cells = len(re.findall(r"(?<!\\)\|", re.sub(r"\\\\", "", line)))
+    width = width or cells
+    assert cells == width, "md: a table row split by the payload: " + line[:80]
+rows = list(csv.reader(open(f"{d}/hostile.csv", newline="", encoding="utf-8")))
+assert all(len(r) == len(rows[0]) for r in rows), "csv: ragged rows"
+assert any(r[3].startswith("<script>") for r in rows), "csv: the reason is missing"
+PY
+}
+
+# Each must be refused at once with one line and exit 2; timeout is the deadline.
+test_report_refuses_unbounded_input() {
+	local f rc start
+	mkfifo "$VB_TMP/fifo.json"
+	truncate -s 200M "$VB_TMP/big.json"
+	python3 -c "
+import json, sys
+run = {'score': 1.0, 'duration_s': 1, 'ops': 1}
+json.dump({'schema': 'vbench-trace/1', 'platforms': [{'name': 'native', 'status': 'ok',
+           'workloads': [{'name': 'cpu', 'runs': [run] * 100000}]}]}, open(sys.argv[1], 'w'))
+" "$VB_TMP/runs.json"
+	for f in "$VB_TMP/fifo.json" /dev/zero "$VB_TMP/big.json" "$VB_TMP/runs.json"; do
+		for fmt in text html; do
+			rc=0
+			start=$(date +%s%N)
+			timeout 20 "$VB" report --format $fmt "$f" >"$VB_TMP/out" 2>"$VB_TMP/err" || rc=$?
+			echo "report $f ($fmt): exit $rc in $((($(date +%s%N) - start) / 1000000)) ms: $(cat "$VB_TMP/err")"
+			[ "$rc" -eq 2 ] || fail "report $f exited $rc, want 2 (124: it hung)"
+			[ "$(wc -l <"$VB_TMP/err")" -eq 1 ] || fail "report $f: want one error line"
+			[ ! -s "$VB_TMP/out" ] || fail "report $f printed a report anyway"
+		done
+	done
+	grep -q 'big.json: 200 MiB is over the 64 MiB limit' <("$VB" report "$VB_TMP/big.json" 2>&1) ||
+		fail "the size limit is not named"
+	rc=0
+	timeout 20 "$VB" compare "$VB_TMP/fifo.json" "$FIX/full.json" >/dev/null 2>&1 || rc=$?
+	[ "$rc" -eq 2 ] || fail "compare of a FIFO exited $rc, want 2"
+}
+
+# Output that cannot be written fails with one line, for compare as for report.
+test_compare_write_error_fails() {
+	local rc=0
+	"$VB" compare "$FIX/full.json" "$FIX/regressed.json" >/dev/full 2>"$VB_TMP/err" || rc=$?
+	[ "$rc" -eq 1 ] || fail "compare > /dev/full exited $rc, want 1"
+	[ "$(wc -l <"$VB_TMP/err")" -eq 1 ] || fail "compare > /dev/full: want one error line: $(cat "$VB_TMP/err")"
+	grep -q '^vbench-trace: compare: cannot write to stdout' "$VB_TMP/err" || fail "error not named: $(cat "$VB_TMP/err")"
+	rc=0
+	"$VB" report "$FIX/full.json" >/dev/full 2>"$VB_TMP/err" || rc=$?
+	[ "$rc" -eq 1 ] || fail "report > /dev/full exited $rc, want 1"
+}

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -184,6 +185,55 @@ static void bad_file_is_usage_error(void **state)
 	free(out);
 }
 
+/* A stats object whose n is negative, huge or fractional is not trusted: the
+ * verdict comes from the runs (the same here), never from a wild n. */
+static void wild_stats_n_is_not_trusted(void **state)
+{
+	static const double wild[] = {-1, -1e300, 1e300, 1e30, 2.5, 18446744073709551616.0};
+	struct files *f = *state;
+
+	for (size_t i = 0; i < sizeof(wild) / sizeof(wild[0]); i++) {
+		struct json_object *d = tdoc_new(), *c;
+		char *out;
+		int rc;
+
+		c = tcell(tplat(d, "native", NULL), "cpu", 100, 3, 0, 0.99);
+		tset(c, "stats.n", json_object_new_double(wild[i]));
+		tset(c, "stats.mean", json_object_new_double(50));
+		tset(c, "stats.stddev", json_object_new_double(0.001));
+		assert_int_equal(json_object_to_file(f->new, d), 0);
+		json_object_put(d);
+		write_doc(f->old, 100, 3, true, "k");
+		rc = run_compare(f->old, f->new, true, &out);
+		assert_int_equal(rc, VB_EXIT_OK);
+		assert_non_null(strstr(out, "no significant change"));
+		assert_null(strstr(out, "REGRESSION"));
+		free(out);
+	}
+}
+
+/* Output that cannot be written is an error (exit 1), not a silent success. */
+static void write_error_fails(void **state)
+{
+	struct files *f = *state;
+	char *argv[] = {"compare", f->old, f->new, NULL};
+	int full = open("/dev/full", O_WRONLY), saved, rc;
+
+	if (full < 0)
+		skip();
+	write_doc(f->old, 100, 3, true, "k");
+	write_doc(f->new, 100, 3, true, "k");
+	fflush(stdout);
+	saved = dup(1);
+	dup2(full, 1);
+	rc = cmd_compare(3, argv);
+	dup2(saved, 1);
+	close(saved);
+	close(full);
+	clearerr(stdout);
+	assert_int_equal(rc, VB_EXIT_FAILED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +243,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(single_runs_use_intervals, setup, teardown),
 		cmocka_unit_test_setup_teardown(different_hosts_are_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_file_is_usage_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(wild_stats_n_is_not_trusted, setup, teardown),
+		cmocka_unit_test_setup_teardown(write_error_fails, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

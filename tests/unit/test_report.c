@@ -20,6 +20,7 @@
 #include "doc_builder.h"
 #include "report.h"
 #include "report_doc.h"
+#include "report_view.h"
 #include "results.h"
 #include "stats.h"
 #include "util_log.h"
@@ -74,11 +75,12 @@ static void every_format_renders(void **state)
 		assert_int_equal(rc, VB_EXIT_OK);
 		assert_true(strlen(out) > 100);
 		assert_non_null(strstr(out, "qemu"));
-		/* The skipped platform and its reason, in every format (escaped in html). */
+		/* The skipped platform and its reason, in every format (escaped in html and md). */
 		assert_non_null(strstr(out, "kvm"));
 		assert_non_null(strstr(out, "skipped"));
-		assert_non_null(strstr(out, !strcmp(formats[i], "html") ? "&lt;no&gt; hardware"
-									: "<no> hardware"));
+		assert_non_null(strstr(out, !strcmp(formats[i], "html") || !strcmp(formats[i], "md")
+						    ? "&lt;no&gt; hardware"
+						    : "<no> hardware"));
 		free(out);
 	}
 	json_object_put(d);
@@ -105,7 +107,7 @@ static void text_marks_noise_and_ratio(void **state)
 	struct stats s;
 
 	(void)state;
-	assert_true(cell_stats(doc_cell(doc_platform_by_label(d, "qemu"), "cpu"), &s));
+	assert_true(doc_cell_stats(doc_cell(doc_platform_by_label(d, "qemu"), "cpu"), &s));
 	assert_true(s.cv > CV_NOISY);
 	assert_non_null(strstr(out, " ~"));
 	/* qemu's mean (240 + 300 + 303) / 3 = 281 against native's 4000: 7.0 %. */
@@ -193,6 +195,183 @@ static void csv_is_rectangular(void **state)
 	json_object_put(d);
 }
 
+/*
+ * A document whose every string is hostile: markup that would run or close
+ * elements in HTML, break a Markdown table or open a heading, and escape
+ * sequences that would rewrite a terminal (CSI, OSC with BEL, an 8-bit CSI,
+ * a byte that is not UTF-8).
+ */
+#define HOSTILE                                                                                 \
+	"<script>alert(1)</script>\"'</svg>|`[l](javascript:x)`*_~\n# HEAD \x1b[2J\x1b]0;t\x07" \
+	" \xc2\x9b"                                                                             \
+	"31m \xff&amp;"
+
+static struct json_object *hostile_doc(void)
+{
+	struct json_object *d = tdoc_new(), *c, *f = json_object_new_array(), *x, *skip;
+	const char *const fields[] = {"started_at", "tool_version", "host.kernel", "host.cpu_model",
+				      "config.net_server"};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		tset(d, fields[i], json_object_new_string(HOSTILE));
+	tset(d, "config.runs", json_object_new_int(3));
+	c = tcell(tplat(d, "native", NULL), HOSTILE, 100, 3, 4096, 0.9);
+	tset(c, "unit", json_object_new_string(HOSTILE));
+	trun_json(c, "probes.host.syscalls",
+		  "{\"total\": 100, \"top\": {\"<script>\\u001b[31m|\": 90}}");
+	trun_json(c, "probes.host.block",
+		  "{\"requests\": 200, \"p99_us\": 70, \"hist_log2_us\": [0, 5, 100]}");
+	trun_json(c, "probes.host.vm_exits.by_reason", "{\"</svg><script>\": 50}");
+	trun_json(c, "probes.host.overflow", "{\"targets\": 2}");
+	c = tcell(tplat(d, HOSTILE, HOSTILE), HOSTILE, 50, 3, 4096, 0.9);
+	tset(c, "unit", json_object_new_string(HOSTILE));
+	c = tcell(doc_idx(d, "platforms", 1), "cpu", 50, 0, 0, 0);
+	tset(c, "error", json_object_new_string(HOSTILE));
+	skip = tplat(d, HOSTILE, NULL);
+	tset(skip, "status", json_object_new_string("skipped"));
+	tset(skip, "reason", json_object_new_string(HOSTILE));
+	x = json_object_new_object();
+	tset(x, "platform", json_object_new_string(HOSTILE));
+	tset(x, "variant", json_object_new_string(HOSTILE));
+	tset(x, "workload", json_object_new_string(HOSTILE));
+	tset(x, "rule", json_object_new_string(HOSTILE));
+	tset(x, "text", json_object_new_string(HOSTILE));
+	tset(x, "evidence", json_object_new_object());
+	json_object_object_add(json_object_object_get(x, "evidence"), HOSTILE,
+			       json_object_new_string(HOSTILE));
+	json_object_object_add(json_object_object_get(x, "evidence"), "n", json_object_new_int(7));
+	json_object_array_add(f, x);
+	json_object_object_add(d, "findings", f);
+	return d;
+}
+
+/* No byte a terminal acts on: C0 controls but the line break, DEL, C1, not UTF-8. */
+static void assert_no_terminal_controls(const char *out)
+{
+	for (const unsigned char *p = (const unsigned char *)out; *p; p++) {
+		assert_false(*p < 0x20 && *p != '\n');
+		assert_false(*p == 0x7f || *p == 0xff);
+		assert_false(p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f);
+	}
+}
+
+static size_t count(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (; (s = strstr(s, what)); s++)
+		n++;
+	return n;
+}
+
+/* Markdown with its code spans blanked: what a renderer would read as markup.
+ * A backslash-escaped backtick opens none; inside a span, backslashes are
+ * literal. */
+static void blank_code_spans(char *s)
+{
+	while (*s) {
+		size_t fence;
+		char *end;
+
+		if (*s == '\\' && s[1]) {
+			s += 2;
+			continue;
+		}
+		if (*s != '`') {
+			s++;
+			continue;
+		}
+		fence = strspn(s, "`");
+		for (end = s + fence; (end = strchr(end, '`')); end += strspn(end, "`"))
+			if (strspn(end, "`") == fence)
+				break;
+		if (!end) {
+			s += fence; /* an unclosed run is literal backticks */
+			continue;
+		}
+		memset(s, 'x', (size_t)(end + fence - s));
+		s = end + fence;
+	}
+}
+
+/* Pipes that split a Markdown table row, backslash-escaped ones not counted. */
+static int md_cells(const char *line, const char *end)
+{
+	int n = 0;
+
+	for (const char *p = line; p < end; p++) {
+		if (*p == '\\' && p + 1 < end)
+			p++;
+		else if (*p == '|')
+			n++;
+	}
+	return n;
+}
+
+static void hostile_strings_stay_text(void **state)
+{
+	struct json_object *d = hostile_doc();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		const char *fmt = formats[i];
+		int rc;
+		char *out = render(d, fmt, false, &rc);
+
+		assert_int_equal(rc, VB_EXIT_OK);
+		if (!strcmp(fmt, "json")) {
+			/* The document itself: json-c writes control characters as \u00XX. */
+			assert_null(strchr(out, '\x1b'));
+			assert_null(strchr(out, '\x07'));
+			free(out);
+			continue;
+		}
+		assert_no_terminal_controls(out);
+		/* The payload's line break never starts a line of its own. */
+		assert_null(strstr(out, "\n# HEAD"));
+		if (!strcmp(fmt, "html")) {
+			assert_null(strstr(out, "<script"));
+			assert_int_equal(count(out, "</svg>"), count(out, "<svg "));
+			assert_null(strstr(out, "\"'"));
+			assert_non_null(strstr(out,
+					       "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;"
+					       "&lt;/svg&gt;|"));
+			assert_non_null(strstr(out, "aria-label=\"&lt;script&gt;"));
+		} else if (!strcmp(fmt, "md")) {
+			const char *line, *next;
+			int header = -1;
+
+			blank_code_spans(out);
+			assert_null(strstr(out, "<script"));
+			assert_null(strstr(out, "</svg"));
+			assert_non_null(strstr(out, "&lt;script&gt;alert(1)&lt;/script&gt;\"'"
+						    "&lt;/svg&gt;\\|\\`\\[l\\](javascript:x)\\`\\*"
+						    "\\_\\~ \\# HEAD"));
+			/* Every row of a table has as many cells as its header. */
+			for (line = out; *line; line = next) {
+				next = strchr(line, '\n');
+				next = next ? next + 1 : line + strlen(line);
+				if (*line != '|') {
+					header = -1;
+					continue;
+				}
+				if (header < 0)
+					header = md_cells(line, next);
+				assert_int_equal(md_cells(line, next), header);
+			}
+		} else if (!strcmp(fmt, "csv")) {
+			const char *p, *next;
+			int header = csv_fields(out, &next);
+
+			for (p = next; *p; p = next)
+				assert_int_equal(csv_fields(p, &next), header);
+			assert_non_null(strstr(out, "\"<script>alert(1)</script>\"\"'</svg>|"));
+		}
+		free(out);
+	}
+	json_object_put(d);
+}
+
 static void broken_documents_render(void **state)
 {
 	static const char *const docs[] = {
@@ -255,14 +434,45 @@ static void numbers_read_well(void **state)
 	char b[32];
 
 	(void)state;
-	assert_string_equal(fmt_num(4150, b, sizeof(b)), "4150");
-	assert_string_equal(fmt_num(41500, b, sizeof(b)), "41.5 k");
-	assert_string_equal(fmt_num(4.0, b, sizeof(b)), "4");
-	assert_string_equal(fmt_num(1.5e6, b, sizeof(b)), "1.5 M");
-	assert_string_equal(fmt_num(0.52, b, sizeof(b)), "0.52");
-	assert_string_equal(fmt_num(99.96, b, sizeof(b)), "100");
-	assert_string_equal(fmt_num(0, b, sizeof(b)), "0");
-	assert_string_equal(fmt_num(NAN, b, sizeof(b)), "-");
+	assert_string_equal(doc_fmt_num(4150, b, sizeof(b)), "4150");
+	assert_string_equal(doc_fmt_num(41500, b, sizeof(b)), "41.5 k");
+	assert_string_equal(doc_fmt_num(4.0, b, sizeof(b)), "4");
+	assert_string_equal(doc_fmt_num(1.5e6, b, sizeof(b)), "1.5 M");
+	assert_string_equal(doc_fmt_num(0.52, b, sizeof(b)), "0.52");
+	assert_string_equal(doc_fmt_num(99.96, b, sizeof(b)), "100");
+	assert_string_equal(doc_fmt_num(0, b, sizeof(b)), "0");
+	assert_string_equal(doc_fmt_num(NAN, b, sizeof(b)), "-");
+}
+
+/* Counters are counts: a negative, overflowing or non-numeric one reads as absent. */
+static void counts_are_range_checked(void **state)
+{
+	struct json_object *o = json_tokener_parse(
+		"{\"zero\": 0, \"max\": 18446744073709551615, \"neg\": -1, \"big\": 1e20, "
+		"\"str\": \"5\", \"frac\": 2.5}");
+	struct json_object *d = tdoc_new(), *c;
+	struct cell_sum sum;
+	double v;
+
+	(void)state;
+	assert_true(doc_count(o, "zero", &v) && v == 0);
+	assert_true(doc_count(o, "max", &v) && v == DOC_MAX_COUNT);
+	assert_true(doc_count(o, "frac", &v) && v == 2.5);
+	assert_false(doc_count(o, "neg", &v));
+	assert_false(doc_count(o, "big", &v));
+	assert_false(doc_count(o, "str", &v));
+	json_object_put(o);
+	c = tcell(tplat(d, "native", NULL), "fork", 100, 3, 0, 0.5);
+	trun(c, "probes.host.forks", -5);
+	assert_false(doc_cell_sum(c, "probes.host.forks", &sum));
+	trun_json(c, "probes.host.block.hist_log2_us", "[-1, 1e300, 1e20, 3]");
+	{
+		double bins[8];
+
+		assert_int_equal(doc_cell_hist(c, "probes.host.block.hist_log2_us", bins, 8), 4);
+		assert_true(bins[0] == 0 && bins[1] == 0 && bins[2] == 0 && bins[3] == 9);
+	}
+	json_object_put(d);
 }
 
 static void variant_is_its_own_column(void **state)
@@ -279,7 +489,7 @@ static void variant_is_its_own_column(void **state)
 			    "docker (volume)");
 	assert_ptr_equal(doc_cell(doc_platform_by_label(d, "docker (volume)"), "diskrand"), c);
 	/* No vs_native in the document: computed from the means. */
-	assert_true(cell_vs_native(d, c, &r));
+	assert_true(doc_cell_vs_native(d, c, &r));
 	assert_true(fabs(r - 0.5) < 1e-9);
 	json_object_put(d);
 }
@@ -321,9 +531,11 @@ int main(void)
 		cmocka_unit_test(html_is_self_contained),
 		cmocka_unit_test(json_is_the_document),
 		cmocka_unit_test(csv_is_rectangular),
+		cmocka_unit_test(hostile_strings_stay_text),
 		cmocka_unit_test(broken_documents_render),
 		cmocka_unit_test(fixtures_render),
 		cmocka_unit_test(numbers_read_well),
+		cmocka_unit_test(counts_are_range_checked),
 		cmocka_unit_test(variant_is_its_own_column),
 		cmocka_unit_test(overflow_is_never_silent),
 	};

@@ -8,10 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "report_doc.h"
 #include "results.h"
 
 static char dir[] = "/tmp/vbench-test-results.XXXXXX";
@@ -96,12 +99,164 @@ static void test_load_refuses_non_documents(void **state)
 	assert_int_equal(results_load(path, &doc), 2);
 }
 
+/* CPU time, not wall time: the work done, whatever else runs on the machine. */
+static long long cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* results_load(path) must refuse, and spend at most deadline_ms of CPU on
+ * it: a hang is caught by the alarm (the test dies), too much work by the
+ * clock. Generous for ASan. */
+static void assert_refused_within(const char *path, long long deadline_ms)
+{
+	struct json_object *doc = (struct json_object *)1;
+	long long t0 = cpu_ms();
+
+	alarm(10);
+	assert_int_equal(results_load(path, &doc), 2);
+	alarm(0);
+	assert_null(doc);
+	assert_true(cpu_ms() - t0 < deadline_ms);
+}
+
+/* Refused before anything is parsed. */
+static void assert_refused_quickly(const char *path)
+{
+	assert_refused_within(path, 1000);
+}
+
+static void test_load_refuses_what_is_not_a_file(void **state)
+{
+	char path[256];
+
+	(void)state;
+	/* A FIFO without a writer: opening it for reading would wait for ever. */
+	snprintf(path, sizeof(path), "%s/fifo.json", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_refused_quickly(path);
+	assert_refused_quickly("/dev/zero");
+	assert_refused_quickly(dir);
+}
+
+static void test_load_refuses_oversized(void **state)
+{
+	char path[256];
+	int fd;
+
+	(void)state;
+	/* Sparse: one byte over the limit costs no disk. */
+	snprintf(path, sizeof(path), "%s/big.json", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, RESULTS_MAX_BYTES + 1), 0);
+	close(fd);
+	assert_refused_quickly(path);
+}
+
+/* Writes a document whose one cell has nruns runs of text run. */
+static void write_runs(const char *path, size_t nruns, const char *run)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs("{\"schema\": \"vbench-trace/1\", \"platforms\": [{\"name\": \"native\", "
+	      "\"workloads\": [{\"name\": \"cpu\", \"runs\": [",
+	      f);
+	for (size_t i = 0; i < nruns; i++)
+		fprintf(f, "%s%s", i ? "," : "", run);
+	fputs("]}]}]}\n", f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void test_load_bounds_the_document(void **state)
+{
+	struct json_object *doc;
+	char path[256], run[16384];
+	size_t len;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/runs.json", dir);
+	write_runs(path, 100000, "{\"score\": 1}");
+	assert_refused_within(path, 3000);
+	write_runs(path, DOC_MAX_RUNS, "{\"score\": 1}");
+	assert_int_equal(results_load(path, &doc), 0);
+	json_object_put(doc);
+	/* A histogram of more buckets than any probe keeps. */
+	len = (size_t)snprintf(run, sizeof(run),
+			       "{\"probes\": {\"host\": {\"block\": "
+			       "{\"hist_log2_us\": [0");
+	for (int i = 0; i < DOC_MAX_MEMBERS; i++)
+		len += (size_t)snprintf(run + len, sizeof(run) - len, ",1");
+	snprintf(run + len, sizeof(run) - len, "]}}}}");
+	write_runs(path, 1, run);
+	assert_refused_within(path, 3000);
+	/* More values than the parse may take, in few bytes. */
+	snprintf(path, sizeof(path), "%s/values.json", dir);
+	{
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		fputs("{\"schema\": \"vbench-trace/1\", \"platforms\": [], \"x\": [0", f);
+		for (int i = 0; i < RESULTS_MAX_ITEMS; i++)
+			fputs(",0", f);
+		fputs("]}", f);
+		assert_int_equal(fclose(f), 0);
+	}
+	assert_refused_quickly(path);
+}
+
+static void test_load_reads_a_symlink_and_refuses_trailing_data(void **state)
+{
+	struct json_object *doc;
+	char path[256], link[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/real.json", dir);
+	snprintf(link, sizeof(link), "%s/link.json", dir);
+	write_text(path, "{\"schema\": \"vbench-trace/1\", \"platforms\": []}\n");
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(results_load(link, &doc), 0);
+	json_object_put(doc);
+	write_text(path, "{\"schema\": \"vbench-trace/1\", \"platforms\": []} {}");
+	assert_int_equal(results_load(path, &doc), 2);
+	write_text(path, "{\"schema\": \"vbench-trace/1\", \"platforms\": [");
+	assert_int_equal(results_load(path, &doc), 2);
+	write_text(path, "");
+	assert_int_equal(results_load(path, &doc), 2);
+}
+
+/* Every fixture still loads (cwd: the repo root). */
+static void test_fixtures_load(void **state)
+{
+	static const char *const paths[] = {
+		"tests/fixtures/full.json", "tests/fixtures/skipped.json",
+		"tests/fixtures/sparse.json", "tests/fixtures/regressed.json"};
+	struct json_object *doc;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (access(paths[i], R_OK))
+			skip();
+		assert_int_equal(results_load(paths[i], &doc), 0);
+		json_object_put(doc);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_atomic_leaves_no_temporary),
 		cmocka_unit_test(test_load_refuses_non_documents),
+		cmocka_unit_test(test_load_refuses_what_is_not_a_file),
+		cmocka_unit_test(test_load_refuses_oversized),
+		cmocka_unit_test(test_load_bounds_the_document),
+		cmocka_unit_test(test_load_reads_a_symlink_and_refuses_trailing_data),
+		cmocka_unit_test(test_fixtures_load),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -35,17 +35,19 @@
 #define TOP		 3
 
 /* What every rule knows of the cell it looks at. */
-struct cell_ctx {
+struct rule_cell {
 	struct json_object *doc, *plat, *cell, *native; /* native: the same workload on native */
+	const char *rule; /* the id its findings carry: the rule table's key */
 	const char *workload;
 	char label[96];
 	double ratio; /* mean / native mean; NAN when unknown */
 	bool is_native;
 };
 
-typedef void (*cell_rule_fn)(const struct cell_ctx *c, struct json_object *out);
+typedef void (*rule_fn)(const struct rule_cell *c, struct json_object *out);
 
-static void for_each_cell(struct json_object *doc, struct json_object *out, cell_rule_fn fn)
+static void for_each_cell(struct json_object *doc, const char *rule, rule_fn fn,
+			  struct json_object *out)
 {
 	struct json_object *native = doc_native(doc);
 
@@ -55,18 +57,18 @@ static void for_each_cell(struct json_object *doc, struct json_object *out, cell
 		if (!doc_platform_ok(p))
 			continue;
 		for (size_t j = 0; j < doc_len(p, "workloads"); j++) {
-			struct cell_ctx c = {.doc = doc, .plat = p};
+			struct rule_cell c = {.doc = doc, .plat = p, .rule = rule};
 
 			c.cell = doc_idx(p, "workloads", j);
 			c.workload = doc_str(c.cell, "name", NULL);
-			if (!c.workload || !cell_has_runs(c.cell) || doc_get(c.cell, "error"))
+			if (!c.workload || !doc_cell_has_runs(c.cell) || doc_get(c.cell, "error"))
 				continue;
 			doc_label(p, c.label, sizeof(c.label));
 			c.is_native = p == native;
 			c.native = c.is_native ? NULL : doc_cell(native, c.workload);
-			if (c.native && !cell_has_runs(c.native))
+			if (c.native && !doc_cell_has_runs(c.native))
 				c.native = NULL;
-			if (!cell_vs_native(doc, c.cell, &c.ratio))
+			if (!doc_cell_vs_native(doc, c.cell, &c.ratio))
 				c.ratio = NAN;
 			fn(&c, out);
 		}
@@ -102,12 +104,11 @@ static void ev_str(struct json_object *e, const char *key, const char *s)
 	json_object_object_add(e, key, json_object_new_string(s));
 }
 
-static void emit(const struct cell_ctx *c, const char *rule, struct json_object *out,
-		 struct json_object *evidence, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+static void emit(const struct rule_cell *c, struct json_object *out, struct json_object *evidence,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static void emit(const struct cell_ctx *c, const char *rule, struct json_object *out,
-		 struct json_object *evidence, const char *fmt, ...)
+static void emit(const struct rule_cell *c, struct json_object *out, struct json_object *evidence,
+		 const char *fmt, ...)
 {
 	struct json_object *f = json_object_new_object();
 	const char *variant = doc_str(c->plat, "variant", NULL);
@@ -122,7 +123,7 @@ static void emit(const struct cell_ctx *c, const char *rule, struct json_object 
 	if (variant && *variant)
 		json_object_object_add(f, "variant", json_object_new_string(variant));
 	json_object_object_add(f, "workload", json_object_new_string(c->workload));
-	json_object_object_add(f, "rule", json_object_new_string(rule));
+	json_object_object_add(f, "rule", json_object_new_string(c->rule));
 	json_object_object_add(f, "text", json_object_new_string(text));
 	json_object_object_add(f, "evidence", evidence);
 	json_object_array_add(out, f);
@@ -144,7 +145,7 @@ static const char *ratio_words(double r, char *buf, size_t n)
 
 static const char *n3(double v, char *buf, size_t n)
 {
-	return fmt_num(v, buf, n);
+	return doc_fmt_num(v, buf, n);
 }
 
 /* Faults the workload's own kernel saw (the guest's for a VM), user + kernel side. */
@@ -162,10 +163,10 @@ static bool cell_faults(struct json_object *cell, const char *side, struct fault
 
 	memset(f, 0, sizeof(*f));
 	snprintf(path, sizeof(path), "%s.page_faults_user", side);
-	if (!cell_sum(cell, path, &u))
+	if (!doc_cell_sum(cell, path, &u))
 		return false;
 	snprintf(path, sizeof(path), "%s.page_faults_kernel", side);
-	if (!cell_sum(cell, path, &k))
+	if (!doc_cell_sum(cell, path, &k))
 		k.value = 0;
 	f->per_mib = u.bytes > 0;
 	denom = f->per_mib ? u.bytes / 1048576.0 : u.ops;
@@ -185,10 +186,10 @@ static bool cell_faults_per_s(struct json_object *cell, const char *side, double
 	char path[96];
 
 	snprintf(path, sizeof(path), "%s.page_faults_user", side);
-	if (!cell_sum(cell, path, &u) || u.duration_s <= 0)
+	if (!doc_cell_sum(cell, path, &u) || u.duration_s <= 0)
 		return false;
 	snprintf(path, sizeof(path), "%s.page_faults_kernel", side);
-	if (cell_sum(cell, path, &k))
+	if (doc_cell_sum(cell, path, &k))
 		u.value += k.value;
 	*out = u.value / u.duration_s;
 	return true;
@@ -204,7 +205,7 @@ static bool cell_exits(struct json_object *cell, struct exits *x)
 	struct cell_sum s;
 
 	memset(x, 0, sizeof(*x));
-	if (!cell_sum(cell, "probes.host.vm_exits.total", &s))
+	if (!doc_cell_sum(cell, "probes.host.vm_exits.total", &s))
 		return false;
 	x->total = s.value;
 	x->per_s = s.duration_s > 0 ? s.value / s.duration_s : NAN;
@@ -260,17 +261,17 @@ static bool is_idle_exit(const char *reason)
 }
 
 /* The workload ran in a guest: its own kernel reported, or the platform is a VM by name. */
-static bool in_vm(const struct cell_ctx *c)
+static bool in_vm(const struct rule_cell *c)
 {
 	const char *name = doc_str(c->plat, "name", "");
 
-	return cell_has_guest(c->cell) || !strcmp(name, "qemu") || !strcmp(name, "kvm");
+	return doc_cell_has_guest(c->cell) || !strcmp(name, "qemu") || !strcmp(name, "kvm");
 }
 
 /* ---- binary translation: is QEMU slow on CPU because it emulates? ---- */
 
 /* Slow on CPU but mostly not running: it waited (a quota, contention), it did not emulate. */
-static void rule_cpu_starved(const struct cell_ctx *c, struct json_object *out)
+static void rule_cpu_starved(const struct rule_cell *c, struct json_object *out)
 {
 	struct cell_sum ut;
 	struct json_object *e;
@@ -280,7 +281,7 @@ static void rule_cpu_starved(const struct cell_ctx *c, struct json_object *out)
 	if (c->is_native || strcmp(c->workload, "cpu") || !isfinite(c->ratio) ||
 	    c->ratio >= FAR_BELOW)
 		return;
-	if (!cell_sum(c->cell, "rusage.utime_s", &ut) || ut.duration_s <= 0)
+	if (!doc_cell_sum(c->cell, "rusage.utime_s", &ut) || ut.duration_s <= 0)
 		return;
 	busy = ut.value / ut.duration_s;
 	if (busy >= BUSY_USER)
@@ -288,58 +289,78 @@ static void rule_cpu_starved(const struct cell_ctx *c, struct json_object *out)
 	e = json_object_new_object();
 	ev(e, "vs_native", c->ratio);
 	ev(e, "user_time_share", busy);
-	emit(c, "cpu-starved", out, e,
+	emit(c, out, e,
 	     "%s cpu is %s but the workload ran in user time for only %.0f %% of the wall clock: "
 	     "it waited for a CPU rather than computing slowly (a CPU quota or contention), so "
 	     "emulation does not explain it",
 	     c->label, ratio_words(c->ratio, r, sizeof(r)), busy * 100);
 }
 
-static void rule_cpu_translation(const struct cell_ctx *c, struct json_object *out)
+/* What the cpu rules weigh, for a VM's cpu cell: its exits and how busy it was in user time. */
+static bool cpu_evidence(const struct rule_cell *c, struct exits *x, struct cell_sum *ut,
+			 double *busy)
+{
+	if (c->is_native || strcmp(c->workload, "cpu") || !isfinite(c->ratio) || !in_vm(c))
+		return false;
+	if (!cell_exits(c->cell, x) || !isfinite(x->per_s))
+		return false;
+	if (!doc_cell_sum(c->cell, "rusage.utime_s", ut) || ut->duration_s <= 0)
+		return false;
+	*busy = ut->value / ut->duration_s;
+	return true;
+}
+
+static struct json_object *cpu_evidence_object(const struct rule_cell *c, const struct exits *x,
+					       double busy)
+{
+	struct json_object *e = json_object_new_object();
+
+	ev(e, "vs_native", c->ratio);
+	ev(e, "vm_exits", x->total);
+	ev(e, "vm_exits_per_s", x->per_s);
+	ev(e, "user_time_share", busy);
+	return e;
+}
+
+static void rule_binary_translation(const struct rule_cell *c, struct json_object *out)
 {
 	struct cell_sum ut;
 	struct exits x;
-	struct json_object *e;
 	double busy;
-	bool tcg, hw;
+	char r[64], a[32];
+
+	if (!cpu_evidence(c, &x, &ut, &busy) || c->ratio >= FAR_BELOW ||
+	    x.per_s >= NO_EXITS_PER_S || busy < BUSY_USER)
+		return;
+	emit(c, out, cpu_evidence_object(c, &x, busy),
+	     "%s cpu is %s with %s VM exits in %.0f s while the workload was %.0f %% busy "
+	     "in user time: no instruction trapped to a hypervisor, every guest instruction "
+	     "went through software translation (binary translation, TCG), which confirms "
+	     "the emulation explanation",
+	     c->label, ratio_words(c->ratio, r, sizeof(r)), n3(x.total, a, sizeof(a)),
+	     ut.duration_s, busy * 100);
+}
+
+static void rule_hardware_virtualization(const struct rule_cell *c, struct json_object *out)
+{
+	struct cell_sum ut;
+	struct exits x;
+	double busy;
 	char r[64], a[32], b[32];
 
-	if (c->is_native || strcmp(c->workload, "cpu") || !isfinite(c->ratio) || !in_vm(c))
+	if (!cpu_evidence(c, &x, &ut, &busy) || c->ratio < NEAR_NATIVE || x.per_s < NO_EXITS_PER_S)
 		return;
-	if (!cell_exits(c->cell, &x) || !isfinite(x.per_s))
-		return;
-	if (!cell_sum(c->cell, "rusage.utime_s", &ut) || ut.duration_s <= 0)
-		return;
-	busy = ut.value / ut.duration_s;
-	tcg = c->ratio < FAR_BELOW && x.per_s < NO_EXITS_PER_S && busy >= BUSY_USER;
-	hw = c->ratio >= NEAR_NATIVE && x.per_s >= NO_EXITS_PER_S;
-	if (!tcg && !hw)
-		return;
-	e = json_object_new_object();
-	ev(e, "vs_native", c->ratio);
-	ev(e, "vm_exits", x.total);
-	ev(e, "vm_exits_per_s", x.per_s);
-	ev(e, "user_time_share", busy);
-	ratio_words(c->ratio, r, sizeof(r));
-	if (tcg)
-		emit(c, "binary-translation", out, e,
-		     "%s cpu is %s with %s VM exits in %.0f s while the workload was %.0f %% busy "
-		     "in user time: no instruction trapped to a hypervisor, every guest "
-		     "instruction "
-		     "went through software translation (binary translation, TCG), which confirms "
-		     "the emulation explanation",
-		     c->label, r, n3(x.total, a, sizeof(a)), ut.duration_s, busy * 100);
-	else
-		emit(c, "hardware-virtualization", out, e,
-		     "%s cpu is %s with %s VM exits/s (%s per event): the guest's instructions run "
-		     "directly on the CPU under hardware virtualization, nothing on this path is "
-		     "emulated",
-		     c->label, r, n3(x.per_s, a, sizeof(a)), n3(x.per_op, b, sizeof(b)));
+	emit(c, out, cpu_evidence_object(c, &x, busy),
+	     "%s cpu is %s with %s VM exits/s (%s per event): the guest's instructions run "
+	     "directly on the CPU under hardware virtualization, nothing on this path is "
+	     "emulated",
+	     c->label, ratio_words(c->ratio, r, sizeof(r)), n3(x.per_s, a, sizeof(a)),
+	     n3(x.per_op, b, sizeof(b)));
 }
 
 /* ---- hardware virtualization: what do the VM exits cost? ---- */
 
-static void rule_vm_exits(const struct cell_ctx *c, struct json_object *out)
+static void rule_vm_exits(const struct rule_cell *c, struct json_object *out)
 {
 	struct exit_row rows[MAX_ROWS];
 	struct json_object *e;
@@ -350,7 +371,7 @@ static void rule_vm_exits(const struct cell_ctx *c, struct json_object *out)
 
 	if (!cell_exits(c->cell, &x) || !isfinite(x.per_s) || x.per_s < MIN_EXITS_PER_S)
 		return;
-	n = cell_exit_rows(c->cell, rows, MAX_ROWS);
+	n = doc_cell_exit_rows(c->cell, rows, MAX_ROWS);
 	if (!n)
 		return;
 	for (size_t i = 0; i < n; i++)
@@ -382,8 +403,8 @@ static void rule_vm_exits(const struct cell_ctx *c, struct json_object *out)
 		if (len >= sizeof(list))
 			break;
 	}
-	emit(c, "vm-exits", out, e, "%s %s: %s VM exits/s, %s per op; by reason: %s", c->label,
-	     c->workload, n3(x.per_s, a, sizeof(a)), n3(x.per_op, b, sizeof(b)), list);
+	emit(c, out, e, "%s %s: %s VM exits/s, %s per op; by reason: %s", c->label, c->workload,
+	     n3(x.per_s, a, sizeof(a)), n3(x.per_op, b, sizeof(b)), list);
 }
 
 /* ---- memory: shadow page tables, a VM exit per page fault? ---- */
@@ -391,7 +412,7 @@ static void rule_vm_exits(const struct cell_ctx *c, struct json_object *out)
 static double exits_of(struct json_object *cell, bool (*match)(const char *reason))
 {
 	struct exit_row rows[MAX_ROWS];
-	size_t n = cell_exit_rows(cell, rows, MAX_ROWS);
+	size_t n = doc_cell_exit_rows(cell, rows, MAX_ROWS);
 	double v = 0;
 
 	for (size_t i = 0; i < n; i++)
@@ -405,7 +426,7 @@ static double paging_exits(struct json_object *cell)
 	return exits_of(cell, is_paging_exit);
 }
 
-static void rule_memory(const struct cell_ctx *c, struct json_object *out)
+static void rule_memory(const struct rule_cell *c, struct json_object *out)
 {
 	struct faults f, nf;
 	struct exits x;
@@ -414,7 +435,8 @@ static void rule_memory(const struct cell_ctx *c, struct json_object *out)
 	char r[64], a[32], b[32], d[32];
 	const char *unit;
 
-	if (c->is_native || strcmp(c->workload, "mem") || !c->native || !cell_has_guest(c->cell))
+	if (c->is_native || strcmp(c->workload, "mem") || !c->native ||
+	    !doc_cell_has_guest(c->cell))
 		return;
 	if (!cell_exits(c->cell, &x) || !cell_faults(c->cell, "probes.guest", &f) ||
 	    !cell_faults(c->native, "probes.host", &nf) || f.per_mib != nf.per_mib)
@@ -427,7 +449,7 @@ static void rule_memory(const struct cell_ctx *c, struct json_object *out)
 	ev(e, f.per_mib ? "guest_faults_per_mib" : "guest_faults_per_op", f.per_unit);
 	ev(e, f.per_mib ? "native_faults_per_mib" : "native_faults_per_op", nf.per_unit);
 	if (x.per_s < NO_EXITS_PER_S) {
-		emit(c, "shadow-page-tables", out, e,
+		emit(c, out, e,
 		     "%s mem is %s with %s VM exits: no page fault left the guest, so shadow page "
 		     "tables (an exit per fault) do not explain it; the guest's MMU is software "
 		     "here "
@@ -440,7 +462,7 @@ static void rule_memory(const struct cell_ctx *c, struct json_object *out)
 	ev(e, "paging_exits", paging_exits(c->cell));
 	ev(e, "paging_exits_per_guest_fault", per_fault);
 	if (isfinite(per_fault) && per_fault >= 0.5) {
-		emit(c, "shadow-page-tables", out, e,
+		emit(c, out, e,
 		     "%s mem is %s: %.2f EPT/NPT violation exits per guest page fault (%s guest "
 		     "faults "
 		     "per %s vs %s native): guest paging does reach the hypervisor here (the host "
@@ -448,7 +470,7 @@ static void rule_memory(const struct cell_ctx *c, struct json_object *out)
 		     c->label, r, per_fault, n3(f.per_unit, a, sizeof(a)), unit,
 		     n3(nf.per_unit, b, sizeof(b)));
 	} else {
-		emit(c, "shadow-page-tables", out, e,
+		emit(c, out, e,
 		     "%s mem is %s with %s EPT/NPT violation exits for %s guest page faults per %s "
 		     "(%s on native): the guest handles its own page faults in hardware (EPT/NPT), "
 		     "not with a VM exit each",
@@ -459,7 +481,7 @@ static void rule_memory(const struct cell_ctx *c, struct json_object *out)
 
 /* ---- memory: page faults per unit of work against native's ---- */
 
-static void rule_faults(const struct cell_ctx *c, struct json_object *out)
+static void rule_faults(const struct rule_cell *c, struct json_object *out)
 {
 	struct faults f, nf;
 	struct json_object *e;
@@ -469,9 +491,9 @@ static void rule_faults(const struct cell_ctx *c, struct json_object *out)
 
 	if (c->is_native || !c->native || !strcmp(c->workload, "fork"))
 		return;
-	if (!strcmp(c->workload, "mem") && cell_has_guest(c->cell))
+	if (!strcmp(c->workload, "mem") && doc_cell_has_guest(c->cell))
 		return; /* rule_memory speaks of it */
-	if (!cell_faults(c->cell, cell_side(c->cell), &f) ||
+	if (!cell_faults(c->cell, doc_cell_side(c->cell), &f) ||
 	    !cell_faults(c->native, "probes.host", &nf) || f.per_mib != nf.per_mib)
 		return;
 	if (nf.per_unit <= 0 || f.per_unit <= 0)
@@ -479,7 +501,7 @@ static void rule_faults(const struct cell_ctx *c, struct json_object *out)
 	factor = f.per_unit / nf.per_unit;
 	if (factor < FAULTS_FACTOR && factor > 1 / FAULTS_FACTOR)
 		return;
-	if (!cell_faults_per_s(c->cell, cell_side(c->cell), &per_s) || per_s < MIN_FAULTS_PER_S)
+	if (!cell_faults_per_s(c->cell, doc_cell_side(c->cell), &per_s) || per_s < MIN_FAULTS_PER_S)
 		return;
 	unit = f.per_mib ? "MiB" : "op";
 	e = json_object_new_object();
@@ -490,11 +512,11 @@ static void rule_faults(const struct cell_ctx *c, struct json_object *out)
 	ev(e, "factor", factor);
 	ev(e, "faults_per_s", per_s);
 	ev_str(e, "unit", unit);
-	emit(c, "page-faults", out, e,
+	emit(c, out, e,
 	     "%s %s: %s page faults per %s (%s user-side, %s kernel-side, as its %s kernel saw "
 	     "them) vs %s on native, %.1fx %s",
 	     c->label, c->workload, n3(f.per_unit, a, sizeof(a)), unit, n3(f.user, u, sizeof(u)),
-	     n3(f.kernel, k, sizeof(k)), cell_has_guest(c->cell) ? "guest" : "host",
+	     n3(f.kernel, k, sizeof(k)), doc_cell_has_guest(c->cell) ? "guest" : "host",
 	     n3(nf.per_unit, b, sizeof(b)), factor >= 1 ? factor : 1 / factor,
 	     factor >= 1 ? "more" : "fewer");
 }
@@ -513,68 +535,93 @@ static bool cell_block(struct json_object *cell, const char *side, struct blk *b
 
 	memset(b, 0, sizeof(*b));
 	snprintf(path, sizeof(path), "%s.block.requests", side);
-	if (!cell_sum(cell, path, &s))
+	if (!doc_cell_sum(cell, path, &s))
 		return false;
 	b->requests = s.value;
 	snprintf(w, sizeof(w), "%s.block.requests", side);
 	snprintf(path, sizeof(path), "%s.block.p50_us", side);
-	b->have_p50 = cell_wavg(cell, path, w, &b->p50) && b->requests > 0;
+	b->have_p50 = doc_cell_wavg(cell, path, w, &b->p50) && b->requests > 0;
 	snprintf(path, sizeof(path), "%s.block.p99_us", side);
-	if (!cell_wavg(cell, path, w, &b->p99))
+	if (!doc_cell_wavg(cell, path, w, &b->p99))
 		b->p99 = NAN;
 	snprintf(path, sizeof(path), "%s.block.bytes", side);
-	if (cell_sum(cell, path, &s))
+	if (doc_cell_sum(cell, path, &s))
 		b->bytes = s.value;
 	return true;
 }
 
-static void rule_disk_virtual(const struct cell_ctx *c, struct json_object *out)
+/* The block requests guest and host saw for a VM's cell, when there are enough to speak of. */
+static bool disk_evidence(const struct rule_cell *c, struct blk *g, struct blk *h)
 {
-	struct blk g, h, nb;
-	struct json_object *e;
-	double uncached, added;
-	char r[64], a[32], b[32];
+	return doc_cell_has_guest(c->cell) && cell_block(c->cell, "probes.guest", g) &&
+	       cell_block(c->cell, "probes.host", h) && g->requests >= MIN_BLOCK_REQS;
+}
 
-	if (!cell_has_guest(c->cell) || !cell_block(c->cell, "probes.guest", &g) ||
-	    !cell_block(c->cell, "probes.host", &h) || g.requests < MIN_BLOCK_REQS)
-		return;
-	ratio_words(c->ratio, r, sizeof(r));
-	uncached = 1 - h.requests / g.requests;
-	e = json_object_new_object();
-	ev(e, "guest_requests", g.requests);
-	ev(e, "host_requests", h.requests);
+static struct json_object *disk_evidence_object(const struct rule_cell *c, const struct blk *g,
+						const struct blk *h)
+{
+	struct json_object *e = json_object_new_object();
+	struct blk nb;
+
+	ev(e, "guest_requests", g->requests);
+	ev(e, "host_requests", h->requests);
 	ev(e, "vs_native", c->ratio);
-	if (g.have_p50)
-		ev(e, "guest_p50_us", g.p50);
-	if (h.have_p50)
-		ev(e, "host_p50_us", h.p50);
+	if (g->have_p50)
+		ev(e, "guest_p50_us", g->p50);
+	if (h->have_p50)
+		ev(e, "host_p50_us", h->p50);
 	if (c->native && cell_block(c->native, "probes.host", &nb) && nb.have_p50)
 		ev(e, "native_p50_us", nb.p50);
-	if (uncached >= HOST_CACHE_SHARE) {
-		ev(e, "served_without_device_request", uncached);
-		emit(c, "disk-host-cache", out, e,
-		     "%s %s is %s: the guest issued %s block requests, the host only %s for it, so "
-		     "%.0f %% of the guest's I/O was served without a device request (the host's "
-		     "page "
-		     "cache)%s",
-		     c->label, c->workload, r, n3(g.requests, a, sizeof(a)),
-		     n3(h.requests, b, sizeof(b)), uncached * 100,
-		     isfinite(c->ratio) && c->ratio > 1
-			     ? ": the VM does not read the disk faster, it reads the host's memory"
-			     : "");
+	return e;
+}
+
+/* Share of the guest's requests the host never issued: served from its cache. */
+static double disk_uncached(const struct blk *g, const struct blk *h)
+{
+	return 1 - h->requests / g->requests;
+}
+
+static void rule_disk_host_cache(const struct rule_cell *c, struct json_object *out)
+{
+	struct json_object *e;
+	struct blk g, h;
+	char r[64], a[32], b[32];
+
+	if (!disk_evidence(c, &g, &h) || disk_uncached(&g, &h) < HOST_CACHE_SHARE)
 		return;
-	}
-	if (!g.have_p50 || !h.have_p50) {
-		json_object_put(e);
+	e = disk_evidence_object(c, &g, &h);
+	ev(e, "served_without_device_request", disk_uncached(&g, &h));
+	emit(c, out, e,
+	     "%s %s is %s: the guest issued %s block requests, the host only %s for it, so "
+	     "%.0f %% of the guest's I/O was served without a device request (the host's page "
+	     "cache)%s",
+	     c->label, c->workload, ratio_words(c->ratio, r, sizeof(r)),
+	     n3(g.requests, a, sizeof(a)), n3(h.requests, b, sizeof(b)),
+	     disk_uncached(&g, &h) * 100,
+	     isfinite(c->ratio) && c->ratio > 1
+		     ? ": the VM does not read the disk faster, it reads the host's memory"
+		     : "");
+}
+
+static void rule_disk_virtual_latency(const struct rule_cell *c, struct json_object *out)
+{
+	struct json_object *e;
+	struct blk g, h;
+	double added;
+	char r[64];
+
+	if (!disk_evidence(c, &g, &h) || disk_uncached(&g, &h) >= HOST_CACHE_SHARE || !g.have_p50 ||
+	    !h.have_p50)
 		return;
-	}
+	e = disk_evidence_object(c, &g, &h);
 	added = g.p50 - h.p50;
 	ev(e, "added_latency_us", added);
-	emit(c, "disk-virtual-latency", out, e,
+	emit(c, out, e,
 	     "%s %s is %s: the virtual disk adds %.0f us per request (guest p50 %.0f us, host p50 "
 	     "%.0f us for the same requests); the host issued %.2f requests per guest request, so "
 	     "no host cache served them%s",
-	     c->label, c->workload, r, added, g.p50, h.p50, h.requests / g.requests,
+	     c->label, c->workload, ratio_words(c->ratio, r, sizeof(r)), added, g.p50, h.p50,
+	     h.requests / g.requests,
 	     isfinite(c->ratio) && c->ratio > 1 ? " and the VM's lead is not a cache effect" : "");
 }
 
@@ -591,10 +638,10 @@ static bool seq_rand_of(struct json_object *plat, struct seq_rand *x)
 	struct json_object *sc = doc_cell(plat, "diskseq"), *rc = doc_cell(plat, "diskrand");
 	const char *side;
 
-	if (!sc || !rc || !cell_has_runs(sc) || !cell_has_runs(rc))
+	if (!sc || !rc || !doc_cell_has_runs(sc) || !doc_cell_has_runs(rc))
 		return false;
-	side = cell_side(sc);
-	if (!cell_stats(sc, &x->seq) || !cell_stats(rc, &x->rand) || x->rand.mean <= 0)
+	side = doc_cell_side(sc);
+	if (!doc_cell_stats(sc, &x->seq) || !doc_cell_stats(rc, &x->rand) || x->rand.mean <= 0)
 		return false;
 	if (!cell_block(sc, side, &x->s) || !cell_block(rc, side, &x->r) || !x->s.have_p50 ||
 	    !x->r.have_p50 || x->s.bytes <= 0 || x->r.bytes <= 0)
@@ -612,7 +659,7 @@ static bool seq_rand_of(struct json_object *plat, struct seq_rand *x)
  * Said once with native's counters; another platform only speaks when its
  * gap differs from native's, or when native has no counters to speak with.
  */
-static void rule_seq_vs_rand(const struct cell_ctx *c, struct json_object *out)
+static void rule_seq_vs_rand(const struct rule_cell *c, struct json_object *out)
 {
 	struct seq_rand x, nx;
 	struct json_object *e;
@@ -640,7 +687,7 @@ static void rule_seq_vs_rand(const struct cell_ctx *c, struct json_object *out)
 	ev(e, "rand_us_per_mib", x.r_permib);
 	if (have_native)
 		ev(e, "native_gap", nx.gap);
-	emit(c, "seq-vs-rand", out, e,
+	emit(c, out, e,
 	     "%s: sequential reads ran %.1fx %s than random ones%s; a sequential request carried "
 	     "%s KiB at p50 %.0f us, a random one %s KiB at p50 %.0f us, so a MiB cost %.0f us of "
 	     "device time sequentially and %.0f us randomly: %s",
@@ -656,7 +703,7 @@ static void rule_seq_vs_rand(const struct cell_ctx *c, struct json_object *out)
 
 /* ---- Docker: the writable layer (overlayfs) against a volume ---- */
 
-static void rule_docker_storage(const struct cell_ctx *c, struct json_object *out)
+static void rule_docker_storage(const struct rule_cell *c, struct json_object *out)
 {
 	struct json_object *vol, *vc, *e;
 	struct stats a, b;
@@ -670,7 +717,7 @@ static void rule_docker_storage(const struct cell_ctx *c, struct json_object *ou
 	vc = vol && doc_platform_ok(vol) ? doc_cell(vol, c->workload) : NULL;
 	if (!vc || doc_get(vc, "error") || strncmp(c->workload, "disk", 4))
 		return;
-	if (!cell_stats(c->cell, &a) || !cell_stats(vc, &b) || b.mean <= 0)
+	if (!doc_cell_stats(c->cell, &a) || !doc_cell_stats(vc, &b) || b.mean <= 0)
 		return;
 	change = a.mean / b.mean - 1;
 	apart = a.ci95_high < b.ci95_low || b.ci95_high < a.ci95_low;
@@ -682,7 +729,7 @@ static void rule_docker_storage(const struct cell_ctx *c, struct json_object *ou
 	ev(e, "volume_ci95_low", b.ci95_low);
 	ev(e, "volume_ci95_high", b.ci95_high);
 	ev(e, "change", change);
-	emit(c, "docker-overlayfs", out, e,
+	emit(c, out, e,
 	     "docker %s: the writable layer (overlayfs) gave %s %s, a volume %s (%+.1f %%, 95 %% "
 	     "intervals %s): %s",
 	     c->workload, n3(a.mean, x, sizeof(x)), doc_str(c->cell, "unit", ""),
@@ -700,10 +747,10 @@ static bool cell_clone_p50(struct json_object *cell, const char *side, double *o
 
 	snprintf(path, sizeof(path), "%s.clone_latency.p50_us", side);
 	snprintf(w, sizeof(w), "%s.clone_syscalls", side);
-	return cell_wavg(cell, path, w, out);
+	return doc_cell_wavg(cell, path, w, out);
 }
 
-static void rule_fork(const struct cell_ctx *c, struct json_object *out)
+static void rule_fork(const struct rule_cell *c, struct json_object *out)
 {
 	struct faults f, nf;
 	struct exits x;
@@ -721,9 +768,9 @@ static void rule_fork(const struct cell_ctx *c, struct json_object *out)
 	x.per_op = isfinite(x.per_op) && x.total > 0
 			   ? x.per_op * (x.total - exits_of(c->cell, is_idle_exit)) / x.total
 			   : x.per_op;
-	have_lat = cell_clone_p50(c->cell, cell_side(c->cell), &lat) &&
+	have_lat = cell_clone_p50(c->cell, doc_cell_side(c->cell), &lat) &&
 		   cell_clone_p50(c->native, "probes.host", &nlat);
-	have_f = cell_faults(c->cell, cell_side(c->cell), &f) &&
+	have_f = cell_faults(c->cell, doc_cell_side(c->cell), &f) &&
 		 cell_faults(c->native, "probes.host", &nf) && !f.per_mib && !nf.per_mib;
 	if (!have_lat && !have_f)
 		return;
@@ -744,7 +791,7 @@ static void rule_fork(const struct cell_ctx *c, struct json_object *out)
 	}
 	ratio_words(c->ratio, r, sizeof(r));
 	if (!isfinite(x.per_op) || x.per_op < EXIT_PER_FORK) {
-		emit(c, "fork-traps", out, e,
+		emit(c, out, e,
 		     "%s fork is %s with %s non-idle VM exits per fork%s%s: fork does not trap to "
 		     "a hypervisor "
 		     "here, so trapping privileged instructions do not explain it%s",
@@ -756,7 +803,7 @@ static void rule_fork(const struct cell_ctx *c, struct json_object *out)
 			       "each fault and clone, not into more of them"
 			     : "");
 	} else {
-		emit(c, "fork-traps", out, e,
+		emit(c, out, e,
 		     "%s fork is %s with %s non-idle VM exits per fork%s%s: each fork traps to the "
 		     "hypervisor, "
 		     "which confirms the trapping explanation",
@@ -766,7 +813,7 @@ static void rule_fork(const struct cell_ctx *c, struct json_object *out)
 
 /* ---- network: does the uplink take a user-space detour (SLIRP)? ---- */
 
-static void rule_net_relay(const struct cell_ctx *c, struct json_object *out)
+static void rule_net_relay(const struct rule_cell *c, struct json_object *out)
 {
 	struct cell_sum s, ns;
 	struct json_object *top, *e;
@@ -777,13 +824,13 @@ static void rule_net_relay(const struct cell_ctx *c, struct json_object *out)
 
 	if (c->is_native || strcmp(c->workload, "net") || !c->native)
 		return;
-	if (!cell_sum(c->cell, "probes.host.syscalls.total", &s) ||
-	    !cell_sum(c->native, "probes.host.syscalls.total", &ns) || !sum_per_mib(&s, &per) ||
-	    !sum_per_mib(&ns, &nper) || nper <= 0)
+	if (!doc_cell_sum(c->cell, "probes.host.syscalls.total", &s) ||
+	    !doc_cell_sum(c->native, "probes.host.syscalls.total", &ns) ||
+	    !doc_sum_per_mib(&s, &per) || !doc_sum_per_mib(&ns, &nper) || nper <= 0)
 		return;
 	factor = per / nper;
-	top = cell_sum_map(c->cell, "probes.host.syscalls.top");
-	n = map_top(top, names, vals, TOP);
+	top = doc_cell_sum_map(c->cell, "probes.host.syscalls.top");
+	n = doc_map_top(top, names, vals, TOP);
 	for (size_t i = 0; i < n && len < sizeof(list); i++)
 		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s %.0f %%",
 					i ? ", " : "; top: ", names[i],
@@ -802,7 +849,7 @@ static void rule_net_relay(const struct cell_ctx *c, struct json_object *out)
 	json_object_put(top);
 	ratio_words(c->ratio, r, sizeof(r));
 	if (factor >= SYSCALL_RELAY)
-		emit(c, "net-user-stack", out, e,
+		emit(c, out, e,
 		     "%s net uplink is %s; its host processes made %s host syscalls per MiB sent "
 		     "vs "
 		     "%s on native (%.0fx%s): a user-space network stack (user-mode networking, "
@@ -810,7 +857,7 @@ static void rule_net_relay(const struct cell_ctx *c, struct json_object *out)
 		     "relays every packet with syscalls of its own",
 		     c->label, r, n3(per, a, sizeof(a)), n3(nper, b, sizeof(b)), factor, list);
 	else if (factor < SYSCALL_SAME)
-		emit(c, "net-user-stack", out, e,
+		emit(c, out, e,
 		     "%s net uplink is %s with %s host syscalls per MiB sent vs %s on native%s: no "
 		     "user-space relay on the path, the host kernel forwards the packets",
 		     c->label, r, n3(per, a, sizeof(a)), n3(nper, b, sizeof(b)), list);
@@ -832,7 +879,7 @@ static bool extra_num(struct json_object *run, const char *const *keys, double *
 	return false;
 }
 
-static void rule_net_latency(const struct cell_ctx *c, struct json_object *out)
+static void rule_net_latency(const struct rule_cell *c, struct json_object *out)
 {
 	static const char *const rtt_k[] = {"rtt_us", "tcp_info.rtt_us", "tcp_info.rtt", NULL};
 	static const char *const retr_k[] = {"retransmits", "tcp_info.total_retrans",
@@ -846,7 +893,7 @@ static void rule_net_latency(const struct cell_ctx *c, struct json_object *out)
 	struct stats st;
 	char tail[256] = "";
 
-	if (strcmp(c->workload, "net") || !server || !*server || !cell_stats(c->cell, &st))
+	if (strcmp(c->workload, "net") || !server || !*server || !doc_cell_stats(c->cell, &st))
 		return;
 	for (size_t i = 0; i < doc_len(c->cell, "runs"); i++) {
 		struct json_object *run = doc_idx(c->cell, "runs", i);
@@ -881,54 +928,32 @@ static void rule_net_latency(const struct cell_ctx *c, struct json_object *out)
 			 st.mean >= 0.7 * window_mbit ? "so latency bounds this stream"
 						      : "so latency alone does not bound it");
 	}
-	emit(c, "net-latency", out, e,
+	emit(c, out, e,
 	     "%s net against %s: %.0f Mbit/s with an RTT of %.2f ms and %.0f retransmits%s",
 	     c->label, server, st.mean, rtt / 1000, retr, tail);
 }
 
 /* ---- the rule table ---- */
 
-#define RULE(fn)                                                               \
-	static void doc_##fn(struct json_object *doc, struct json_object *out) \
-	{                                                                      \
-		for_each_cell(doc, out, fn);                                   \
-	}
-RULE(rule_cpu_translation)
-RULE(rule_cpu_starved)
-RULE(rule_vm_exits)
-RULE(rule_memory)
-RULE(rule_faults)
-RULE(rule_disk_virtual)
-RULE(rule_seq_vs_rand)
-RULE(rule_docker_storage)
-RULE(rule_fork)
-RULE(rule_net_relay)
-RULE(rule_net_latency)
-
+/* Each rule by the id its findings carry, in the order they are tried. */
 static const struct {
-	const char *name;
-	finding_rule_fn fn;
+	const char *id;
+	rule_fn fn;
 } rules[] = {
-	{"cpu", doc_rule_cpu_translation},
-	{"cpu-starved", doc_rule_cpu_starved},
-	{"vm-exits", doc_rule_vm_exits},
-	{"memory", doc_rule_memory},
-	{"faults", doc_rule_faults},
-	{"disk", doc_rule_disk_virtual},
-	{"seq-vs-rand", doc_rule_seq_vs_rand},
-	{"docker-storage", doc_rule_docker_storage},
-	{"fork", doc_rule_fork},
-	{"net", doc_rule_net_relay},
-	{"net-latency", doc_rule_net_latency},
+	{"binary-translation", rule_binary_translation},
+	{"hardware-virtualization", rule_hardware_virtualization},
+	{"cpu-starved", rule_cpu_starved},
+	{"vm-exits", rule_vm_exits},
+	{"shadow-page-tables", rule_memory},
+	{"page-faults", rule_faults},
+	{"disk-host-cache", rule_disk_host_cache},
+	{"disk-virtual-latency", rule_disk_virtual_latency},
+	{"seq-vs-rand", rule_seq_vs_rand},
+	{"docker-overlayfs", rule_docker_storage},
+	{"fork-traps", rule_fork},
+	{"net-user-stack", rule_net_relay},
+	{"net-latency", rule_net_latency},
 };
-
-finding_rule_fn findings_rule(const char *name)
-{
-	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		if (!strcmp(rules[i].name, name))
-			return rules[i].fn;
-	return NULL;
-}
 
 struct ranked {
 	struct json_object *f;
@@ -999,6 +1024,6 @@ struct json_object *findings_derive(struct json_object *doc)
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		rules[i].fn(doc, out);
+		for_each_cell(doc, rules[i].id, rules[i].fn, out);
 	return sorted(doc, out);
 }

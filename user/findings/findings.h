@@ -19,8 +19,4 @@ struct json_object;
  */
 struct json_object *findings_derive(struct json_object *doc);
 
-/* The rules by name, for tests that check one rule on its own. */
-typedef void (*finding_rule_fn)(struct json_object *doc, struct json_object *out);
-finding_rule_fn findings_rule(const char *name);
-
 #endif

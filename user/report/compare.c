@@ -4,6 +4,7 @@
  * move larger than the runs' own spread? Welch's t-test when both cells have
  * two runs or more, else whether the 95 % intervals overlap.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <json.h>
 #include <math.h>
@@ -12,6 +13,7 @@
 
 #include "commands.h"
 #include "report_doc.h"
+#include "report_view.h"
 #include "results.h"
 #include "stats.h"
 #include "util_log.h"
@@ -48,7 +50,7 @@ static void judge(struct json_object *cell, const struct stats *a, const struct 
 	}
 	if (!v->significant || a->mean == b->mean)
 		return;
-	better = cell_higher_is_better(cell) ? b->mean > a->mean : b->mean < a->mean;
+	better = doc_cell_higher_is_better(cell) ? b->mean > a->mean : b->mean < a->mean;
 	v->regression = !better;
 	v->improvement = better;
 }
@@ -58,6 +60,7 @@ static bool host_differs(struct json_object *a, struct json_object *b, char *why
 	static const char *const keys[] = {"host.kernel", "host.cpu_model", "host.cpus",
 					   "host.mem_bytes"};
 	size_t len = 0;
+	char xc[128], yc[128];
 
 	why[0] = '\0';
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -68,7 +71,8 @@ static bool host_differs(struct json_object *a, struct json_object *b, char *why
 		if (!strcmp(xs, ys) || len >= n)
 			continue;
 		len += (size_t)snprintf(why + len, n - len, "%s%s %s vs %s", len ? "; " : "",
-					keys[i] + 5, xs, ys);
+					keys[i] + 5, view_clean(xs, xc, sizeof(xc)),
+					view_clean(ys, yc, sizeof(yc)));
 	}
 	return len > 0;
 }
@@ -82,11 +86,14 @@ static void compare_cell(const char *label, const char *wl, struct json_object *
 {
 	struct stats a, b;
 	struct verdict v;
-	char os[32], ns[32], test[40], change[24];
+	char os[32], ns[32], test[40], change[24], unit[64], name[64];
 	const char *word;
 
-	if (!cell_stats(oc, &a) || !cell_stats(nc, &b)) {
-		printf("%-18s %-9s %-9s %s\n", label, wl, doc_str(nc, "unit", ""),
+	view_clean(doc_str(nc, "unit", ""), unit, sizeof(unit));
+	view_clean(wl, name, sizeof(name));
+
+	if (!doc_cell_stats(oc, &a) || !doc_cell_stats(nc, &b)) {
+		printf("%-18s %-9s %-9s %s\n", label, name, unit,
 		       "no score on one side (failed cell)");
 		return;
 	}
@@ -105,9 +112,9 @@ static void compare_cell(const char *label, const char *wl, struct json_object *
 	word = v.regression    ? "REGRESSION"
 	       : v.improvement ? "improvement"
 			       : "no significant change";
-	printf("%-18s %-9s %-9s %10s %10s %9s  %-22s %s\n", label, wl, doc_str(nc, "unit", ""),
-	       fmt_num(a.mean, os, sizeof(os)), fmt_num(b.mean, ns, sizeof(ns)), change, test,
-	       word);
+	printf("%-18s %-9s %-9s %10s %10s %9s  %-22s %s\n", label, name, unit,
+	       doc_fmt_num(a.mean, os, sizeof(os)), doc_fmt_num(b.mean, ns, sizeof(ns)), change,
+	       test, word);
 	t->rows++;
 	t->regressions += v.regression;
 	t->improvements += v.improvement;
@@ -116,36 +123,39 @@ static void compare_cell(const char *label, const char *wl, struct json_object *
 static void compare_platform(struct json_object *od, struct json_object *nd, struct json_object *np,
 			     struct tally *t)
 {
-	char label[128];
+	char label[128], shown[128], a[64], b[256], c[64], d[256];
 	struct json_object *op;
 	const char *wl[MAX_WL];
 	size_t nwl = doc_workloads(nd, wl, MAX_WL);
 
 	doc_label(np, label, sizeof(label));
+	view_clean(label, shown, sizeof(shown));
 	op = doc_platform_by_label(od, label);
 	if (!op) {
-		printf("%-18s only in NEW\n", label);
+		printf("%-18s only in NEW\n", shown);
 		return;
 	}
 	if (!doc_platform_ok(op) || !doc_platform_ok(np)) {
-		printf("%-18s %s in OLD (%s), %s in NEW (%s)\n", label, doc_str(op, "status", "?"),
-		       doc_str(op, "reason", ""), doc_str(np, "status", "?"),
-		       doc_str(np, "reason", ""));
+		printf("%-18s %s in OLD (%s), %s in NEW (%s)\n", shown,
+		       view_clean(doc_str(op, "status", "?"), a, sizeof(a)),
+		       view_clean(doc_str(op, "reason", ""), b, sizeof(b)),
+		       view_clean(doc_str(np, "status", "?"), c, sizeof(c)),
+		       view_clean(doc_str(np, "reason", ""), d, sizeof(d)));
 		return;
 	}
 	for (size_t w = 0; w < nwl; w++) {
 		struct json_object *oc = doc_cell(op, wl[w]), *nc = doc_cell(np, wl[w]);
 
 		if (oc && nc)
-			compare_cell(label, wl[w], oc, nc, t);
+			compare_cell(shown, wl[w], oc, nc, t);
 		else if (nc)
-			printf("%-18s %-9s only in NEW\n", label, wl[w]);
+			printf("%-18s %-9s only in NEW\n", shown, view_clean(wl[w], a, sizeof(a)));
 	}
 	for (size_t j = 0; j < doc_len(op, "workloads"); j++) {
 		const char *name = doc_str(doc_idx(op, "workloads", j), "name", NULL);
 
 		if (name && !doc_cell(np, name))
-			printf("%-18s %-9s only in OLD\n", label, name);
+			printf("%-18s %-9s only in OLD\n", shown, view_clean(name, a, sizeof(a)));
 	}
 }
 
@@ -199,8 +209,10 @@ int cmd_compare(int argc, char **argv)
 		json_object_put(od);
 		return VB_EXIT_USAGE;
 	}
-	printf("old: %s (%s)\nnew: %s (%s)\n", argv[optind], doc_str(od, "started_at", "?"),
-	       argv[optind + 1], doc_str(nd, "started_at", "?"));
+	printf("old: %s (%s)\n", argv[optind],
+	       view_clean(doc_str(od, "started_at", "?"), why, sizeof(why)));
+	printf("new: %s (%s)\n", argv[optind + 1],
+	       view_clean(doc_str(nd, "started_at", "?"), why, sizeof(why)));
 	if (host_differs(od, nd, why, sizeof(why)))
 		printf("note: the hosts differ (%s): changes mix the platform and the host\n", why);
 	printf("\n%-18s %-9s %-9s %10s %10s %9s  %-22s %s\n", "platform", "workload", "unit", "old",
@@ -208,16 +220,23 @@ int cmd_compare(int argc, char **argv)
 	for (size_t i = 0; i < doc_len(nd, "platforms"); i++)
 		compare_platform(od, nd, doc_idx(nd, "platforms", i), &t);
 	for (size_t i = 0; i < doc_len(od, "platforms"); i++) {
-		char label[128];
+		char label[128], shown[128];
 
 		doc_label(doc_idx(od, "platforms", i), label, sizeof(label));
 		if (!doc_platform_by_label(nd, label))
-			printf("%-18s only in OLD\n", label);
+			printf("%-18s only in OLD\n", view_clean(label, shown, sizeof(shown)));
 	}
 	printf("\n%d cells compared: %d significant regression%s, %d significant improvement%s\n",
 	       t.rows, t.regressions, t.regressions == 1 ? "" : "s", t.improvements,
 	       t.improvements == 1 ? "" : "s");
 	json_object_put(od);
 	json_object_put(nd);
+	/* A comparison that did not reach its reader is no comparison (a full
+	 * disk, a closed pipe): say so and fail. */
+	if (fflush(stdout) || ferror(stdout)) {
+		vb_err("compare: cannot write to stdout: %s (a full disk or a closed pipe?)",
+		       errno ? strerror(errno) : "write error");
+		return VB_EXIT_FAILED;
+	}
 	return fail && t.regressions ? VB_EXIT_FAILED : VB_EXIT_OK;
 }

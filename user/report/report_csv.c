@@ -9,10 +9,13 @@
 #include <json.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
 #include "report_doc.h"
+#include "report_formats.h"
+#include "report_view.h"
+#include "util_log.h"
 
 static const char *const fixed[] = {
 	"platform",	    "variant", "platform_status", "reason", "workload", "unit",
@@ -50,9 +53,14 @@ static void flatten(struct json_object *o, const char *prefix, leaf_fn fn, void 
 	}
 }
 
+/* Rows times columns is what a CSV costs: a document whose runs each carry
+ * counters of their own keeps the first ones and says so. */
+#define CSV_MAX_COLUMNS 4096
+
 struct columns {
 	struct json_object *seen;  /* key -> true */
 	struct json_object *order; /* keys in order first seen */
+	size_t dropped;		   /* distinct keys past CSV_MAX_COLUMNS */
 };
 
 static void add_column(const char *key, struct json_object *v, void *arg)
@@ -62,6 +70,10 @@ static void add_column(const char *key, struct json_object *v, void *arg)
 	(void)v;
 	if (json_object_object_get_ex(c->seen, key, NULL))
 		return;
+	if (json_object_array_length(c->order) >= CSV_MAX_COLUMNS) {
+		c->dropped++;
+		return;
+	}
 	json_object_object_add(c->seen, key, json_object_new_boolean(1));
 	json_object_array_add(c->order, json_object_new_string(key));
 }
@@ -71,19 +83,32 @@ static void collect_value(const char *key, struct json_object *v, void *arg)
 	json_object_object_add(arg, key, json_object_get(v));
 }
 
-static void csv_field(FILE *out, const char *s)
+/*
+ * RFC 4180: a field holding a comma or a quote is quoted, quotes doubled.
+ * Control characters are cleaned away first (a line break becomes a blank),
+ * so no field spans lines and no escape sequence reaches a terminal.
+ */
+static void csv_field(FILE *out, const char *raw)
 {
-	if (!strpbrk(s, ",\"\n\r")) {
+	size_t n = strlen(raw) * 3 + 1; /* U+FFFD is 3 bytes for 1 */
+	char *s = malloc(n);
+
+	if (!s)
+		return;
+	view_clean(raw, s, n);
+	if (!strpbrk(s, ",\"")) {
 		fputs(s, out);
+		free(s);
 		return;
 	}
 	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
+	for (const char *c = s; *c; c++) {
+		if (*c == '"')
 			fputc('"', out);
-		fputc(*s, out);
+		fputc(*c, out);
 	}
 	fputc('"', out);
+	free(s);
 }
 
 static void csv_value(FILE *out, struct json_object *v)
@@ -146,7 +171,7 @@ static void csv_rows(FILE *out, struct json_object *doc, struct json_object *ord
 
 			vals[4] = doc_str(c, "name", "");
 			vals[5] = doc_str(c, "unit", "");
-			vals[6] = cell_higher_is_better(c) ? "true" : "false";
+			vals[6] = doc_cell_higher_is_better(c) ? "true" : "false";
 			vals[8] = doc_str(c, "error", "");
 			vals[7] = "";
 			if (!nruns)
@@ -160,10 +185,11 @@ static void csv_rows(FILE *out, struct json_object *doc, struct json_object *ord
 	}
 }
 
-int report_csv(struct json_object *doc, FILE *out)
+static int render_csv(struct json_object *doc, FILE *out, bool color)
 {
-	struct columns cols = {json_object_new_object(), json_object_new_array()};
+	struct columns cols = {json_object_new_object(), json_object_new_array(), 0};
 
+	(void)color;
 	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
 		struct json_object *p = doc_idx(doc, "platforms", i);
 
@@ -181,8 +207,14 @@ int report_csv(struct json_object *doc, FILE *out)
 		csv_field(out, json_object_get_string(json_object_array_get_idx(cols.order, i)));
 	}
 	fputc('\n', out);
+	if (cols.dropped)
+		vb_warn("csv: the runs carry more than %d distinct counters; the columns hold the "
+			"first %d in the order seen (the json format has them all)",
+			CSV_MAX_COLUMNS, CSV_MAX_COLUMNS);
 	csv_rows(out, doc, cols.order);
 	json_object_put(cols.seen);
 	json_object_put(cols.order);
 	return ferror(out) ? -1 : 0;
 }
+
+const struct report_format report_format_csv = {"csv", render_csv};

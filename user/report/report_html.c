@@ -11,8 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report.h"
 #include "report_doc.h"
+#include "report_formats.h"
+#include "report_view.h"
 #include "stats.h"
 
 #define MAX_WL	 32
@@ -20,28 +21,6 @@
 #define HBINS	 32
 
 /* ---- small helpers ---- */
-
-static void esc(FILE *out, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		default:
-			fputc(*s, out);
-		}
-	}
-}
 
 /* One colour per platform, the same in every chart; a variant is a lighter shade. */
 static const char *plat_color(struct json_object *p)
@@ -164,7 +143,7 @@ static void html_head(FILE *out, struct json_object *doc)
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		     "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
 		     "<title>vbench-trace report ");
-	esc(out, doc_str(doc, "started_at", ""));
+	view_put_html(out, doc_str(doc, "started_at", ""));
 	fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n", css);
 	fprintf(out, "<header class=\"top\"><div class=\"wrap\">\n"
 		     "<h1>vbench-trace <span>report</span></h1>\n"
@@ -172,19 +151,19 @@ static void html_head(FILE *out, struct json_object *doc)
 		     "kernel counters that explain them.</p>\n<dl class=\"meta\">\n");
 	fprintf(out, "<dt>status</dt><dd><span class=\"badge%s\">",
 		strcmp(status, "complete") ? " warn" : "");
-	esc(out, status);
+	view_put_html(out, status);
 	fprintf(out, "</span></dd>\n<dt>started</dt><dd>");
-	esc(out, doc_str(doc, "started_at", "unknown"));
-	report_host_line(doc, line, sizeof(line));
+	view_put_html(out, doc_str(doc, "started_at", "unknown"));
+	view_host_line(doc, line, sizeof(line));
 	fprintf(out, "</dd>\n<dt>host</dt><dd>");
-	esc(out, line);
-	report_config_line(doc, line, sizeof(line));
+	view_put_html(out, line);
+	view_config_line(doc, line, sizeof(line));
 	fprintf(out, "</dd>\n<dt>config</dt><dd>");
-	esc(out, line);
+	view_put_html(out, line);
 	fprintf(out, "</dd>\n<dt>tool</dt><dd>vbench-trace ");
-	esc(out, doc_str(doc, "tool_version", "?"));
+	view_put_html(out, doc_str(doc, "tool_version", "?"));
 	fprintf(out, " · schema ");
-	esc(out, doc_str(doc, "schema", "?"));
+	view_put_html(out, doc_str(doc, "schema", "?"));
 	fprintf(out, "</dd>\n</dl>\n</div></header>\n<main><div class=\"wrap\">\n");
 	if (!strcmp(status, "interrupted"))
 		fprintf(out, "<div class=\"note\">The run was interrupted: cells after the "
@@ -198,7 +177,7 @@ static void plat_th(FILE *out, struct json_object *p)
 	char label[128];
 
 	fprintf(out, "<th><span class=\"sw\" style=\"background:%s\"></span>", plat_color(p));
-	esc(out, doc_label(p, label, sizeof(label)));
+	view_put_html(out, doc_label(p, label, sizeof(label)));
 	fputs("</th>", out);
 }
 
@@ -206,7 +185,7 @@ static void matrix_cell(FILE *out, struct json_object *doc, struct json_object *
 {
 	struct cell_view v;
 
-	report_cell_view(doc, p, doc_cell(p, wl), &v);
+	view_cell(doc, p, doc_cell(p, wl), &v);
 	switch (v.kind) {
 	case CV_OK:
 		fprintf(out, "<td><span class=\"sc\">%s</span>", v.score);
@@ -222,12 +201,12 @@ static void matrix_cell(FILE *out, struct json_object *doc, struct json_object *
 		break;
 	case CV_SKIPPED:
 		fputs("<td class=\"skip\" title=\"", out);
-		esc(out, v.error);
+		view_put_html(out, v.error);
 		fputs("\">skipped</td>", out);
 		break;
 	case CV_FAILED:
 		fputs("<td class=\"fail\" title=\"", out);
-		esc(out, v.error);
+		view_put_html(out, v.error);
 		fputs("\">failed</td>", out);
 		break;
 	default:
@@ -254,9 +233,9 @@ static void html_matrix(FILE *out, struct json_object *doc, const char **wl, siz
 		for (size_t i = 0; i < ncols && !*unit; i++)
 			unit = doc_str(doc_cell(doc_idx(doc, "platforms", i), wl[w]), "unit", "");
 		fputs("<tr><td><b>", out);
-		esc(out, wl[w]);
+		view_put_html(out, wl[w]);
 		fputs("</b><span class=\"ci\">", out);
-		esc(out, unit);
+		view_put_html(out, unit);
 		fputs("</span></td>", out);
 		for (size_t i = 0; i < ncols; i++)
 			matrix_cell(out, doc, doc_idx(doc, "platforms", i), wl[w]);
@@ -274,112 +253,149 @@ static void html_matrix(FILE *out, struct json_object *doc, const char **wl, siz
 #define CH_TOP	 8
 #define CH_AXIS	 22
 
-static void chart(FILE *out, struct json_object *doc, const char *wl)
+/* The scale of one workload's chart: bars are shares of ref, the axis runs to top. */
+struct chart_scale {
+	double ref, top, step, plot;
+	bool have_ref; /* ref is native's mean; else the best platform's */
+	const char *unit;
+	int h;
+};
+
+static bool cell_charted(struct json_object *c, struct stats *s)
+{
+	return c && !doc_get(c, "error") && doc_cell_stats(c, s);
+}
+
+static bool chart_scale(struct json_object *doc, const char *wl, struct chart_scale *k)
 {
 	size_t ncols = doc_len(doc, "platforms");
 	struct json_object *nc = doc_cell(doc_native(doc), wl);
 	struct stats ns, s;
-	double ref, top = 1.0, step, plot = CH_W - CH_LEFT - CH_RIGHT;
-	bool have_ref = nc && cell_stats(nc, &ns) && ns.mean > 0;
-	int h = CH_TOP + (int)ncols * CH_ROW + CH_AXIS;
-	char label[128], a[32], b[32];
-	const char *unit = "";
 
+	k->have_ref = nc && doc_cell_stats(nc, &ns) && ns.mean > 0;
+	k->top = 1.0;
+	k->plot = CH_W - CH_LEFT - CH_RIGHT;
+	k->h = CH_TOP + (int)ncols * CH_ROW + CH_AXIS;
+	k->unit = "";
 	/* Without a native cell the bars are shares of the best platform instead. */
-	ref = have_ref ? ns.mean : 0;
+	k->ref = k->have_ref ? ns.mean : 0;
 	for (size_t i = 0; i < ncols; i++) {
 		struct json_object *c = doc_cell(doc_idx(doc, "platforms", i), wl);
 
-		if (c && !*unit)
-			unit = doc_str(c, "unit", "");
-		if (c && !doc_get(c, "error") && cell_stats(c, &s) && !have_ref && s.mean > ref)
-			ref = s.mean;
+		if (c && !*k->unit)
+			k->unit = doc_str(c, "unit", "");
+		if (cell_charted(c, &s) && !k->have_ref && s.mean > k->ref)
+			k->ref = s.mean;
 	}
-	if (ref <= 0)
-		return;
-	for (size_t i = 0; i < ncols; i++) {
-		struct json_object *c = doc_cell(doc_idx(doc, "platforms", i), wl);
+	if (k->ref <= 0)
+		return false;
+	for (size_t i = 0; i < ncols; i++)
+		if (cell_charted(doc_cell(doc_idx(doc, "platforms", i), wl), &s))
+			k->top = fmax(k->top, fmax(s.mean, s.ci95_high) / k->ref);
+	/* Means a document may hold (1e300 against 1e-300) overflow the scale. */
+	if (!isfinite(k->top))
+		return false;
+	k->step = k->top <= 1.5 ? 0.25 : k->top <= 3 ? 0.5 : k->top <= 6 ? 1 : ceil(k->top / 5);
+	k->top = ceil(k->top / k->step - 1e-9) * k->step;
+	return true;
+}
 
-		if (c && !doc_get(c, "error") && cell_stats(c, &s))
-			top = fmax(top, fmax(s.mean, s.ci95_high) / ref);
-	}
-	step = top <= 1.5 ? 0.25 : top <= 3 ? 0.5 : top <= 6 ? 1 : ceil(top / 5);
-	top = ceil(top / step - 1e-9) * step;
-
-	fputs("<div class=\"card\"><h3>", out);
-	esc(out, wl);
-	fputs(" <small>", out);
-	esc(out, unit);
-	fprintf(out, "</small></h3><p class=\"sub\">%s; whiskers: 95 %% confidence interval</p>\n",
-		have_ref ? "% of native" : "% of the best platform (no native cell)");
-	fprintf(out,
-		"<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s: %% of native per "
-		"platform\">\n",
-		CH_W, h, wl);
-	for (double g = 0; g <= top + 1e-9; g += step) {
-		double x = CH_LEFT + g / top * plot;
+static void chart_grid(FILE *out, const struct chart_scale *k)
+{
+	for (double g = 0; g <= k->top + 1e-9; g += k->step) {
+		double x = CH_LEFT + g / k->top * k->plot;
 
 		fprintf(out,
 			"<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" "
 			"stroke-width=\"1\"%s/>",
-			x, CH_TOP - 2, x, h - CH_AXIS + 2,
+			x, CH_TOP - 2, x, k->h - CH_AXIS + 2,
 			fabs(g - 1) < 1e-9 ? "#1d232b" : "#e3e7ec",
 			fabs(g - 1) < 1e-9 ? " stroke-dasharray=\"4 3\"" : "");
 		fprintf(out,
 			"<text class=\"ax\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.0f "
 			"%%</text>\n",
-			x, h - 6, g * 100);
+			x, k->h - 6, g * 100);
 	}
-	for (size_t i = 0; i < ncols; i++) {
+}
+
+/* In place of a bar: why the platform has none ("skipped: /dev/kvm not present"). */
+static void chart_no_bar(FILE *out, struct json_object *p, struct json_object *c, int y)
+{
+	const char *why = !doc_platform_ok(p)	     ? doc_str(p, "status", "not run")
+			  : c && doc_get(c, "error") ? "failed"
+						     : "not run";
+
+	fprintf(out, "<text x=\"%d\" y=\"%d\" style=\"fill:#9aa3ad;font-style:italic\">",
+		CH_LEFT + 6, y + CH_ROW / 2 + 4);
+	view_put_html(out, why);
+	if (!doc_platform_ok(p) && doc_str(p, "reason", NULL)) {
+		fputs(": ", out);
+		view_put_html(out, doc_str(p, "reason", ""));
+	}
+	fputs("</text>\n", out);
+}
+
+/* One platform's bar: its mean as a share of ref, the 95 % interval as a whisker. */
+static void chart_bar(FILE *out, const struct chart_scale *k, struct json_object *p,
+		      const char *label, const struct stats *s, int y)
+{
+	double r = s->mean / k->ref, lo = fmax(0, s->ci95_low / k->ref), hi = s->ci95_high / k->ref;
+	char a[32], b[32], c[32];
+
+	fprintf(out,
+		"<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"2\" "
+		"fill=\"%s\"><title>",
+		CH_LEFT, y + 6, fmax(1, r / k->top * k->plot), CH_ROW - 12, plat_color(p));
+	view_put_html(out, label);
+	fprintf(out, ": %s ", doc_fmt_num(s->mean, a, sizeof(a)));
+	view_put_html(out, k->unit);
+	fprintf(out, ", %s (95 %% CI %s – %s)</title></rect>", pct_str(r, b, sizeof(b)),
+		pct_str(lo, c, sizeof(c)), pct_str(hi, a, sizeof(a)));
+	if (hi > lo) {
+		double x1 = CH_LEFT + lo / k->top * k->plot, x2 = CH_LEFT + hi / k->top * k->plot;
+		int ym = y + CH_ROW / 2;
+
+		fprintf(out,
+			"<path d=\"M%.1f %dV%dM%.1f %dH%.1fM%.1f %dV%d\" "
+			"stroke=\"#1d232b\" "
+			"stroke-width=\"1.3\" fill=\"none\"/>",
+			x1, ym - 5, ym + 5, x1, ym, x2, x2, ym - 5, ym + 5);
+	}
+	fprintf(out, "<text x=\"%.1f\" y=\"%d\" style=\"font-weight:600\">%s</text>\n",
+		CH_LEFT + fmax(r, hi) / k->top * k->plot + 6, y + CH_ROW / 2 + 4,
+		pct_str(r, a, sizeof(a)));
+}
+
+static void chart(FILE *out, struct json_object *doc, const char *wl)
+{
+	struct chart_scale k;
+	char label[128];
+
+	if (!chart_scale(doc, wl, &k))
+		return;
+	fputs("<div class=\"card\"><h3>", out);
+	view_put_html(out, wl);
+	fputs(" <small>", out);
+	view_put_html(out, k.unit);
+	fprintf(out, "</small></h3><p class=\"sub\">%s; whiskers: 95 %% confidence interval</p>\n",
+		k.have_ref ? "% of native" : "% of the best platform (no native cell)");
+	fprintf(out, "<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", CH_W, k.h);
+	view_put_html(out, wl);
+	fputs(": % of native per platform\">\n", out);
+	chart_grid(out, &k);
+	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
 		struct json_object *p = doc_idx(doc, "platforms", i), *c = doc_cell(p, wl);
 		int y = CH_TOP + (int)i * CH_ROW;
-		double r, lo, hi;
+		struct stats s;
 
 		fprintf(out, "<text class=\"lbl\" x=\"%d\" y=\"%d\" text-anchor=\"end\">",
 			CH_LEFT - 8, y + CH_ROW / 2 + 4);
-		esc(out, doc_label(p, label, sizeof(label)));
+		view_put_html(out, doc_label(p, label, sizeof(label)));
 		fputs("</text>", out);
-		if (!c || doc_get(c, "error") || !cell_stats(c, &s)) {
-			const char *why = !doc_platform_ok(p) ? doc_str(p, "status", "not run")
-					  : c && doc_get(c, "error") ? "failed"
-								     : "not run";
-
-			fprintf(out,
-				"<text x=\"%d\" y=\"%d\" style=\"fill:#9aa3ad;font-style:italic\">",
-				CH_LEFT + 6, y + CH_ROW / 2 + 4);
-			esc(out, why);
-			if (!doc_platform_ok(p) && doc_str(p, "reason", NULL)) {
-				fputs(": ", out);
-				esc(out, doc_str(p, "reason", ""));
-			}
-			fputs("</text>\n", out);
-			continue;
-		}
-		r = s.mean / ref;
-		lo = fmax(0, s.ci95_low / ref);
-		hi = s.ci95_high / ref;
-		fprintf(out,
-			"<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"2\" "
-			"fill=\"%s\"><title>",
-			CH_LEFT, y + 6, fmax(1, r / top * plot), CH_ROW - 12, plat_color(p));
-		esc(out, label);
-		fprintf(out, ": %s ", fmt_num(s.mean, a, sizeof(a)));
-		esc(out, unit);
-		fprintf(out, ", %s (95 %% CI %s – %s)</title></rect>", pct_str(r, b, sizeof(b)),
-			pct_str(lo, label, sizeof(label)), pct_str(hi, a, sizeof(a)));
-		if (hi > lo) {
-			double x1 = CH_LEFT + lo / top * plot, x2 = CH_LEFT + hi / top * plot;
-			int ym = y + CH_ROW / 2;
-
-			fprintf(out,
-				"<path d=\"M%.1f %dV%dM%.1f %dH%.1fM%.1f %dV%d\" "
-				"stroke=\"#1d232b\" "
-				"stroke-width=\"1.3\" fill=\"none\"/>",
-				x1, ym - 5, ym + 5, x1, ym, x2, x2, ym - 5, ym + 5);
-		}
-		fprintf(out, "<text x=\"%.1f\" y=\"%d\" style=\"font-weight:600\">%s</text>\n",
-			CH_LEFT + fmax(r, hi) / top * plot + 6, y + CH_ROW / 2 + 4,
-			pct_str(r, a, sizeof(a)));
+		if (cell_charted(c, &s))
+			chart_bar(out, &k, p, label, &s, y);
+		else
+			chart_no_bar(out, p, c, y);
 	}
 	fputs("</svg></div>\n", out);
 }
@@ -400,7 +416,7 @@ static void html_charts(FILE *out, struct json_object *doc, const char **wl, siz
 static void html_findings(FILE *out, struct json_object *doc)
 {
 	bool owned;
-	struct json_object *f = report_findings(doc, &owned);
+	struct json_object *f = view_findings(doc, &owned);
 	size_t n = f ? json_object_array_length(f) : 0;
 	char label[128];
 
@@ -418,30 +434,30 @@ static void html_findings(FILE *out, struct json_object *doc)
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *x = json_object_array_get_idx(f, i), *e;
 		struct json_object *p =
-			doc_platform_by_label(doc, report_finding_label(x, label, sizeof(label)));
+			doc_platform_by_label(doc, view_finding_label(x, label, sizeof(label)));
 
 		fprintf(out, "<li style=\"--c:%s\"><span class=\"tag\">",
 			p ? plat_color(p) : "#7a7f87");
-		esc(out, label);
+		view_put_html(out, label);
 		fputs(" · ", out);
-		esc(out, doc_str(x, "workload", "?"));
+		view_put_html(out, doc_str(x, "workload", "?"));
 		fputs("</span>", out);
 		if (doc_str(x, "rule", NULL)) {
 			fputs("<span class=\"rule\">", out);
-			esc(out, doc_str(x, "rule", ""));
+			view_put_html(out, doc_str(x, "rule", ""));
 			fputs("</span>", out);
 		}
 		fputs("<p>", out);
-		esc(out, doc_str(x, "text", ""));
+		view_put_html(out, doc_str(x, "text", ""));
 		fputs("</p>", out);
 		e = doc_get(x, "evidence");
 		if (e && json_object_is_type(e, json_type_object) && json_object_object_length(e)) {
 			fputs("<div class=\"ev\">", out);
 			json_object_object_foreach (e, k, v) {
 				fputs("<code>", out);
-				esc(out, k);
+				view_put_html(out, k);
 				fputs(" = <b>", out);
-				esc(out, json_object_get_string(v));
+				view_put_html(out, json_object_get_string(v));
 				fputs("</b></code>", out);
 			}
 			fputs("</div>", out);
@@ -460,7 +476,7 @@ static void html_findings(FILE *out, struct json_object *doc)
 static bool exit_table(FILE *out, struct json_object *p, struct json_object *c)
 {
 	struct exit_row rows[MAX_ROWS];
-	size_t n = cell_exit_rows(c, rows, MAX_ROWS);
+	size_t n = doc_cell_exit_rows(c, rows, MAX_ROWS);
 	double total = 0, time = 0;
 	char label[128], a[32], b[32], d[32];
 
@@ -471,10 +487,11 @@ static bool exit_table(FILE *out, struct json_object *p, struct json_object *c)
 		time += rows[i].time_us;
 	}
 	fputs("<div class=\"card\"><h3>", out);
-	esc(out, doc_label(p, label, sizeof(label)));
+	view_put_html(out, doc_label(p, label, sizeof(label)));
 	fputs(" · ", out);
-	esc(out, doc_str(c, "name", "?"));
-	fprintf(out, " <small>%s exits over the runs</small></h3>\n", fmt_num(total, a, sizeof(a)));
+	view_put_html(out, doc_str(c, "name", "?"));
+	fprintf(out, " <small>%s exits over the runs</small></h3>\n",
+		doc_fmt_num(total, a, sizeof(a)));
 	fputs("<table class=\"kvm\"><tr><th>VM-exit</th><th>Samples</th><th>Samples%</th>"
 	      "<th>Time%</th><th>Min time</th><th>Max time</th><th>Avg time</th></tr>\n",
 	      out);
@@ -482,11 +499,11 @@ static bool exit_table(FILE *out, struct json_object *p, struct json_object *c)
 		double share = rows[i].samples / total;
 
 		fputs("<tr><td>", out);
-		esc(out, rows[i].reason);
+		view_put_html(out, rows[i].reason);
 		fprintf(out,
 			"</td><td>%s</td><td><span class=\"bar\" style=\"width:%.0fpx\"></span>"
 			"%.2f%%</td>",
-			fmt_num(rows[i].samples, a, sizeof(a)), share * 60, share * 100);
+			doc_fmt_num(rows[i].samples, a, sizeof(a)), share * 60, share * 100);
 		if (rows[i].timed && time > 0)
 			fprintf(out, "<td>%.2f%%</td><td>%.2fus</td><td>%.2fus</td><td>%.2fus</td>",
 				rows[i].time_us / time * 100, rows[i].min_us, rows[i].max_us,
@@ -512,7 +529,7 @@ static void html_exits(FILE *out, struct json_object *doc, const char **wl, size
 			struct json_object *c = doc_cell(p, wl[w]);
 			struct exit_row row;
 
-			if (!c || !cell_exit_rows(c, &row, 1))
+			if (!c || !doc_cell_exit_rows(c, &row, 1))
 				continue;
 			if (!any)
 				fputs("<section id=\"vmexits\"><h2>VM exits</h2><p "
@@ -537,95 +554,128 @@ static void html_exits(FILE *out, struct json_object *doc, const char **wl, size
 #define BH_LEFT 34
 #define BH_BOT	30
 
-static void block_hist(FILE *out, struct json_object *p, struct json_object *c)
-{
-	double host[HBINS], guest[HBINS], hs = 0, gs = 0, peak = 0;
-	size_t nh = cell_hist(c, "probes.host.block.hist_log2_us", host, HBINS);
-	size_t ng = cell_hist(c, "probes.guest.block.hist_log2_us", guest, HBINS);
-	size_t lo = HBINS, hi = 0, nb;
-	double bw, plot_w = BH_W - BH_LEFT - 8, plot_h = BH_H - BH_BOT - 10;
-	char label[128], a[32], b[32];
-	double p50, p99;
+/* A cell's block latency histograms, host and guest side, summed over its runs. */
+struct block_hist {
+	double host[HBINS], guest[HBINS];
+	double hs, gs; /* requests on each side */
+	double peak;   /* the largest share of one bucket, either side */
+	size_t lo, hi; /* the buckets drawn */
+	double bw;     /* a bucket's width */
+};
 
+#define BH_PLOT_W (BH_W - BH_LEFT - 8)
+#define BH_PLOT_H (BH_H - BH_BOT - 10)
+
+static bool block_hist_of(struct json_object *c, struct block_hist *k)
+{
+	size_t nh = doc_cell_hist(c, "probes.host.block.hist_log2_us", k->host, HBINS);
+	size_t ng = doc_cell_hist(c, "probes.guest.block.hist_log2_us", k->guest, HBINS);
+
+	k->hs = k->gs = k->peak = 0;
+	k->lo = HBINS;
+	k->hi = 0;
 	for (size_t i = 0; i < HBINS; i++) {
-		hs += host[i];
-		gs += guest[i];
-		if (host[i] > 0 || guest[i] > 0) {
-			lo = i < lo ? i : lo;
-			hi = i > hi ? i : hi;
+		k->hs += k->host[i];
+		k->gs += k->guest[i];
+		if (k->host[i] > 0 || k->guest[i] > 0) {
+			k->lo = i < k->lo ? i : k->lo;
+			k->hi = i > k->hi ? i : k->hi;
 		}
 	}
-	if (lo > hi || (nh == 0 && ng == 0))
-		return;
-	nb = hi - lo + 1;
-	for (size_t i = lo; i <= hi; i++) {
-		peak = fmax(peak, hs > 0 ? host[i] / hs : 0);
-		peak = fmax(peak, gs > 0 ? guest[i] / gs : 0);
+	if (k->lo > k->hi || (nh == 0 && ng == 0))
+		return false;
+	for (size_t i = k->lo; i <= k->hi; i++) {
+		k->peak = fmax(k->peak, k->hs > 0 ? k->host[i] / k->hs : 0);
+		k->peak = fmax(k->peak, k->gs > 0 ? k->guest[i] / k->gs : 0);
 	}
-	bw = plot_w / (double)nb;
-	fputs("<div class=\"card\"><h3>", out);
-	esc(out, doc_label(p, label, sizeof(label)));
-	fputs(" · ", out);
-	esc(out, doc_str(c, "name", "?"));
-	fputs("</h3><p class=\"sub\">", out);
-	if (hs > 0 &&
-	    cell_wavg(c, "probes.host.block.p50_us", "probes.host.block.requests", &p50) &&
-	    cell_wavg(c, "probes.host.block.p99_us", "probes.host.block.requests", &p99))
-		fprintf(out, "host: %s requests, p50 %s, p99 %s", fmt_num(hs, label, sizeof(label)),
+	k->bw = BH_PLOT_W / (double)(k->hi - k->lo + 1);
+	return true;
+}
+
+/* "host: 6525 requests, p50 1 ms, p99 4 ms · guest: ..." */
+static void block_hist_caption(FILE *out, struct json_object *c, const struct block_hist *k)
+{
+	char n[32], a[32], b[32];
+	double p50, p99;
+
+	if (k->hs > 0 &&
+	    doc_cell_wavg(c, "probes.host.block.p50_us", "probes.host.block.requests", &p50) &&
+	    doc_cell_wavg(c, "probes.host.block.p99_us", "probes.host.block.requests", &p99))
+		fprintf(out, "host: %s requests, p50 %s, p99 %s", doc_fmt_num(k->hs, n, sizeof(n)),
 			us_str(p50, a, sizeof(a)), us_str(p99, b, sizeof(b)));
-	if (gs > 0 &&
-	    cell_wavg(c, "probes.guest.block.p50_us", "probes.guest.block.requests", &p50) &&
-	    cell_wavg(c, "probes.guest.block.p99_us", "probes.guest.block.requests", &p99))
-		fprintf(out, "%sguest: %s requests, p50 %s, p99 %s", hs > 0 ? " · " : "",
-			fmt_num(gs, label, sizeof(label)), us_str(p50, a, sizeof(a)),
+	if (k->gs > 0 &&
+	    doc_cell_wavg(c, "probes.guest.block.p50_us", "probes.guest.block.requests", &p50) &&
+	    doc_cell_wavg(c, "probes.guest.block.p99_us", "probes.guest.block.requests", &p99))
+		fprintf(out, "%sguest: %s requests, p50 %s, p99 %s", k->hs > 0 ? " · " : "",
+			doc_fmt_num(k->gs, n, sizeof(n)), us_str(p50, a, sizeof(a)),
 			us_str(p99, b, sizeof(b)));
+}
+
+/* One bucket: the host's bar solid, the guest's light beside it, the bound below. */
+static void block_hist_bucket(FILE *out, const struct block_hist *k, const char *color, size_t i)
+{
+	double x = BH_LEFT + (double)(i - k->lo) * k->bw;
+	double hv = k->hs > 0 ? k->host[i] / k->hs : 0, gv = k->gs > 0 ? k->guest[i] / k->gs : 0;
+	double half = k->gs > 0 && k->hs > 0 ? k->bw * 0.42 : k->bw * 0.84;
+	char a[32];
+
+	if (k->hs > 0 && k->peak > 0)
+		fprintf(out,
+			"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+			"fill=\"%s\"><title>host %s: %.1f %%</title></rect>",
+			x + k->bw * 0.08, 10 + BH_PLOT_H - hv / k->peak * BH_PLOT_H, half,
+			hv / k->peak * BH_PLOT_H, color, us_str((double)(1ull << i), a, sizeof(a)),
+			hv * 100);
+	if (k->gs > 0 && k->peak > 0)
+		fprintf(out,
+			"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+			"fill=\"%s\" fill-opacity=\".45\" stroke=\"%s\"><title>guest %s: "
+			"%.1f "
+			"%%</title></rect>",
+			x + k->bw * 0.08 + (k->hs > 0 ? half : 0),
+			10 + BH_PLOT_H - gv / k->peak * BH_PLOT_H, half, gv / k->peak * BH_PLOT_H,
+			color, color, us_str((double)(1ull << i), a, sizeof(a)), gv * 100);
+	if (k->hi - k->lo + 1 <= 12 || (i - k->lo) % 2 == 0)
+		fprintf(out,
+			"<text class=\"ax\" x=\"%.1f\" y=\"%d\" "
+			"text-anchor=\"middle\">%s</text>",
+			x + k->bw / 2, BH_H - BH_BOT + 16 + 0,
+			us_str((double)(1ull << i), a, sizeof(a)));
+	fputc('\n', out);
+}
+
+static void block_hist(FILE *out, struct json_object *p, struct json_object *c)
+{
+	struct block_hist k;
+	char label[128];
+
+	if (!block_hist_of(c, &k))
+		return;
+	fputs("<div class=\"card\"><h3>", out);
+	view_put_html(out, doc_label(p, label, sizeof(label)));
+	fputs(" · ", out);
+	view_put_html(out, doc_str(c, "name", "?"));
+	fputs("</h3><p class=\"sub\">", out);
+	block_hist_caption(out, c, &k);
 	fprintf(out,
 		"</p>\n<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"block latency "
 		"histogram\">\n",
 		BH_W, BH_H);
 	for (int g = 0; g <= 2; g++) {
-		double y = 10 + plot_h - plot_h * g / 2.0;
+		double y = 10 + BH_PLOT_H - BH_PLOT_H * g / 2.0;
 
 		fprintf(out,
 			"<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e3e7ec\"/>"
 			"<text class=\"ax\" x=\"%d\" y=\"%.1f\" "
 			"text-anchor=\"end\">%.0f%%</text>\n",
-			BH_LEFT, y, BH_W - 8, y, BH_LEFT - 4, y + 3, peak * 100 * g / 2.0);
+			BH_LEFT, y, BH_W - 8, y, BH_LEFT - 4, y + 3, k.peak * 100 * g / 2.0);
 	}
-	for (size_t i = lo; i <= hi; i++) {
-		double x = BH_LEFT + (double)(i - lo) * bw;
-		double hv = hs > 0 ? host[i] / hs : 0, gv = gs > 0 ? guest[i] / gs : 0;
-		double half = gs > 0 && hs > 0 ? bw * 0.42 : bw * 0.84;
-
-		if (hs > 0 && peak > 0)
-			fprintf(out,
-				"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-				"fill=\"%s\"><title>host %s: %.1f %%</title></rect>",
-				x + bw * 0.08, 10 + plot_h - hv / peak * plot_h, half,
-				hv / peak * plot_h, plat_color(p),
-				us_str((double)(1ull << i), a, sizeof(a)), hv * 100);
-		if (gs > 0 && peak > 0)
-			fprintf(out,
-				"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-				"fill=\"%s\" fill-opacity=\".45\" stroke=\"%s\"><title>guest %s: "
-				"%.1f "
-				"%%</title></rect>",
-				x + bw * 0.08 + (hs > 0 ? half : 0),
-				10 + plot_h - gv / peak * plot_h, half, gv / peak * plot_h,
-				plat_color(p), plat_color(p),
-				us_str((double)(1ull << i), a, sizeof(a)), gv * 100);
-		if (nb <= 12 || (i - lo) % 2 == 0)
-			fprintf(out,
-				"<text class=\"ax\" x=\"%.1f\" y=\"%d\" "
-				"text-anchor=\"middle\">%s</text>",
-				x + bw / 2, BH_H - BH_BOT + 16 + 0,
-				us_str((double)(1ull << i), a, sizeof(a)));
-		fputc('\n', out);
-	}
+	for (size_t i = k.lo; i <= k.hi; i++)
+		block_hist_bucket(out, &k, plat_color(p), i);
 	fprintf(out,
 		"<text class=\"ax\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">latency "
 		"(log2 buckets, lower bound)</text>\n",
-		BH_LEFT + (int)plot_w / 2, BH_H - 2);
+		BH_LEFT + BH_PLOT_W / 2, BH_H - 2);
 	fputs("</svg></div>\n", out);
 }
 
@@ -639,8 +689,9 @@ static void html_block(FILE *out, struct json_object *doc, const char **wl, size
 					   *c = doc_cell(p, wl[w]);
 			double bins[HBINS];
 
-			if (!c || (!cell_hist(c, "probes.host.block.hist_log2_us", bins, HBINS) &&
-				   !cell_hist(c, "probes.guest.block.hist_log2_us", bins, HBINS)))
+			if (!c ||
+			    (!doc_cell_hist(c, "probes.host.block.hist_log2_us", bins, HBINS) &&
+			     !doc_cell_hist(c, "probes.guest.block.hist_log2_us", bins, HBINS)))
 				continue;
 			if (!any)
 				fputs("<section id=\"block\"><h2>Block I/O latency</h2><p "
@@ -672,12 +723,12 @@ static void html_counters(FILE *out, struct json_object *doc, const char **wl, s
 	      "the workload's own kernel saw them (the guest's on a VM); block p99 as g(uest) / "
 	      "h(ost); VM exits and syscalls on the host side; ",
 	      out);
-	esc(out, report_block_scope);
+	view_put_html(out, doc_block_scope);
 	fputs(".</p>\n", out);
 	doc_overflow_note(doc, note, sizeof(note));
 	if (*note) {
 		fputs("<p class=\"lead\"><b>Warning:</b> ", out);
-		esc(out, note);
+		view_put_html(out, note);
 		fputs(".</p>\n", out);
 	}
 	fputs("<div class=\"card\"><table class=\"ctr\">"
@@ -693,17 +744,17 @@ static void html_counters(FILE *out, struct json_object *doc, const char **wl, s
 			struct json_object *c = doc_cell(p, wl[w]);
 			struct cell_counters k;
 
-			if (!c || !cell_has_runs(c))
+			if (!c || !doc_cell_has_runs(c))
 				continue;
-			report_cell_counters(c, &k);
+			view_cell_counters(c, &k);
 			fprintf(out, "<tr><td><span class=\"sw\" style=\"background:%s\"></span>",
 				plat_color(p));
-			esc(out, doc_label(p, label, sizeof(label)));
+			view_put_html(out, doc_label(p, label, sizeof(label)));
 			fputs("</td><td style=\"text-align:left\">", out);
-			esc(out, wl[w]);
+			view_put_html(out, wl[w]);
 			fprintf(out, "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>",
 				k.faults_per_op, k.forks, k.block_p99, k.exits_per_s);
-			esc(out, k.top_syscall);
+			view_put_html(out, k.top_syscall);
 			fputs("</td></tr>\n", out);
 		}
 	}
@@ -735,13 +786,13 @@ static void html_notrun(FILE *out, struct json_object *doc)
 				      out);
 			any = true;
 			fputs("<tr><td>", out);
-			esc(out, doc_label(p, label, sizeof(label)));
+			view_put_html(out, doc_label(p, label, sizeof(label)));
 			fputs("</td><td>", out);
-			esc(out, c ? doc_str(c, "name", "?") : "all");
+			view_put_html(out, c ? doc_str(c, "name", "?") : "all");
 			fputs("</td><td>", out);
-			esc(out, c ? "failed" : doc_str(p, "status", "?"));
+			view_put_html(out, c ? "failed" : doc_str(p, "status", "?"));
 			fputs("</td><td style=\"text-align:left\">", out);
-			esc(out, why);
+			view_put_html(out, why);
 			fputs("</td></tr>\n", out);
 		}
 	}
@@ -749,11 +800,12 @@ static void html_notrun(FILE *out, struct json_object *doc)
 		fputs("</table></div></section>\n", out);
 }
 
-int report_html(struct json_object *doc, FILE *out)
+static int render_html(struct json_object *doc, FILE *out, bool color)
 {
 	const char *wl[MAX_WL];
 	size_t nwl = doc_workloads(doc, wl, MAX_WL);
 
+	(void)color;
 	html_head(out, doc);
 	html_matrix(out, doc, wl, nwl);
 	html_notrun(out, doc);
@@ -768,3 +820,5 @@ int report_html(struct json_object *doc, FILE *out)
 	      out);
 	return ferror(out) ? -1 : 0;
 }
+
+const struct report_format report_format_html = {"html", render_html};

@@ -5,40 +5,32 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report.h"
 #include "report_doc.h"
+#include "report_formats.h"
+#include "report_view.h"
 
 #define MAX_WL 32
-
-/* Table cells must not break the table: a "|" in a reason or error would. */
-static void md_escaped(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '|')
-			fputs("\\|", out);
-		else if (*s == '\n')
-			fputc(' ', out);
-		else
-			fputc(*s, out);
-	}
-}
 
 static void md_header(FILE *out, struct json_object *doc)
 {
 	char line[512];
 
 	fprintf(out, "# vbench-trace report\n\n");
-	fprintf(out, "- status: %s", doc_str(doc, "status", "unknown"));
+	fputs("- status: ", out);
+	view_put_md(out, doc_str(doc, "status", "unknown"));
 	if (!strcmp(doc_str(doc, "status", ""), "interrupted"))
 		fprintf(out, " (cells after the interruption are missing)");
-	fprintf(out, "\n- started: %s\n", doc_str(doc, "started_at", "unknown"));
-	fprintf(out, "- tool: vbench-trace %s\n", doc_str(doc, "tool_version", "?"));
-	report_host_line(doc, line, sizeof(line));
+	fputs("\n- started: ", out);
+	view_put_md(out, doc_str(doc, "started_at", "unknown"));
+	fputs("\n- tool: vbench-trace ", out);
+	view_put_md(out, doc_str(doc, "tool_version", "?"));
+	fputc('\n', out);
+	view_host_line(doc, line, sizeof(line));
 	fprintf(out, "- host: ");
-	md_escaped(out, line);
-	report_config_line(doc, line, sizeof(line));
+	view_put_md(out, line);
+	view_config_line(doc, line, sizeof(line));
 	fprintf(out, "\n- config: ");
-	md_escaped(out, line);
+	view_put_md(out, line);
 	fprintf(out, "\n\n");
 }
 
@@ -55,7 +47,7 @@ static void md_matrix(FILE *out, struct json_object *doc)
 		CV_NOISY * 100);
 	for (size_t i = 0; i < ncols; i++) {
 		fputc(' ', out);
-		md_escaped(out, doc_label(doc_idx(doc, "platforms", i), label, sizeof(label)));
+		view_put_md(out, doc_label(doc_idx(doc, "platforms", i), label, sizeof(label)));
 		fputs(" |", out);
 	}
 	fputs("\n|---|---|", out);
@@ -67,12 +59,16 @@ static void md_matrix(FILE *out, struct json_object *doc)
 
 		for (size_t i = 0; i < ncols && !*unit; i++)
 			unit = doc_str(doc_cell(doc_idx(doc, "platforms", i), wl[w]), "unit", "");
-		fprintf(out, "| %s | %s |", wl[w], unit);
+		fputs("| ", out);
+		view_put_md(out, wl[w]);
+		fputs(" | ", out);
+		view_put_md(out, unit);
+		fputs(" |", out);
 		for (size_t i = 0; i < ncols; i++) {
 			struct json_object *p = doc_idx(doc, "platforms", i);
 			struct cell_view v;
 
-			report_cell_view(doc, p, doc_cell(p, wl[w]), &v);
+			view_cell(doc, p, doc_cell(p, wl[w]), &v);
 			if (v.kind == CV_OK)
 				fprintf(out, " **%s**%s%s<br>%s, cv %s%s |", v.score,
 					*v.pct ? " · " : "", v.pct, v.ci, v.cv,
@@ -103,8 +99,12 @@ static void md_problems(FILE *out, struct json_object *doc)
 					"## Not run\n\n| platform | workload | status | reason |\n"
 					"|---|---|---|---|\n");
 			any = true;
-			fprintf(out, "| %s | all | %s | ", label, doc_str(p, "status", "unknown"));
-			md_escaped(out, doc_str(p, "reason", "no reason recorded"));
+			fputs("| ", out);
+			view_put_md(out, label);
+			fputs(" | all | ", out);
+			view_put_md(out, doc_str(p, "status", "unknown"));
+			fputs(" | ", out);
+			view_put_md(out, doc_str(p, "reason", "no reason recorded"));
 			fputs(" |\n", out);
 		}
 		for (size_t j = 0; j < doc_len(p, "workloads"); j++) {
@@ -117,8 +117,12 @@ static void md_problems(FILE *out, struct json_object *doc)
 					"## Not run\n\n| platform | workload | status | reason |\n"
 					"|---|---|---|---|\n");
 			any = true;
-			fprintf(out, "| %s | %s | failed | ", label, doc_str(c, "name", "?"));
-			md_escaped(out, doc_str(c, "error", ""));
+			fputs("| ", out);
+			view_put_md(out, label);
+			fputs(" | ", out);
+			view_put_md(out, doc_str(c, "name", "?"));
+			fputs(" | failed | ", out);
+			view_put_md(out, doc_str(c, "error", ""));
 			fputs(" |\n", out);
 		}
 	}
@@ -136,28 +140,36 @@ static void md_counters(FILE *out, struct json_object *doc)
 		"## Key counters per cell\n\nFaults and forks as the workload's own kernel "
 		"saw them (the guest's on a VM); block p99 as g(uest) / h(ost); VM exits and "
 		"syscalls on the host side; %s.\n\n",
-		report_block_scope);
+		doc_block_scope);
 	doc_overflow_note(doc, note, sizeof(note));
-	if (*note)
-		fprintf(out, "**Warning:** %s.\n\n", note);
+	if (*note) {
+		fputs("**Warning:** ", out);
+		view_put_md(out, note);
+		fputs(".\n\n", out);
+	}
 	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
 		struct json_object *p = doc_idx(doc, "platforms", i);
 
 		if (!doc_platform_ok(p))
 			continue;
-		fprintf(out,
-			"### %s\n\n| workload | faults/op | forks | block p99 | VM exits/s | "
-			"top host syscall |\n|---|---:|---:|---:|---:|---|\n",
-			doc_label(p, label, sizeof(label)));
+		fputs("### ", out);
+		view_put_md(out, doc_label(p, label, sizeof(label)));
+		fputs("\n\n| workload | faults/op | forks | block p99 | VM exits/s | "
+		      "top host syscall |\n|---|---:|---:|---:|---:|---|\n",
+		      out);
 		for (size_t w = 0; w < nwl; w++) {
 			struct json_object *c = doc_cell(p, wl[w]);
 			struct cell_counters k;
 
-			if (!c || !cell_has_runs(c))
+			if (!c || !doc_cell_has_runs(c))
 				continue;
-			report_cell_counters(c, &k);
-			fprintf(out, "| %s | %s | %s | %s | %s | %s |\n", wl[w], k.faults_per_op,
-				k.forks, k.block_p99, k.exits_per_s, k.top_syscall);
+			view_cell_counters(c, &k);
+			fputs("| ", out);
+			view_put_md(out, wl[w]);
+			fprintf(out, " | %s | %s | %s | %s | ", k.faults_per_op, k.forks,
+				k.block_p99, k.exits_per_s);
+			view_put_md(out, k.top_syscall);
+			fputs(" |\n", out);
 		}
 		fputc('\n', out);
 	}
@@ -166,7 +178,7 @@ static void md_counters(FILE *out, struct json_object *doc)
 static void md_findings(FILE *out, struct json_object *doc)
 {
 	bool owned;
-	struct json_object *f = report_findings(doc, &owned);
+	struct json_object *f = view_findings(doc, &owned);
 	size_t n = f ? json_object_array_length(f) : 0;
 
 	fprintf(out, "## Findings\n\n");
@@ -177,15 +189,17 @@ static void md_findings(FILE *out, struct json_object *doc)
 		struct json_object *x = json_object_array_get_idx(f, i), *e;
 
 		fprintf(out, "%zu. ", i + 1);
-		md_escaped(out, doc_str(x, "text", ""));
+		view_put_md_block(out, doc_str(x, "text", ""));
 		e = doc_get(x, "evidence");
 		if (e && json_object_is_type(e, json_type_object) && json_object_object_length(e)) {
 			bool first = true;
 
 			fputs("<br>\n   <sub>evidence:", out);
 			json_object_object_foreach (e, k, v) {
-				fprintf(out, "%s `%s` = %s", first ? "" : ",", k,
-					json_object_get_string(v));
+				fputs(first ? " " : ", ", out);
+				view_put_md_code(out, k);
+				fputs(" = ", out);
+				view_put_md(out, json_object_get_string(v));
 				first = false;
 			}
 			fputs("</sub>", out);
@@ -196,8 +210,9 @@ static void md_findings(FILE *out, struct json_object *doc)
 		json_object_put(f);
 }
 
-int report_md(struct json_object *doc, FILE *out)
+static int render_md(struct json_object *doc, FILE *out, bool color)
 {
+	(void)color;
 	md_header(out, doc);
 	md_matrix(out, doc);
 	md_problems(out, doc);
@@ -205,3 +220,5 @@ int report_md(struct json_object *doc, FILE *out)
 	md_findings(out, doc);
 	return ferror(out) ? -1 : 0;
 }
+
+const struct report_format report_format_md = {"md", render_md};

@@ -5,8 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report.h"
 #include "report_doc.h"
+#include "report_formats.h"
+#include "report_view.h"
 
 #define MAX_COLS 16
 #define MAX_WL	 32
@@ -38,10 +39,12 @@ static size_t vis_len(const char *s)
 	return vis_len_n(s, strlen(s));
 }
 
-/* Prints s in colour (when on), padded to width visible columns. */
-static void put(struct text *t, const char *color, const char *s, size_t width)
+/* Prints s, cleaned of control characters, in colour (when on), padded to
+ * width visible columns. */
+static void put(struct text *t, const char *color, const char *raw, size_t width)
 {
-	size_t len = vis_len(s);
+	char s[512];
+	size_t len = vis_len(view_clean(raw, s, sizeof(s)));
 
 	if (t->color && color && *s)
 		fprintf(t->out, "%s%s%s", color, s, C_RESET);
@@ -70,26 +73,32 @@ static const char *ratio_color(double r)
 
 static void header(struct text *t, struct json_object *doc)
 {
-	char line[512];
+	char line[512], a[64], b[64], c[64];
 
 	put(t, C_BOLD, "vbench-trace report", 0);
-	fprintf(t->out, "  (%s, %s, tool %s)\n", doc_str(doc, "status", "status unknown"),
-		doc_str(doc, "started_at", "start time unknown"),
-		doc_str(doc, "tool_version", "?"));
+	fprintf(t->out, "  (%s, %s, tool %s)\n",
+		view_clean(doc_str(doc, "status", "status unknown"), a, sizeof(a)),
+		view_clean(doc_str(doc, "started_at", "start time unknown"), b, sizeof(b)),
+		view_clean(doc_str(doc, "tool_version", "?"), c, sizeof(c)));
 	if (!strcmp(doc_str(doc, "status", ""), "interrupted"))
 		put_line(t, C_YELLOW,
 			 "the run was interrupted: cells after the interruption are missing");
-	report_host_line(doc, line, sizeof(line));
-	fprintf(t->out, "host    %s\n", line);
-	report_config_line(doc, line, sizeof(line));
-	fprintf(t->out, "config  %s\n\n", line);
+	view_host_line(doc, line, sizeof(line));
+	fputs("host    ", t->out);
+	view_put_clean(t->out, line);
+	view_config_line(doc, line, sizeof(line));
+	fputs("\nconfig  ", t->out);
+	view_put_clean(t->out, line);
+	fputs("\n\n", t->out);
 }
 
 /* The last column is not padded: no trailing blanks. */
 static size_t col_width(struct json_object *doc, size_t i)
 {
-	char label[128];
-	size_t w = vis_len(doc_label(doc_idx(doc, "platforms", i), label, sizeof(label))) + 2;
+	char label[128], shown[512];
+	size_t w = vis_len(view_clean(doc_label(doc_idx(doc, "platforms", i), label, sizeof(label)),
+				      shown, sizeof(shown))) +
+		   2;
 	size_t ncols = doc_len(doc, "platforms");
 
 	if (i + 1 >= (ncols < MAX_COLS ? ncols : MAX_COLS))
@@ -116,7 +125,7 @@ static void matrix_row(struct text *t, struct json_object *doc, const char *wl, 
 		struct cell_view v;
 		char s[64];
 
-		report_cell_view(doc, p, doc_cell(p, wl), &v);
+		view_cell(doc, p, doc_cell(p, wl), &v);
 		switch (v.kind) {
 		case CV_OK:
 			put(t, NULL, v.score, 8);
@@ -139,7 +148,7 @@ static void matrix_row(struct text *t, struct json_object *doc, const char *wl, 
 		struct json_object *p = doc_idx(doc, "platforms", i);
 		struct cell_view v;
 
-		report_cell_view(doc, p, doc_cell(p, wl), &v);
+		view_cell(doc, p, doc_cell(p, wl), &v);
 		if (v.kind != CV_OK) {
 			put(t, NULL, "", col_width(doc, i));
 			continue;
@@ -180,7 +189,7 @@ static void matrix(struct text *t, struct json_object *doc)
 static void problems(struct text *t, struct json_object *doc)
 {
 	bool any = false;
-	char label[128];
+	char label[128], a[128], b[128];
 
 	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
 		struct json_object *p = doc_idx(doc, "platforms", i);
@@ -191,8 +200,10 @@ static void problems(struct text *t, struct json_object *doc)
 			if (!any)
 				put_line(t, C_BOLD, "Not run");
 			any = true;
-			fprintf(t->out, "  %-18s %s: %s\n", label, status,
-				doc_str(p, "reason", "no reason recorded"));
+			fprintf(t->out, "  %-18s %s: ", view_clean(label, a, sizeof(a)),
+				view_clean(status, b, sizeof(b)));
+			view_put_clean(t->out, doc_str(p, "reason", "no reason recorded"));
+			fputc('\n', t->out);
 		}
 		for (size_t j = 0; j < doc_len(p, "workloads"); j++) {
 			struct json_object *c = doc_idx(p, "workloads", j);
@@ -203,8 +214,10 @@ static void problems(struct text *t, struct json_object *doc)
 			if (!any)
 				put_line(t, C_BOLD, "Not run");
 			any = true;
-			fprintf(t->out, "  %-18s %s failed: %s\n", label, doc_str(c, "name", "?"),
-				err);
+			fprintf(t->out, "  %-18s %s failed: ", view_clean(label, a, sizeof(a)),
+				view_clean(doc_str(c, "name", "?"), b, sizeof(b)));
+			view_put_clean(t->out, err);
+			fputc('\n', t->out);
 		}
 	}
 	if (any)
@@ -215,7 +228,7 @@ static void counters(struct text *t, struct json_object *doc)
 {
 	const char *wl[MAX_WL];
 	size_t nwl = doc_workloads(doc, wl, MAX_WL);
-	char label[128], note[512];
+	char label[128], a[128], b[128], note[512];
 
 	put(t, C_BOLD, "Key counters per cell", 0);
 	fprintf(t->out, " (faults and forks as the workload's own kernel saw them: the guest's "
@@ -233,18 +246,22 @@ static void counters(struct text *t, struct json_object *doc)
 			struct json_object *c = doc_cell(p, wl[w]);
 			struct cell_counters k;
 
-			if (!c || !cell_has_runs(c))
+			if (!c || !doc_cell_has_runs(c))
 				continue;
-			report_cell_counters(c, &k);
-			fprintf(t->out, "  %-10s %-10s %-8s %-20s %-9s %s\n", wl[w],
-				k.faults_per_op, k.forks, k.block_p99, k.exits_per_s,
-				k.top_syscall);
+			view_cell_counters(c, &k);
+			fprintf(t->out, "  %-10s %-10s %-8s %-20s %-9s %s\n",
+				view_clean(wl[w], a, sizeof(a)), k.faults_per_op, k.forks,
+				k.block_p99, k.exits_per_s,
+				view_clean(k.top_syscall, b, sizeof(b)));
 		}
 	}
-	fprintf(t->out, "  (%s)\n", report_block_scope);
+	fprintf(t->out, "  (%s)\n", doc_block_scope);
 	doc_overflow_note(doc, note, sizeof(note));
-	if (*note)
-		fprintf(t->out, "  warning: %s\n", note);
+	if (*note) {
+		fputs("  warning: ", t->out);
+		view_put_clean(t->out, note);
+		fputc('\n', t->out);
+	}
 	fputc('\n', t->out);
 }
 
@@ -276,9 +293,9 @@ static void wrapped(FILE *out, const char *s, size_t indent, size_t first)
 static void findings(struct text *t, struct json_object *doc)
 {
 	bool owned;
-	struct json_object *f = report_findings(doc, &owned);
+	struct json_object *f = view_findings(doc, &owned);
 	size_t n = f ? json_object_array_length(f) : 0;
-	char lead[32];
+	char lead[32], text[4096];
 
 	put(t, C_BOLD, "Findings", 0);
 	fprintf(t->out, " (each derived from the counters above; see the json or html report "
@@ -292,13 +309,14 @@ static void findings(struct text *t, struct json_object *doc)
 		/* Each sentence names its platform and workload itself. */
 		snprintf(lead, sizeof(lead), "%2zu. ", i + 1);
 		fputs(lead, t->out);
-		wrapped(t->out, doc_str(x, "text", ""), 6, vis_len(lead));
+		wrapped(t->out, view_clean(doc_str(x, "text", ""), text, sizeof(text)), 6,
+			vis_len(lead));
 	}
 	if (owned)
 		json_object_put(f);
 }
 
-int report_text(struct json_object *doc, FILE *out, bool color)
+static int render_text(struct json_object *doc, FILE *out, bool color)
 {
 	struct text t = {.out = out, .color = color};
 
@@ -309,3 +327,5 @@ int report_text(struct json_object *doc, FILE *out, bool color)
 	findings(&t, doc);
 	return ferror(out) ? -1 : 0;
 }
+
+const struct report_format report_format_text = {"text", render_text};

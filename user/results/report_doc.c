@@ -42,6 +42,34 @@ bool doc_num(struct json_object *o, const char *path, double *out)
 	return true;
 }
 
+/* A JSON number (not a string json-c would convert) that is a count or a
+ * measure: finite, not negative, within the uint64 the probes count in. */
+static bool as_count(struct json_object *v, double *out)
+{
+	double d;
+
+	if (!v ||
+	    !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
+		return false;
+	d = json_object_get_double(v);
+	if (!isfinite(d) || d < 0 || d > DOC_MAX_COUNT)
+		return false;
+	*out = d;
+	return true;
+}
+
+bool doc_count(struct json_object *o, const char *path, double *out)
+{
+	return as_count(doc_get(o, path), out);
+}
+
+static double count_or(struct json_object *o, const char *path, double def)
+{
+	double v;
+
+	return doc_count(o, path, &v) ? v : def;
+}
+
 double doc_num_or(struct json_object *o, const char *path, double def)
 {
 	double v;
@@ -162,19 +190,40 @@ size_t doc_workloads(struct json_object *doc, const char **names, size_t max)
 	return n;
 }
 
-bool cell_has_runs(struct json_object *cell)
+bool doc_cell_has_runs(struct json_object *cell)
 {
 	return doc_len(cell, "runs") > 0;
 }
 
-bool cell_stats(struct json_object *cell, struct stats *s)
+/*
+ * The "n" of a cell's stats object: a whole number of runs, at most
+ * DOC_MAX_RUNS (a stats object without one counts the runs there are).
+ * Anything else (negative, huge, fractional) makes the object untrusted:
+ * converting it to size_t would be undefined, and a verdict drawn from it
+ * wrong.
+ */
+static bool stats_n(struct json_object *cell, size_t runs, size_t *n)
+{
+	struct json_object *v = doc_get(cell, "stats.n");
+	double d;
+
+	if (!v) {
+		*n = runs;
+		return true;
+	}
+	if (!as_count(v, &d) || d > DOC_MAX_RUNS || d != floor(d))
+		return false;
+	*n = (size_t)d;
+	return true;
+}
+
+bool doc_cell_stats(struct json_object *cell, struct stats *s)
 {
 	size_t n = doc_len(cell, "runs"), k = 0;
 	double *x;
 
 	memset(s, 0, sizeof(*s));
-	if (doc_num(cell, "stats.mean", &s->mean)) {
-		s->n = (size_t)doc_num_or(cell, "stats.n", (double)n);
+	if (doc_num(cell, "stats.mean", &s->mean) && stats_n(cell, n, &s->n)) {
 		s->median = doc_num_or(cell, "stats.median", s->mean);
 		s->stddev = doc_num_or(cell, "stats.stddev", 0);
 		s->cv = doc_num_or(cell, "stats.cv", s->mean ? s->stddev / fabs(s->mean) : 0);
@@ -196,7 +245,7 @@ bool cell_stats(struct json_object *cell, struct stats *s)
 	return k > 0;
 }
 
-bool cell_vs_native(struct json_object *doc, struct json_object *cell, double *ratio)
+bool doc_cell_vs_native(struct json_object *doc, struct json_object *cell, double *ratio)
 {
 	struct json_object *nc;
 	struct stats a, b;
@@ -204,40 +253,40 @@ bool cell_vs_native(struct json_object *doc, struct json_object *cell, double *r
 	if (doc_num(cell, "vs_native", ratio))
 		return true;
 	nc = doc_cell(doc_native(doc), doc_str(cell, "name", ""));
-	if (!nc || !cell_stats(cell, &a) || !cell_stats(nc, &b) || b.mean == 0)
+	if (!nc || !doc_cell_stats(cell, &a) || !doc_cell_stats(nc, &b) || b.mean == 0)
 		return false;
 	*ratio = a.mean / b.mean;
 	return true;
 }
 
-bool cell_higher_is_better(struct json_object *cell)
+bool doc_cell_higher_is_better(struct json_object *cell)
 {
 	struct json_object *v = doc_get(cell, "higher_is_better");
 
 	return !v || json_object_get_boolean(v);
 }
 
-bool cell_sum(struct json_object *cell, const char *path, struct cell_sum *s)
+bool doc_cell_sum(struct json_object *cell, const char *path, struct cell_sum *s)
 {
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < doc_len(cell, "runs"); i++) {
 		struct json_object *r = doc_idx(cell, "runs", i);
 		double v;
 
-		if (!doc_num(r, path, &v))
+		if (!doc_count(r, path, &v))
 			continue;
 		s->value += v;
-		s->ops += doc_num_or(r, "ops", 0);
-		s->bytes += doc_num_or(r, "bytes", 0);
-		s->duration_s += doc_num_or(r, "duration_s", 0);
-		s->utime_s += doc_num_or(r, "rusage.utime_s", 0);
-		s->stime_s += doc_num_or(r, "rusage.stime_s", 0);
+		s->ops += count_or(r, "ops", 0);
+		s->bytes += count_or(r, "bytes", 0);
+		s->duration_s += count_or(r, "duration_s", 0);
+		s->utime_s += count_or(r, "rusage.utime_s", 0);
+		s->stime_s += count_or(r, "rusage.stime_s", 0);
 		s->runs++;
 	}
 	return s->runs > 0;
 }
 
-bool sum_per_op(const struct cell_sum *s, double *out)
+bool doc_sum_per_op(const struct cell_sum *s, double *out)
 {
 	if (s->ops <= 0)
 		return false;
@@ -245,7 +294,7 @@ bool sum_per_op(const struct cell_sum *s, double *out)
 	return true;
 }
 
-bool sum_per_mib(const struct cell_sum *s, double *out)
+bool doc_sum_per_mib(const struct cell_sum *s, double *out)
 {
 	if (s->bytes <= 0)
 		return false;
@@ -253,7 +302,7 @@ bool sum_per_mib(const struct cell_sum *s, double *out)
 	return true;
 }
 
-bool sum_per_s(const struct cell_sum *s, double *out)
+bool doc_sum_per_s(const struct cell_sum *s, double *out)
 {
 	if (s->duration_s <= 0)
 		return false;
@@ -261,7 +310,7 @@ bool sum_per_s(const struct cell_sum *s, double *out)
 	return true;
 }
 
-bool cell_has_guest(struct json_object *cell)
+bool doc_cell_has_guest(struct json_object *cell)
 {
 	for (size_t i = 0; i < doc_len(cell, "runs"); i++) {
 		struct json_object *g = doc_get(doc_idx(cell, "runs", i), "probes.guest");
@@ -272,12 +321,12 @@ bool cell_has_guest(struct json_object *cell)
 	return false;
 }
 
-const char *cell_side(struct json_object *cell)
+const char *doc_cell_side(struct json_object *cell)
 {
-	return cell_has_guest(cell) ? "probes.guest" : "probes.host";
+	return doc_cell_has_guest(cell) ? "probes.guest" : "probes.host";
 }
 
-size_t cell_hist(struct json_object *cell, const char *path, double *bins, size_t max)
+size_t doc_cell_hist(struct json_object *cell, const char *path, double *bins, size_t max)
 {
 	size_t used = 0;
 
@@ -287,9 +336,9 @@ size_t cell_hist(struct json_object *cell, const char *path, double *bins, size_
 		size_t n = doc_len(r, path);
 
 		for (size_t b = 0; b < n && b < max; b++) {
-			double v = json_object_get_double(doc_idx(r, path, b));
+			double v;
 
-			if (isfinite(v) && v > 0) {
+			if (as_count(doc_idx(r, path, b), &v) && v > 0) {
 				bins[b] += v;
 				used = b + 1 > used ? b + 1 : used;
 			}
@@ -298,7 +347,7 @@ size_t cell_hist(struct json_object *cell, const char *path, double *bins, size_
 	return used;
 }
 
-struct json_object *cell_sum_map(struct json_object *cell, const char *path)
+struct json_object *doc_cell_sum_map(struct json_object *cell, const char *path)
 {
 	struct json_object *out = NULL;
 
@@ -310,9 +359,9 @@ struct json_object *cell_sum_map(struct json_object *cell, const char *path)
 		if (!out)
 			out = json_object_new_object();
 		json_object_object_foreach (m, k, v) {
-			double prev = doc_num_or(out, k, 0), add = json_object_get_double(v);
+			double prev = doc_num_or(out, k, 0), add;
 
-			if (!isfinite(add) || strchr(k, '.'))
+			if (!as_count(v, &add) || strchr(k, '.'))
 				continue;
 			json_object_object_add(out, k, json_object_new_double(prev + add));
 		}
@@ -320,7 +369,7 @@ struct json_object *cell_sum_map(struct json_object *cell, const char *path)
 	return out;
 }
 
-size_t map_top(struct json_object *map, const char **names, double *vals, size_t max)
+size_t doc_map_top(struct json_object *map, const char **names, double *vals, size_t max)
 {
 	size_t n = 0;
 
@@ -366,10 +415,10 @@ static void strip_zeros(char *buf)
 	memmove(last + 1, end + 1, strlen(end + 1) + 1);
 }
 
-const char *fmt_num(double v, char *buf, size_t n)
+const char *doc_fmt_num(double v, char *buf, size_t n)
 {
 	static const char *const suffix[] = {"", " k", " M", " G", " T"};
-	double a = fabs(v);
+	double a = fabs(v), whole = v;
 	int s = 0;
 
 	if (!isfinite(v)) {
@@ -385,6 +434,8 @@ const char *fmt_num(double v, char *buf, size_t n)
 	}
 	if (a == 0)
 		snprintf(buf, n, "0");
+	else if (a >= 999.5 && s == 4) /* past T: no suffix left, exponent form */
+		snprintf(buf, n, "%.3g", whole);
 	else if (a >= 99.95)
 		snprintf(buf, n, "%.0f%s", v, suffix[s]);
 	else if (a >= 9.995)
@@ -427,7 +478,7 @@ static void exit_rows_add_table(struct json_object *run, struct exit_row *rows, 
 
 	for (size_t i = 0; i < doc_len(run, path); i++) {
 		struct json_object *e = doc_idx(run, path, i);
-		double samples = doc_num_or(e, "samples", 0), v;
+		double samples = count_or(e, "samples", 0), v;
 		struct exit_row *r;
 
 		if (samples <= 0)
@@ -437,18 +488,18 @@ static void exit_rows_add_table(struct json_object *run, struct exit_row *rows, 
 			continue;
 		snprintf(r->isa, sizeof(r->isa), "%s", doc_str(e, "isa", ""));
 		r->samples += samples;
-		if (doc_num(e, "avg_us", &v)) {
+		if (doc_count(e, "avg_us", &v)) {
 			r->time_us += v * samples;
 			r->timed = true;
 		}
-		if (doc_num(e, "min_us", &v) && v < r->min_us)
+		if (doc_count(e, "min_us", &v) && v < r->min_us)
 			r->min_us = v;
-		if (doc_num(e, "max_us", &v) && v > r->max_us)
+		if (doc_count(e, "max_us", &v) && v > r->max_us)
 			r->max_us = v;
 	}
 }
 
-size_t cell_exit_rows(struct json_object *cell, struct exit_row *rows, size_t max)
+size_t doc_cell_exit_rows(struct json_object *cell, struct exit_row *rows, size_t max)
 {
 	size_t n = 0;
 	bool have_table = false;
@@ -459,7 +510,7 @@ size_t cell_exit_rows(struct json_object *cell, struct exit_row *rows, size_t ma
 		for (size_t i = 0; i < doc_len(cell, "runs"); i++)
 			exit_rows_add_table(doc_idx(cell, "runs", i), rows, &n, max);
 	} else {
-		struct json_object *m = cell_sum_map(cell, "probes.host.vm_exits.by_reason");
+		struct json_object *m = doc_cell_sum_map(cell, "probes.host.vm_exits.by_reason");
 
 		if (m) {
 			json_object_object_foreach (m, k, v) {
@@ -480,7 +531,7 @@ size_t cell_exit_rows(struct json_object *cell, struct exit_row *rows, size_t ma
 	return n;
 }
 
-bool cell_wavg(struct json_object *cell, const char *path, const char *weight, double *out)
+bool doc_cell_wavg(struct json_object *cell, const char *path, const char *weight, double *out)
 {
 	double sum = 0, wsum = 0, plain = 0;
 	int n = 0;
@@ -489,9 +540,9 @@ bool cell_wavg(struct json_object *cell, const char *path, const char *weight, d
 		struct json_object *r = doc_idx(cell, "runs", i);
 		double v, w;
 
-		if (!doc_num(r, path, &v))
+		if (!doc_count(r, path, &v))
 			continue;
-		w = doc_num_or(r, weight, 0);
+		w = count_or(r, weight, 0);
 		sum += v * w;
 		wsum += w;
 		plain += v;
@@ -503,7 +554,7 @@ bool cell_wavg(struct json_object *cell, const char *path, const char *weight, d
 	return true;
 }
 
-const char report_block_scope[] =
+const char doc_block_scope[] =
 	"block counts the requests the workload's processes inserted or issued (attributed); "
 	"results.json's block.device counts every request on the same devices (device-wide, "
 	"other processes' I/O included)";
@@ -522,8 +573,11 @@ static double cell_overflow(struct json_object *cell, const char *side)
 		if (!o || !json_object_is_type(o, json_type_object))
 			continue;
 		json_object_object_foreach (o, key, val) {
+			double v;
+
 			(void)key;
-			lost += json_object_get_double(val);
+			if (as_count(val, &v))
+				lost += v;
 		}
 	}
 	return lost;
@@ -557,4 +611,114 @@ void doc_overflow_note(struct json_object *doc, char *buf, size_t n)
 	}
 	if (len && len < n)
 		snprintf(buf + len, n - len, ": some events there went uncounted");
+}
+
+/* Counts the values of a run and checks the size of each container in it. */
+static bool run_within_limits(struct json_object *o, size_t *values, const char **what,
+			      size_t *size)
+{
+	size_t len;
+
+	switch (json_object_get_type(o)) {
+	case json_type_object:
+		len = (size_t)json_object_object_length(o);
+		if (len > DOC_MAX_MEMBERS)
+			break;
+		json_object_object_foreach (o, key, v) {
+			(void)key;
+			if (!run_within_limits(v, values, what, size))
+				return false;
+		}
+		return true;
+	case json_type_array:
+		len = json_object_array_length(o);
+		if (len > DOC_MAX_MEMBERS)
+			break;
+		for (size_t i = 0; i < len; i++)
+			if (!run_within_limits(json_object_array_get_idx(o, i), values, what, size))
+				return false;
+		return true;
+	default:
+		if (++*values > DOC_MAX_RUN_VALUES) {
+			*what = "values";
+			*size = *values;
+			return false;
+		}
+		return true;
+	}
+	*what = "members in one object or array";
+	*size = len;
+	return false;
+}
+
+static bool cells_within_limits(struct json_object *doc, char *why, size_t n)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
+		struct json_object *p = doc_idx(doc, "platforms", i);
+		size_t ncells = doc_len(p, "workloads");
+
+		if (ncells > DOC_MAX_WORKLOADS) {
+			snprintf(why, n, "platforms[%zu] has %zu workloads (at most %d)", i, ncells,
+				 DOC_MAX_WORKLOADS);
+			return false;
+		}
+		for (size_t j = 0; j < ncells; j++) {
+			struct json_object *c = doc_idx(p, "workloads", j);
+			size_t nruns = doc_len(c, "runs");
+
+			total += nruns;
+			if (nruns > DOC_MAX_RUNS || total > DOC_MAX_RUNS_TOTAL) {
+				snprintf(why, n,
+					 "platforms[%zu].workloads[%zu] has %zu runs (at most %d "
+					 "per "
+					 "cell, %d in all)",
+					 i, j, nruns, DOC_MAX_RUNS, DOC_MAX_RUNS_TOTAL);
+				return false;
+			}
+			for (size_t r = 0; r < nruns; r++) {
+				const char *what = NULL;
+				size_t values = 0, size = 0;
+
+				if (run_within_limits(doc_idx(c, "runs", r), &values, &what, &size))
+					continue;
+				snprintf(why, n,
+					 "platforms[%zu].workloads[%zu].runs[%zu] has %zu %s (at "
+					 "most %d)",
+					 i, j, r, size, what,
+					 strcmp(what, "values") ? DOC_MAX_MEMBERS
+								: DOC_MAX_RUN_VALUES);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+bool doc_within_limits(struct json_object *doc, char *why, size_t n)
+{
+	size_t np = doc_len(doc, "platforms"), nf = doc_len(doc, "findings");
+
+	if (np > DOC_MAX_PLATFORMS) {
+		snprintf(why, n, "%zu platform entries (at most %d)", np, DOC_MAX_PLATFORMS);
+		return false;
+	}
+	if (nf > DOC_MAX_FINDINGS) {
+		snprintf(why, n, "%zu findings (at most %d)", nf, DOC_MAX_FINDINGS);
+		return false;
+	}
+	for (size_t i = 0; i < nf; i++) {
+		struct json_object *e = doc_get(doc_idx(doc, "findings", i), "evidence");
+		size_t ne = e && json_object_is_type(e, json_type_object)
+				    ? (size_t)json_object_object_length(e)
+				    : 0;
+
+		if (ne > DOC_MAX_EVIDENCE) {
+			snprintf(why, n, "findings[%zu] has %zu evidence entries (at most %d)", i,
+				 ne, DOC_MAX_EVIDENCE);
+			return false;
+		}
+	}
+	return cells_within_limits(doc, why, n);
 }

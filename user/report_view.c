@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <json.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "findings.h"
+#include "report_doc.h"
+#include "report_view.h"
+#include "stats.h"
+
+#define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
+
+/* The code point at s and its length in bytes; 0 when s is not UTF-8 there
+ * (a stray byte, an overlong form, a surrogate). Stops at a NUL. */
+static size_t utf8_decode(const unsigned char *s, unsigned *cp)
+{
+	size_t n;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		*cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		*cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		*cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && *cp < 0x800) || (n == 4 && (*cp < 0x10000 || *cp > 0x10ffff)) ||
+	    (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+static bool is_bidi_control(unsigned cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
+ * The next character of s as it may be shown, in ch (NUL-terminated, at
+ * most 4 bytes); returns the bytes of s it stands for.
+ */
+static size_t next_shown(const char *s, char ch[5])
+{
+	unsigned cp;
+	size_t n = utf8_decode((const unsigned char *)s, &cp);
+
+	if (!n) {
+		memcpy(ch, REPLACEMENT, sizeof(REPLACEMENT));
+		return 1;
+	}
+	if (cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x2028 || cp == 0x2029) {
+		memcpy(ch, " ", 2);
+	} else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || is_bidi_control(cp)) {
+		memcpy(ch, REPLACEMENT, sizeof(REPLACEMENT));
+	} else {
+		memcpy(ch, s, n);
+		ch[n] = '\0';
+	}
+	return n;
+}
+
+const char *view_clean(const char *s, char *buf, size_t n)
+{
+	size_t len = 0;
+	char ch[5];
+
+	if (!n)
+		return buf;
+	buf[0] = '\0';
+	while (s && *s) {
+		size_t used = next_shown(s, ch), chlen = strlen(ch);
+
+		if (len + chlen >= n)
+			break;
+		memcpy(buf + len, ch, chlen + 1);
+		len += chlen;
+		s += used;
+	}
+	return buf;
+}
+
+void view_put_clean(FILE *out, const char *s)
+{
+	char ch[5];
+
+	while (s && *s) {
+		s += next_shown(s, ch);
+		fputs(ch, out);
+	}
+}
+
+static bool put_html_char(FILE *out, char c)
+{
+	switch (c) {
+	case '<':
+		fputs("&lt;", out);
+		return true;
+	case '>':
+		fputs("&gt;", out);
+		return true;
+	case '&':
+		fputs("&amp;", out);
+		return true;
+	case '"':
+		fputs("&quot;", out);
+		return true;
+	case '\'':
+		fputs("&#39;", out);
+		return true;
+	}
+	return false;
+}
+
+void view_put_html(FILE *out, const char *s)
+{
+	char ch[5];
+
+	while (s && *s) {
+		s += next_shown(s, ch);
+		if (!put_html_char(out, ch[0]))
+			fputs(ch, out);
+	}
+}
+
+/* How many bytes at the start of s would open a block (a list item) where a
+ * line starts: "-", "+", "12." or "3)", followed by a blank or the end. */
+static size_t md_block_opener(const char *s)
+{
+	size_t d = strspn(s, "0123456789");
+
+	if (!d && (*s == '-' || *s == '+'))
+		d = 1;
+	else if (d && (s[d] == '.' || s[d] == ')'))
+		d++;
+	else
+		return 0;
+	return s[d] == '\0' || s[d] == ' ' || s[d] == '\t' ? d : 0;
+}
+
+static void put_md(FILE *out, const char *s, bool line_start)
+{
+	size_t opener = 0, at = 0;
+	char ch[5];
+
+	if (!s)
+		return;
+	if (line_start) {
+		/* Leading blanks would make an indented code block of a list item. */
+		s += strspn(s, " \t");
+		opener = md_block_opener(s);
+	}
+	while (*s) {
+		size_t used = next_shown(s, ch);
+
+		if (ch[0] == '<')
+			fputs("&lt;", out);
+		else if (ch[0] == '>')
+			fputs("&gt;", out);
+		else if (ch[0] == '&')
+			fputs("&amp;", out);
+		else if ((!ch[1] && strchr("\\`*_[]|~#", ch[0])) || (opener && at == opener - 1))
+			fprintf(out, "\\%s", ch);
+		else
+			fputs(ch, out);
+		s += used;
+		at += used;
+	}
+}
+
+void view_put_md(FILE *out, const char *s)
+{
+	put_md(out, s, false);
+}
+
+void view_put_md_block(FILE *out, const char *s)
+{
+	put_md(out, s, true);
+}
+
+void view_put_md_code(FILE *out, const char *s)
+{
+	char buf[512];
+	size_t run = 0, longest = 0, fence;
+	bool pad;
+
+	view_clean(s, buf, sizeof(buf));
+	for (const char *p = buf; *p; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		longest = run > longest ? run : longest;
+	}
+	fence = longest + 1;
+	/* A code span's content that starts or ends with a backtick needs a blank
+	 * between it and the fence; one blank on each side is stripped again. */
+	pad = buf[0] == '`' || (*buf && buf[strlen(buf) - 1] == '`') || buf[0] == ' ';
+	for (size_t i = 0; i < fence; i++)
+		fputc('`', out);
+	fputs(pad ? " " : "", out);
+	fputs(buf, out);
+	fputs(pad ? " " : "", out);
+	for (size_t i = 0; i < fence; i++)
+		fputc('`', out);
+}
+
+/* ---- the shared view of a document ---- */
+
+struct json_object *view_findings(struct json_object *doc, bool *owned)
+{
+	struct json_object *f = doc_get(doc, "findings");
+
+	if (f && json_object_is_type(f, json_type_array)) {
+		*owned = false;
+		return f;
+	}
+	*owned = true;
+	return findings_derive(doc);
+}
+
+void view_cell(struct json_object *doc, struct json_object *plat, struct json_object *cell,
+	       struct cell_view *v)
+{
+	struct stats s;
+
+	memset(v, 0, sizeof(*v));
+	v->ratio = NAN;
+	if (!doc_platform_ok(plat) && !cell) {
+		v->kind = strcmp(doc_str(plat, "status", ""), "failed") ? CV_SKIPPED : CV_FAILED;
+		v->error = doc_str(plat, "reason", NULL);
+		return;
+	}
+	if (!cell)
+		return;
+	v->error = doc_str(cell, "error", NULL);
+	if (v->error || !doc_cell_stats(cell, &s)) {
+		v->kind = v->error || !strcmp(doc_str(cell, "status", ""), "failed") ? CV_FAILED
+										     : CV_EMPTY;
+		return;
+	}
+	v->kind = CV_OK;
+	doc_fmt_num(s.mean, v->score, sizeof(v->score));
+	if (plat != doc_native(doc) && doc_cell_vs_native(doc, cell, &v->ratio))
+		snprintf(v->pct, sizeof(v->pct), v->ratio < 0.0995 ? "%.1f %%" : "%.0f %%",
+			 v->ratio * 100);
+	if (s.n > 1 && s.mean != 0) {
+		double half = (s.ci95_high - s.mean) / fabs(s.mean) * 100;
+
+		snprintf(v->ci, sizeof(v->ci), half < 9.95 ? "±%.1f %%" : "±%.0f %%", half);
+	} else
+		snprintf(v->ci, sizeof(v->ci), "n=%zu", s.n);
+	snprintf(v->cv, sizeof(v->cv), "%.1f %%", s.cv * 100);
+	v->noisy = s.cv > CV_NOISY;
+}
+
+static void counter_per_op(struct json_object *cell, const char *side, char *buf, size_t n)
+{
+	struct cell_sum u, k;
+	char path[96];
+	double per;
+
+	snprintf(path, sizeof(path), "%s.page_faults_user", side);
+	if (!doc_cell_sum(cell, path, &u)) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s.page_faults_kernel", side);
+	if (doc_cell_sum(cell, path, &k))
+		u.value += k.value;
+	if (!doc_sum_per_op(&u, &per))
+		snprintf(buf, n, "-");
+	else
+		doc_fmt_num(per, buf, n);
+}
+
+static bool p99(struct json_object *cell, const char *side, double *out)
+{
+	char path[96], w[96];
+
+	snprintf(path, sizeof(path), "%s.block.p99_us", side);
+	snprintf(w, sizeof(w), "%s.block.requests", side);
+	return doc_cell_wavg(cell, path, w, out);
+}
+
+void view_cell_counters(struct json_object *cell, struct cell_counters *k)
+{
+	const char *side = doc_cell_side(cell);
+	struct json_object *top;
+	struct cell_sum s;
+	const char *name;
+	double g, h, v;
+	char a[32], b[32], path[96];
+
+	counter_per_op(cell, side, k->faults_per_op, sizeof(k->faults_per_op));
+	snprintf(path, sizeof(path), "%s.forks", side);
+	if (doc_cell_sum(cell, path, &s))
+		doc_fmt_num(s.value / s.runs, k->forks, sizeof(k->forks));
+	else
+		snprintf(k->forks, sizeof(k->forks), "-");
+	if (doc_cell_has_guest(cell) && p99(cell, "probes.guest", &g))
+		snprintf(k->block_p99, sizeof(k->block_p99), "g %s / h %s us",
+			 doc_fmt_num(g, a, sizeof(a)),
+			 p99(cell, "probes.host", &h) ? doc_fmt_num(h, b, sizeof(b)) : "-");
+	else if (p99(cell, "probes.host", &h))
+		snprintf(k->block_p99, sizeof(k->block_p99), "%s us", doc_fmt_num(h, a, sizeof(a)));
+	else
+		snprintf(k->block_p99, sizeof(k->block_p99), "-");
+	if (doc_cell_sum(cell, "probes.host.vm_exits.total", &s) && doc_sum_per_s(&s, &v))
+		doc_fmt_num(v, k->exits_per_s, sizeof(k->exits_per_s));
+	else
+		snprintf(k->exits_per_s, sizeof(k->exits_per_s), "-");
+	top = doc_cell_sum_map(cell, "probes.host.syscalls.top");
+	if (doc_map_top(top, &name, &v, 1) &&
+	    doc_cell_sum(cell, "probes.host.syscalls.total", &s) && s.value > 0)
+		snprintf(k->top_syscall, sizeof(k->top_syscall), "%s %.0f %%", name,
+			 v / s.value * 100);
+	else if (doc_map_top(top, &name, &v, 1))
+		snprintf(k->top_syscall, sizeof(k->top_syscall), "%s", name);
+	else
+		snprintf(k->top_syscall, sizeof(k->top_syscall), "-");
+	json_object_put(top);
+}
+
+void view_host_line(struct json_object *doc, char *buf, size_t n)
+{
+	double cpus = doc_num_or(doc, "host.cpus", 0), mem = doc_num_or(doc, "host.mem_bytes", 0);
+	int len;
+
+	len = snprintf(buf, n, "%s", doc_str(doc, "host.kernel", "kernel unknown"));
+	if (cpus > 0 && len < (int)n)
+		len += snprintf(buf + len, n - (size_t)len, ", %.0f CPUs", cpus);
+	if (mem > 0 && len < (int)n)
+		len += snprintf(buf + len, n - (size_t)len, ", %.1f GiB", mem / 1073741824.0);
+	if (doc_str(doc, "host.cpu_model", NULL) && len < (int)n)
+		snprintf(buf + len, n - (size_t)len, ", %s", doc_str(doc, "host.cpu_model", ""));
+}
+
+void view_config_line(struct json_object *doc, char *buf, size_t n)
+{
+	struct json_object *quick = doc_get(doc, "config.quick");
+	double runs = doc_num_or(doc, "config.runs", 0),
+	       dur = doc_num_or(doc, "config.duration_s", 0);
+	const char *server = doc_str(doc, "config.net_server", NULL);
+	int len = 0;
+
+	buf[0] = '\0';
+	if (runs > 0)
+		len += snprintf(buf + len, n - (size_t)len, "%.0f runs per cell", runs);
+	if (dur > 0 && len < (int)n)
+		len += snprintf(buf + len, n - (size_t)len, "%s%g s each", len ? ", " : "", dur);
+	if (quick && json_object_get_boolean(quick) && len < (int)n)
+		len += snprintf(buf + len, n - (size_t)len, "%squick profile", len ? ", " : "");
+	if (server && *server && len < (int)n)
+		len += snprintf(buf + len, n - (size_t)len, "%snet server %s", len ? ", " : "",
+				server);
+	if (!len)
+		snprintf(buf, n, "not recorded");
+}
+
+const char *view_finding_label(struct json_object *f, char *buf, size_t n)
+{
+	const char *variant = doc_str(f, "variant", NULL);
+
+	if (variant && *variant)
+		snprintf(buf, n, "%s (%s)", doc_str(f, "platform", "?"), variant);
+	else
+		snprintf(buf, n, "%s", doc_str(f, "platform", "?"));
+	return buf;
+}
