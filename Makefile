@@ -3,7 +3,7 @@
 #   make            build/vbench-trace (the tool) and build/vbench-trace-agent (static)
 #   make run        install what is missing, build, run the default suite, print the report
 #   make test       install what is missing, build, unit tests (also under ASan/UBSan),
-#                   integration tests (root: real BPF, dockerd, libvirtd, QEMU)
+#                   the fuzz smoke, integration tests (root: real BPF, dockerd, libvirtd, QEMU)
 #   make bench      peer and probe-cost ratios, measured side by side
 #   make fuzz       each libFuzzer harness (tests/fuzz/) for FUZZ_SECONDS (default 60)
 #   make fuzz-smoke each harness briefly, plus its corpus and regressions (part of make test)
@@ -62,7 +62,7 @@ UNIT_ASAN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/asan/%,$(UNIT_SRCS))
 # libFuzzer and ASan/UBSan, one binary per tests/fuzz/fuzz_<name>.c.
 FUZZ_CC    := clang
 # clang does not know gcc's -Wno-format-truncation.
-FUZZ_CFLAGS := -g -O1 -Wno-unknown-warning-option
+FUZZ_FLAGS := -g -O1 -Wno-unknown-warning-option
 FUZZ_SAN   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
@@ -132,11 +132,11 @@ $(BUILD)/tests/asan/%: tests/unit/%.c $(ASAN_OBJS) | $(BUILD)/tests/asan
 $(BUILD)/fuzz/obj/%.o: %.c $(SKELS) $(GEN) | $(BUILD)/obj
 	$(call msg,CC-FUZZ,$<)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(XCFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c $< -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(XCFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c $< -o $@
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
 	$(call msg,LINK-FUZZ,$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(XCFLAGS) $(FUZZ_INC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(FUZZ_LIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(XCFLAGS) $(FUZZ_INC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(FUZZ_LIBS)
 
 setup:
 	$(Q)bash platforms/setup.sh
