@@ -129,15 +129,6 @@ $(BUILD)/tests/asan/%: tests/unit/%.c $(ASAN_OBJS) | $(BUILD)/tests/asan
 	$(call msg,LINK-SAN,$@)
 	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(SAN) -o $@ $^ -lcmocka $(TOOL_LIBS)
 
-$(BUILD)/fuzz/obj/%.o: %.c $(SKELS) $(GEN) | $(BUILD)/obj
-	$(call msg,CC-FUZZ,$<)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(XCFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c $< -o $@
-
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
-	$(call msg,LINK-FUZZ,$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(XCFLAGS) $(FUZZ_INC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(FUZZ_LIBS)
-
 setup:
 	$(Q)bash platforms/setup.sh
 
@@ -152,6 +143,15 @@ fuzz: $(FUZZ_BINS)
 
 fuzz-smoke: $(FUZZ_BINS)
 	$(Q)bash tests/fuzz/run.sh smoke $(FUZZ_BINS)
+
+$(BUILD)/fuzz/obj/%.o: %.c $(SKELS) $(GEN) | $(BUILD)/obj
+	$(call msg,CC-FUZZ,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(XCFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c $< -o $@
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	$(call msg,LINK-FUZZ,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(XCFLAGS) $(FUZZ_INC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(FUZZ_LIBS)
 
 integration: all
 	$(Q)bash tests/integration/run.sh $(BUILD)
