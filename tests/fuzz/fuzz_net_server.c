@@ -100,7 +100,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pthread_t server;
 	char drain[4096];
 
-	if (size > IPERF_JSON_MAX || pthread_create(&server, NULL, serve_one, NULL))
+	/* Without a whole cookie there is no test: a --one-off server waits on. */
+	if (size < IPERF_COOKIE_SIZE || size > IPERF_JSON_MAX ||
+	    pthread_create(&server, NULL, serve_one, NULL))
 		return 0;
 	ctrl = connect_server(true);
 	iperf_write_full(ctrl, data, split, STEP_MS);
