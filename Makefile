@@ -3,8 +3,10 @@
 #   make            build/vbench-trace (the tool) and build/vbench-trace-agent (static)
 #   make run        install what is missing, build, run the default suite, print the report
 #   make test       install what is missing, build, unit tests (also under ASan/UBSan),
-#                   integration tests (root: real BPF, dockerd, libvirtd, QEMU)
+#                   the fuzz smoke, integration tests (root: real BPF, dockerd, libvirtd, QEMU)
 #   make bench      peer and probe-cost ratios, measured side by side
+#   make fuzz       each libFuzzer harness (tests/fuzz/) for FUZZ_SECONDS (default 60)
+#   make fuzz-smoke each harness briefly, plus its corpus and regressions (part of make test)
 #   make vmlinux    regenerate vmlinux/vmlinux.h from this kernel's BTF
 #   make format     clang-format every C file in place
 
@@ -78,10 +80,23 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 UNIT_ASAN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/asan/%,$(UNIT_SRCS))
 
+# Fuzzing: the same library objects, built by clang with coverage for
+# libFuzzer and ASan/UBSan, one binary per tests/fuzz/fuzz_<name>.c.
+FUZZ_CC    := clang
+# clang does not know gcc's -Wno-format-truncation.
+FUZZ_FLAGS := -g -O1 -Wno-unknown-warning-option
+FUZZ_SAN   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_OBJS  := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(LIB_SRCS))
+FUZZ_LIBS  := $(TOOL_LIBS) $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
+FUZZ_INC   := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
+FUZZ_SECONDS ?= 60
+
 TOOL  := $(BUILD)/vbench-trace
 AGENT := $(BUILD)/vbench-trace-agent
 
-.PHONY: all setup run test unit unit-asan integration bench vmlinux format clean
+.PHONY: all setup run test unit unit-asan integration bench vmlinux format clean fuzz fuzz-smoke
 .DELETE_ON_ERROR:
 # Objects and skeletons are kept: they are what the next build reuses.
 .SECONDARY:
@@ -160,12 +175,28 @@ unit: $(UNIT_BINS)
 unit-asan: $(UNIT_ASAN)
 	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 bash tests/run-unit.sh $(UNIT_ASAN)
 
+fuzz: $(FUZZ_BINS)
+	$(Q)bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	$(Q)bash tests/fuzz/run.sh smoke $(FUZZ_BINS)
+
+$(BUILD)/fuzz/obj/%.o: %.c $(SKELS) $(GEN) | $(BUILD)/obj
+	$(call msg,CC-FUZZ,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(XCFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c $< -o $@
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	$(call msg,LINK-FUZZ,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(XCFLAGS) $(FUZZ_INC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(FUZZ_LIBS)
+
 integration: all
 	$(Q)bash tests/integration/run.sh $(BUILD)
 
 test: setup
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit unit-asan
+	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory integration
 
 run: setup
@@ -185,4 +216,4 @@ format:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/obj $(BUILD)/asan -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/asan $(BUILD)/fuzz -name '*.d' 2>/dev/null)

@@ -10,7 +10,7 @@ set -euo pipefail
 
 say() { echo "vbench-trace setup: $*" >&2; }
 
-BUILD_PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev libjson-c-dev pkg-config make gcc"
+BUILD_PKGS="clang llvm libclang-rt-14-dev libxml2-dev libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev libjson-c-dev pkg-config make gcc"
 PLATFORM_PKGS="docker.io qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev iproute2 cpio"
 # chromium: the integration tests screenshot the HTML report headless.
 PEER_PKGS="sysbench fio iperf3 stress-ng bpftrace linux-perf chromium"
