@@ -5,6 +5,7 @@
 # Deadlines: every wait in a test has one, and it is shorter than run.sh's
 # per-test limit (VB_TEST_TIMEOUT), so the test's own message says what it
 # waited for. A missed deadline kills what was waited on and ends the test.
+# Seconds are whole numbers.
 #
 #   spawn CMD...                 CMD in the background in a process group of its
 #                                own; $SPAWNED is its pid; killed on exit
@@ -151,11 +152,14 @@ vb_now_ms() {
 
 # spawn CMD...: starts the program CMD in the background, in a process group
 # (and session) of its own, so a deadline can end it and everything it
-# started without touching the test itself. Sets SPAWNED to its pid (also
+# started without touching the test itself; it takes SIGINT. Sets SPAWNED to its pid (also
 # its group id) and registers kill_tree for it with on_exit. Redirections
 # given to spawn apply to CMD: `spawn "$VB" net-server -p 0 >out 2>err`.
 spawn() {
-	setsid -w "$@" &
+	# With SIGINT and SIGQUIT at their defaults, as for a program run in the
+	# foreground (bash would start it with both ignored), so a test can
+	# interrupt it.
+	env --default-signal=INT,QUIT setsid -w "$@" &
 	SPAWNED=$!
 	on_exit "kill_tree $SPAWNED"
 }

@@ -39,7 +39,11 @@ for f in tests/integration/t_*.sh; do
 		# group's id), so a timeout ends everything it started and nothing else.
 		# The log is opened for appending: run.sh adds to it while the test writes.
 		: >"$VB_TMP/$t.log"
-		setsid -w bash -c "set -eu; cd '$PWD'; source tests/integration/lib.sh; source $f; $t" \
+		# env --default-signal: bash starts an asynchronous command with SIGINT
+		# and SIGQUIT ignored, and an ignored signal stays ignored in everything
+		# the test runs; tests that send SIGINT need it back to the default.
+		env --default-signal=INT,QUIT setsid -w \
+			bash -c "set -eu; cd '$PWD'; source tests/integration/lib.sh; source $f; $t" \
 			>>"$VB_TMP/$t.log" 2>&1 </dev/null &
 		current=$!
 		timed_out=0
@@ -52,7 +56,9 @@ for f in tests/integration/t_*.sh; do
 		rc=0
 		wait "$current" || rc=$?
 		# What the test left running in its group would skew the next test.
-		left=$(ps -e -o pgid=,pid=,args= | awk -v g="$current" '$1 == g { $1 = ""; print substr($0, 2, 100) }')
+		# (Zombies are left out: their parent's exit has not been reaped yet.)
+		left=$(ps -e -o pgid=,stat=,pid=,args= |
+			awk -v g="$current" '$1 == g && $2 !~ /^Z/ { $1 = $2 = ""; print substr($0, 3, 100) }')
 		if [ -n "$left" ]; then
 			echo "    note: $t left processes running (killed now):" >>"$VB_TMP/$t.log"
 			echo "$left" | sed 's/^/      /' >>"$VB_TMP/$t.log"
