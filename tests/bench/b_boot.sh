@@ -3,7 +3,8 @@
 
 bench_boot() {
 	local prog=$VB_TMP/guestctl objs times=() t median
-	objs=$(ls build/obj/user/*.o build/obj/platforms/*.o | grep -v -e '/main\.o$' -e '/agent_main\.o$')
+	# find, not a glob: user/ may hold sub-folders.
+	objs=$(find build/obj/user build/obj/platforms -name '*.o' ! -name main.o ! -name agent_main.o)
 	# shellcheck disable=SC2086
 	cc -g -O2 -std=gnu11 -D_GNU_SOURCE -Iuser -Iplatforms -I/usr/include/json-c -Ibuild/gen \
 		-o "$prog" tests/integration/progs/guestctl.c $objs \
