@@ -9,6 +9,8 @@
 #   make fuzz-smoke each harness briefly, plus its corpus and regressions (part of make test)
 #   make vmlinux    regenerate vmlinux/vmlinux.h from this kernel's BTF
 #   make format     clang-format every C file in place
+#   make install    PREFIX=/usr/local DESTDIR=: the tool, the agent, the man page,
+#                   bash completion; make uninstall removes them
 
 BUILD   ?= build
 CC      ?= cc
@@ -96,7 +98,8 @@ FUZZ_SECONDS ?= 60
 TOOL  := $(BUILD)/vbench-trace
 AGENT := $(BUILD)/vbench-trace-agent
 
-.PHONY: all setup run test unit unit-asan integration bench vmlinux format clean fuzz fuzz-smoke
+.PHONY: all setup run test unit unit-asan integration bench vmlinux format clean fuzz fuzz-smoke \
+	install uninstall
 .DELETE_ON_ERROR:
 # Objects and skeletons are kept: they are what the next build reuses.
 .SECONDARY:
@@ -206,6 +209,34 @@ run: setup
 bench: setup
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash tests/bench/run.sh $(BUILD)
+
+# Installed layout: the tool and its static agent side by side in
+# $(PREFIX)/lib/vbench-trace (the tool looks for the agent beside its own
+# executable, /proc/self/exe, which resolves links), and a relative link to
+# the tool in $(PREFIX)/bin, so it runs from any directory and DESTDIR
+# staging moves as a whole.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+LIBDIR  ?= $(PREFIX)/lib/vbench-trace
+MANDIR  ?= $(PREFIX)/share/man
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPDIR)
+	$(Q)install -m 755 $(TOOL) $(DESTDIR)$(LIBDIR)/vbench-trace
+	$(Q)install -m 755 $(AGENT) $(DESTDIR)$(LIBDIR)/vbench-trace-agent
+	$(Q)ln -sfr $(DESTDIR)$(LIBDIR)/vbench-trace $(DESTDIR)$(BINDIR)/vbench-trace
+	$(Q)install -m 644 docs/vbench-trace.1 $(DESTDIR)$(MANDIR)/man1/vbench-trace.1
+	$(Q)install -m 644 docs/vbench-trace.bash $(DESTDIR)$(COMPDIR)/vbench-trace
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(BINDIR)/vbench-trace $(DESTDIR)$(LIBDIR)/vbench-trace \
+		$(DESTDIR)$(LIBDIR)/vbench-trace-agent $(DESTDIR)$(MANDIR)/man1/vbench-trace.1 \
+		$(DESTDIR)$(COMPDIR)/vbench-trace
+	$(Q)rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null || true
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h

@@ -7,7 +7,8 @@ bench_boot() {
 	prog=$BUILD/tests/progs/guestctl
 	mkdir -p "$VB_TMP/boot"
 	for i in 1 2 3; do
-		"$prog" qemu "$VB_TMP/boot" --verbose >/dev/null 2>"$VB_TMP/boot.err"
+		# The tool gives a guest 120 s to say hello; this waits that and a margin.
+		timeout --kill-after=10 300 "$prog" qemu "$VB_TMP/boot" --verbose >/dev/null 2>"$VB_TMP/boot.err"
 		case $? in
 		0) ;;
 		77)

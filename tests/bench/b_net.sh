@@ -1,11 +1,12 @@
 # net: our iperf3 client and server against iperf3's own, on loopback, same
-# parameters (1 stream, 128 KiB writes), interleaved rounds, medians.
+# parameters (1 stream, 128 KiB writes), in rounds whose order flips every
+# round (tests/bench/lib.sh), the ratio per order and overall.
 # Sourced by tests/bench/run.sh, which calls each bench_* function.
 #
-#   VB_BENCH_ROUNDS  rounds per pair (default 3)
+#   VB_BENCH_ROUNDS  rounds per pair (default 4: 2 in each order)
 #   VB_BENCH_SECS    seconds per run (default 3)
 
-NETB_ROUNDS=${VB_BENCH_ROUNDS:-3}
+NETB_ROUNDS=${VB_BENCH_ROUNDS:-4}
 NETB_SECS=${VB_BENCH_SECS:-3}
 NETB_BIN=${AGENT:-build/vbench-trace-agent}
 NETB_PIDS=""
@@ -56,41 +57,21 @@ netb_ours_c() {
 		python3 -c 'import json, sys; print(json.load(sys.stdin)["score"])'
 }
 
-netb_median() {
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# netb_line LABEL OURS... -- PEER...: the medians and their ratio.
-netb_line() {
-	local label=$1 o p
-	shift
-	o=$(netb_median $(printf '%s\n' "$@" | sed '/^--$/,$d'))
-	p=$(netb_median $(printf '%s\n' "$@" | sed '1,/^--$/d'))
-	awk -v l="$label" -v o="$o" -v p="$p" 'BEGIN {
-		printf "%-11s ours %.0f Mbit/s  peer %.0f  ratio %.3f  (target >= 0.95)\n", l, o, p, o / p }'
-}
-
 bench_net() {
 	command -v iperf3 >/dev/null || { echo "   skipped: iperf3 is not installed (apt-get install iperf3)"; return 0; }
 	trap netb_cleanup EXIT
-	local sport oport i ours=() peer=() osrv=() psrv=()
+	local sport oport
 	netb_serve iperf3 || return 1
 	sport=$NETB_PORT
 	netb_serve ours || return 1
 	oport=$NETB_PORT
-	echo "   $NETB_ROUNDS rounds of ${NETB_SECS} s, 1 stream, 128 KiB writes, loopback, interleaved"
+	echo "   $NETB_ROUNDS rounds of ${NETB_SECS} s, 1 stream, 128 KiB writes, loopback, order flipped every round"
 	# Clients: ours and iperf3 -c, both against iperf3 -s.
-	for i in $(seq "$NETB_ROUNDS"); do
-		ours+=("$(netb_ours_c "$sport")")
-		peer+=("$(netb_iperf3_c "$sport")")
-	done
-	echo "   client rounds: ours ${ours[*]}; iperf3 -c ${peer[*]}"
-	netb_line net "${ours[@]}" -- "${peer[@]}"
+	bench_rounds "$NETB_ROUNDS" "$VB_TMP/net-client" ours "netb_ours_c $sport" iperf3 "netb_iperf3_c $sport" ||
+		return 1
+	bench_ratio "$VB_TMP/net-client" "client" ours iperf3 ">= 0.95" Mbit/s
 	# Servers: iperf3 -c against ours and against iperf3 -s.
-	for i in $(seq "$NETB_ROUNDS"); do
-		osrv+=("$(netb_iperf3_c "$oport")")
-		psrv+=("$(netb_iperf3_c "$sport")")
-	done
-	echo "   server rounds: net-server ${osrv[*]}; iperf3 -s ${psrv[*]}"
-	netb_line net-server "${osrv[@]}" -- "${psrv[@]}"
+	bench_rounds "$NETB_ROUNDS" "$VB_TMP/net-server" ours "netb_iperf3_c $oport" iperf3 "netb_iperf3_c $sport" ||
+		return 1
+	bench_ratio "$VB_TMP/net-server" "net-server" ours iperf3 ">= 0.95" Mbit/s
 }

@@ -1,12 +1,13 @@
 # Our local workloads against the tools people trust, same parameters, same
-# machine, interleaved (ours, peer, peer, ours...), medians of the rounds.
+# machine, in rounds whose order flips every round (ours peer, peer ours...;
+# tests/bench/lib.sh), the ratio of each round summarised per order and overall.
 # Sourced by tests/bench/run.sh, which calls each bench_* function.
 #
-#   VB_BENCH_ROUNDS  rounds per pair (default 5)
+#   VB_BENCH_ROUNDS  rounds per pair (default 6: 3 in each order)
 #   VB_BENCH_SECS    seconds per run (default 2)
 #   VB_BENCH_DISK    image size for the disk pair (default 512M)
 
-PEER_ROUNDS=${VB_BENCH_ROUNDS:-5}
+PEER_ROUNDS=${VB_BENCH_ROUNDS:-6}
 PEER_SECS=${VB_BENCH_SECS:-2}
 PEER_DISK=${VB_BENCH_DISK:-512M}
 PEER_BIN=${AGENT:-build/vbench-trace-agent}
@@ -44,36 +45,13 @@ peer_stress_fork() {
 		awk '/metrc:/ && $4 == "fork" { print $9 }'
 }
 
-peer_median() {
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# peer_compare LABEL UNIT TARGET "OURS CMD" "PEER CMD": rounds, interleaved.
+# peer_compare LABEL UNIT TARGET "OURS CMD" "PEER CMD": rounds in both
+# orders (tests/bench/lib.sh), the ratio per round, per order and overall.
 peer_compare() {
-	local label=$1 unit=$2 target=$3 ours_cmd=$4 peer_cmd=$5 i o p
-	local ours=() peer=()
-	for ((i = 0; i < PEER_ROUNDS; i++)); do
-		# Alternate who goes first: the disk's own cache (here, the host's
-		# page cache behind a virtual disk) favours whoever reads second.
-		if ((i % 2)); then
-			p=$(eval "$peer_cmd") && o=$(eval "$ours_cmd")
-		else
-			o=$(eval "$ours_cmd") && p=$(eval "$peer_cmd")
-		fi
-		[ -n "$o" ] && [ -n "$p" ] || {
-			echo "   $label: a run failed (ours '$o', peer '$p')"
-			return 1
-		}
-		ours+=("$o")
-		peer+=("$p")
-	done
-	o=$(peer_median "${ours[@]}")
-	p=$(peer_median "${peer[@]}")
-	printf '%-8s ours %.1f %s  peer %.1f  ratio %.3f  (target %s)\n' "$label" "$o" "$unit" "$p" \
-		"$(awk -v a="$o" -v b="$p" 'BEGIN { print a / b }')" "$target"
-	# A shared machine's load moves single rounds a lot: show them, and the load.
-	printf '         rounds: ours %s/ peer %s(load %s)\n' "$(printf '%.1f ' "${ours[@]}")" \
-		"$(printf '%.1f ' "${peer[@]}")" "$(cut -d' ' -f1 /proc/loadavg)"
+	local label=$1 unit=$2 target=$3 ours_cmd=$4 peer_cmd=$5 out=$VB_TMP/peer-$1
+	bench_rounds "$PEER_ROUNDS" "$out" ours "$ours_cmd" peer "$peer_cmd" ||
+		{ echo "   $label: a run failed"; return 1; }
+	bench_ratio "$out" "$label" ours peer "$target" "$unit"
 }
 
 bench_peers_cpu() {

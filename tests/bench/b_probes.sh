@@ -1,12 +1,13 @@
 # Probe cost, measured side by side: the same programs untraced, under
 # `vbench-trace trace`, and under a bpftrace script that counts the same
-# tracepoints for the same process tree. Runs are interleaved (one of each,
-# round after round, in rotating order) so the machine's noise lands on all
-# three alike; each figure is the median of the programs' own elapsed time
-# (no start-up).
-# Ratios are traced score / untraced score = untraced time / traced time.
+# tracepoints for the same process tree. One of each per round, the order
+# reversed every other round (plain ours bt, bt ours plain: tests/bench/lib.sh),
+# so each pair runs in both orders; figures are the programs' own elapsed
+# time (no start-up).
+# Ratios are traced score / untraced score = untraced time / traced time,
+# taken per round, then summarised per order and overall.
 
-PROBES_ROUNDS=${PROBES_ROUNDS:-9}
+PROBES_ROUNDS=${PROBES_ROUNDS:-10}
 
 probes_bench_prog() {
 	[ -x "$VB_TMP/probe_prog" ] ||
@@ -54,41 +55,27 @@ probes_run_bpftrace() {
 	bpftrace -c "$VB_TMP/probe_prog $*" "$VB_TMP/probes.bt" 2>&1 >/dev/null | probes_elapsed
 }
 
-probes_median() {
-	sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# probes_compare LABEL ARGS...: interleaved rounds of the three, then one line.
+# probes_compare LABEL ARGS...: rounds of the three (two without bpftrace),
+# then the untraced/traced time ratios.
 probes_compare() {
-	local label=$1 r
+	local label=$1 out=$VB_TMP/probes.rounds
 	shift
-	: >"$VB_TMP/plain" && : >"$VB_TMP/ours" && : >"$VB_TMP/bt"
-	# The order rotates from round to round, so that no variant always
-	# follows bpftrace's exit (it frees a lot) or always goes first.
-	for r in $(seq "$PROBES_ROUNDS"); do
-		local v
-		for v in $(printf 'plain\nours\nbt\n' | awk -v r="$r" '{ a[NR] = $0 } END { for (i = 0; i < 3; i++) print a[(i + r) % 3 + 1] }'); do
-			case $v in
-			plain) probes_run_plain "$@" >>"$VB_TMP/plain" ;;
-			ours) probes_run_ours "$@" >>"$VB_TMP/ours" ;;
-			bt) probes_run_bpftrace "$@" >>"$VB_TMP/bt" ;;
-			esac
-		done
-	done
-	local p o b
-	p=$(probes_median <"$VB_TMP/plain")
-	o=$(probes_median <"$VB_TMP/ours")
-	b=$(probes_median <"$VB_TMP/bt")
-	awk -v l="$label" -v p="$p" -v o="$o" -v b="$b" 'BEGIN {
-		printf "   %-22s untraced %.4f s  vbench-trace %.4f s (ratio %.3f)  bpftrace %.4f s (ratio %.3f)%s\n",
-			l, p, o, p / o, b, p / b, (p / o >= p / b) ? "" : "  <- slower than bpftrace" }'
+	local args="$*"
+	local variants=(plain "probes_run_plain $args" ours "probes_run_ours $args")
+	command -v bpftrace >/dev/null && variants+=(bpftrace "probes_run_bpftrace $args")
+	echo "   $label"
+	bench_rounds "$PROBES_ROUNDS" "$out" "${variants[@]}" || { echo "   $label: a run failed"; return 1; }
+	bench_ratio "$out" "vbench-trace" plain ours ">= 0.98 (mix)" s
+	if command -v bpftrace >/dev/null; then
+		bench_ratio "$out" "bpftrace" plain bpftrace "" s
+	fi
 }
 
 bench_probes_cost() {
 	probes_bench_prog
 	probes_bpftrace_script >"$VB_TMP/probes.bt"
 	command -v bpftrace >/dev/null || { echo "   bpftrace not installed: only our ratio is meaningful"; }
-	echo "   traced/untraced score ratios, median of $PROBES_ROUNDS interleaved rounds (target: mix >= 0.98)"
+	echo "   plain/traced elapsed time (= traced/untraced score), $PROBES_ROUNDS rounds, order reversed every other round"
 	probes_compare "fork loop (5000)" fork 5000
 	probes_compare "page faults (256 MiB)" fault 256
 	probes_compare "getppid (1M)" getppid 1000000
@@ -98,7 +85,7 @@ bench_probes_cost() {
 # The kernel memory our maps take while loaded (bpftool's memlock figure).
 bench_probes_map_memory() {
 	probes_bench_prog
-	"$VB" trace --kvm -- "$VB_TMP/probe_prog" sleep 2 >/dev/null 2>&1 &
+	timeout 60 "$VB" trace --kvm -- "$VB_TMP/probe_prog" sleep 2 >/dev/null 2>&1 &
 	local pid=$! i
 	for i in $(seq 30); do
 		bpftool prog show -j | grep -q '"name":"vb_sys_enter"' && break

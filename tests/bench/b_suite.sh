@@ -3,8 +3,8 @@
 bench_quick_suite() {
 	local out=$VB_TMP/suite start end
 	start=$(date +%s.%N)
-	$VB run -p native,docker,qemu --quick -o "$out" >/dev/null 2>"$VB_TMP/suite.err" ||
-		echo "   (the suite exited non-zero; see below)"
+	timeout --kill-after=30 1800 $VB run -p native,docker,qemu --quick -o "$out" >/dev/null \
+		2>"$VB_TMP/suite.err" || echo "   (the suite exited non-zero or ran past 30 min; see below)"
 	end=$(date +%s.%N)
 	python3 - "$out/results.json" "$start" "$end" <<'PY'
 import json, sys

@@ -1,6 +1,7 @@
 # What the probes cost the workloads themselves: each workload through
-# `vbench-trace run -p native`, traced and with --no-trace, alternating, the
-# ratio of the medians (target >= 0.98 for each).
+# `vbench-trace run -p native`, traced and with --no-trace, the order flipped
+# every round (tests/bench/lib.sh), the ratio per order and overall (target
+# >= 0.98 for each).
 #
 #   VB_BENCH_ROUNDS  rounds per workload (default 6)
 #   VB_BENCH_SECS    seconds per run (default 2)
@@ -16,27 +17,11 @@ trace_cost_score() {
 }
 
 bench_trace_cost() {
-	local rounds=${VB_BENCH_ROUNDS:-6} w i t u
-	echo "   traced/untraced score, median of $rounds alternating rounds (target >= 0.98 each)"
+	local rounds=${VB_BENCH_ROUNDS:-6} w
+	echo "   traced/untraced score, $rounds rounds, order flipped every round (target >= 0.98 each)"
 	for w in cpu mem diskrand diskseq fork net; do
-		local traced=() untraced=()
-		for ((i = 0; i < rounds; i++)); do
-			if ((i % 2)); then
-				u=$(trace_cost_score "$w" --no-trace) && t=$(trace_cost_score "$w" "")
-			else
-				t=$(trace_cost_score "$w" "") && u=$(trace_cost_score "$w" --no-trace)
-			fi || { echo "   $w: a run failed"; continue 2; }
-			traced+=("$t")
-			untraced+=("$u")
-		done
-		python3 - "$w" "${traced[*]}" "${untraced[*]}" <<'PY'
-import statistics, sys
-w, t, u = sys.argv[1], [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
-r = statistics.median(t) / statistics.median(u)
-# The spread of the round-by-round ratios says how much of r is noise.
-rr = sorted(a / b for a, b in zip(t, u))
-print(f"   {w:<9} traced {statistics.median(t):>10.1f}  untraced {statistics.median(u):>10.1f}  "
-      f"ratio {r:.3f}  (rounds {rr[0]:.2f}..{rr[-1]:.2f})")
-PY
+		bench_rounds "$rounds" "$VB_TMP/tc-$w.rounds" traced "trace_cost_score $w ''" \
+			untraced "trace_cost_score $w --no-trace" || { echo "   $w: a run failed"; continue; }
+		bench_ratio "$VB_TMP/tc-$w.rounds" "$w" traced untraced ">= 0.98"
 	done
 }

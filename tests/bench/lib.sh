@@ -1,0 +1,75 @@
+# Shared by the benchmarks: sourced by run.sh before each b_*.sh.
+#
+# This machine's speed drifts (its disk by a third within seconds), so a
+# comparison never runs one side first every time: bench_rounds reverses the
+# order every other round (A B, B A, A B, ...: A B B A over two rounds), and
+# bench_ratio pairs the two figures of each round, so drift between rounds
+# cancels, and prints the ratio for each order as well as overall. When the
+# two orders disagree by more than their spread, the order matters and the
+# overall figure is the one to quote.
+
+# bench_rounds ROUNDS OUT NAME CMD [NAME CMD]...: runs the commands (shell
+# strings, each printing one number) ROUNDS times, in the given order in even
+# rounds and reversed in odd ones. Appends "round position name value" lines
+# to OUT. Fails, naming the command, when one prints no number.
+bench_rounds() {
+	local rounds=$1 out=$2 r i n v
+	shift 2
+	local names=() cmds=() order=()
+	while [ $# -ge 2 ]; do
+		names+=("$1")
+		cmds+=("$2")
+		shift 2
+	done
+	n=${#names[@]}
+	: >"$out"
+	for ((r = 0; r < rounds; r++)); do
+		order=()
+		for ((i = 0; i < n; i++)); do
+			if ((r % 2)); then order+=($((n - 1 - i))); else order+=("$i"); fi
+		done
+		for ((i = 0; i < n; i++)); do
+			v=$(eval "${cmds[${order[i]}]}") || v=""
+			if ! [[ "$v" =~ ^[0-9.eE+-]+$ ]]; then
+				echo "   ${names[${order[i]}]}: no number from '${cmds[${order[i]}]}' (round $((r + 1)))" >&2
+				return 1
+			fi
+			echo "$r $i ${names[${order[i]}]} $v" >>"$out"
+		done
+	done
+}
+
+# bench_ratio OUT LABEL A B [TARGET] [UNIT]: the ratio A/B of each round,
+# summarised overall and per order (A first, B first): median, spread
+# (min..max) and count; then both sides' medians and the load average.
+bench_ratio() {
+	python3 - "$@" <<'PY'
+import statistics, sys
+out, label, a, b = sys.argv[1:5]
+target = sys.argv[5] if len(sys.argv) > 5 else ""
+unit = sys.argv[6] if len(sys.argv) > 6 else ""
+rounds = {}
+for line in open(out):
+    r, pos, name, v = line.split()
+    rounds.setdefault(int(r), {})[name] = (int(pos), float(v))
+pairs = [(x[a][1] / x[b][1], x[a][0] < x[b][0], x[a][1], x[b][1])
+         for x in rounds.values() if a in x and b in x and x[b][1] > 0]
+if not pairs:
+    print(f"   {label}: no complete round")
+    sys.exit(1)
+
+def summary(rs):
+    if not rs:
+        return "-"
+    return f"{statistics.median(rs):.3f} ({min(rs):.3f}..{max(rs):.3f}, n {len(rs)})"
+
+alls = [p[0] for p in pairs]
+first_a = [p[0] for p in pairs if p[1]]
+first_b = [p[0] for p in pairs if not p[1]]
+print(f"   {label:<12} {a}/{b} {summary(alls)}" + (f"  target {target}" if target else ""))
+print(f"   {'':<12} {a} first {summary(first_a)}; {b} first {summary(first_b)}")
+load = open("/proc/loadavg").read().split()[0]
+print(f"   {'':<12} medians: {a} {statistics.median(p[2] for p in pairs):.4g}, "
+      f"{b} {statistics.median(p[3] for p in pairs):.4g} {unit}  (load {load})")
+PY
+}
