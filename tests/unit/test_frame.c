@@ -76,6 +76,43 @@ static void test_corrupt_frame_detected(void **state)
 	frame_reader_free(&r);
 }
 
+/* Header fields are read within their line only; the stream then goes on. */
+static void test_malformed_header(void **state)
+{
+	static const char *const bad[] = {
+		"\n@@VBENCH \n1",	  /* no length: digits after the line are not it */
+		"\n@@VBENCH 2\n 0\n{}\n", /* no checksum on the line */
+		"\n@@VBENCH -1 0\n{}\n",  /* signs are not digits */
+		"\n@@VBENCH 2 +0\n{}\n",
+		"\n@@VBENCH 2 1ffffffff\n{}\n", /* checksum wider than 32 bits */
+	};
+	struct frame_reader r;
+	char *p;
+
+	(void)state;
+	frame_reader_init(&r, sv[1]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		put(bad[i]);
+		assert_int_equal(frame_read(&r, &p, 1000), -EBADMSG);
+		assert_null(p);
+	}
+	assert_int_equal(frame_write(sv[0], "{}", 2), 0);
+	assert_int_equal(frame_read(&r, &p, 1000), 0);
+	assert_string_equal(p, "{}");
+	free(p);
+	frame_reader_free(&r);
+}
+
+/* A payload carrying a frame start is refused: it could pose as a frame. */
+static void test_write_refuses_frame_start(void **state)
+{
+	static const char forged[] = "{\"s\":\"\n@@VBENCH 2 0\n{}\"}";
+
+	(void)state;
+	assert_int_equal(frame_write(sv[0], forged, strlen(forged)), -EINVAL);
+	assert_int_equal(frame_write(sv[0], "{\"s\":\"@@VBENCH\"}", 16), 0);
+}
+
 static void test_timeout_and_eof(void **state)
 {
 	struct frame_reader r;
@@ -134,6 +171,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip_through_noise, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_frame_detected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_header, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_refuses_frame_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_and_eof, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_overlong_line, setup, teardown),

@@ -22,6 +22,10 @@ int frame_write(int fd, const char *payload, size_t len)
 
 	if (len > VB_FRAME_MAX)
 		return -EMSGSIZE;
+	/* A frame start inside a payload could pass for a frame of its own
+	 * to a reader that resynchronises after a broken one. */
+	if (memmem(payload, len, VB_FRAME_MAGIC " ", strlen(VB_FRAME_MAGIC) + 1))
+		return -EINVAL;
 	n = snprintf(head, sizeof(head), "\n%s %zu %08lx\n", VB_FRAME_MAGIC, len, crc);
 	err = vb_write_all(fd, head, (size_t)n);
 	if (!err)
@@ -51,15 +55,40 @@ static void consume(struct frame_reader *r, size_t n)
 }
 
 /*
+ * Reads a number of one to 16 digits in base 10 or 16 that ends exactly at
+ * stop, without looking past it (the buffer is not NUL-terminated).
+ * Returns 0, or -1 for anything else.
+ */
+static int parse_field(const char *p, const char *stop, int base, unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (p >= stop || stop - p > 16)
+		return -1;
+	for (; p < stop; p++) {
+		int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else
+			return -1;
+		v = v * (unsigned)base + (unsigned)d;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
  * Looks for a whole frame in what was read so far: 1 found, 0 need more,
  * -EBADMSG for a broken frame (consumed).
  */
 static int parse_frame(struct frame_reader *r, char **payload)
 {
 	const size_t mlen = strlen(VB_FRAME_MAGIC);
-	char *m, *nl, *end;
-	unsigned long long len;
-	unsigned long crc;
+	unsigned long long len, crc;
+	char *m, *nl, *sp;
 	size_t head;
 
 	if (!r->len)
@@ -75,13 +104,10 @@ static int parse_frame(struct frame_reader *r, char **payload)
 	nl = memchr(r->buf, '\n', r->len);
 	if (!nl)
 		return r->len > 64 ? (consume(r, mlen), -EBADMSG) : 0;
-	len = strtoull(r->buf + mlen + 1, &end, 10);
-	if (*end != ' ' || len > VB_FRAME_MAX) {
-		consume(r, mlen);
-		return -EBADMSG;
-	}
-	crc = strtoul(end + 1, &end, 16);
-	if (end != nl) {
+	/* "<magic> <len> <crc>\n", every byte of it inside [buf, nl) */
+	sp = memchr(r->buf + mlen + 1, ' ', (size_t)(nl - (r->buf + mlen + 1)));
+	if (!sp || parse_field(r->buf + mlen + 1, sp, 10, &len) || len > VB_FRAME_MAX ||
+	    parse_field(sp + 1, nl, 16, &crc) || crc > 0xffffffffull) {
 		consume(r, mlen);
 		return -EBADMSG;
 	}

@@ -18,7 +18,8 @@
 #define VB_FRAME_MAGIC "@@VBENCH"
 #define VB_FRAME_MAX   (4u << 20) /* no result is anywhere near 4 MiB */
 
-/* Writes one frame; returns 0 or -errno. */
+/* Writes one frame; returns 0 or -errno: -EMSGSIZE past VB_FRAME_MAX,
+ * -EINVAL for a payload that holds a frame start of its own. */
 int frame_write(int fd, const char *payload, size_t len);
 
 struct frame_reader {
