@@ -28,7 +28,7 @@
 #define DISK_DIR      "/var/tmp"
 #define DISK_NEED_GIB 2.0 /* the disk workloads' file plus a guest image, with room */
 
-/* Every tracepoint some probe family attaches to (shared/DESIGN.md, Probes). */
+/* Every tracepoint some probe family attaches to (docs/architecture.md, "3. Probes attach"). */
 static const char *const tracepoints[] = {
 	"exceptions/page_fault_user",
 	"exceptions/page_fault_kernel",

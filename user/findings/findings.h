@@ -2,7 +2,7 @@
 /*
  * Findings: sentences derived from the measured counters of a results
  * document, each confirming or refuting one of the usual explanations of a
- * platform's cost (shared/DESIGN.md, "Questions the report must answer").
+ * platform's cost (docs/architecture.md, "8. Findings").
  * Each rule reads the document and emits zero or more findings; a rule whose
  * counters are absent emits nothing, so nothing is said that the counters do
  * not support.

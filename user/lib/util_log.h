@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-/* Exit codes, as DESIGN.md gives them. */
+/* Exit codes, as the man page gives them (docs/vbench-trace.1, EXIT STATUS). */
 enum {
 	VB_EXIT_OK = 0,
 	VB_EXIT_FAILED = 1, /* some cell failed */

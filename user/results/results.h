@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The results document (schema "vbench-trace/1", shared/DESIGN.md): the one
+ * The results document (schema "vbench-trace/1", docs/results-schema.md): the one
  * interface between running and reporting. Writing is atomic: a temporary
  * file, fsync, rename, fsync of the directory.
  */

@@ -12,7 +12,7 @@
 
 extern const struct workload wl_cpu, wl_mem, wl_diskrand, wl_diskseq, wl_fork, wl_net;
 
-/* The order is the order of DESIGN.md and of every report. */
+/* The order is every report's order (docs/results-schema.md). */
 const struct workload *const workloads[] = {
 	&wl_cpu, &wl_mem, &wl_diskrand, &wl_diskseq, &wl_fork, &wl_net,
 };
