@@ -4,6 +4,10 @@
  * client-to-server (uplink) tests, one test at a time, as 'iperf3 -s' serves
  * them. Reverse, bidirectional, UDP and SCTP tests are refused with
  * SERVER_ERROR ("not implemented"), which a stock iperf3 client prints.
+ * Connections that have not sent their cookie wait aside (net_gate.h), so
+ * idle ones never keep a client out; every control message and every test
+ * has an absolute deadline; tests without a time limit or over --max-time
+ * (default 600 s) are refused with "test duration too long".
  *
  * The runner starts one per platform and points the agent at it:
  *
