@@ -592,9 +592,10 @@ static void close_other_fds(int keep)
 
 int net_server_start(const char *bind_addr, int port, struct net_server **out)
 {
+	/* The runner's server serves the run's own -d, whatever it is. */
 	struct srv_cfg cfg = {
 		.timeout_ms = DEFAULT_TIMEOUT_MS,
-		.max_time_s = DEFAULT_MAX_TIME_S,
+		.max_time_s = IPERF_MAX_TIME,
 		.parent = getpid(),
 	};
 	struct net_server *s;
