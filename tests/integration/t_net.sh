@@ -214,8 +214,12 @@ def slowparams(port):
         except OSError:
             break
         r, _, _ = select.select([c], [], [], 0.3)
-        if r and not c.recv(4096):
-            break
+        if r:
+            got = c.recv(4096)
+            if got[:1] == b"\xfe":
+                print("server error %d %d" % struct.unpack(">ii", got[1:9]), flush=True)
+            if not got or got[:1] == b"\xfe":
+                break
     else:
         c.settimeout(30)
         try:
@@ -430,16 +434,20 @@ test_net_our_server_idle_connections() {
 	on_exit net_cleanup
 	net_write_peer
 	net_our_server
-	local out n
+	local out n base
+	out=$(net_stock_test)
+	base=${out#* }
+	echo "    iperf3 -c -t 2 alone: ${out% *} Mbit/s, iperf3 ran $base ms"
 	python3 "$VB_TMP/peer.py" idle "$NET_PORT" 200 25 >"$VB_TMP/idle.out" &
 	NET_PIDS="$NET_PIDS $!"
 	wait_until 10 "200 idle connections" test -s "$VB_TMP/idle.out"
 	[ "$(cat "$VB_TMP/idle.out")" -eq 200 ] || fail "only $(cat "$VB_TMP/idle.out") of 200 connected"
 	out=$(net_stock_test)
 	echo "    iperf3 -c -t 2 with 200 idle connections: ${out% *} Mbit/s, iperf3 ran ${out#* } ms"
-	# 2 s of test and iperf3's start: served at once, not after the idle
-	# ones' 3 s cookie deadline.
-	[ "${out#* }" -lt 4500 ] || fail "iperf3 -c -t 2 ran ${out#* } ms with 200 idle connections open"
+	# Served at once, not after the idle ones' 3 s cookie deadline: within
+	# 2.5 s of the time it took alone (a loaded machine starts it slowly).
+	[ "${out#* }" -lt $((base + 2500)) ] ||
+		fail "iperf3 -c -t 2 ran ${out#* } ms with 200 idle connections open, $base ms alone"
 	out=$(net_stock_test -P 2)
 	echo "    iperf3 -c -t 2 -P 2 with the idle connections: ${out% *} Mbit/s, ${out#* } ms"
 	wait_until 10 "the idle connections closed" net_closed_at_least 200
@@ -472,6 +480,10 @@ test_net_our_server_slow_unlimited_client() {
 		fail "the slow client was held $held s; the bound is the 10 s --timeout"
 	# It waited for the rest of the slow client's 10 s, then ran 2 s.
 	[ "$ms" -lt 14000 ] || fail "the stock client finished $ms ms after it started"
+	# iperf3's IERECVPARAMS with ETIMEDOUT: "unable to receive parameters
+	# from client: Connection timed out".
+	grep -q "^server error 114 $(python3 -c 'import errno; print(errno.ETIMEDOUT)')\$" "$VB_TMP/slow.out" ||
+		fail "the slow client was not told why: $(cat "$VB_TMP/slow.out")"
 	grep -q "no answer within 10 s while waiting for the test parameters" "$VB_TMP/ns.err" ||
 		fail "no line about the slow client: $(cat "$VB_TMP/ns.err")"
 	run_deadline 10 iperf3 -c 127.0.0.1 -p "$NET_PORT" -t 0 >"$VB_TMP/t0.txt" 2>&1 || rc=$?

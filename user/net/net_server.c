@@ -183,8 +183,11 @@ static int get_params(struct srv_test *t)
 	ret = iperf_recv_json(t->ctrl, &j, step_ms(t));
 	if (ret) {
 		fail(t, ret, "while waiting for the test parameters");
-		if (ret == IPERF_EBADMSG || ret == IPERF_ETOOBIG)
-			iperf_send_server_error(t->ctrl, IPERF_IE_RECVPARAMS, 0, 200);
+		/* iperf3 prints "unable to receive parameters from client", and
+		 * for a deadline ": Connection timed out". */
+		if (ret == IPERF_EBADMSG || ret == IPERF_ETOOBIG || ret == IPERF_ETIMEDOUT)
+			iperf_send_server_error(t->ctrl, IPERF_IE_RECVPARAMS,
+						ret == IPERF_ETIMEDOUT ? ETIMEDOUT : 0, 200);
 		return -1;
 	}
 	ret = iperf_params_from_json(j, &t->p, why, sizeof(why));
