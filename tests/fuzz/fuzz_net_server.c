@@ -7,7 +7,9 @@
  * is not bytes on the control connection: it sends the input up to the end
  * of the parameters (cookie, length, JSON), opens data streams with the
  * input's cookie when the server asks for them, then sends the rest of the
- * input (TEST_END, results, IPERF_DONE in a real test) and closes.
+ * input (TEST_END, results, IPERF_DONE in a real test) and closes. An idle
+ * connection without a cookie comes before each control connection: the
+ * server holds it aside (user/net/net_gate.h) and serves the next.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -96,7 +98,7 @@ static void open_streams(int ctrl, const uint8_t *cookie, int *fds, int *nr)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t split = params_end(data, size);
-	int ctrl, state, fds[MAX_STREAMS], nr = 0;
+	int idle, ctrl, state, fds[MAX_STREAMS], nr = 0;
 	pthread_t server;
 	char drain[4096];
 
@@ -104,6 +106,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < IPERF_COOKIE_SIZE || size > IPERF_JSON_MAX ||
 	    pthread_create(&server, NULL, serve_one, NULL))
 		return 0;
+	/* A connection that never sends a cookie comes first: the server must
+	 * wait on past it (and close it at its cookie deadline). */
+	idle = connect_server(true);
 	ctrl = connect_server(true);
 	iperf_write_full(ctrl, data, split, STEP_MS);
 	if (split == size) /* the server waits for no more than there is */
@@ -121,5 +126,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < nr; i++)
 		close(fds[i]);
 	pthread_join(server, NULL);
+	close(idle);
 	return 0;
 }

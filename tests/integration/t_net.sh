@@ -181,8 +181,63 @@ def client(mode, port):
         return 1
     return 0
 
+# N connections that never send a byte, held for SECS; prints how many
+# connected.
+def idle(port, n, secs):
+    socks = []
+    for _ in range(n):
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", port))
+        socks.append(s)
+    pending, end = list(socks), time.monotonic() + 5
+    while pending and time.monotonic() < end:
+        _, w, _ = select.select([], pending, [], 0.2)
+        pending = [s for s in pending if s not in w]
+    print(sum(s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0 for s in socks) - len(pending), flush=True)
+    time.sleep(secs)
+    return 0
+
+# A whole cookie, then parameters asking for an unlimited test (time 0) a
+# byte every 0.3 s. Prints the seconds from PARAM_EXCHANGE to the server
+# hanging up; exits 1 if it never did within 30 s.
+def slowparams(port):
+    c = socket.create_connection(("127.0.0.1", port), timeout=5)
+    c.sendall(b"abcdefghijklmnopqrstuvwxyz2345672345\0")
+    assert recvn(c, 1) == b"\x09"
+    t0 = time.monotonic()
+    print("asked", flush=True)
+    b = json.dumps({"tcp": True, "time": 0, "parallel": 1, "len": 131072}).encode()
+    for x in struct.pack(">I", len(b)) + b:
+        try:
+            c.send(bytes([x]))
+        except OSError:
+            break
+        r, _, _ = select.select([c], [], [], 0.3)
+        if r:
+            got = c.recv(4096)
+            if got[:1] == b"\xfe":
+                print("server error %d %d" % struct.unpack(">ii", got[1:9]), flush=True)
+            if not got or got[:1] == b"\xfe":
+                break
+    else:
+        c.settimeout(30)
+        try:
+            while c.recv(4096):
+                pass
+        except socket.timeout:
+            return 1
+        except OSError:
+            pass
+    print("held %.1f" % (time.monotonic() - t0), flush=True)
+    return 0
+
 if sys.argv[1] == "server":
     server(sys.argv[2], sys.argv[3])
+elif sys.argv[1] == "idle":
+    sys.exit(idle(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])))
+elif sys.argv[1] == "slowparams":
+    sys.exit(slowparams(int(sys.argv[2])))
 else:
     sys.exit(client(sys.argv[2], int(sys.argv[3])))
 PY
@@ -352,4 +407,130 @@ test_net_our_server_vs_broken_clients() {
 	grep -q 'state byte 99' "$e" || fail "badstate: $(cat "$e")"
 	[ "$(grep -vc '^vbench-trace: net-server: ' "$e")" -eq 0 ] || fail "stray stderr: $(cat "$e")"
 	[ "$(wc -l <"$e")" -eq 6 ] || fail "expected one line per broken client: $(cat "$e")"
+}
+
+# iperf3 -c -t 2 against our server with -J; prints "MBIT_S MS": its
+# received throughput and how long iperf3 ran, after checking it ran.
+net_stock_test() {
+	local j=$VB_TMP/stock.$RANDOM.json t0 ms
+	t0=$(vb_now_ms)
+	# Called in $(...), where set -e is off: each failure returns.
+	run_deadline 20 iperf3 -c 127.0.0.1 -p "$NET_PORT" -t 2 -J "$@" >"$j" ||
+		{ fail "iperf3 -c -t 2 $*: failed: $(head -c 600 "$j")"; return 1; }
+	ms=$(($(vb_now_ms) - t0))
+	assert_py "$j" "'error' not in d and d['end']['sum_received']['bytes'] > 0" || return 1
+	python3 -c 'import json, sys; print("%.0f %s" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e6, sys.argv[2]))' "$j" "$ms"
+}
+
+# net_closed_at_least N: the server logged N connections closed without a cookie.
+net_closed_at_least() {
+	[ "$(grep -c 'before sending its cookie\|closed without its cookie' "$VB_TMP/ns.err")" -ge "$1" ]
+}
+
+# 200 connections that never send their cookie, held open: a stock iperf3
+# client (1 and 2 streams) is served at once, and the idle ones are closed
+# (16 wait at most, 3 s each).
+test_net_our_server_idle_connections() {
+	on_exit net_cleanup
+	net_write_peer
+	net_our_server
+	local out n base
+	out=$(net_stock_test)
+	base=${out#* }
+	echo "    iperf3 -c -t 2 alone: ${out% *} Mbit/s, iperf3 ran $base ms"
+	python3 "$VB_TMP/peer.py" idle "$NET_PORT" 200 25 >"$VB_TMP/idle.out" &
+	NET_PIDS="$NET_PIDS $!"
+	wait_until 10 "200 idle connections" test -s "$VB_TMP/idle.out"
+	[ "$(cat "$VB_TMP/idle.out")" -eq 200 ] || fail "only $(cat "$VB_TMP/idle.out") of 200 connected"
+	out=$(net_stock_test)
+	echo "    iperf3 -c -t 2 with 200 idle connections: ${out% *} Mbit/s, iperf3 ran ${out#* } ms"
+	# Served at once, not after the idle ones' 3 s cookie deadline: within
+	# 2.5 s of the time it took alone (a loaded machine starts it slowly).
+	[ "${out#* }" -lt $((base + 2500)) ] ||
+		fail "iperf3 -c -t 2 ran ${out#* } ms with 200 idle connections open, $base ms alone"
+	out=$(net_stock_test -P 2)
+	echo "    iperf3 -c -t 2 -P 2 with the idle connections: ${out% *} Mbit/s, ${out#* } ms"
+	wait_until 10 "the idle connections closed" net_closed_at_least 200
+	n=$(grep -c 'closed without its cookie .* to make room' "$VB_TMP/ns.err" || true)
+	echo "    $n closed to make room, $((200 - n)) at their 3 s cookie deadline"
+	[ "$n" -ge 150 ] || fail "expected most idle connections closed to make room: $(tail -3 "$VB_TMP/ns.err")"
+	kill -0 "$NET_SRV" || fail "net-server died"
+}
+
+# A client sending unlimited-test parameters (time 0) a byte every 0.3 s
+# holds the server for one control message's deadline (--timeout, 10 s), not
+# longer; a stock client that came meanwhile is served right after; and a
+# stock unlimited (-t 0) or over-long test is refused in words iperf3 prints.
+test_net_our_server_slow_unlimited_client() {
+	on_exit net_cleanup
+	net_write_peer
+	net_our_server
+	local out ms held pid rc=0
+	python3 "$VB_TMP/peer.py" slowparams "$NET_PORT" >"$VB_TMP/slow.out" &
+	pid=$!
+	NET_PIDS="$NET_PIDS $pid"
+	wait_until 10 "the slow client asked for its parameters" grep -q asked "$VB_TMP/slow.out"
+	sleep 1
+	out=$(net_stock_test)
+	ms=${out#* }
+	wait_pid_deadline "$pid" 40 "peer.py slowparams" || fail "the slow client was never hung up on"
+	held=$(sed -n 's/^held //p' "$VB_TMP/slow.out")
+	echo "    byte-at-a-time time=0 client held the server $held s; a stock -t 2 client waiting meanwhile finished after $ms ms"
+	python3 -c "import sys; sys.exit(0 if 9.5 <= $held <= 11.5 else 1)" ||
+		fail "the slow client was held $held s; the bound is the 10 s --timeout"
+	# It waited for the rest of the slow client's 10 s, then ran 2 s.
+	[ "$ms" -lt 14000 ] || fail "the stock client finished $ms ms after it started"
+	# iperf3's IERECVPARAMS with ETIMEDOUT: "unable to receive parameters
+	# from client: Connection timed out".
+	grep -q "^server error 114 $(python3 -c 'import errno; print(errno.ETIMEDOUT)')\$" "$VB_TMP/slow.out" ||
+		fail "the slow client was not told why: $(cat "$VB_TMP/slow.out")"
+	grep -q "no answer within 10 s while waiting for the test parameters" "$VB_TMP/ns.err" ||
+		fail "no line about the slow client: $(cat "$VB_TMP/ns.err")"
+	run_deadline 10 iperf3 -c 127.0.0.1 -p "$NET_PORT" -t 0 >"$VB_TMP/t0.txt" 2>&1 || rc=$?
+	[ "$rc" -ne 0 ] || fail "iperf3 -t 0 was served"
+	grep -q 'test duration too long' "$VB_TMP/t0.txt" || fail "iperf3 -t 0 said: $(cat "$VB_TMP/t0.txt")"
+	grep -q 'asked for an unlimited test .* at most 600 s (--max-time): refused' "$VB_TMP/ns.err" ||
+		fail "no line about the unlimited test: $(cat "$VB_TMP/ns.err")"
+	rc=0
+	run_deadline 10 iperf3 -c 127.0.0.1 -p "$NET_PORT" -t 601 >"$VB_TMP/t601.txt" 2>&1 || rc=$?
+	[ "$rc" -ne 0 ] || fail "iperf3 -t 601 was served"
+	grep -q 'test duration too long' "$VB_TMP/t601.txt" || fail "iperf3 -t 601 said: $(cat "$VB_TMP/t601.txt")"
+	net_stock_test >/dev/null || fail "iperf3 -c -t 2 after the refusals"
+}
+
+# --max-time bounds what a client asks for, and a test by byte count that
+# does not end in time is ended with "test duration too long".
+test_net_our_server_max_time() {
+	on_exit net_cleanup
+	net_our_server --max-time 1
+	local rc=0
+	run_deadline 10 iperf3 -c 127.0.0.1 -p "$NET_PORT" -t 2 >"$VB_TMP/t2.txt" 2>&1 || rc=$?
+	[ "$rc" -ne 0 ] || fail "iperf3 -t 2 was served by a --max-time 1 server"
+	grep -q 'test duration too long' "$VB_TMP/t2.txt" || fail "iperf3 -t 2 said: $(cat "$VB_TMP/t2.txt")"
+	grep -q 'asked for a 2 s test; .* at most 1 s (--max-time)' "$VB_TMP/ns.err" ||
+		fail "no line about the 2 s test: $(cat "$VB_TMP/ns.err")"
+	rc=0
+	# 1 MB/s for 1000 GB: far past 1 s.
+	run_deadline 15 iperf3 -c 127.0.0.1 -p "$NET_PORT" -n 1000G -b 8M >"$VB_TMP/n.txt" 2>&1 || rc=$?
+	[ "$rc" -ne 0 ] || fail "iperf3 -n 1000G was served to its end"
+	grep -q 'test duration too long' "$VB_TMP/n.txt" || fail "iperf3 -n said: $(tail -3 "$VB_TMP/n.txt")"
+	grep -q 'by byte or block count (-n/-k) did not end within 1 s' "$VB_TMP/ns.err" ||
+		fail "no line about the -n test: $(cat "$VB_TMP/ns.err")"
+	run_deadline 10 iperf3 -c 127.0.0.1 -p "$NET_PORT" -t 1 >/dev/null || fail "iperf3 -t 1 afterwards: exit $?"
+	rc=0
+	$VB net-server --max-time 0 >/dev/null 2>"$VB_TMP/usage.err" || rc=$?
+	[ "$rc" -eq 2 ] || fail "--max-time 0: exit $rc, expected 2"
+	grep -q -- '--max-time 0: whole seconds in 1..86400' "$VB_TMP/usage.err" || fail "$(cat "$VB_TMP/usage.err")"
+}
+
+# Without -B the server listens on 127.0.0.1 alone, and nothing else.
+test_net_our_server_listens_on_loopback() {
+	on_exit net_cleanup
+	net_our_server
+	local lines
+	lines=$(ss -Hltn "sport = :$NET_PORT")
+	echo "    $lines"
+	[ "$(echo "$lines" | wc -l)" -eq 1 ] || fail "more than one listener on port $NET_PORT: $lines"
+	echo "$lines" | grep -q ' 127\.0\.0\.1:'"$NET_PORT"' ' || fail "not a loopback listener: $lines"
+	grep -q "listening on 127.0.0.1 port $NET_PORT" "$VB_TMP/ns.out" || fail "$(cat "$VB_TMP/ns.out")"
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -293,6 +294,34 @@ static void test_hostile_silence(void **state)
 	assert_int_equal(iperf_recv_json(sv[1], &got, 100), IPERF_ETIMEDOUT);
 	assert_int_equal(iperf_read_full(sv[1], cookie, sizeof(cookie), 100), IPERF_ETIMEDOUT);
 	assert_true(now_s() - t0 < 1.0);
+}
+
+/* A length and a body sent a byte every 0.15 s (2.1 s in all): one
+ * deadline covers both, so a 1 s timeout ends it after 1 s, not 1.6. */
+static void test_json_one_deadline(void **state)
+{
+	static const char msg[] = "\0\0\0\x0a{\"a\": 123}";
+	struct json_object *j = NULL;
+	pid_t pid;
+	double t0;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		for (size_t i = 0; i < sizeof(msg) - 1; i++) {
+			if (write(sv[0], msg + i, 1) != 1)
+				_exit(1);
+			usleep(150 * 1000);
+		}
+		_exit(0);
+	}
+	t0 = now_s();
+	assert_int_equal(iperf_recv_json(sv[1], &j, 1000), IPERF_ETIMEDOUT);
+	assert_true(now_s() - t0 < 1.3);
+	assert_null(j);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 static void test_params(void **state)
@@ -582,6 +611,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_early_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_silence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_one_deadline, setup, teardown),
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_params_from_stock_client),
 		cmocka_unit_test(test_params_out_of_range),

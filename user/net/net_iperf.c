@@ -78,8 +78,8 @@ const char *iperf_strerror(int err)
 const char *iperf_ierror_name(int ierr)
 {
 	switch (ierr) {
-	case 5:
-		return "test duration too long";
+	case IPERF_IE_DURATION:
+		return "test duration too long (or unlimited) for the server";
 	case 6:
 		return "too many parallel streams";
 	case 7:
@@ -338,7 +338,7 @@ int iperf_listen(const char *addr, int port, char *why, size_t whylen)
 	if (fd < 0)
 		goto fail;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 32))
+	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, IPERF_BACKLOG))
 		goto fail;
 	return fd;
 fail:
@@ -361,9 +361,10 @@ int iperf_local_port(int fd)
 	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
-int iperf_read_full(int fd, void *buf, size_t n, int timeout_ms)
+/* An exact read against an absolute deadline, so that a message read in
+ * several calls (length, then body) still has one deadline in all. */
+static int read_until(int fd, void *buf, size_t n, long long deadline)
 {
-	long long deadline = vb_now_ms() + timeout_ms;
 	size_t got = 0;
 	ssize_t r;
 	int ret;
@@ -383,6 +384,11 @@ int iperf_read_full(int fd, void *buf, size_t n, int timeout_ms)
 		got += (size_t)r;
 	}
 	return 0;
+}
+
+int iperf_read_full(int fd, void *buf, size_t n, int timeout_ms)
+{
+	return read_until(fd, buf, n, vb_now_ms() + timeout_ms);
 }
 
 int iperf_write_full(int fd, const void *buf, size_t n, int timeout_ms)
@@ -427,12 +433,13 @@ int iperf_recv_state(int fd, int *state, int timeout_ms)
 
 int iperf_send_server_error(int fd, int ierr, int err, int timeout_ms)
 {
-	uint32_t msg[2] = {htonl((uint32_t)ierr), htonl((uint32_t)err)};
-	signed char b = IPERF_SERVER_ERROR;
-	int ret;
+	uint32_t v[2] = {htonl((uint32_t)ierr), htonl((uint32_t)err)};
+	unsigned char msg[9];
 
-	ret = iperf_write_full(fd, &b, 1, timeout_ms);
-	return ret ? ret : iperf_write_full(fd, msg, sizeof(msg), timeout_ms);
+	/* The state byte and its two integers in one write, one deadline. */
+	msg[0] = (unsigned char)IPERF_SERVER_ERROR;
+	memcpy(msg + 1, v, sizeof(v));
+	return iperf_write_full(fd, msg, sizeof(msg), timeout_ms);
 }
 
 int iperf_recv_server_error(int fd, int *ierr, int *err, int timeout_ms)
@@ -495,11 +502,14 @@ static struct json_object *parse_object(const char *s, size_t len)
 
 int iperf_recv_json(int fd, struct json_object **out, int timeout_ms)
 {
+	/* One deadline for length and body: a peer sending a byte at a time
+	 * cannot stretch a message over two timeouts. */
+	long long deadline = vb_now_ms() + timeout_ms;
 	uint32_t nlen, len;
 	char *buf;
 	int ret;
 
-	ret = iperf_read_full(fd, &nlen, 4, timeout_ms);
+	ret = read_until(fd, &nlen, 4, deadline);
 	if (ret)
 		return ret;
 	len = ntohl(nlen);
@@ -510,7 +520,7 @@ int iperf_recv_json(int fd, struct json_object **out, int timeout_ms)
 	buf = malloc(len + 1);
 	if (!buf)
 		return -ENOMEM;
-	ret = iperf_read_full(fd, buf, len, timeout_ms);
+	ret = read_until(fd, buf, len, deadline);
 	if (ret)
 		goto out;
 	buf[len] = '\0';

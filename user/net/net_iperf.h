@@ -41,6 +41,7 @@ struct json_object;
 #define IPERF_MAX_LEN	   (1 << 20)   /* iperf3's MAX_BLOCKSIZE */
 #define IPERF_MAX_TIME	   86400       /* iperf3's MAX_TIME, seconds */
 #define IPERF_DEFAULT_LEN  (128 * 1024)
+#define IPERF_BACKLOG	   128 /* listen(): connections the kernel queues */
 
 /* State bytes (iperf_api.h); the ones marked unused are never sent. */
 enum iperf_state {
@@ -66,6 +67,7 @@ enum iperf_state {
 
 /* A few of iperf3's i_errno values, the ones sent with SERVER_ERROR here. */
 enum {
+	IPERF_IE_DURATION = 5,	    /* "test duration too long" */
 	IPERF_IE_UNIMP = 13,	    /* "not implemented yet" */
 	IPERF_IE_RECVPARAMS = 114,  /* parameters unreadable */
 	IPERF_IE_RECVRESULTS = 117, /* results unreadable */
@@ -122,7 +124,8 @@ int iperf_listen(const char *addr, int port, char *why, size_t whylen);
 int iperf_local_port(int fd);
 
 /*
- * Exact reads and writes with one deadline over the whole call; they work on
+ * Exact reads and writes with one deadline over the whole call (an
+ * absolute one, not reset by each byte that comes); they work on
  * blocking and non-blocking sockets alike (they poll before each step) and
  * never raise SIGPIPE.
  */
@@ -136,7 +139,8 @@ int iperf_send_server_error(int fd, int ierr, int err, int timeout_ms);
 int iperf_recv_server_error(int fd, int *ierr, int *err, int timeout_ms);
 
 /*
- * Length-prefixed JSON. iperf_recv_json refuses a length of 0 or over
+ * Length-prefixed JSON. iperf_recv_json has one deadline, timeout_ms from
+ * the call, for the length and the body together; it refuses a length of 0 or over
  * IPERF_JSON_MAX (IPERF_ETOOBIG, without reading the body) and anything but
  * one JSON object (IPERF_EBADMSG); *out is the caller's to put.
  */

@@ -6,6 +6,7 @@
  * bytes read between TEST_START and the client's TEST_END.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <json.h>
 #include <netinet/in.h>
@@ -21,11 +22,14 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "net_gate.h"
 #include "net_iperf.h"
 #include "net_server.h"
 #include "util_log.h"
+#include "util_sys.h"
 
 #define DEFAULT_TIMEOUT_MS 10000
+#define DEFAULT_MAX_TIME_S 600 /* the longest test a client may ask for */
 #define GRACE_S		   10  /* past time + omit before a silent client is dropped */
 #define IDLE_S		   120 /* no data and no TEST_END: iperf3's own default */
 #define READS_PER_WAKEUP   16
@@ -36,7 +40,8 @@ struct net_server {
 };
 
 struct srv_cfg {
-	int timeout_ms; /* for each control step of a client */
+	int timeout_ms; /* for each control step (message) of a client */
+	int max_time_s; /* longest test served; also bounds -n/-k tests */
 	bool one_off;	/* serve one test, then return */
 	bool report;	/* one line per test on stdout */
 	pid_t parent;	/* stop when this process is gone (0: never) */
@@ -44,6 +49,8 @@ struct srv_cfg {
 
 struct srv_test {
 	const struct srv_cfg *cfg;
+	struct net_gate *gate; /* connections still without a cookie */
+	long long deadline;    /* vb_now_ms() by which the whole test ends */
 	int lfd, ctrl;
 	char peer[80];
 	char cookie[IPERF_COOKIE_SIZE];
@@ -66,6 +73,23 @@ static double mono_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A control step's time: the --timeout, cut by the test's own deadline. */
+static int step_ms(const struct srv_test *t)
+{
+	long long left = t->deadline - vb_now_ms();
+
+	if (left < 0)
+		return 0;
+	return left < t->cfg->timeout_ms ? (int)left : t->cfg->timeout_ms;
+}
+
+/* Seconds of data a test may send: its time, or --max-time for one that
+ * ends on a byte or block count (time 0 with -n or -k). */
+static int run_s(const struct srv_test *t)
+{
+	return t->p.time ? t->p.time : t->cfg->max_time_s;
+}
+
 static int fail(struct srv_test *t, int err, const char *doing)
 {
 	if (err == IPERF_ETIMEDOUT)
@@ -84,20 +108,46 @@ static void terminate(struct srv_test *t)
 	iperf_send_state(t->ctrl, IPERF_SERVER_TERMINATE, 200);
 }
 
-/* A second client while a test runs: iperf3 -s answers ACCESS_DENIED and
- * closes without reading, so the running test is not held up. */
-static void deny(int lfd)
+/* ACCESS_DENIED ("the server is busy running a test") without waiting. */
+static void deny_fd(int fd)
 {
 	signed char b = IPERF_ACCESS_DENIED;
-	int fd;
 
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (fd < 0)
-		return;
 	if (send(fd, &b, 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
 		/* nothing to do: the caller is gone or stuck */
 	}
 	close(fd);
+}
+
+/* A second client while a test runs: iperf3 -s answers ACCESS_DENIED and
+ * closes without reading, so the running test is not held up. */
+static void deny(int lfd)
+{
+	int fd;
+
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd >= 0)
+		deny_fd(fd);
+}
+
+/* Time 0 without -n or -k is iperf3's "run until interrupted"; longer than
+ * --max-time is more than this server gives. Both are refused with iperf3's
+ * own "test duration too long", which a stock client prints. */
+static int check_time(struct srv_test *t)
+{
+	if (t->p.time > t->cfg->max_time_s)
+		vb_err("net-server: client %s asked for a %d s test; this server runs tests of at "
+		       "most %d s (--max-time): refused, with \"test duration too long\"",
+		       t->peer, t->p.time, t->cfg->max_time_s);
+	else if (!t->p.time && !t->p.num && !t->p.blockcount)
+		vb_err("net-server: client %s asked for an unlimited test (time 0 without -n or "
+		       "-k); this server runs tests of at most %d s (--max-time): refused, with "
+		       "\"test duration too long\"",
+		       t->peer, t->cfg->max_time_s);
+	else
+		return 0;
+	iperf_send_server_error(t->ctrl, IPERF_IE_DURATION, 0, step_ms(t));
+	return -1;
 }
 
 static int check_params(struct srv_test *t)
@@ -113,11 +163,11 @@ static int check_params(struct srv_test *t)
 	else if (t->p.bidirectional)
 		what = "a bidirectional test";
 	if (!what)
-		return 0;
+		return check_time(t);
 	vb_err("net-server: client %s asked for %s; this server measures TCP uplink only "
 	       "(use a stock 'iperf3 -s' for that)",
 	       t->peer, what);
-	iperf_send_server_error(t->ctrl, IPERF_IE_UNIMP, 0, t->cfg->timeout_ms);
+	iperf_send_server_error(t->ctrl, IPERF_IE_UNIMP, 0, step_ms(t));
 	return -1;
 }
 
@@ -127,14 +177,17 @@ static int get_params(struct srv_test *t)
 	char why[200];
 	int ret;
 
-	ret = iperf_send_state(t->ctrl, IPERF_PARAM_EXCHANGE, t->cfg->timeout_ms);
+	ret = iperf_send_state(t->ctrl, IPERF_PARAM_EXCHANGE, step_ms(t));
 	if (ret)
 		return fail(t, ret, "while sending PARAM_EXCHANGE");
-	ret = iperf_recv_json(t->ctrl, &j, t->cfg->timeout_ms);
+	ret = iperf_recv_json(t->ctrl, &j, step_ms(t));
 	if (ret) {
 		fail(t, ret, "while waiting for the test parameters");
-		if (ret == IPERF_EBADMSG || ret == IPERF_ETOOBIG)
-			iperf_send_server_error(t->ctrl, IPERF_IE_RECVPARAMS, 0, 200);
+		/* iperf3 prints "unable to receive parameters from client", and
+		 * for a deadline ": Connection timed out". */
+		if (ret == IPERF_EBADMSG || ret == IPERF_ETOOBIG || ret == IPERF_ETIMEDOUT)
+			iperf_send_server_error(t->ctrl, IPERF_IE_RECVPARAMS,
+						ret == IPERF_ETIMEDOUT ? ETIMEDOUT : 0, 200);
 		return -1;
 	}
 	ret = iperf_params_from_json(j, &t->p, why, sizeof(why));
@@ -144,31 +197,33 @@ static int get_params(struct srv_test *t)
 		iperf_send_server_error(t->ctrl, IPERF_IE_RECVPARAMS, 0, 200);
 		return -1;
 	}
-	return check_params(t);
+	if (check_params(t))
+		return -1;
+	/* From here the whole test has one deadline: a step for the streams,
+	 * the data, the grace, and three steps for the results. */
+	t->deadline = vb_now_ms() + 4LL * t->cfg->timeout_ms +
+		      ((long long)run_s(t) + t->p.omit + GRACE_S) * 1000;
+	return 0;
 }
 
-/* One connection on the listener while streams are due: a stream of this
- * test if it opens with this test's cookie; anything else is turned away. */
-static void accept_stream(struct srv_test *t, long long left_ms)
+/* Connections whose cookie came whole while streams are due: a stream of
+ * this test if the cookie is this test's, another client (which is told
+ * the server is busy) if not. */
+static void take_streams(struct srv_test *t)
 {
-	char cookie[IPERF_COOKIE_SIZE];
-	signed char denied = IPERF_ACCESS_DENIED;
-	int fd, ret;
+	struct net_conn c;
+	int i;
 
-	fd = accept4(t->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (fd < 0)
-		return;
-	ret = iperf_read_full(fd, cookie, sizeof(cookie), left_ms < 5000 ? (int)left_ms : 5000);
-	if (ret || memcmp(cookie, t->cookie, sizeof(cookie))) {
-		if (send(fd, &denied, 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
-			/* it is gone already */
+	while ((i = net_gate_ready(t->gate)) >= 0) {
+		net_gate_take(t->gate, i, &c);
+		if (t->nr >= t->p.parallel || memcmp(c.cookie, t->cookie, sizeof(c.cookie))) {
+			deny_fd(c.fd);
+			continue;
 		}
-		close(fd);
-		return;
+		t->fds[t->nr] = c.fd;
+		t->open[t->nr] = true;
+		t->nr++;
 	}
-	t->fds[t->nr] = fd;
-	t->open[t->nr] = true;
-	t->nr++;
 }
 
 /* The control connection may speak before the test runs only to give up. */
@@ -176,7 +231,7 @@ static int ctrl_early(struct srv_test *t, const char *doing)
 {
 	int state, ret;
 
-	ret = iperf_recv_state(t->ctrl, &state, t->cfg->timeout_ms);
+	ret = iperf_recv_state(t->ctrl, &state, step_ms(t));
 	if (ret)
 		return fail(t, ret, doing);
 	if (state == IPERF_CLIENT_TERMINATE)
@@ -191,29 +246,35 @@ static int ctrl_early(struct srv_test *t, const char *doing)
 static int create_streams(struct srv_test *t)
 {
 	const char *doing = "while the data streams were being opened";
-	long long deadline_ms = (long long)(mono_now() * 1000) + t->cfg->timeout_ms, left;
-	struct pollfd pfd[2] = {{.fd = t->lfd, .events = POLLIN},
-				{.fd = t->ctrl, .events = POLLIN}};
-	int ret;
+	long long deadline = vb_now_ms() + step_ms(t), left;
+	struct pollfd pfd[NET_GATE_MAX + 2];
+	int ret, n;
 
-	ret = iperf_send_state(t->ctrl, IPERF_CREATE_STREAMS, t->cfg->timeout_ms);
+	ret = iperf_send_state(t->ctrl, IPERF_CREATE_STREAMS, step_ms(t));
 	if (ret)
 		return fail(t, ret, "while sending CREATE_STREAMS");
-	while (t->nr < t->p.parallel) {
-		left = deadline_ms - (long long)(mono_now() * 1000);
+	for (;;) {
+		take_streams(t);
+		if (t->nr == t->p.parallel)
+			return 0;
+		left = deadline - vb_now_ms();
 		if (left <= 0 || iperf_stop) {
 			vb_err("net-server: client %s opened %d of %d data streams within %g s",
 			       t->peer, t->nr, t->p.parallel, t->cfg->timeout_ms / 1000.0);
 			return -1;
 		}
-		if (poll(pfd, 2, left > 1000 ? 1000 : (int)left) <= 0)
-			continue;
-		if (pfd[1].revents)
-			return ctrl_early(t, doing);
-		if (pfd[0].revents)
-			accept_stream(t, left);
+		pfd[0] = (struct pollfd){.fd = t->lfd, .events = POLLIN};
+		pfd[1] = (struct pollfd){.fd = t->ctrl, .events = POLLIN};
+		n = net_gate_pollfds(t->gate, pfd + 2);
+		if (poll(pfd, (nfds_t)n + 2, left > 1000 ? 1000 : (int)left) > 0) {
+			if (pfd[1].revents)
+				return ctrl_early(t, doing);
+			net_gate_service(t->gate, pfd + 2, n);
+			if (pfd[0].revents)
+				net_gate_accept(t->gate, t->lfd, vb_now_ms());
+		}
+		net_gate_expire(t->gate, vb_now_ms());
 	}
-	return 0;
 }
 
 /* Reads what stream i has, without blocking; a closed stream stops counting. */
@@ -236,11 +297,32 @@ static void drain_stream(struct srv_test *t, int i)
 	}
 }
 
+/* The data phase ran past its bound: a timed test is told the server
+ * terminated; one that ends on a byte count (-n, -k) gets "test duration
+ * too long", as it asked for more than --max-time gives. */
+static int overran(struct srv_test *t, double now)
+{
+	if (t->p.time) {
+		terminate(t);
+		vb_err("net-server: client %s did not end its %d s test (no TEST_END after "
+		       "%.0f s); dropped",
+		       t->peer, t->p.time, now - t->t0);
+		return -1;
+	}
+	iperf_send_server_error(t->ctrl, IPERF_IE_DURATION, 0, 200);
+	vb_err("net-server: client %s's test by byte or block count (-n/-k) did not end within "
+	       "%d s (--max-time); ended it with \"test duration too long\"",
+	       t->peer, t->cfg->max_time_s);
+	return -1;
+}
+
 /* Waits for TEST_END while counting what the streams deliver. */
 static int receive(struct srv_test *t)
 {
 	struct pollfd pfd[IPERF_MAX_STREAMS + 2];
-	double limit = t->p.time ? t->p.time + t->p.omit + GRACE_S : 0;
+	/* A timed test ends on the client's clock: allow it some grace. One
+	 * by byte count ends at --max-time. */
+	double limit = run_s(t) + t->p.omit + (t->p.time ? GRACE_S : 0);
 	double last = mono_now(), idle = IDLE_S;
 	int state, ret, n;
 
@@ -252,11 +334,13 @@ static int receive(struct srv_test *t)
 			vb_err("net-server: stopped during a test with %s", t->peer);
 			return -1;
 		}
-		if ((limit && now - t->t0 > limit) || now - last > idle) {
+		if (now - t->t0 > limit)
+			return overran(t, now);
+		if (now - last > idle) {
 			terminate(t);
-			vb_err("net-server: client %s did not end its %d s test (no TEST_END after "
-			       "%.0f s); dropped",
-			       t->peer, t->p.time, now - t->t0);
+			vb_err("net-server: client %s sent no data for %.0f s during its test; "
+			       "dropped",
+			       t->peer, idle);
 			return -1;
 		}
 		pfd[0] = (struct pollfd){.fd = t->ctrl, .events = POLLIN};
@@ -279,7 +363,7 @@ static int receive(struct srv_test *t)
 		}
 	}
 	t->t1 = mono_now();
-	ret = iperf_recv_state(t->ctrl, &state, t->cfg->timeout_ms);
+	ret = iperf_recv_state(t->ctrl, &state, step_ms(t));
 	if (ret)
 		return fail(t, ret, "during the test");
 	if (state == IPERF_TEST_END)
@@ -304,11 +388,11 @@ static int start_test(struct srv_test *t)
 		vb_err("net-server: cannot allocate a %d-byte buffer", t->p.len);
 		return -1;
 	}
-	ret = iperf_send_state(t->ctrl, IPERF_TEST_START, t->cfg->timeout_ms);
+	ret = iperf_send_state(t->ctrl, IPERF_TEST_START, step_ms(t));
 	t->t0 = mono_now();
 	iperf_cpu_start(&t->cpu);
 	if (!ret)
-		ret = iperf_send_state(t->ctrl, IPERF_TEST_RUNNING, t->cfg->timeout_ms);
+		ret = iperf_send_state(t->ctrl, IPERF_TEST_RUNNING, step_ms(t));
 	return ret ? fail(t, ret, "while starting the test") : 0;
 }
 
@@ -319,10 +403,10 @@ static int exchange_results(struct srv_test *t)
 	char why[200];
 	int ret;
 
-	ret = iperf_send_state(t->ctrl, IPERF_EXCHANGE_RESULTS, t->cfg->timeout_ms);
+	ret = iperf_send_state(t->ctrl, IPERF_EXCHANGE_RESULTS, step_ms(t));
 	if (ret)
 		return fail(t, ret, "while sending EXCHANGE_RESULTS");
-	ret = iperf_recv_json(t->ctrl, &j, t->cfg->timeout_ms);
+	ret = iperf_recv_json(t->ctrl, &j, step_ms(t));
 	if (ret)
 		return fail(t, ret, "while waiting for its results");
 	ret = iperf_results_from_json(j, &theirs, why, sizeof(why));
@@ -349,10 +433,10 @@ static int exchange_results(struct srv_test *t)
 		};
 	j = iperf_results_to_json(mine);
 	free(mine);
-	ret = iperf_send_json(t->ctrl, j, t->cfg->timeout_ms);
+	ret = iperf_send_json(t->ctrl, j, step_ms(t));
 	json_object_put(j);
 	if (!ret)
-		ret = iperf_send_state(t->ctrl, IPERF_DISPLAY_RESULTS, t->cfg->timeout_ms);
+		ret = iperf_send_state(t->ctrl, IPERF_DISPLAY_RESULTS, step_ms(t));
 	return ret ? fail(t, ret, "while sending the results") : 0;
 }
 
@@ -363,7 +447,7 @@ static void finish(struct srv_test *t)
 	int state;
 
 	/* IPERF_DONE, or the client just closing: both end a good test. */
-	iperf_recv_state(t->ctrl, &state, t->cfg->timeout_ms);
+	iperf_recv_state(t->ctrl, &state, step_ms(t));
 	if (!t->cfg->report)
 		return;
 	for (int i = 0; i < t->nr; i++)
@@ -377,11 +461,6 @@ static void finish(struct srv_test *t)
 
 static int run_test(struct srv_test *t)
 {
-	int ret;
-
-	ret = iperf_read_full(t->ctrl, t->cookie, sizeof(t->cookie), t->cfg->timeout_ms);
-	if (ret)
-		return fail(t, ret, "before sending its cookie");
 	if (!iperf_cookie_valid(t->cookie)) {
 		vb_err("net-server: client %s sent a malformed cookie (iperf3 sends 36 printable "
 		       "characters and a NUL); not an iperf3 client?",
@@ -401,7 +480,8 @@ static int run_test(struct srv_test *t)
 	return 0;
 }
 
-static int serve_client(int lfd, int ctrl, const struct sockaddr_storage *ss,
+/* A connection that sent a whole cookie: its test, start to end. */
+static int serve_client(int lfd, struct net_gate *gate, const struct net_conn *c,
 			const struct srv_cfg *cfg)
 {
 	struct srv_test *t;
@@ -411,10 +491,14 @@ static int serve_client(int lfd, int ctrl, const struct sockaddr_storage *ss,
 	if (!t)
 		return -1;
 	t->cfg = cfg;
+	t->gate = gate;
 	t->lfd = lfd;
-	t->ctrl = ctrl;
-	iperf_format_addr(ss, t->peer, sizeof(t->peer));
-	setsockopt(ctrl, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	t->ctrl = c->fd;
+	/* Until the parameters say how long it runs: two steps for them. */
+	t->deadline = vb_now_ms() + 2LL * cfg->timeout_ms;
+	memcpy(t->cookie, c->cookie, sizeof(t->cookie));
+	snprintf(t->peer, sizeof(t->peer), "%s", c->peer);
+	setsockopt(t->ctrl, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	ret = run_test(t);
 	for (int i = 0; i < t->nr; i++)
 		close(t->fds[i]);
@@ -423,29 +507,55 @@ static int serve_client(int lfd, int ctrl, const struct sockaddr_storage *ss,
 	return ret;
 }
 
-/* Serves tests one after another until iperf_stop, or after one test. */
+/* Waits up to a second for the listener or a connection of the gate, then
+ * accepts, reads cookies and closes those past their deadline. */
+static void gate_step(int lfd, struct net_gate *gate)
+{
+	struct pollfd pfd[NET_GATE_MAX + 1] = {{.fd = lfd, .events = POLLIN}};
+	long long next = net_gate_next_deadline(gate), wait = 1000;
+	int n = net_gate_pollfds(gate, pfd + 1);
+
+	if (next >= 0) {
+		wait = next - vb_now_ms();
+		wait = wait < 0 ? 0 : wait > 1000 ? 1000 : wait;
+	}
+	if (poll(pfd, (nfds_t)n + 1, (int)wait) > 0) {
+		net_gate_service(gate, pfd + 1, n);
+		if (pfd[0].revents)
+			net_gate_accept(gate, lfd, vb_now_ms());
+	}
+	net_gate_expire(gate, vb_now_ms());
+}
+
+/* Serves tests one after another until iperf_stop, or after one test. Only
+ * a connection whose whole cookie came starts a test; the gate holds the
+ * others (net_gate.h), so they never keep a real client out. */
 static int serve(int lfd, const struct srv_cfg *cfg)
 {
-	struct pollfd pfd = {.fd = lfd, .events = POLLIN};
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int fd, ret;
+	int cookie_ms = cfg->timeout_ms < NET_GATE_COOKIE_MS ? cfg->timeout_ms : NET_GATE_COOKIE_MS;
+	struct net_gate gate;
+	struct net_conn c;
+	int i, ret = 0;
 
+	net_gate_init(&gate, cookie_ms);
+	fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);
 	while (!iperf_stop) {
 		if (cfg->parent && getppid() != cfg->parent)
-			return 0;
-		if (poll(&pfd, 1, 1000) <= 0)
+			break;
+		i = net_gate_ready(&gate);
+		if (i < 0) {
+			gate_step(lfd, &gate);
 			continue;
-		len = sizeof(ss);
-		fd = accept4(lfd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
-		if (fd < 0)
-			continue;
-		ret = serve_client(lfd, fd, &ss, cfg);
-		close(fd);
+		}
+		net_gate_take(&gate, i, &c);
+		ret = serve_client(lfd, &gate, &c, cfg);
+		close(c.fd);
 		if (cfg->one_off)
-			return ret;
+			break;
+		ret = 0;
 	}
-	return 0;
+	net_gate_close_all(&gate);
+	return ret;
 }
 
 static void on_stop_signal(int sig)
@@ -485,7 +595,12 @@ static void close_other_fds(int keep)
 
 int net_server_start(const char *bind_addr, int port, struct net_server **out)
 {
-	struct srv_cfg cfg = {.timeout_ms = DEFAULT_TIMEOUT_MS, .parent = getpid()};
+	/* The runner's server serves the run's own -d, whatever it is. */
+	struct srv_cfg cfg = {
+		.timeout_ms = DEFAULT_TIMEOUT_MS,
+		.max_time_s = IPERF_MAX_TIME,
+		.parent = getpid(),
+	};
 	struct net_server *s;
 	char why[200];
 	int lfd, err;
@@ -548,25 +663,55 @@ out:
 static void server_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: vbench-trace net-server [-p PORT] [-B ADDR] [--one-off] [--timeout S]\n\n"
+		"usage: vbench-trace net-server [-p PORT] [-B ADDR] [--one-off] [--timeout S]\n"
+		"                               [--max-time S]\n\n"
 		"An iperf3-compatible server for TCP uplink tests: 'iperf3 -c ADDR -p PORT' and\n"
 		"'vbench-trace workload net --server ADDR:PORT' run against it. Serves one test\n"
-		"after another until SIGINT or SIGTERM; one line per test on stdout.\n\n"
+		"after another until SIGINT or SIGTERM; one line per test on stdout.\n"
+		"A connection must send its 37-byte iperf3 cookie within %d s (or --timeout, if\n"
+		"shorter); at most %d such connections wait at once (one more closes the\n"
+		"oldest), so idle connections never keep a client out. Tests asking for more\n"
+		"than --max-time, or for no time limit (iperf3 -t 0), are refused with \"test\n"
+		"duration too long\"; a test by byte count (-n, -k) is ended at --max-time.\n\n"
 		"  -p, --port PORT   port (default %d; 0 picks a free one, printed at start)\n"
 		"  -B, --bind ADDR   numeric address to listen on (default 127.0.0.1)\n"
-		"  -1, --one-off     serve one test, then exit (status 1 if it failed)\n"
-		"  --timeout S       seconds a client may take for each control step (default "
-		"%d)\n",
-		IPERF_DEFAULT_PORT, DEFAULT_TIMEOUT_MS / 1000);
+		"  -1, --one-off     serve one test, then exit (status 1 if it failed); a\n"
+		"                    connection without a whole cookie is no test\n"
+		"  --timeout S       seconds a client may take for each control message, counted\n"
+		"                    from its first byte's due time to its last (default %d)\n"
+		"  --max-time S      longest test a client may ask for, in whole seconds\n"
+		"                    (1..%d, default %d)\n",
+		NET_GATE_COOKIE_MS / 1000, NET_GATE_MAX, IPERF_DEFAULT_PORT,
+		DEFAULT_TIMEOUT_MS / 1000, IPERF_MAX_TIME, DEFAULT_MAX_TIME_S);
+}
+
+/* --max-time: whole seconds in 1..IPERF_MAX_TIME. */
+static int parse_max_time(const char *arg, struct srv_cfg *cfg)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || v < 1 || v > IPERF_MAX_TIME) {
+		vb_err("net-server: --max-time %s: whole seconds in 1..%d", arg, IPERF_MAX_TIME);
+		return VB_EXIT_USAGE;
+	}
+	cfg->max_time_s = (int)v;
+	return 0;
 }
 
 static int parse_server_opts(int argc, char **argv, const char **addr, int *port,
 			     struct srv_cfg *cfg)
 {
 	static const struct option longopts[] = {
-		{"port", required_argument, NULL, 'p'}, {"bind", required_argument, NULL, 'B'},
-		{"one-off", no_argument, NULL, '1'},	{"timeout", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},	{NULL, 0, NULL, 0},
+		{"port", required_argument, NULL, 'p'},
+		{"bind", required_argument, NULL, 'B'},
+		{"one-off", no_argument, NULL, '1'},
+		{"timeout", required_argument, NULL, 't'},
+		{"max-time", required_argument, NULL, 'm'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	char *end;
 	double d;
@@ -600,6 +745,10 @@ static int parse_server_opts(int argc, char **argv, const char **addr, int *port
 			}
 			cfg->timeout_ms = (int)(d * 1000);
 			break;
+		case 'm':
+			if (parse_max_time(optarg, cfg))
+				return VB_EXIT_USAGE;
+			break;
 		case 'h':
 			server_usage(stdout);
 			return -1;
@@ -619,7 +768,11 @@ static int parse_server_opts(int argc, char **argv, const char **addr, int *port
 
 int cmd_net_server(int argc, char **argv)
 {
-	struct srv_cfg cfg = {.timeout_ms = DEFAULT_TIMEOUT_MS, .report = true};
+	struct srv_cfg cfg = {
+		.timeout_ms = DEFAULT_TIMEOUT_MS,
+		.max_time_s = DEFAULT_MAX_TIME_S,
+		.report = true,
+	};
 	const char *addr = "127.0.0.1";
 	int port = IPERF_DEFAULT_PORT, lfd, ret;
 	char why[200];

@@ -4,6 +4,10 @@
  * client-to-server (uplink) tests, one test at a time, as 'iperf3 -s' serves
  * them. Reverse, bidirectional, UDP and SCTP tests are refused with
  * SERVER_ERROR ("not implemented"), which a stock iperf3 client prints.
+ * Connections that have not sent their cookie wait aside (net_gate.h), so
+ * idle ones never keep a client out; every control message and every test
+ * has an absolute deadline; tests without a time limit or over --max-time
+ * (default 600 s) are refused with "test duration too long".
  *
  * The runner starts one per platform and points the agent at it:
  *
@@ -25,8 +29,9 @@ struct net_server;
  * caller's threads and probes are not disturbed; the child keeps only the
  * listening socket and stdin/stdout/stderr of the caller's descriptors, logs
  * failed tests through vb_err() on the inherited stderr, and exits by itself
- * when the caller's process is gone. Returns 0, or a negative errno after
- * one vb_err() line.
+ * when the caller's process is gone. It serves tests of any length iperf3
+ * allows (the run's own duration), not only up to --max-time's default.
+ * Returns 0, or a negative errno after one vb_err() line.
  */
 int net_server_start(const char *bind_addr, int port, struct net_server **out);
 
