@@ -492,6 +492,38 @@ static void variant_is_its_own_column(void **state)
 	json_object_put(d);
 }
 
+/* Runs that said "valid": false are named in every report and counted nowhere. */
+static void left_out_runs_are_named(void **state)
+{
+	struct json_object *d = tdoc_new(), *c, *run;
+	char *out;
+	int rc;
+
+	(void)state;
+	c = tcell(tplat(d, "native", NULL), "cpu", 1000, 3, 0, 1.0);
+	run = json_object_array_get_idx(doc_get(c, "runs"), 2);
+	tset(run, "score", json_object_new_double(1));
+	tset(run, "valid", json_object_new_boolean(0));
+	tset(run, "invalid_reason", json_object_new_string("stalled"));
+	for (size_t i = 0; i < 3; i++) {
+		out = render(d, formats[i], false, &rc);
+		assert_int_equal(rc, 0);
+		assert_non_null(strstr(out, "left out of every statistic"));
+		assert_non_null(strstr(out, "native cpu (1 of 3: stalled)"));
+		/* The mean of the two kept runs (990, 1000), not of all three. */
+		assert_non_null(strstr(out, "995"));
+		free(out);
+	}
+	out = render(d, "csv", false, &rc);
+	assert_non_null(strstr(out, "valid"));
+	free(out);
+	json_object_object_del(run, "valid");
+	out = render(d, "text", false, &rc);
+	assert_null(strstr(out, "left out of every statistic"));
+	free(out);
+	json_object_put(d);
+}
+
 /* A full probe map is named in every report; an empty overflow is silent. */
 static void overflow_is_never_silent(void **state)
 {
@@ -536,6 +568,7 @@ int main(void)
 		cmocka_unit_test(counts_are_range_checked),
 		cmocka_unit_test(variant_is_its_own_column),
 		cmocka_unit_test(overflow_is_never_silent),
+		cmocka_unit_test(left_out_runs_are_named),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

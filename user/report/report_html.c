@@ -733,6 +733,12 @@ static void html_counters(FILE *out, struct json_object *doc, const char **wl, s
 		view_put_html(out, note);
 		fputs(".</p>\n", out);
 	}
+	doc_left_out_note(doc, note, sizeof(note));
+	if (*note) {
+		fputs("<p class=\"lead\"><b>Warning:</b> ", out);
+		view_put_html(out, note);
+		fputs(".</p>\n", out);
+	}
 	fputs("<div class=\"card\"><table class=\"ctr\">"
 	      "<tr><th>platform</th><th>workload</th><th>faults/op</th><th>forks/run</th>"
 	      "<th>block p99</th><th>VM exits/s</th><th>top host syscall</th></tr>\n",

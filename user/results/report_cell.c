@@ -486,3 +486,43 @@ void doc_cell_read(struct json_object *doc, struct json_object *cell, struct doc
 	}
 	cell_sum(cell, "rusage.utime_s", &v->user_time);
 }
+
+/* The "invalid_reason" of a cell's first left-out run that gives one, or NULL. */
+static const char *left_out_reason(struct json_object *cell)
+{
+	for (size_t i = 0; i < doc_len(cell, "runs"); i++) {
+		struct json_object *r = doc_idx(cell, "runs", i);
+		const char *why = doc_str(r, "invalid_reason", NULL);
+
+		if (!stats_run_kept(r) && why && *why)
+			return why;
+	}
+	return NULL;
+}
+
+void doc_left_out_note(struct json_object *doc, char *buf, size_t n)
+{
+	size_t len = 0;
+	char label[128];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < doc_len(doc, "platforms") && len < n; i++) {
+		struct json_object *p = doc_idx(doc, "platforms", i);
+
+		for (size_t w = 0; w < doc_len(p, "workloads") && len < n; w++) {
+			struct json_object *c = doc_idx(p, "workloads", w);
+			size_t all = doc_len(c, "runs"), kept = kept_runs(c);
+			const char *why = left_out_reason(c);
+
+			if (kept == all)
+				continue;
+			len += (size_t)snprintf(buf + len, n - len, "%s%s %s (%zu of %zu%s%s)",
+						len ? ", "
+						    : "runs marked \"valid\": false are left "
+						      "out of every statistic: ",
+						doc_label(p, label, sizeof(label)),
+						doc_str(c, "name", "?"), all - kept, all,
+						why ? ": " : "", why ? why : "");
+		}
+	}
+}

@@ -213,4 +213,11 @@ extern const char doc_block_scope[];
  */
 void doc_overflow_note(struct json_object *doc, char *buf, size_t n);
 
+/*
+ * A sentence naming the cells some of whose runs said "valid": false and
+ * were left out of every statistic and counter sum, with how many and the
+ * first "invalid_reason" ("" when no run was left out).
+ */
+void doc_left_out_note(struct json_object *doc, char *buf, size_t n);
+
 #endif
