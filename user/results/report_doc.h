@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Reading a results document (schema "vbench-trace/1") without trusting it:
- * findings, reports and compare all read through these getters, and every
- * one of them tolerates a missing or mistyped field, because probes may be
- * off, a family may be missing, a platform may be skipped, and a document
+ * The results reader: reading a results document (schema "vbench-trace/1")
+ * without trusting it. Findings, reports and compare read through it, and
+ * every part of it tolerates a missing or mistyped field, because probes may
+ * be off, a family may be missing, a platform may be skipped, and a document
  * may come from an older or newer tool.
+ *
+ * Two layers: generic getters by dotted path (report_doc.c), and the typed
+ * reader of a cell (report_cell.c: doc_cell_read(), doc_side_read()), the one
+ * place that spells counter paths and sums counters over a cell's runs.
  */
 #ifndef VB_REPORT_DOC_H
 #define VB_REPORT_DOC_H
