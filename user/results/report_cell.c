@@ -144,7 +144,7 @@ bool doc_sum_per_s(const struct cell_sum *s, double *out)
 	return true;
 }
 
-bool doc_cell_has_guest(struct json_object *cell)
+static bool cell_has_guest(struct json_object *cell)
 {
 	for (size_t i = 0; i < doc_len(cell, "runs"); i++) {
 		struct json_object *g = doc_get(kept_run(cell, i), "probes.guest");
@@ -157,7 +157,7 @@ bool doc_cell_has_guest(struct json_object *cell)
 
 enum doc_side doc_cell_side(struct json_object *cell)
 {
-	return doc_cell_has_guest(cell) ? DOC_SIDE_GUEST : DOC_SIDE_HOST;
+	return cell_has_guest(cell) ? DOC_SIDE_GUEST : DOC_SIDE_HOST;
 }
 
 const char *doc_side_name(enum doc_side side)
@@ -218,7 +218,8 @@ static struct json_object *cell_sum_map(struct json_object *cell, const char *pa
 	return out;
 }
 
-size_t doc_map_top(struct json_object *map, const char **names, double *vals, size_t max)
+/* The largest entries of a map of counters ({"name": n}), biggest first; returns how many. */
+static size_t map_top(struct json_object *map, const char **names, double *vals, size_t max)
 {
 	size_t n = 0;
 
@@ -428,7 +429,7 @@ static void syscalls_read(struct json_object *cell, enum doc_side side, struct d
 
 	cell_sum(cell, side_path(path, sizeof(path), side, "syscalls.total"), &k->syscalls);
 	top = cell_sum_map(cell, side_path(path, sizeof(path), side, "syscalls.top"));
-	k->ntop = doc_map_top(top, names, vals, DOC_TOP_SYSCALLS);
+	k->ntop = map_top(top, names, vals, DOC_TOP_SYSCALLS);
 	for (size_t i = 0; i < k->ntop; i++) {
 		snprintf(k->top[i].name, sizeof(k->top[i].name), "%s", names[i]);
 		k->top[i].count = vals[i];
@@ -470,7 +471,7 @@ void doc_cell_read(struct json_object *doc, struct json_object *cell, struct doc
 	v->have_vs_native = doc_cell_vs_native(doc, cell, &v->vs_native);
 	if (!v->have_vs_native)
 		v->vs_native = NAN;
-	v->has_guest = doc_cell_has_guest(cell);
+	v->has_guest = cell_has_guest(cell);
 	v->side = v->has_guest ? DOC_SIDE_GUEST : DOC_SIDE_HOST;
 	for (size_t i = 0; i < doc_len(cell, "runs"); i++) {
 		struct json_object *r = kept_run(cell, i);

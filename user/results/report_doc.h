@@ -115,7 +115,6 @@ enum doc_side { DOC_SIDE_HOST, DOC_SIDE_GUEST };
  * carry a non-empty guest side (it ran under a guest kernel, which saw its
  * faults and I/O), else the host. */
 enum doc_side doc_cell_side(struct json_object *cell);
-bool doc_cell_has_guest(struct json_object *cell);
 const char *doc_side_name(enum doc_side side); /* "host", "guest" */
 
 /* One cell, read once: what every finding and renderer starts from. */
@@ -199,10 +198,6 @@ struct doc_side_counters {
 };
 /* Reads one side of a cell; true when any family there reported. */
 bool doc_side_read(struct json_object *cell, enum doc_side side, struct doc_side_counters *k);
-
-/* The largest entries of a map of counters ({"name": n}), biggest first;
- * returns how many. */
-size_t doc_map_top(struct json_object *map, const char **names, double *vals, size_t max);
 
 /* 3 significant digits, with k/M/G above 10^4 ("4150", "41.5 k", "0.52"). */
 const char *doc_fmt_num(double v, char *buf, size_t n);
