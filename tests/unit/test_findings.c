@@ -500,6 +500,36 @@ static void net_user_stack(void **state)
 	json_object_put(d);
 }
 
+/* A run that says "valid": false speaks in no finding: its counters are in no sum. */
+static void net_invalid_run_is_left_out(void **state)
+{
+	struct json_object *d = net_doc(10000, true), *c, *runs, *bad, *f, *x;
+
+	(void)state;
+	c = doc_cell(doc_platform_by_label(d, "qemu"), "net");
+	runs = doc_get(c, "runs");
+	bad = json_tokener_parse(json_object_to_json_string(json_object_array_get_idx(runs, 0)));
+	tset(bad, "probes.host.syscalls.total", json_object_new_double(1e9));
+	tset(bad, "probes.host.syscalls.top.futex", json_object_new_double(1e9));
+	tset(bad, "valid", json_object_new_boolean(0));
+	tset(bad, "invalid_reason", json_object_new_string("stalled"));
+	json_object_array_add(runs, bad);
+	f = findings_derive(d);
+	x = find(f, "net-user-stack", "qemu", "net");
+	assert_non_null(x);
+	assert_true(fabs(evidence(x, "host_syscalls_per_mib") - 20000 / (1990 / 8.0)) < 0.01);
+	assert_false(says(x, "futex"));
+	json_object_put(f);
+	/* Counted, it would have changed the figure: the test can fail. */
+	json_object_object_del(bad, "valid");
+	f = findings_derive(d);
+	x = find(f, "net-user-stack", "qemu", "net");
+	assert_non_null(x);
+	assert_true(says(x, "futex"));
+	json_object_put(f);
+	json_object_put(d);
+}
+
 static void net_same_syscalls_no_relay(void **state)
 {
 	struct json_object *d = net_doc(1250, true), *f = findings_derive(d), *x;
@@ -618,6 +648,7 @@ int main(void)
 		cmocka_unit_test(fork_with_traps),
 		cmocka_unit_test(fork_silent_without_counters),
 		cmocka_unit_test(net_user_stack),
+		cmocka_unit_test(net_invalid_run_is_left_out),
 		cmocka_unit_test(net_same_syscalls_no_relay),
 		cmocka_unit_test(net_silent_without_native_syscalls),
 		cmocka_unit_test(net_latency_to_remote_server),

@@ -451,7 +451,7 @@ static void counts_are_range_checked(void **state)
 		"{\"zero\": 0, \"max\": 18446744073709551615, \"neg\": -1, \"big\": 1e20, "
 		"\"str\": \"5\", \"frac\": 2.5}");
 	struct json_object *d = tdoc_new(), *c;
-	struct cell_sum sum;
+	struct doc_side_counters k;
 	double v;
 
 	(void)state;
@@ -464,14 +464,12 @@ static void counts_are_range_checked(void **state)
 	json_object_put(o);
 	c = tcell(tplat(d, "native", NULL), "fork", 100, 3, 0, 0.5);
 	trun(c, "probes.host.forks", -5);
-	assert_false(doc_cell_sum(c, "probes.host.forks", &sum));
 	trun_json(c, "probes.host.block.hist_log2_us", "[-1, 1e300, 1e20, 3]");
-	{
-		double bins[8];
-
-		assert_int_equal(doc_cell_hist(c, "probes.host.block.hist_log2_us", bins, 8), 4);
-		assert_true(bins[0] == 0 && bins[1] == 0 && bins[2] == 0 && bins[3] == 9);
-	}
+	doc_side_read(c, DOC_SIDE_HOST, &k);
+	assert_int_equal(k.forks.runs, 0);
+	assert_int_equal(k.block.hist_bins, 4);
+	assert_true(k.block.hist[0] == 0 && k.block.hist[1] == 0 && k.block.hist[2] == 0 &&
+		    k.block.hist[3] == 9);
 	json_object_put(d);
 }
 
@@ -491,6 +489,38 @@ static void variant_is_its_own_column(void **state)
 	/* No vs_native in the document: computed from the means. */
 	assert_true(doc_cell_vs_native(d, c, &r));
 	assert_true(fabs(r - 0.5) < 1e-9);
+	json_object_put(d);
+}
+
+/* Runs that said "valid": false are named in every report and counted nowhere. */
+static void left_out_runs_are_named(void **state)
+{
+	struct json_object *d = tdoc_new(), *c, *run;
+	char *out;
+	int rc;
+
+	(void)state;
+	c = tcell(tplat(d, "native", NULL), "cpu", 1000, 3, 0, 1.0);
+	run = json_object_array_get_idx(doc_get(c, "runs"), 2);
+	tset(run, "score", json_object_new_double(1));
+	tset(run, "valid", json_object_new_boolean(0));
+	tset(run, "invalid_reason", json_object_new_string("stalled"));
+	for (size_t i = 0; i < 3; i++) {
+		out = render(d, formats[i], false, &rc);
+		assert_int_equal(rc, 0);
+		assert_non_null(strstr(out, "left out of every statistic"));
+		assert_non_null(strstr(out, "native cpu (1 of 3: stalled)"));
+		/* The mean of the two kept runs (990, 1000), not of all three. */
+		assert_non_null(strstr(out, "995"));
+		free(out);
+	}
+	out = render(d, "csv", false, &rc);
+	assert_non_null(strstr(out, "valid"));
+	free(out);
+	json_object_object_del(run, "valid");
+	out = render(d, "text", false, &rc);
+	assert_null(strstr(out, "left out of every statistic"));
+	free(out);
 	json_object_put(d);
 }
 
@@ -538,6 +568,7 @@ int main(void)
 		cmocka_unit_test(counts_are_range_checked),
 		cmocka_unit_test(variant_is_its_own_column),
 		cmocka_unit_test(overflow_is_never_silent),
+		cmocka_unit_test(left_out_runs_are_named),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

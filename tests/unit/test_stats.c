@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <json.h>
+
 #include "stats.h"
 
 static void test_t975_table(void **state)
@@ -70,6 +72,45 @@ static void test_welch(void **state)
 	assert_true(stats_welch_p(&sa, &same) > 0.999);
 }
 
+/* A cell's statistics from its runs: kept runs with a numeric score only. */
+static void test_of_runs(void **state)
+{
+	struct json_object *runs = json_tokener_parse(
+		"[{\"score\": 10}, {\"score\": 14.0}, {\"score\": 1e9, \"valid\": false},"
+		" {\"score\": \"12\"}, {\"duration_s\": 1}, {\"score\": 12, \"valid\": true},"
+		" 7]");
+	struct json_object *o, *v;
+	struct stats s;
+
+	(void)state;
+	assert_int_equal(stats_of_runs(runs, &s), 3);
+	assert_int_equal(s.n, 3);
+	assert_true(fabs(s.mean - 12) < 1e-12);
+	assert_true(fabs(s.median - 12) < 1e-12);
+	o = stats_to_json(&s);
+	assert_true(json_object_object_get_ex(o, "n", &v) && json_object_get_int(v) == 3);
+	assert_true(json_object_object_get_ex(o, "ci95_high", &v) &&
+		    fabs(json_object_get_double(v) - s.ci95_high) < 1e-12);
+	json_object_put(o);
+	json_object_put(runs);
+	/* No runs, or not an array: n = 0. */
+	assert_int_equal(stats_of_runs(NULL, &s), 0);
+	assert_int_equal(s.n, 0);
+}
+
+static void test_vs_native(void **state)
+{
+	double r = -1;
+
+	(void)state;
+	assert_true(stats_vs_native(50, 200, &r) && r == 0.25);
+	assert_false(stats_vs_native(50, 0, &r));
+	assert_false(stats_vs_native(50, -1, &r));
+	assert_false(stats_vs_native(NAN, 1, &r));
+	assert_false(stats_vs_native(1, INFINITY, &r));
+	assert_true(r == 0.25);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -77,6 +118,8 @@ int main(void)
 		cmocka_unit_test(test_compute_known),
 		cmocka_unit_test(test_compute_even_median_and_edges),
 		cmocka_unit_test(test_welch),
+		cmocka_unit_test(test_of_runs),
+		cmocka_unit_test(test_vs_native),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

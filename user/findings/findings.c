@@ -34,7 +34,11 @@
 #define MAX_ROWS	 64
 #define TOP		 3
 
-/* What every rule knows of the cell it looks at. */
+/*
+ * What every rule knows of the cell it looks at, read once through the typed
+ * reader (report_doc.h): the cell, what the host and the guest counted for
+ * it, and what the host counted for the same workload on native.
+ */
 struct rule_cell {
 	struct json_object *doc, *plat, *cell, *native; /* native: the same workload on native */
 	const char *rule; /* the id its findings carry: the rule table's key */
@@ -42,37 +46,57 @@ struct rule_cell {
 	char label[96];
 	double ratio; /* mean / native mean; NAN when unknown */
 	bool is_native;
+	struct doc_cell_view view;
+	struct doc_side_counters host, guest, native_host;
+	const struct doc_side_counters *own; /* the side that saw the workload: guest or host */
 };
 
 typedef void (*rule_fn)(const struct rule_cell *c, struct json_object *out);
+
+/* Reads what a rule needs of one cell; false when the cell has nothing to judge. */
+static bool rule_cell_read(struct rule_cell *c, struct json_object *native)
+{
+	c->workload = doc_str(c->cell, "name", NULL);
+	if (!c->workload || !doc_cell_has_runs(c->cell) || doc_get(c->cell, "error"))
+		return false;
+	doc_label(c->plat, c->label, sizeof(c->label));
+	c->is_native = c->plat == native;
+	c->native = c->is_native ? NULL : doc_cell(native, c->workload);
+	if (c->native && !doc_cell_has_runs(c->native))
+		c->native = NULL;
+	doc_cell_read(c->doc, c->cell, &c->view);
+	c->ratio = c->view.vs_native;
+	doc_side_read(c->cell, DOC_SIDE_HOST, &c->host);
+	doc_side_read(c->cell, DOC_SIDE_GUEST, &c->guest);
+	c->own = c->view.side == DOC_SIDE_GUEST ? &c->guest : &c->host;
+	doc_side_read(c->native, DOC_SIDE_HOST, &c->native_host);
+	return true;
+}
 
 static void for_each_cell(struct json_object *doc, const char *rule, rule_fn fn,
 			  struct json_object *out)
 {
 	struct json_object *native = doc_native(doc);
+	struct rule_cell *c = malloc(sizeof(*c));
 
+	if (!c)
+		return;
 	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
 		struct json_object *p = doc_idx(doc, "platforms", i);
 
 		if (!doc_platform_ok(p))
 			continue;
 		for (size_t j = 0; j < doc_len(p, "workloads"); j++) {
-			struct rule_cell c = {.doc = doc, .plat = p, .rule = rule};
-
-			c.cell = doc_idx(p, "workloads", j);
-			c.workload = doc_str(c.cell, "name", NULL);
-			if (!c.workload || !doc_cell_has_runs(c.cell) || doc_get(c.cell, "error"))
-				continue;
-			doc_label(p, c.label, sizeof(c.label));
-			c.is_native = p == native;
-			c.native = c.is_native ? NULL : doc_cell(native, c.workload);
-			if (c.native && !doc_cell_has_runs(c.native))
-				c.native = NULL;
-			if (!doc_cell_vs_native(doc, c.cell, &c.ratio))
-				c.ratio = NAN;
-			fn(&c, out);
+			memset(c, 0, sizeof(*c));
+			c->doc = doc;
+			c->plat = p;
+			c->rule = rule;
+			c->cell = doc_idx(p, "workloads", j);
+			if (rule_cell_read(c, native))
+				fn(c, out);
 		}
 	}
+	free(c);
 }
 
 /* Four significant digits (or whole numbers) are all the evidence needs, and all a
@@ -148,69 +172,25 @@ static const char *n3(double v, char *buf, size_t n)
 	return doc_fmt_num(v, buf, n);
 }
 
-/* Faults the workload's own kernel saw (the guest's for a VM), user + kernel side. */
-struct faults {
-	double user, kernel, per_unit; /* per_unit: per MiB when bytes were moved, else per op */
-	double total;		       /* faults counted, user + kernel */
-	bool per_mib, have;
-};
-
-static bool cell_faults(struct json_object *cell, const char *side, struct faults *f)
-{
-	struct cell_sum u, k;
-	char path[96];
-	double denom;
-
-	memset(f, 0, sizeof(*f));
-	snprintf(path, sizeof(path), "%s.page_faults_user", side);
-	if (!doc_cell_sum(cell, path, &u))
-		return false;
-	snprintf(path, sizeof(path), "%s.page_faults_kernel", side);
-	if (!doc_cell_sum(cell, path, &k))
-		k.value = 0;
-	f->per_mib = u.bytes > 0;
-	denom = f->per_mib ? u.bytes / 1048576.0 : u.ops;
-	if (denom <= 0)
-		return false;
-	f->user = u.value / denom;
-	f->kernel = k.value / denom;
-	f->per_unit = f->user + f->kernel;
-	f->total = u.value + k.value;
-	f->have = true;
-	return true;
-}
-
-static bool cell_faults_per_s(struct json_object *cell, const char *side, double *out)
-{
-	struct cell_sum u, k;
-	char path[96];
-
-	snprintf(path, sizeof(path), "%s.page_faults_user", side);
-	if (!doc_cell_sum(cell, path, &u) || u.duration_s <= 0)
-		return false;
-	snprintf(path, sizeof(path), "%s.page_faults_kernel", side);
-	if (doc_cell_sum(cell, path, &k))
-		u.value += k.value;
-	*out = u.value / u.duration_s;
-	return true;
-}
-
 /* Host-side VM exits: total, per second, per op; false without the kvm family. */
 struct exits {
 	double total, per_s, per_op, per_mib;
 };
 
-static bool cell_exits(struct json_object *cell, struct exits *x)
+static bool cell_exits(const struct doc_side_counters *k, struct exits *x)
 {
-	struct cell_sum s;
+	const struct cell_sum *s = &k->vm_exits;
 
 	memset(x, 0, sizeof(*x));
-	if (!doc_cell_sum(cell, "probes.host.vm_exits.total", &s))
+	if (!s->runs)
 		return false;
-	x->total = s.value;
-	x->per_s = s.duration_s > 0 ? s.value / s.duration_s : NAN;
-	x->per_op = s.ops > 0 ? s.value / s.ops : NAN;
-	x->per_mib = s.bytes > 0 ? s.value / (s.bytes / 1048576.0) : NAN;
+	x->total = s->value;
+	if (!doc_sum_per_s(s, &x->per_s))
+		x->per_s = NAN;
+	if (!doc_sum_per_op(s, &x->per_op))
+		x->per_op = NAN;
+	if (!doc_sum_per_mib(s, &x->per_mib))
+		x->per_mib = NAN;
 	return true;
 }
 
@@ -265,7 +245,7 @@ static bool in_vm(const struct rule_cell *c)
 {
 	const char *name = doc_str(c->plat, "name", "");
 
-	return doc_cell_has_guest(c->cell) || !strcmp(name, "qemu") || !strcmp(name, "kvm");
+	return c->view.has_guest || !strcmp(name, "qemu") || !strcmp(name, "kvm");
 }
 
 /* ---- binary translation: is QEMU slow on CPU because it emulates? ---- */
@@ -273,7 +253,7 @@ static bool in_vm(const struct rule_cell *c)
 /* Slow on CPU but mostly not running: it waited (a quota, contention), it did not emulate. */
 static void rule_cpu_starved(const struct rule_cell *c, struct json_object *out)
 {
-	struct cell_sum ut;
+	const struct cell_sum *ut = &c->view.user_time;
 	struct json_object *e;
 	double busy;
 	char r[64];
@@ -281,9 +261,9 @@ static void rule_cpu_starved(const struct rule_cell *c, struct json_object *out)
 	if (c->is_native || strcmp(c->workload, "cpu") || !isfinite(c->ratio) ||
 	    c->ratio >= FAR_BELOW)
 		return;
-	if (!doc_cell_sum(c->cell, "rusage.utime_s", &ut) || ut.duration_s <= 0)
+	if (!ut->runs || ut->duration_s <= 0)
 		return;
-	busy = ut.value / ut.duration_s;
+	busy = ut->value / ut->duration_s;
 	if (busy >= BUSY_USER)
 		return;
 	e = json_object_new_object();
@@ -302,9 +282,10 @@ static bool cpu_evidence(const struct rule_cell *c, struct exits *x, struct cell
 {
 	if (c->is_native || strcmp(c->workload, "cpu") || !isfinite(c->ratio) || !in_vm(c))
 		return false;
-	if (!cell_exits(c->cell, x) || !isfinite(x->per_s))
+	if (!cell_exits(&c->host, x) || !isfinite(x->per_s))
 		return false;
-	if (!doc_cell_sum(c->cell, "rusage.utime_s", ut) || ut->duration_s <= 0)
+	*ut = c->view.user_time;
+	if (!ut->runs || ut->duration_s <= 0)
 		return false;
 	*busy = ut->value / ut->duration_s;
 	return true;
@@ -362,16 +343,17 @@ static void rule_hardware_virtualization(const struct rule_cell *c, struct json_
 
 static void rule_vm_exits(const struct rule_cell *c, struct json_object *out)
 {
-	struct exit_row rows[MAX_ROWS];
+	const struct exit_row *rows;
 	struct json_object *e;
 	double all_time = 0;
 	char list[512] = "", a[32], b[32];
 	size_t n, len = 0;
 	struct exits x;
 
-	if (!cell_exits(c->cell, &x) || !isfinite(x.per_s) || x.per_s < MIN_EXITS_PER_S)
+	if (!cell_exits(&c->host, &x) || !isfinite(x.per_s) || x.per_s < MIN_EXITS_PER_S)
 		return;
-	n = doc_cell_exit_rows(c->cell, rows, MAX_ROWS);
+	rows = c->host.exits;
+	n = c->host.nexits;
 	if (!n)
 		return;
 	for (size_t i = 0; i < n; i++)
@@ -409,37 +391,42 @@ static void rule_vm_exits(const struct rule_cell *c, struct json_object *out)
 
 /* ---- memory: shadow page tables, a VM exit per page fault? ---- */
 
-static double exits_of(struct json_object *cell, bool (*match)(const char *reason))
+static double exits_of(const struct doc_side_counters *k, bool (*match)(const char *reason))
 {
-	struct exit_row rows[MAX_ROWS];
-	size_t n = doc_cell_exit_rows(cell, rows, MAX_ROWS);
 	double v = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (match(rows[i].reason))
-			v += rows[i].samples;
+	for (size_t i = 0; i < k->nexits; i++)
+		if (match(k->exits[i].reason))
+			v += k->exits[i].samples;
 	return v;
 }
 
-static double paging_exits(struct json_object *cell)
+static double paging_exits(const struct doc_side_counters *k)
 {
-	return exits_of(cell, is_paging_exit);
+	return exits_of(k, is_paging_exit);
+}
+
+/*
+ * Faults per unit of work of a cell and of native, when both are known and
+ * in the same unit (per MiB, or both per op).
+ */
+static bool faults_pair(const struct doc_faults *f, const struct doc_faults *nf)
+{
+	return f->have_per_unit && nf->have_per_unit && f->per_mib == nf->per_mib;
 }
 
 static void rule_memory(const struct rule_cell *c, struct json_object *out)
 {
-	struct faults f, nf;
+	const struct doc_faults f = c->guest.faults, nf = c->native_host.faults;
 	struct exits x;
 	struct json_object *e;
 	double per_fault;
 	char r[64], a[32], b[32], d[32];
 	const char *unit;
 
-	if (c->is_native || strcmp(c->workload, "mem") || !c->native ||
-	    !doc_cell_has_guest(c->cell))
+	if (c->is_native || strcmp(c->workload, "mem") || !c->native || !c->view.has_guest)
 		return;
-	if (!cell_exits(c->cell, &x) || !cell_faults(c->cell, "probes.guest", &f) ||
-	    !cell_faults(c->native, "probes.host", &nf) || f.per_mib != nf.per_mib)
+	if (!cell_exits(&c->host, &x) || !faults_pair(&f, &nf))
 		return;
 	unit = f.per_mib ? "MiB written" : "op";
 	ratio_words(c->ratio, r, sizeof(r));
@@ -458,8 +445,8 @@ static void rule_memory(const struct rule_cell *c, struct json_object *out)
 		     n3(nf.per_unit, d, sizeof(d)));
 		return;
 	}
-	per_fault = f.total > 0 ? paging_exits(c->cell) / f.total : NAN;
-	ev(e, "paging_exits", paging_exits(c->cell));
+	per_fault = f.total > 0 ? paging_exits(&c->host) / f.total : NAN;
+	ev(e, "paging_exits", paging_exits(&c->host));
 	ev(e, "paging_exits_per_guest_fault", per_fault);
 	if (isfinite(per_fault) && per_fault >= 0.5) {
 		emit(c, out, e,
@@ -474,7 +461,7 @@ static void rule_memory(const struct rule_cell *c, struct json_object *out)
 		     "%s mem is %s with %s EPT/NPT violation exits for %s guest page faults per %s "
 		     "(%s on native): the guest handles its own page faults in hardware (EPT/NPT), "
 		     "not with a VM exit each",
-		     c->label, r, n3(paging_exits(c->cell), a, sizeof(a)),
+		     c->label, r, n3(paging_exits(&c->host), a, sizeof(a)),
 		     n3(f.per_unit, b, sizeof(b)), unit, n3(nf.per_unit, d, sizeof(d)));
 	}
 }
@@ -483,42 +470,39 @@ static void rule_memory(const struct rule_cell *c, struct json_object *out)
 
 static void rule_faults(const struct rule_cell *c, struct json_object *out)
 {
-	struct faults f, nf;
+	const struct doc_faults *f = &c->own->faults, *nf = &c->native_host.faults;
 	struct json_object *e;
-	double factor, per_s;
+	double factor;
 	char a[32], b[32], u[32], k[32];
 	const char *unit;
 
 	if (c->is_native || !c->native || !strcmp(c->workload, "fork"))
 		return;
-	if (!strcmp(c->workload, "mem") && doc_cell_has_guest(c->cell))
+	if (!strcmp(c->workload, "mem") && c->view.has_guest)
 		return; /* rule_memory speaks of it */
-	if (!cell_faults(c->cell, doc_cell_side(c->cell), &f) ||
-	    !cell_faults(c->native, "probes.host", &nf) || f.per_mib != nf.per_mib)
+	if (!faults_pair(f, nf) || nf->per_unit <= 0 || f->per_unit <= 0)
 		return;
-	if (nf.per_unit <= 0 || f.per_unit <= 0)
-		return;
-	factor = f.per_unit / nf.per_unit;
+	factor = f->per_unit / nf->per_unit;
 	if (factor < FAULTS_FACTOR && factor > 1 / FAULTS_FACTOR)
 		return;
-	if (!cell_faults_per_s(c->cell, doc_cell_side(c->cell), &per_s) || per_s < MIN_FAULTS_PER_S)
+	if (!f->have_per_s || f->per_s < MIN_FAULTS_PER_S)
 		return;
-	unit = f.per_mib ? "MiB" : "op";
+	unit = f->per_mib ? "MiB" : "op";
 	e = json_object_new_object();
-	ev(e, "faults_per_unit", f.per_unit);
-	ev(e, "user_faults_per_unit", f.user);
-	ev(e, "kernel_faults_per_unit", f.kernel);
-	ev(e, "native_faults_per_unit", nf.per_unit);
+	ev(e, "faults_per_unit", f->per_unit);
+	ev(e, "user_faults_per_unit", f->user_per_unit);
+	ev(e, "kernel_faults_per_unit", f->kernel_per_unit);
+	ev(e, "native_faults_per_unit", nf->per_unit);
 	ev(e, "factor", factor);
-	ev(e, "faults_per_s", per_s);
+	ev(e, "faults_per_s", f->per_s);
 	ev_str(e, "unit", unit);
 	emit(c, out, e,
 	     "%s %s: %s page faults per %s (%s user-side, %s kernel-side, as its %s kernel saw "
 	     "them) vs %s on native, %.1fx %s",
-	     c->label, c->workload, n3(f.per_unit, a, sizeof(a)), unit, n3(f.user, u, sizeof(u)),
-	     n3(f.kernel, k, sizeof(k)), doc_cell_has_guest(c->cell) ? "guest" : "host",
-	     n3(nf.per_unit, b, sizeof(b)), factor >= 1 ? factor : 1 / factor,
-	     factor >= 1 ? "more" : "fewer");
+	     c->label, c->workload, n3(f->per_unit, a, sizeof(a)), unit,
+	     n3(f->user_per_unit, u, sizeof(u)), n3(f->kernel_per_unit, k, sizeof(k)),
+	     doc_side_name(c->view.side), n3(nf->per_unit, b, sizeof(b)),
+	     factor >= 1 ? factor : 1 / factor, factor >= 1 ? "more" : "fewer");
 }
 
 /* ---- disk: what does the virtual disk add, and does a host cache serve it? ---- */
@@ -528,33 +512,27 @@ struct blk {
 	bool have_p50;
 };
 
-static bool cell_block(struct json_object *cell, const char *side, struct blk *b)
+/* What the disk rules weigh of a side's block requests; false without the block family. */
+static bool cell_block(const struct doc_side_counters *k, struct blk *b)
 {
-	struct cell_sum s;
-	char path[96], w[96];
+	const struct doc_block *d = &k->block;
 
 	memset(b, 0, sizeof(*b));
-	snprintf(path, sizeof(path), "%s.block.requests", side);
-	if (!doc_cell_sum(cell, path, &s))
+	if (!d->requests.runs)
 		return false;
-	b->requests = s.value;
-	snprintf(w, sizeof(w), "%s.block.requests", side);
-	snprintf(path, sizeof(path), "%s.block.p50_us", side);
-	b->have_p50 = doc_cell_wavg(cell, path, w, &b->p50) && b->requests > 0;
-	snprintf(path, sizeof(path), "%s.block.p99_us", side);
-	if (!doc_cell_wavg(cell, path, w, &b->p99))
-		b->p99 = NAN;
-	snprintf(path, sizeof(path), "%s.block.bytes", side);
-	if (doc_cell_sum(cell, path, &s))
-		b->bytes = s.value;
+	b->requests = d->requests.value;
+	b->have_p50 = d->have_p50 && b->requests > 0;
+	b->p50 = d->have_p50 ? d->p50_us : 0;
+	b->p99 = d->have_p99 ? d->p99_us : NAN;
+	b->bytes = d->bytes.value;
 	return true;
 }
 
 /* The block requests guest and host saw for a VM's cell, when there are enough to speak of. */
 static bool disk_evidence(const struct rule_cell *c, struct blk *g, struct blk *h)
 {
-	return doc_cell_has_guest(c->cell) && cell_block(c->cell, "probes.guest", g) &&
-	       cell_block(c->cell, "probes.host", h) && g->requests >= MIN_BLOCK_REQS;
+	return c->view.has_guest && cell_block(&c->guest, g) && cell_block(&c->host, h) &&
+	       g->requests >= MIN_BLOCK_REQS;
 }
 
 static struct json_object *disk_evidence_object(const struct rule_cell *c, const struct blk *g,
@@ -570,7 +548,7 @@ static struct json_object *disk_evidence_object(const struct rule_cell *c, const
 		ev(e, "guest_p50_us", g->p50);
 	if (h->have_p50)
 		ev(e, "host_p50_us", h->p50);
-	if (c->native && cell_block(c->native, "probes.host", &nb) && nb.have_p50)
+	if (c->native && cell_block(&c->native_host, &nb) && nb.have_p50)
 		ev(e, "native_p50_us", nb.p50);
 	return e;
 }
@@ -633,17 +611,26 @@ struct seq_rand {
 	double s_req, r_req, s_permib, r_permib, gap;
 };
 
+/* The block requests one side saw for a cell other than the rule's own. */
+static bool cell_block_of(struct json_object *cell, enum doc_side side, struct blk *b)
+{
+	struct doc_side_counters k;
+
+	doc_side_read(cell, side, &k);
+	return cell_block(&k, b);
+}
+
 static bool seq_rand_of(struct json_object *plat, struct seq_rand *x)
 {
 	struct json_object *sc = doc_cell(plat, "diskseq"), *rc = doc_cell(plat, "diskrand");
-	const char *side;
+	enum doc_side side;
 
 	if (!sc || !rc || !doc_cell_has_runs(sc) || !doc_cell_has_runs(rc))
 		return false;
 	side = doc_cell_side(sc);
 	if (!doc_cell_stats(sc, &x->seq) || !doc_cell_stats(rc, &x->rand) || x->rand.mean <= 0)
 		return false;
-	if (!cell_block(sc, side, &x->s) || !cell_block(rc, side, &x->r) || !x->s.have_p50 ||
+	if (!cell_block_of(sc, side, &x->s) || !cell_block_of(rc, side, &x->r) || !x->s.have_p50 ||
 	    !x->r.have_p50 || x->s.bytes <= 0 || x->r.bytes <= 0)
 		return false;
 	x->s_req = x->s.bytes / x->s.requests;
@@ -741,37 +728,26 @@ static void rule_docker_storage(const struct rule_cell *c, struct json_object *o
 
 /* ---- fork: do privileged instructions trap? ---- */
 
-static bool cell_clone_p50(struct json_object *cell, const char *side, double *out)
-{
-	char path[96], w[96];
-
-	snprintf(path, sizeof(path), "%s.clone_latency.p50_us", side);
-	snprintf(w, sizeof(w), "%s.clone_syscalls", side);
-	return doc_cell_wavg(cell, path, w, out);
-}
-
 static void rule_fork(const struct rule_cell *c, struct json_object *out)
 {
-	struct faults f, nf;
+	const struct doc_faults f = c->own->faults, nf = c->native_host.faults;
 	struct exits x;
 	struct json_object *e;
-	double lat, nlat;
+	double lat = c->own->clone_p50_us, nlat = c->native_host.clone_p50_us;
 	bool have_lat, have_f;
 	char r[64], lat_s[96] = "", f_s[96] = "", a[32], b[32];
 
 	if (c->is_native || strcmp(c->workload, "fork") || !c->native || !isfinite(c->ratio) ||
 	    !in_vm(c))
 		return;
-	if (!cell_exits(c->cell, &x))
+	if (!cell_exits(&c->host, &x))
 		return;
 	/* A halting vCPU exits whatever the workload does: those are not fork's traps. */
 	x.per_op = isfinite(x.per_op) && x.total > 0
-			   ? x.per_op * (x.total - exits_of(c->cell, is_idle_exit)) / x.total
+			   ? x.per_op * (x.total - exits_of(&c->host, is_idle_exit)) / x.total
 			   : x.per_op;
-	have_lat = cell_clone_p50(c->cell, doc_cell_side(c->cell), &lat) &&
-		   cell_clone_p50(c->native, "probes.host", &nlat);
-	have_f = cell_faults(c->cell, doc_cell_side(c->cell), &f) &&
-		 cell_faults(c->native, "probes.host", &nf) && !f.per_mib && !nf.per_mib;
+	have_lat = c->own->have_clone_p50 && c->native_host.have_clone_p50;
+	have_f = faults_pair(&f, &nf) && !f.per_mib;
 	if (!have_lat && !have_f)
 		return;
 	e = json_object_new_object();
@@ -815,26 +791,23 @@ static void rule_fork(const struct rule_cell *c, struct json_object *out)
 
 static void rule_net_relay(const struct rule_cell *c, struct json_object *out)
 {
-	struct cell_sum s, ns;
-	struct json_object *top, *e;
-	const char *names[TOP];
-	double vals[TOP], per, nper, factor;
+	const struct cell_sum *s = &c->host.syscalls, *ns = &c->native_host.syscalls;
+	const struct doc_syscall *top = c->host.top;
+	struct json_object *e;
+	double per, nper, factor;
 	char r[64], list[256] = "", a[32], b[32];
-	size_t n, len = 0;
+	size_t n = c->host.ntop < TOP ? c->host.ntop : TOP, len = 0;
 
 	if (c->is_native || strcmp(c->workload, "net") || !c->native)
 		return;
-	if (!doc_cell_sum(c->cell, "probes.host.syscalls.total", &s) ||
-	    !doc_cell_sum(c->native, "probes.host.syscalls.total", &ns) ||
-	    !doc_sum_per_mib(&s, &per) || !doc_sum_per_mib(&ns, &nper) || nper <= 0)
+	if (!s->runs || !ns->runs || !doc_sum_per_mib(s, &per) || !doc_sum_per_mib(ns, &nper) ||
+	    nper <= 0)
 		return;
 	factor = per / nper;
-	top = doc_cell_sum_map(c->cell, "probes.host.syscalls.top");
-	n = doc_map_top(top, names, vals, TOP);
 	for (size_t i = 0; i < n && len < sizeof(list); i++)
 		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s %.0f %%",
-					i ? ", " : "; top: ", names[i],
-					s.value > 0 ? vals[i] / s.value * 100 : 0);
+					i ? ", " : "; top: ", top[i].name,
+					s->value > 0 ? top[i].count / s->value * 100 : 0);
 	e = json_object_new_object();
 	ev(e, "vs_native", c->ratio);
 	ev(e, "host_syscalls_per_mib", per);
@@ -843,10 +816,9 @@ static void rule_net_relay(const struct rule_cell *c, struct json_object *out)
 	for (size_t i = 0; i < n; i++) {
 		char key[80];
 
-		snprintf(key, sizeof(key), "syscalls_%s", names[i]);
-		ev(e, key, vals[i]);
+		snprintf(key, sizeof(key), "syscalls_%s", top[i].name);
+		ev(e, key, top[i].count);
 	}
-	json_object_put(top);
 	ratio_words(c->ratio, r, sizeof(r));
 	if (factor >= SYSCALL_RELAY)
 		emit(c, out, e,
@@ -889,15 +861,17 @@ static void rule_net_latency(const struct rule_cell *c, struct json_object *out)
 	const char *server = doc_str(c->doc, "config.net_server", NULL);
 	double rtt = 0, retr = 0, cwnd = 0, mss = 0, v, window_mbit = NAN;
 	int nrtt = 0, nwin = 0;
+	const struct stats *st = &c->view.stats;
 	struct json_object *e;
-	struct stats st;
 	char tail[256] = "";
 
-	if (strcmp(c->workload, "net") || !server || !*server || !doc_cell_stats(c->cell, &st))
+	if (strcmp(c->workload, "net") || !server || !*server || !c->view.have_stats)
 		return;
 	for (size_t i = 0; i < doc_len(c->cell, "runs"); i++) {
 		struct json_object *run = doc_idx(c->cell, "runs", i);
 
+		if (!stats_run_kept(run))
+			continue;
 		if (extra_num(run, rtt_k, &v)) {
 			rtt += v;
 			nrtt++;
@@ -914,7 +888,7 @@ static void rule_net_latency(const struct rule_cell *c, struct json_object *out)
 	rtt /= nrtt;
 	e = json_object_new_object();
 	ev_str(e, "server", server);
-	ev(e, "mbit_s", st.mean);
+	ev(e, "mbit_s", st->mean);
 	ev(e, "rtt_us", rtt);
 	ev(e, "retransmits", retr);
 	if (nwin) {
@@ -925,12 +899,12 @@ static void rule_net_latency(const struct rule_cell *c, struct json_object *out)
 		snprintf(tail, sizeof(tail),
 			 "; one congestion window (%.0f KiB) per round trip allows %.0f Mbit/s, %s",
 			 cwnd / nwin / 1024, window_mbit,
-			 st.mean >= 0.7 * window_mbit ? "so latency bounds this stream"
-						      : "so latency alone does not bound it");
+			 st->mean >= 0.7 * window_mbit ? "so latency bounds this stream"
+						       : "so latency alone does not bound it");
 	}
 	emit(c, out, e,
 	     "%s net against %s: %.0f Mbit/s with an RTT of %.2f ms and %.0f retransmits%s",
-	     c->label, server, st.mean, rtt / 1000, retr, tail);
+	     c->label, server, st->mean, rtt / 1000, retr, tail);
 }
 
 /* ---- the rule table ---- */

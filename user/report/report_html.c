@@ -18,7 +18,7 @@
 
 #define MAX_WL	 32
 #define MAX_ROWS 64
-#define HBINS	 32
+#define HBINS	 DOC_HIST_BINS
 
 /* ---- small helpers ---- */
 
@@ -473,10 +473,11 @@ static void html_findings(FILE *out, struct json_object *doc)
 
 /* ---- VM exits, as perf kvm stat prints them ---- */
 
-static bool exit_table(FILE *out, struct json_object *p, struct json_object *c)
+static bool exit_table(FILE *out, struct json_object *p, struct json_object *c,
+		       const struct doc_side_counters *host)
 {
-	struct exit_row rows[MAX_ROWS];
-	size_t n = doc_cell_exit_rows(c, rows, MAX_ROWS);
+	const struct exit_row *rows = host->exits;
+	size_t n = host->nexits;
 	double total = 0, time = 0;
 	char label[128], a[32], b[32], d[32];
 
@@ -520,6 +521,7 @@ static bool exit_table(FILE *out, struct json_object *p, struct json_object *c)
 
 static void html_exits(FILE *out, struct json_object *doc, const char **wl, size_t nwl)
 {
+	struct doc_side_counters host;
 	bool any = false;
 
 	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
@@ -527,9 +529,8 @@ static void html_exits(FILE *out, struct json_object *doc, const char **wl, size
 
 		for (size_t w = 0; w < nwl; w++) {
 			struct json_object *c = doc_cell(p, wl[w]);
-			struct exit_row row;
 
-			if (!c || !doc_cell_exit_rows(c, &row, 1))
+			if (!c || !doc_side_read(c, DOC_SIDE_HOST, &host) || !host.nexits)
 				continue;
 			if (!any)
 				fputs("<section id=\"vmexits\"><h2>VM exits</h2><p "
@@ -540,7 +541,7 @@ static void html_exits(FILE *out, struct json_object *doc, const char **wl, size
 				      "<div class=\"stack\">\n",
 				      out);
 			any = true;
-			exit_table(out, p, c);
+			exit_table(out, p, c, &host);
 		}
 	}
 	if (any)
@@ -566,11 +567,13 @@ struct block_hist {
 #define BH_PLOT_W (BH_W - BH_LEFT - 8)
 #define BH_PLOT_H (BH_H - BH_BOT - 10)
 
-static bool block_hist_of(struct json_object *c, struct block_hist *k)
+static bool block_hist_of(const struct doc_block *host, const struct doc_block *guest,
+			  struct block_hist *k)
 {
-	size_t nh = doc_cell_hist(c, "probes.host.block.hist_log2_us", k->host, HBINS);
-	size_t ng = doc_cell_hist(c, "probes.guest.block.hist_log2_us", k->guest, HBINS);
+	size_t nh = host->hist_bins, ng = guest->hist_bins;
 
+	memcpy(k->host, host->hist, sizeof(k->host));
+	memcpy(k->guest, guest->hist, sizeof(k->guest));
 	k->hs = k->gs = k->peak = 0;
 	k->lo = HBINS;
 	k->hi = 0;
@@ -593,22 +596,18 @@ static bool block_hist_of(struct json_object *c, struct block_hist *k)
 }
 
 /* "host: 6525 requests, p50 1 ms, p99 4 ms · guest: ..." */
-static void block_hist_caption(FILE *out, struct json_object *c, const struct block_hist *k)
+static void block_hist_caption(FILE *out, const struct doc_block *host,
+			       const struct doc_block *guest, const struct block_hist *k)
 {
 	char n[32], a[32], b[32];
-	double p50, p99;
 
-	if (k->hs > 0 &&
-	    doc_cell_wavg(c, "probes.host.block.p50_us", "probes.host.block.requests", &p50) &&
-	    doc_cell_wavg(c, "probes.host.block.p99_us", "probes.host.block.requests", &p99))
+	if (k->hs > 0 && host->have_p50 && host->have_p99)
 		fprintf(out, "host: %s requests, p50 %s, p99 %s", doc_fmt_num(k->hs, n, sizeof(n)),
-			us_str(p50, a, sizeof(a)), us_str(p99, b, sizeof(b)));
-	if (k->gs > 0 &&
-	    doc_cell_wavg(c, "probes.guest.block.p50_us", "probes.guest.block.requests", &p50) &&
-	    doc_cell_wavg(c, "probes.guest.block.p99_us", "probes.guest.block.requests", &p99))
+			us_str(host->p50_us, a, sizeof(a)), us_str(host->p99_us, b, sizeof(b)));
+	if (k->gs > 0 && guest->have_p50 && guest->have_p99)
 		fprintf(out, "%sguest: %s requests, p50 %s, p99 %s", k->hs > 0 ? " · " : "",
-			doc_fmt_num(k->gs, n, sizeof(n)), us_str(p50, a, sizeof(a)),
-			us_str(p99, b, sizeof(b)));
+			doc_fmt_num(k->gs, n, sizeof(n)), us_str(guest->p50_us, a, sizeof(a)),
+			us_str(guest->p99_us, b, sizeof(b)));
 }
 
 /* One bucket: the host's bar solid, the guest's light beside it, the bound below. */
@@ -644,19 +643,20 @@ static void block_hist_bucket(FILE *out, const struct block_hist *k, const char 
 	fputc('\n', out);
 }
 
-static void block_hist(FILE *out, struct json_object *p, struct json_object *c)
+static void block_hist(FILE *out, struct json_object *p, struct json_object *c,
+		       const struct doc_block *host, const struct doc_block *guest)
 {
 	struct block_hist k;
 	char label[128];
 
-	if (!block_hist_of(c, &k))
+	if (!block_hist_of(host, guest, &k))
 		return;
 	fputs("<div class=\"card\"><h3>", out);
 	view_put_html(out, doc_label(p, label, sizeof(label)));
 	fputs(" · ", out);
 	view_put_html(out, doc_str(c, "name", "?"));
 	fputs("</h3><p class=\"sub\">", out);
-	block_hist_caption(out, c, &k);
+	block_hist_caption(out, host, guest, &k);
 	fprintf(out,
 		"</p>\n<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"block latency "
 		"histogram\">\n",
@@ -681,17 +681,19 @@ static void block_hist(FILE *out, struct json_object *p, struct json_object *c)
 
 static void html_block(FILE *out, struct json_object *doc, const char **wl, size_t nwl)
 {
+	struct doc_side_counters host, guest;
 	bool any = false;
 
 	for (size_t w = 0; w < nwl; w++) {
 		for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
 			struct json_object *p = doc_idx(doc, "platforms", i),
 					   *c = doc_cell(p, wl[w]);
-			double bins[HBINS];
 
-			if (!c ||
-			    (!doc_cell_hist(c, "probes.host.block.hist_log2_us", bins, HBINS) &&
-			     !doc_cell_hist(c, "probes.guest.block.hist_log2_us", bins, HBINS)))
+			if (!c)
+				continue;
+			doc_side_read(c, DOC_SIDE_HOST, &host);
+			doc_side_read(c, DOC_SIDE_GUEST, &guest);
+			if (!host.block.hist_bins && !guest.block.hist_bins)
 				continue;
 			if (!any)
 				fputs("<section id=\"block\"><h2>Block I/O latency</h2><p "
@@ -706,7 +708,7 @@ static void html_block(FILE *out, struct json_object *doc, const char **wl, size
 				      "<div class=\"grid3\">\n",
 				      out);
 			any = true;
-			block_hist(out, p, c);
+			block_hist(out, p, c, &host.block, &guest.block);
 		}
 	}
 	if (any)
@@ -726,6 +728,12 @@ static void html_counters(FILE *out, struct json_object *doc, const char **wl, s
 	view_put_html(out, doc_block_scope);
 	fputs(".</p>\n", out);
 	doc_overflow_note(doc, note, sizeof(note));
+	if (*note) {
+		fputs("<p class=\"lead\"><b>Warning:</b> ", out);
+		view_put_html(out, note);
+		fputs(".</p>\n", out);
+	}
+	doc_left_out_note(doc, note, sizeof(note));
 	if (*note) {
 		fputs("<p class=\"lead\"><b>Warning:</b> ", out);
 		view_put_html(out, note);

@@ -147,6 +147,12 @@ static void md_counters(FILE *out, struct json_object *doc)
 		view_put_md(out, note);
 		fputs(".\n\n", out);
 	}
+	doc_left_out_note(doc, note, sizeof(note));
+	if (*note) {
+		fputs("**Warning:** ", out);
+		view_put_md(out, note);
+		fputs(".\n\n", out);
+	}
 	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
 		struct json_object *p = doc_idx(doc, "platforms", i);
 

@@ -262,6 +262,12 @@ static void counters(struct text *t, struct json_object *doc)
 		view_put_clean(t->out, note);
 		fputc('\n', t->out);
 	}
+	doc_left_out_note(doc, note, sizeof(note));
+	if (*note) {
+		fputs("  warning: ", t->out);
+		view_put_clean(t->out, note);
+		fputc('\n', t->out);
+	}
 	fputc('\n', t->out);
 }
 

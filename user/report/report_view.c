@@ -233,7 +233,8 @@ struct json_object *view_findings(struct json_object *doc, bool *owned)
 void view_cell(struct json_object *doc, struct json_object *plat, struct json_object *cell,
 	       struct cell_view *v)
 {
-	struct stats s;
+	struct doc_cell_view c;
+	const struct stats *s = &c.stats;
 
 	memset(v, 0, sizeof(*v));
 	v->ratio = NAN;
@@ -244,93 +245,85 @@ void view_cell(struct json_object *doc, struct json_object *plat, struct json_ob
 	}
 	if (!cell)
 		return;
-	v->error = doc_str(cell, "error", NULL);
-	if (v->error || !doc_cell_stats(cell, &s)) {
+	doc_cell_read(doc, cell, &c);
+	v->error = c.error;
+	v->runs_left_out = c.runs_left_out;
+	if (v->error || !c.have_stats) {
 		v->kind = v->error || !strcmp(doc_str(cell, "status", ""), "failed") ? CV_FAILED
 										     : CV_EMPTY;
 		return;
 	}
 	v->kind = CV_OK;
-	doc_fmt_num(s.mean, v->score, sizeof(v->score));
-	if (plat != doc_native(doc) && doc_cell_vs_native(doc, cell, &v->ratio))
+	doc_fmt_num(s->mean, v->score, sizeof(v->score));
+	if (plat != doc_native(doc) && c.have_vs_native) {
+		v->ratio = c.vs_native;
 		snprintf(v->pct, sizeof(v->pct), v->ratio < 0.0995 ? "%.1f %%" : "%.0f %%",
 			 v->ratio * 100);
-	if (s.n > 1 && s.mean != 0) {
-		double half = (s.ci95_high - s.mean) / fabs(s.mean) * 100;
+	}
+	if (s->n > 1 && s->mean != 0) {
+		double half = (s->ci95_high - s->mean) / fabs(s->mean) * 100;
 
 		snprintf(v->ci, sizeof(v->ci), half < 9.95 ? "±%.1f %%" : "±%.0f %%", half);
 	} else
-		snprintf(v->ci, sizeof(v->ci), "n=%zu", s.n);
-	snprintf(v->cv, sizeof(v->cv), "%.1f %%", s.cv * 100);
-	v->noisy = s.cv > CV_NOISY;
+		snprintf(v->ci, sizeof(v->ci), "n=%zu", s->n);
+	snprintf(v->cv, sizeof(v->cv), "%.1f %%", s->cv * 100);
+	v->noisy = s->cv > CV_NOISY;
 }
 
-static void counter_per_op(struct json_object *cell, const char *side, char *buf, size_t n)
+/* "g 250 / h 180 us" when the workload ran under a guest kernel, "180 us" otherwise. */
+static void block_p99(const struct doc_side_counters *own, const struct doc_side_counters *host,
+		      char *buf, size_t n)
 {
-	struct cell_sum u, k;
-	char path[96];
-	double per;
+	char a[32], b[32];
 
-	snprintf(path, sizeof(path), "%s.page_faults_user", side);
-	if (!doc_cell_sum(cell, path, &u)) {
-		snprintf(buf, n, "-");
-		return;
-	}
-	snprintf(path, sizeof(path), "%s.page_faults_kernel", side);
-	if (doc_cell_sum(cell, path, &k))
-		u.value += k.value;
-	if (!doc_sum_per_op(&u, &per))
-		snprintf(buf, n, "-");
+	if (own->side == DOC_SIDE_GUEST && own->block.have_p99)
+		snprintf(buf, n, "g %s / h %s us", doc_fmt_num(own->block.p99_us, a, sizeof(a)),
+			 host->block.have_p99 ? doc_fmt_num(host->block.p99_us, b, sizeof(b))
+					      : "-");
+	else if (host->block.have_p99)
+		snprintf(buf, n, "%s us", doc_fmt_num(host->block.p99_us, a, sizeof(a)));
 	else
-		doc_fmt_num(per, buf, n);
+		snprintf(buf, n, "-");
 }
 
-static bool p99(struct json_object *cell, const char *side, double *out)
+/* The host's most frequent syscall and its share of all of them. */
+static void top_syscall(const struct doc_side_counters *host, char *buf, size_t n)
 {
-	char path[96], w[96];
+	const struct doc_syscall *top = &host->top[0];
 
-	snprintf(path, sizeof(path), "%s.block.p99_us", side);
-	snprintf(w, sizeof(w), "%s.block.requests", side);
-	return doc_cell_wavg(cell, path, w, out);
+	if (host->ntop && host->syscalls.runs && host->syscalls.value > 0)
+		snprintf(buf, n, "%s %.0f %%", top->name, top->count / host->syscalls.value * 100);
+	else if (host->ntop)
+		snprintf(buf, n, "%s", top->name);
+	else
+		snprintf(buf, n, "-");
 }
 
 void view_cell_counters(struct json_object *cell, struct cell_counters *k)
 {
-	const char *side = doc_cell_side(cell);
-	struct json_object *top;
-	struct cell_sum s;
-	const char *name;
-	double g, h, v;
-	char a[32], b[32], path[96];
+	struct doc_side_counters host, guest;
+	const struct doc_side_counters *own = &host;
+	double v;
 
-	counter_per_op(cell, side, k->faults_per_op, sizeof(k->faults_per_op));
-	snprintf(path, sizeof(path), "%s.forks", side);
-	if (doc_cell_sum(cell, path, &s))
-		doc_fmt_num(s.value / s.runs, k->forks, sizeof(k->forks));
+	doc_side_read(cell, DOC_SIDE_HOST, &host);
+	if (doc_cell_side(cell) == DOC_SIDE_GUEST) {
+		doc_side_read(cell, DOC_SIDE_GUEST, &guest);
+		own = &guest;
+	}
+	if (own->faults.have_per_op)
+		doc_fmt_num(own->faults.per_op, k->faults_per_op, sizeof(k->faults_per_op));
+	else
+		snprintf(k->faults_per_op, sizeof(k->faults_per_op), "-");
+	if (own->forks.runs)
+		doc_fmt_num(own->forks.value / own->forks.runs, k->forks, sizeof(k->forks));
 	else
 		snprintf(k->forks, sizeof(k->forks), "-");
-	if (doc_cell_has_guest(cell) && p99(cell, "probes.guest", &g))
-		snprintf(k->block_p99, sizeof(k->block_p99), "g %s / h %s us",
-			 doc_fmt_num(g, a, sizeof(a)),
-			 p99(cell, "probes.host", &h) ? doc_fmt_num(h, b, sizeof(b)) : "-");
-	else if (p99(cell, "probes.host", &h))
-		snprintf(k->block_p99, sizeof(k->block_p99), "%s us", doc_fmt_num(h, a, sizeof(a)));
-	else
-		snprintf(k->block_p99, sizeof(k->block_p99), "-");
-	if (doc_cell_sum(cell, "probes.host.vm_exits.total", &s) && doc_sum_per_s(&s, &v))
+	block_p99(own, &host, k->block_p99, sizeof(k->block_p99));
+	if (doc_sum_per_s(&host.vm_exits, &v))
 		doc_fmt_num(v, k->exits_per_s, sizeof(k->exits_per_s));
 	else
 		snprintf(k->exits_per_s, sizeof(k->exits_per_s), "-");
-	top = doc_cell_sum_map(cell, "probes.host.syscalls.top");
-	if (doc_map_top(top, &name, &v, 1) &&
-	    doc_cell_sum(cell, "probes.host.syscalls.total", &s) && s.value > 0)
-		snprintf(k->top_syscall, sizeof(k->top_syscall), "%s %.0f %%", name,
-			 v / s.value * 100);
-	else if (doc_map_top(top, &name, &v, 1))
-		snprintf(k->top_syscall, sizeof(k->top_syscall), "%s", name);
-	else
-		snprintf(k->top_syscall, sizeof(k->top_syscall), "-");
-	json_object_put(top);
+	top_syscall(&host, k->top_syscall, sizeof(k->top_syscall));
 }
 
 void view_host_line(struct json_object *doc, char *buf, size_t n)

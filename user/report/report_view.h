@@ -60,6 +60,7 @@ struct cell_view {
 	bool noisy;	/* CV above CV_NOISY */
 	double ratio;	/* vs native, NAN without one */
 	const char *error;
+	int runs_left_out; /* runs that said "valid": false, in no statistic */
 };
 void view_cell(struct json_object *doc, struct json_object *plat, struct json_object *cell,
 	       struct cell_view *v);

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Reading a results document (schema "vbench-trace/1") without trusting it:
- * findings, reports and compare all read through these getters, and every
- * one of them tolerates a missing or mistyped field, because probes may be
- * off, a family may be missing, a platform may be skipped, and a document
+ * The results reader: reading a results document (schema "vbench-trace/1")
+ * without trusting it. Findings, reports and compare read through it, and
+ * every part of it tolerates a missing or mistyped field, because probes may
+ * be off, a family may be missing, a platform may be skipped, and a document
  * may come from an older or newer tool.
+ *
+ * Two layers: generic getters by dotted path (report_doc.c), and the typed
+ * reader of a cell (report_cell.c: doc_cell_read(), doc_side_read()), the one
+ * place that spells counter paths and sums counters over a cell's runs.
  */
 #ifndef VB_REPORT_DOC_H
 #define VB_REPORT_DOC_H
@@ -13,8 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stats.h"
+
 struct json_object;
-struct stats;
 
 /*
  * What a results document may hold, so that reading and rendering one is
@@ -70,16 +75,25 @@ struct json_object *doc_cell(struct json_object *platform, const char *workload)
  */
 size_t doc_workloads(struct json_object *doc, const char **names, size_t max);
 
+/*
+ * A run counts in every statistic and counter sum below unless it says
+ * "valid": false (stats_run_kept()); such runs stay in the document for the
+ * record and are counted in doc_cell_view.runs_left_out.
+ */
+
 /* A cell's statistics: its "stats" object when its "n" is a whole number of
- * runs within DOC_MAX_RUNS, else computed from its runs' scores. */
+ * runs within DOC_MAX_RUNS, else computed from its kept runs' scores
+ * (stats_of_runs()). */
 bool doc_cell_stats(struct json_object *cell, struct stats *s);
-/* A cell's mean / native's mean of the same workload: its "vs_native", or computed. */
+/* A cell's mean / native's mean of the same workload: its "vs_native", or
+ * computed (stats_vs_native()). */
 bool doc_cell_vs_native(struct json_object *doc, struct json_object *cell, double *ratio);
 bool doc_cell_higher_is_better(struct json_object *cell);
+/* true when the cell has at least one kept run. */
 bool doc_cell_has_runs(struct json_object *cell);
 
 /*
- * A counter summed over the runs that carry it, with the same runs' ops,
+ * A counter summed over the kept runs that carry it, with the same runs' ops,
  * bytes and duration, so that "per op", "per MiB" and "per second" divide
  * like by like even when some runs lack the counter.
  */
@@ -87,33 +101,69 @@ struct cell_sum {
 	double value, ops, bytes, duration_s, utime_s, stime_s;
 	int runs;
 };
-bool doc_cell_sum(struct json_object *cell, const char *path, struct cell_sum *s);
 /* value per op, per MiB, per second of the sum; false when the denominator is 0. */
 bool doc_sum_per_op(const struct cell_sum *s, double *out);
 bool doc_sum_per_mib(const struct cell_sum *s, double *out);
 bool doc_sum_per_s(const struct cell_sum *s, double *out);
 
+/* ---- the typed reader: a cell, and what each kernel counted for it ---- */
+
+/* Which kernel counted: the host's (every platform) or the guest's (qemu, kvm). */
+enum doc_side { DOC_SIDE_HOST, DOC_SIDE_GUEST };
+
+/* The side that saw the workload itself: the guest when the cell's kept runs
+ * carry a non-empty guest side (it ran under a guest kernel, which saw its
+ * faults and I/O), else the host. */
+enum doc_side doc_cell_side(struct json_object *cell);
+const char *doc_side_name(enum doc_side side); /* "host", "guest" */
+
+/* One cell, read once: what every finding and renderer starts from. */
+struct doc_cell_view {
+	const char *workload, *unit; /* NULL, "" when absent */
+	const char *error;	     /* the cell's "error", or NULL */
+	bool higher_is_better;
+	bool have_stats;
+	struct stats stats;
+	bool have_vs_native;
+	double vs_native; /* NAN without one */
+	enum doc_side side;
+	bool has_guest;
+	int runs;		       /* kept runs */
+	int runs_left_out;	       /* runs that said "valid": false */
+	double ops, bytes, duration_s; /* summed over the kept runs */
+	struct cell_sum user_time;     /* rusage.utime_s over the kept runs that carry it */
+};
+void doc_cell_read(struct json_object *doc, struct json_object *cell, struct doc_cell_view *v);
+
+/* Page faults (faults family) as the side's kernel took them. */
+struct doc_faults {
+	bool present; /* page_faults_user in some kept run */
+	int runs;     /* the runs that carried it: every figure below is over them */
+	double user, kernel, total;
+	/* Per unit of work: per MiB moved when the runs moved bytes, else per op.
+	 * Computed here and nowhere else. */
+	bool have_per_unit, per_mib;
+	double per_unit, user_per_unit, kernel_per_unit;
+	bool have_per_op, have_per_s;
+	double per_op, per_s; /* user + kernel per op, per second */
+};
+
+/* A log2 latency histogram (slot 0: [0, 2) us, slot k: [2^k, 2^(k+1)) us). */
+#define DOC_HIST_BINS 32
+
+/* Block requests (block family), attributed to the target or device-wide. */
+struct doc_block {
+	struct cell_sum requests, bytes; /* requests.runs > 0: the family reported */
+	bool have_p50, have_p99;
+	double p50_us, p99_us; /* averaged over runs, weighted by requests */
+	double hist[DOC_HIST_BINS];
+	size_t hist_bins; /* slots in use; 0 without a histogram */
+};
+
 /*
- * "probes.guest" when the cell's runs carry a non-empty guest side (the
- * workload ran under a guest kernel, which saw its faults and I/O), else
- * "probes.host": the side that saw the workload itself.
- */
-const char *doc_cell_side(struct json_object *cell);
-bool doc_cell_has_guest(struct json_object *cell);
-
-/* Sums a log2 histogram (array of counts) over the runs; returns the bins used. */
-size_t doc_cell_hist(struct json_object *cell, const char *path, double *bins, size_t max);
-
-/* Sums an object of counters ({"name": n}) over the runs into a json object
- * (caller puts it); NULL when no run carries it. */
-struct json_object *doc_cell_sum_map(struct json_object *cell, const char *path);
-/* The largest entries of such a map, biggest first; returns how many. */
-size_t doc_map_top(struct json_object *map, const char **names, double *vals, size_t max);
-
-/*
- * The VM-exit table of a cell (host side), runs added up, the way perf kvm
- * stat reads: from vm_exits.table when the probes kept timings, else from
- * vm_exits.by_reason (counts only). Sorted by samples, largest first.
+ * A VM-exit reason, runs added up, the way perf kvm stat reads: from
+ * vm_exits.table when the probes kept timings, else from vm_exits.by_reason
+ * (counts only).
  */
 struct exit_row {
 	char reason[48];
@@ -121,10 +171,33 @@ struct exit_row {
 	double samples, time_us, min_us, max_us;
 	bool timed;
 };
-size_t doc_cell_exit_rows(struct json_object *cell, struct exit_row *rows, size_t max);
 
-/* A per-run value averaged over runs, weighted by another (p50 by requests). */
-bool doc_cell_wavg(struct json_object *cell, const char *path, const char *weight, double *out);
+#define DOC_MAX_EXIT_ROWS 64
+#define DOC_TOP_SYSCALLS  10
+
+struct doc_syscall {
+	char name[64];
+	double count;
+};
+
+/* Everything one side counted for a cell, summed over its kept runs. A
+ * family that did not load (or a side that is absent) reads as not present. */
+struct doc_side_counters {
+	enum doc_side side;
+	struct doc_faults faults;
+	struct cell_sum forks, clone_syscalls;
+	bool have_clone_p50;
+	double clone_p50_us; /* weighted by clone syscalls */
+	struct doc_block block, block_device;
+	struct cell_sum syscalls;		  /* syscalls.total */
+	struct doc_syscall top[DOC_TOP_SYSCALLS]; /* summed top, biggest first */
+	size_t ntop;
+	struct cell_sum vm_exits;		  /* vm_exits.total */
+	struct exit_row exits[DOC_MAX_EXIT_ROWS]; /* by reason, most samples first */
+	size_t nexits;
+};
+/* Reads one side of a cell; true when any family there reported. */
+bool doc_side_read(struct json_object *cell, enum doc_side side, struct doc_side_counters *k);
 
 /* 3 significant digits, with k/M/G above 10^4 ("4150", "41.5 k", "0.52"). */
 const char *doc_fmt_num(double v, char *buf, size_t n);
@@ -138,5 +211,12 @@ extern const char doc_block_scope[];
  * silently.
  */
 void doc_overflow_note(struct json_object *doc, char *buf, size_t n);
+
+/*
+ * A sentence naming the cells some of whose runs said "valid": false and
+ * were left out of every statistic and counter sum, with how many and the
+ * first "invalid_reason" ("" when no run was left out).
+ */
+void doc_left_out_note(struct json_object *doc, char *buf, size_t n);
 
 #endif

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <json.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,4 +132,68 @@ double stats_welch_p(const struct stats *a, const struct stats *b)
 	/* Welch-Satterthwaite degrees of freedom. */
 	df = se2 * se2 / (va * va / (double)(a->n - 1) + vb * vb / (double)(b->n - 1));
 	return t_two_sided_p(fabs(t), df);
+}
+
+bool stats_run_kept(struct json_object *run)
+{
+	struct json_object *v;
+
+	if (!run || !json_object_object_get_ex(run, "valid", &v))
+		return true;
+	return !json_object_is_type(v, json_type_boolean) || json_object_get_boolean(v);
+}
+
+/* A run's score: a JSON number (not a string json-c would convert), finite. */
+static bool run_score(struct json_object *run, double *out)
+{
+	struct json_object *v;
+
+	if (!json_object_is_type(run, json_type_object) ||
+	    !json_object_object_get_ex(run, "score", &v) ||
+	    !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
+		return false;
+	*out = json_object_get_double(v);
+	return isfinite(*out);
+}
+
+size_t stats_of_runs(struct json_object *runs, struct stats *s)
+{
+	size_t n = json_object_is_type(runs, json_type_array) ? json_object_array_length(runs) : 0,
+	       k = 0;
+	double *x = calloc(n ? n : 1, sizeof(*x));
+
+	memset(s, 0, sizeof(*s));
+	if (!x)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *run = json_object_array_get_idx(runs, i);
+
+		if (stats_run_kept(run) && run_score(run, &x[k]))
+			k++;
+	}
+	stats_compute(x, k, s);
+	free(x);
+	return k;
+}
+
+struct json_object *stats_to_json(const struct stats *s)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "n", json_object_new_int((int)s->n));
+	json_object_object_add(o, "mean", json_object_new_double(s->mean));
+	json_object_object_add(o, "median", json_object_new_double(s->median));
+	json_object_object_add(o, "stddev", json_object_new_double(s->stddev));
+	json_object_object_add(o, "cv", json_object_new_double(s->cv));
+	json_object_object_add(o, "ci95_low", json_object_new_double(s->ci95_low));
+	json_object_object_add(o, "ci95_high", json_object_new_double(s->ci95_high));
+	return o;
+}
+
+bool stats_vs_native(double mean, double native_mean, double *ratio)
+{
+	if (!isfinite(mean) || !isfinite(native_mean) || native_mean <= 0)
+		return false;
+	*ratio = mean / native_mean;
+	return true;
 }

@@ -133,41 +133,18 @@ static struct json_object *one_run(struct cell_ctx *c, const char *cmdline, char
 	return run;
 }
 
-static double run_score(struct json_object *run)
-{
-	struct json_object *s;
-
-	return json_object_object_get_ex(run, "score", &s) ? json_object_get_double(s) : NAN;
-}
-
 /* Statistics over the scores of every kept run (--runs goes up to 1000). */
 static void runs_stats(struct json_object *runs, struct stats *s)
 {
-	size_t n = json_object_array_length(runs);
-	double *x = calloc(n ? n : 1, sizeof(*x));
-
-	if (!x)
-		n = 0;
-	for (size_t i = 0; i < n; i++)
-		x[i] = run_score(json_object_array_get_idx(runs, i));
-	stats_compute(x, n, s);
-	free(x);
+	stats_of_runs(runs, s);
 }
 
 static struct json_object *stats_json(struct json_object *runs)
 {
-	struct json_object *o = json_object_new_object();
 	struct stats s;
 
-	runs_stats(runs, &s);
-	json_object_object_add(o, "n", json_object_new_int((int)s.n));
-	json_object_object_add(o, "mean", json_object_new_double(s.mean));
-	json_object_object_add(o, "median", json_object_new_double(s.median));
-	json_object_object_add(o, "stddev", json_object_new_double(s.stddev));
-	json_object_object_add(o, "cv", json_object_new_double(s.cv));
-	json_object_object_add(o, "ci95_low", json_object_new_double(s.ci95_low));
-	json_object_object_add(o, "ci95_high", json_object_new_double(s.ci95_high));
-	return o;
+	stats_of_runs(runs, &s);
+	return stats_to_json(&s);
 }
 
 static bool runs_settled(struct json_object *runs, int done)
@@ -338,7 +315,7 @@ static void add_vs_native(struct json_object *platforms)
 			struct json_object *cell = json_object_array_get_idx(ws, j);
 			const char *name =
 				json_object_get_string(json_object_object_get(cell, "name"));
-			double mine = cell_mean(cell);
+			double mine = cell_mean(cell), ratio;
 
 			for (size_t k = 0; k < json_object_array_length(native); k++) {
 				struct json_object *nc = json_object_array_get_idx(native, k);
@@ -347,9 +324,9 @@ static void add_vs_native(struct json_object *platforms)
 				if (strcmp(name, json_object_get_string(
 							 json_object_object_get(nc, "name"))))
 					continue;
-				if (isfinite(mine) && isfinite(base) && base > 0)
+				if (stats_vs_native(mine, base, &ratio))
 					json_object_object_add(cell, "vs_native",
-							       json_object_new_double(mine / base));
+							       json_object_new_double(ratio));
 			}
 		}
 	}
