@@ -99,10 +99,18 @@ void docker_last_line(char *text, char *line, size_t n)
 {
 	char *end = text + strlen(text), *start;
 
-	while (end > text && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	start = strrchr(text, '\n');
-	start = start ? start + 1 : text;
+	for (;;) {
+		while (end > text && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		start = strrchr(text, '\n');
+		start = start ? start + 1 : text;
+		/* The CLI's "Run 'docker run --help' for more information." follows
+		 * the line that says what went wrong. */
+		if (start == text || strncmp(start, "Run 'docker ", strlen("Run 'docker ")) ||
+		    !strstr(start, "--help"))
+			break;
+		end = start;
+	}
 	snprintf(line, n, "%s", start);
 }
 
