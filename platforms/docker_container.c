@@ -449,6 +449,7 @@ int docker_container_spawn(struct platform *p, struct docker_priv *d)
 		close(log);
 		return err;
 	}
+	d->memory_bytes = docker_memory_limit(o.disk_file_bytes);
 	d->cli_pid = docker_cli_spawn(a.argv, NULL, to_cli[0], from_cli[1], log);
 	d->cli_status = -1;
 	err = d->cli_pid < 0 ? -errno : 0;
@@ -587,6 +588,10 @@ void docker_container_say_why_gone(struct docker_priv *d, const char *what)
 			"--format", DOCKER_STATE_FMT, d->name);
 	if (!rc && !docker_parse_state(out, &st)) {
 		docker_state_describe(&st, said, sizeof(said));
+		if (st.oom_killed)
+			snprintf(said + strlen(said), sizeof(said) - strlen(said),
+				 "; the limit was %llu MiB, the disk file plus 1 GiB of headroom",
+				 d->memory_bytes >> 20);
 		vb_err("docker: the link to container %s broke %s: the container %s%s%s ('docker "
 		       "inspect %s' shows its state until the run removes it)",
 		       d->name, what, said, *cli ? "; " : "", cli, d->name);

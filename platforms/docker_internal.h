@@ -37,6 +37,7 @@ struct docker_priv {
 	char log_path[PATH_MAX];	/* the CLI's stderr */
 	char volume_dir[PATH_MAX];
 	char volume_file[PATH_MAX];
+	unsigned long long memory_bytes; /* the running container's --memory */
 	pid_t cli_pid;
 	int cli_status; /* the CLI's wait status once reaped, else -1 */
 	/* "docker rm -f -v NAME", built in start() so stop() needs no allocation. */
