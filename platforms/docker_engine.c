@@ -104,10 +104,12 @@ void docker_last_line(char *text, char *line, size_t n)
 			*--end = '\0';
 		start = strrchr(text, '\n');
 		start = start ? start + 1 : text;
-		/* The CLI's "Run 'docker run --help' for more information." follows
-		 * the line that says what went wrong. */
-		if (start == text || strncmp(start, "Run 'docker ", strlen("Run 'docker ")) ||
-		    !strstr(start, "--help"))
+		/* The CLI's "Run 'docker run --help' for more information" (older
+		 * ones: "See 'docker run --help'.") follows the line that says what
+		 * went wrong. */
+		if (start == text ||
+		    (strncmp(start, "Run 'docker ", 12) && strncmp(start, "See 'docker ", 12)) ||
+		    !strstr(start, "--help'"))
 			break;
 		end = start;
 	}

@@ -341,6 +341,26 @@ static void test_parse_state(void **state)
 	assert_int_equal(docker_parse_state("Error: No such object: x", &st), -EINVAL);
 }
 
+static void test_last_line_skips_the_help_trailer(void **state)
+{
+	char text[256], line[128];
+
+	(void)state;
+	snprintf(text, sizeof(text),
+		 "docker: Error response from daemon: Conflict.\n"
+		 "See 'docker run --help'.\nRun 'docker run --help' for more "
+		 "information\n\n");
+	docker_last_line(text, line, sizeof(line));
+	assert_string_equal(line, "docker: Error response from daemon: Conflict.");
+	snprintf(text, sizeof(text), "one\ntwo  \n");
+	docker_last_line(text, line, sizeof(line));
+	assert_string_equal(line, "two");
+	/* A trailer alone is all there is to say. */
+	snprintf(text, sizeof(text), "Run 'docker run --help' for more information");
+	docker_last_line(text, line, sizeof(line));
+	assert_string_equal(line, "Run 'docker run --help' for more information");
+}
+
 static void test_ping_status(void **state)
 {
 	(void)state;
@@ -439,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_stat_start_ticks),
 		cmocka_unit_test(test_settings_match_the_command_line),
 		cmocka_unit_test(test_parse_state),
+		cmocka_unit_test(test_last_line_skips_the_help_trailer),
 		cmocka_unit_test(test_ping_status),
 		cmocka_unit_test(test_engine_ping),
 	};
