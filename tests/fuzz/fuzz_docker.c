@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What the docker driver parses from the engine and the host (docker.h):
- * "docker inspect -f DOCKER_INSPECT_FMT", "docker network inspect" with
- * DOCKER_NET_FMT, "docker ps" lines, /proc/PID/status and /proc/PID/cgroup
+ * "docker inspect -f DOCKER_INSPECT_FMT" and DOCKER_STATE_FMT, "docker
+ * network inspect" with DOCKER_NET_FMT, "docker ps" lines, the engine's
+ * answer to a ping, /proc/PID/status, /proc/PID/stat and /proc/PID/cgroup
  * text, and the tag made from a version string. Today's driver asks docker
  * for Go-template text, not JSON, so these are the parsers of its output.
  * What they accept must be what their callers rely on.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,9 +25,9 @@ static bool is_ipv4(const char *s)
 	return inet_pton(AF_INET, s, &a) == 1;
 }
 
-static bool odd_alive(pid_t pid)
+static bool odd_alive(pid_t pid, unsigned long long start)
 {
-	return pid & 1;
+	return (pid & 1) && start != 7;
 }
 
 static void inspect(const char *text)
@@ -52,11 +54,44 @@ static void bridge_gateway(const char *text)
 
 static void leftover(const char *text)
 {
+	const struct docker_owner self = {.host = "host", .pid = 4242, .start = 99};
 	char id[65];
 
 	memset(id, 'x', sizeof(id));
-	if (docker_leftover_is_ours(text, "host", 4242, odd_alive, id, sizeof(id)) &&
+	if (docker_leftover_is_ours(text, &self, odd_alive, id, sizeof(id)) &&
 	    !memchr(id, '\0', sizeof(id)))
+		abort();
+}
+
+static void state(const char *text)
+{
+	struct docker_state st;
+	char says[128];
+
+	if (docker_parse_state(text, &st))
+		return;
+	if (!st.status[0] || strlen(st.status) >= sizeof(st.status) ||
+	    strlen(st.error) >= sizeof(st.error))
+		abort();
+	docker_state_describe(&st, says, sizeof(says));
+	if (strlen(says) >= sizeof(says))
+		abort();
+}
+
+static void stat_ticks(const char *text)
+{
+	unsigned long long t;
+
+	if (!docker_stat_start_ticks(text, &t) && !strrchr(text, ')'))
+		abort();
+}
+
+/* The raw bytes, not a string: the socket's answer may hold NULs. */
+static void ping(const uint8_t *data, size_t size)
+{
+	int code = docker_ping_status((const char *)data, size);
+
+	if (code != -EINVAL && (code < 100 || code > 599))
 		abort();
 }
 
@@ -90,6 +125,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bridge_gateway(text);
 	leftover(text);
 	docker_status_nspid(text);
+	state(text);
+	stat_ticks(text);
+	ping(data, size);
 	docker_host_is_remote(text);
 	image_tag(text);
 	free(text);

@@ -229,3 +229,193 @@ print(gw or next(ipaddress.ip_network(net).hosts()))')
 	grep -q -- "--server $gw:" "$VB_TMP/err" || fail "the agent was not sent to the gateway $gw: $(grep RUN "$VB_TMP/err")"
 	assert_py "$out/results.json" 'all(r["score"] > 0 and r["bytes"] > 0 for r in d["platforms"][0]["workloads"][0]["runs"])'
 }
+
+# The container of the run started as SPAWNED (the tool's pid is its
+# vbench-trace.pid label): its name once it runs, within 60 s.
+docker_container_of() {
+	docker ps --filter "label=vbench-trace.pid=$1" --format '{{.Names}}' | head -1
+}
+
+docker_wait_container() {
+	local pid=$1
+	wait_until 60 "a container labelled vbench-trace.pid=$pid" \
+		bash -c "[ -n \"\$(docker ps -q --filter label=vbench-trace.pid=$pid)\" ]"
+}
+
+# Containers run confined: no capabilities, no-new-privileges, a pids and a
+# memory limit, labelled with the tool's pid and start time; what the engine
+# and the kernel say of a running one matches config.docker in results.json.
+test_docker_containers_are_confined() {
+	docker_have_engine || return 0
+	docker_have_runner || return 0
+	docker_have_workload fork || return 0
+	local out=$VB_TMP/docker-conf name init tool
+	spawn "$VB" run -p docker -w fork -r 3 -d 1 --no-trace -o "$out" >/dev/null 2>"$VB_TMP/err"
+	tool=$SPAWNED
+	docker_wait_container "$tool" || { cat "$VB_TMP/err"; return 1; }
+	name=$(docker_container_of "$tool")
+	docker inspect -f '{{json .HostConfig.CapDrop}} {{json .HostConfig.CapAdd}} {{json .HostConfig.SecurityOpt}} {{.HostConfig.PidsLimit}} {{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{index .Config.Labels "vbench-trace.start"}}' \
+		"$name" >"$VB_TMP/hc"
+	init=$(docker inspect -f '{{.State.Pid}}' "$name")
+	# The kernel's view of the container's init: no capability at all, and
+	# no way to gain one through exec.
+	grep -E '^(CapEff|CapPrm|CapBnd|NoNewPrivs):' "/proc/$init/status" >"$VB_TMP/caps"
+	wait_pid_deadline "$tool" 120 "vbench-trace run -p docker -w fork" ||
+		fail "run -p docker -w fork failed: $(cat "$VB_TMP/err")"
+	grep -q '^CapEff:[[:space:]]*0000000000000000$' "$VB_TMP/caps" || fail "capabilities left: $(cat "$VB_TMP/caps")"
+	grep -q '^CapBnd:[[:space:]]*0000000000000000$' "$VB_TMP/caps" || fail "bounding set not empty: $(cat "$VB_TMP/caps")"
+	grep -q '^NoNewPrivs:[[:space:]]*1$' "$VB_TMP/caps" || fail "no-new-privileges not set: $(cat "$VB_TMP/caps")"
+	python3 - "$VB_TMP/hc" "$out/results.json" <<'PY' ||
+import json, sys
+capdrop, capadd, secopt, pids, mem, swap, start = open(sys.argv[1]).read().split()
+d = json.load(open(sys.argv[2]))
+c = d["config"]["docker"]
+assert json.loads(capdrop) == c["cap_drop"] == ["ALL"], (capdrop, c)
+assert (json.loads(capadd) or []) == c["cap_add"] == [], (capadd, c)
+assert any("no-new-privileges" in o for o in json.loads(secopt)) and c["no_new_privileges"], secopt
+assert int(pids) == c["pids_limit"] > 0, (pids, c)
+assert int(mem) == c["memory_bytes"] == d["config"]["disk_file_bytes"] + (1 << 30), (mem, c)
+assert int(swap) == c["memory_swap_bytes"], (swap, c)
+assert int(start) > 0, start
+PY
+		fail "the container's settings differ from config.docker: $(cat "$VB_TMP/hc")"
+	# Confined, fork still forks: every run counted its children.
+	assert_py "$out/results.json" 'all(r["ops"] > 0 for r in d["platforms"][0]["workloads"][0]["runs"])'
+	[ -z "$(docker ps -aq --filter "label=vbench-trace.pid=$tool")" ] || fail "the run left its container"
+}
+
+# SIGKILL mid-cell leaves the container (the tool had no chance to remove
+# it); the next run removes it because its owner is gone.
+test_docker_sigkill_leftover_swept_by_next_run() {
+	docker_have_engine || return 0
+	docker_have_runner || return 0
+	docker_have_workload cpu || return 0
+	local out=$VB_TMP/docker-kill9 tool left
+	spawn "$VB" run -p docker -w cpu -r 5 -d 2 --no-trace -o "$out" >/dev/null 2>"$VB_TMP/err"
+	tool=$SPAWNED
+	# What the dead run leaves besides: its work directory (the log names it).
+	on_exit "grep -l . /var/tmp/vbench-trace.*/vbench-trace-$tool-*.log 2>/dev/null | xargs -r -n1 dirname | xargs -r rm -rf"
+	on_exit "docker ps -aq --filter label=vbench-trace.pid=$tool | xargs -r docker rm -f >/dev/null"
+	docker_wait_container "$tool" || { cat "$VB_TMP/err"; return 1; }
+	sleep 1
+	kill -KILL "$tool"
+	wait_pid_deadline "$tool" 30 "the killed run" || true
+	left=$(docker ps -aq --filter "label=vbench-trace.pid=$tool")
+	[ -n "$left" ] || fail "no container of the killed run $tool was left: nothing for the next run to sweep"
+	docker_prepare_image
+	left=$(docker ps -aq --filter "label=vbench-trace.pid=$tool")
+	[ -z "$left" ] || fail "the next run left the dead run's containers: $(docker ps -a --filter "label=vbench-trace.pid=$tool")"
+}
+
+# A live run's containers are never swept, even by a run that sees its pid
+# with another start time (a reused pid) as gone.
+test_docker_sweep_tells_reused_pids_apart() {
+	docker_have_engine || return 0
+	docker_have_runner || return 0
+	docker_prepare_image
+	local tag live start reused owned
+	tag=$(docker_expected_tag)
+	sleep 600 &
+	live=$!
+	on_exit "kill $live"
+	start=$(awk '{print $22}' "/proc/$live/stat")
+	owned=vbench-trace-live-$$
+	reused=vbench-trace-reused-$$
+	on_exit "docker rm -f $owned $reused >/dev/null 2>&1"
+	docker create --name "$owned" --init --label vbench-trace=1 --label "vbench-trace.pid=$live" \
+		--label "vbench-trace.start=$start" --label "vbench-trace.host=$(hostname)" "$tag" serve >/dev/null
+	docker create --name "$reused" --init --label vbench-trace=1 --label "vbench-trace.pid=$live" \
+		--label "vbench-trace.start=$((start - 1))" --label "vbench-trace.host=$(hostname)" "$tag" serve >/dev/null
+	docker_prepare_image
+	docker inspect "$owned" >/dev/null 2>&1 || fail "the container of a live owner ($live, start $start) was removed"
+	! docker inspect "$reused" >/dev/null 2>&1 || fail "the container of a reused pid ($live, start $((start - 1))) was kept"
+}
+
+# docker kill mid-run: the error names the container and how it died, not
+# only "the agent went away"; the cell fails, the run goes on and cleans up.
+test_docker_killed_container_is_named() {
+	docker_have_engine || return 0
+	docker_have_runner || return 0
+	docker_have_workload cpu || return 0
+	local out=$VB_TMP/docker-dkill tool name rc=0
+	spawn "$VB" run -p docker -w cpu -r 5 -d 2 --no-trace -o "$out" >/dev/null 2>"$VB_TMP/err"
+	tool=$SPAWNED
+	docker_wait_container "$tool" || { cat "$VB_TMP/err"; return 1; }
+	name=$(docker_container_of "$tool")
+	sleep 1
+	docker kill "$name" >/dev/null
+	wait_pid_deadline "$tool" 120 "the run whose container was killed" || rc=$?
+	[ "$rc" = 1 ] || fail "a run whose cell failed: exit $rc, want 1: $(cat "$VB_TMP/err")"
+	grep -q "container $name .*killed by signal 9" "$VB_TMP/err" ||
+		fail "no message naming $name's death: $(cat "$VB_TMP/err")"
+	assert_py "$out/results.json" 'd["platforms"][0]["workloads"][0]["status"] == "failed"'
+	[ -z "$(docker ps -aq --filter "label=vbench-trace.pid=$tool")" ] || fail "the killed container was left"
+}
+
+# The connection to dockerd dies mid-run (a proxy on a socket of our own
+# stands for the daemon, so the machine's dockerd, which other runs use,
+# stays up): the error names dockerd's connection.
+test_docker_lost_daemon_is_named() {
+	docker_have_engine || return 0
+	docker_have_runner || return 0
+	docker_have_workload cpu || return 0
+	local out=$VB_TMP/docker-ddead sock=$VB_TMP/docker-proxy.sock proxy tool rc=0
+	python3 - "$sock" <<'PY' &
+import os, socket, sys, threading
+path = sys.argv[1]
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(path)
+srv.listen(64)
+def pump(a, b):
+    try:
+        while True:
+            data = a.recv(65536)
+            if not data:
+                break
+            b.sendall(data)
+    except OSError:
+        pass
+    # Half-close, as the engine's hijacked attach stream expects.
+    try:
+        b.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+while True:
+    c, _ = srv.accept()
+    d = socket.socket(socket.AF_UNIX)
+    d.connect("/var/run/docker.sock")
+    threading.Thread(target=pump, args=(c, d), daemon=True).start()
+    threading.Thread(target=pump, args=(d, c), daemon=True).start()
+PY
+	proxy=$!
+	on_exit "kill -KILL $proxy"
+	wait_until 10 "the proxy's socket" test -S "$sock"
+	DOCKER_HOST=unix://$sock spawn "$VB" run -p docker -w cpu -r 5 -d 2 --no-trace -o "$out" \
+		>/dev/null 2>"$VB_TMP/err"
+	tool=$SPAWNED
+	on_exit "docker ps -aq --filter label=vbench-trace.pid=$tool | xargs -r docker rm -f >/dev/null"
+	docker_wait_container "$tool" || { cat "$VB_TMP/err"; return 1; }
+	sleep 1
+	kill -KILL "$proxy"
+	wait_pid_deadline "$tool" 120 "the run whose dockerd connection died" || rc=$?
+	[ "$rc" = 1 ] || fail "a run whose cell failed: exit $rc, want 1: $(cat "$VB_TMP/err")"
+	grep -q "lost the connection to dockerd at unix://$sock" "$VB_TMP/err" ||
+		fail "no message naming dockerd's connection: $(cat "$VB_TMP/err")"
+}
+
+# As a user who may not open docker's socket: skipped with "permission
+# denied" and the way out, not "is dockerd running?".
+test_docker_permission_denied_is_named() {
+	docker_have_engine || return 0
+	docker_have_runner || return 0
+	id nobody >/dev/null 2>&1 || { docker_skip "no user 'nobody'"; return 0; }
+	local dir
+	# Not under VB_TMP, which only root may enter.
+	dir=$(mktemp -d /tmp/vbench-it-nobody.XXXXXX)
+	on_exit rm -rf "$dir"
+	chown nobody "$dir"
+	runuser -u nobody -- "$VB" run -p docker -w cpu --quick --no-trace -o "$dir/out" \
+		>/dev/null 2>"$VB_TMP/err" || fail "an unprivileged run with docker skipped did not exit 0: $(cat "$VB_TMP/err")"
+	assert_py "$dir/out/results.json" 'd["platforms"][0]["status"] == "skipped"'
+	assert_py "$dir/out/results.json" '"permission denied" in d["platforms"][0]["reason"] and "docker" in d["platforms"][0]["reason"] and "is dockerd running" not in d["platforms"][0]["reason"]'
+}

@@ -1,7 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The docker driver's pure parts: image tags, the run command line, and the
- * parsing of what the engine and /proc say. No engine is needed. */
+/* The docker driver's pure parts: image tags, the run command line and the
+ * settings recorded for it, the parsing of what the engine and /proc say,
+ * and the engine ping against sockets made here. No engine is needed. */
 #include <errno.h>
+#include <json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -11,6 +20,7 @@
 #include <cmocka.h>
 
 #include "docker.h"
+#include "docker_internal.h"
 
 #define ID64 "f1fa65f1b258939f4fd1d2896254adc52e6e5cf98461c3fc668da3ec021ddfe5"
 
@@ -64,7 +74,9 @@ static void test_run_argv(void **state)
 				    .image = "vbench-trace-agent:v-00000001",
 				    .name = "vbench-trace-42-1",
 				    .host = "vm",
-				    .owner = 42};
+				    .owner = 42,
+				    .owner_start = 123456,
+				    .disk_file_bytes = 64ULL << 20};
 	struct docker_argv a;
 
 	(void)state;
@@ -72,12 +84,21 @@ static void test_run_argv(void **state)
 	assert_string_equal(a.argv[0], "/usr/bin/docker");
 	assert_string_equal(a.argv[1], "run");
 	assert_true(find_arg(&a, "-i") > 1);
-	assert_true(find_arg(&a, "--rm") > 1);
+	/* No --rm: a dead container's state must still be there to be named. */
+	assert_int_equal(find_arg(&a, "--rm"), -1);
 	assert_true(find_arg(&a, "--init") > 1);
 	assert_true(find_arg(&a, "--name=vbench-trace-42-1") > 1);
 	assert_true(find_arg(&a, "--label=vbench-trace=1") > 1);
 	assert_true(find_arg(&a, "--label=vbench-trace.pid=42") > 1);
 	assert_true(find_arg(&a, "--label=vbench-trace.host=vm") > 1);
+	assert_true(find_arg(&a, "--label=vbench-trace.start=123456") > 1);
+	/* Hardening: the memory limit is the disk file plus 1 GiB. */
+	assert_true(find_arg(&a, "--cap-drop=ALL") > 1);
+	assert_int_equal(find_arg(&a, "--cap-add"), -1);
+	assert_true(find_arg(&a, "--security-opt=no-new-privileges") > 1);
+	assert_true(find_arg(&a, "--pids-limit=2048") > 1);
+	assert_true(find_arg(&a, "--memory=1140850688") > 1);
+	assert_true(find_arg(&a, "--memory-swap=1140850688") > 1);
 	assert_true(find_arg(&a, "--pull=never") > 1);
 	/* No terminal: stdout must carry the agent's bytes unchanged. */
 	assert_int_equal(find_arg(&a, "-t"), -1);
@@ -193,33 +214,231 @@ static void test_status_nspid(void **state)
 	assert_int_equal(docker_status_nspid("Name:\told kernel\nPid:\t3\n"), -1);
 }
 
-static bool alive_42_only(pid_t pid)
+/* pid 42 runs, started at tick 5000; every other pid is gone. */
+static bool alive_42_at_5000(pid_t pid, unsigned long long start)
 {
-	return pid == 42;
+	return pid == 42 && (!start || start == 5000);
 }
 
 static void test_leftovers(void **state)
 {
+	const struct docker_owner self = {.host = "vm", .pid = 100, .start = 900};
 	char id[80];
 
 	(void)state;
-	/* Ours: made by this pid on this host. */
-	assert_true(docker_leftover_is_ours("abc123\t100\tvm", "vm", 100, alive_42_only, id,
+	/* Ours: made by this run on this host. */
+	assert_true(docker_leftover_is_ours("abc123\t100\tvm\t900", &self, alive_42_at_5000, id,
 					    sizeof(id)));
 	assert_string_equal(id, "abc123");
 	/* A crashed run's: its pid is gone. */
-	assert_true(
-		docker_leftover_is_ours("def\t77\tvm", "vm", 100, alive_42_only, id, sizeof(id)));
+	assert_true(docker_leftover_is_ours("def\t77\tvm\t10", &self, alive_42_at_5000, id,
+					    sizeof(id)));
 	/* Another live run's on this host: not ours to remove. */
+	assert_false(docker_leftover_is_ours("def\t42\tvm\t5000", &self, alive_42_at_5000, id,
+					     sizeof(id)));
+	/* An older container without a start time, of a live pid: kept. */
 	assert_false(
-		docker_leftover_is_ours("def\t42\tvm", "vm", 100, alive_42_only, id, sizeof(id)));
+		docker_leftover_is_ours("def\t42\tvm", &self, alive_42_at_5000, id, sizeof(id)));
+	/* pid 42 reused by a process started later: the owner is gone. */
+	assert_true(docker_leftover_is_ours("def\t42\tvm\t4000", &self, alive_42_at_5000, id,
+					    sizeof(id)));
 	/* Another host sharing the engine: not ours either. */
-	assert_false(docker_leftover_is_ours("def\t77\tother", "vm", 100, alive_42_only, id,
+	assert_false(docker_leftover_is_ours("def\t77\tother\t1", &self, alive_42_at_5000, id,
 					     sizeof(id)));
 	/* Labelled by hand, no owner: a leftover. */
-	assert_true(docker_leftover_is_ours("fff\t\t", "vm", 100, alive_42_only, id, sizeof(id)));
+	assert_true(docker_leftover_is_ours("fff\t\t\t", &self, alive_42_at_5000, id, sizeof(id)));
 	assert_string_equal(id, "fff");
-	assert_false(docker_leftover_is_ours("", "vm", 100, alive_42_only, id, sizeof(id)));
+	assert_false(docker_leftover_is_ours("", &self, alive_42_at_5000, id, sizeof(id)));
+}
+
+static void test_stat_start_ticks(void **state)
+{
+	unsigned long long t = 0;
+
+	(void)state;
+	assert_int_equal(docker_stat_start_ticks("16570 (cat) R 16543 16543 4858 0 -1 4194304 127 "
+						 "0 0 0 0 0 0 0 20 0 1 0 46786 3133440 409\n",
+						 &t),
+			 0);
+	assert_int_equal(t, 46786);
+	/* A command name with spaces and ')' in it. */
+	assert_int_equal(docker_stat_start_ticks("7 (a) b) c) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 "
+						 "1 0 99 0 0",
+						 &t),
+			 0);
+	assert_int_equal(t, 99);
+	assert_int_equal(docker_stat_start_ticks("7 (x) S 1 1", &t), -EINVAL);
+	assert_int_equal(docker_stat_start_ticks("no parenthesis", &t), -EINVAL);
+	/* This process: the same as what the driver labels its containers with. */
+	assert_true(docker_proc_start_ticks(getpid()) > 0);
+	assert_int_equal(docker_proc_start_ticks(getpid()), docker_proc_start_ticks(getpid()));
+}
+
+static void test_settings_match_the_command_line(void **state)
+{
+	struct docker_run_opts o = {.cli = "docker", .image = "i", .name = "n", .host = "h"};
+	struct json_object *conf = json_object_new_object(), *dk, *v;
+	unsigned long long disk = 3ULL << 30;
+	struct docker_argv a;
+	char arg[64];
+
+	(void)state;
+	o.disk_file_bytes = disk;
+	assert_int_equal(docker_run_argv(&a, &o), 0);
+	docker_settings_json(conf, disk);
+	assert_true(json_object_object_get_ex(conf, "docker", &dk));
+	assert_true(json_object_object_get_ex(dk, "memory_bytes", &v));
+	assert_int_equal(json_object_get_uint64(v), disk + (1ULL << 30));
+	snprintf(arg, sizeof(arg), "--memory=%llu", (unsigned long long)json_object_get_uint64(v));
+	assert_true(find_arg(&a, arg) > 1);
+	assert_true(json_object_object_get_ex(dk, "pids_limit", &v));
+	snprintf(arg, sizeof(arg), "--pids-limit=%d", json_object_get_int(v));
+	assert_true(find_arg(&a, arg) > 1);
+	assert_true(json_object_object_get_ex(dk, "cap_drop", &v));
+	snprintf(arg, sizeof(arg), "--cap-drop=%s",
+		 json_object_get_string(json_object_array_get_idx(v, 0)));
+	assert_true(find_arg(&a, arg) > 1);
+	assert_true(json_object_object_get_ex(dk, "cap_add", &v));
+	assert_int_equal(json_object_array_length(v), 0);
+	assert_true(json_object_object_get_ex(dk, "no_new_privileges", &v));
+	assert_true(json_object_get_boolean(v));
+	assert_true(find_arg(&a, "--security-opt=no-new-privileges") > 1);
+	json_object_put(conf);
+}
+
+static void test_parse_state(void **state)
+{
+	struct docker_state st;
+	char says[512];
+
+	(void)state;
+	assert_int_equal(docker_parse_state("exited 137 false \n", &st), 0);
+	assert_string_equal(st.status, "exited");
+	assert_int_equal(st.exit_code, 137);
+	assert_false(st.oom_killed);
+	assert_string_equal(st.error, "");
+	docker_state_describe(&st, says, sizeof(says));
+	assert_non_null(strstr(says, "killed by signal 9"));
+	assert_non_null(strstr(says, "exit status 137"));
+
+	assert_int_equal(docker_parse_state("exited 137 true \n", &st), 0);
+	assert_true(st.oom_killed);
+	docker_state_describe(&st, says, sizeof(says));
+	assert_non_null(strstr(says, "OOM killer"));
+
+	assert_int_equal(docker_parse_state("exited 1 false oci runtime error: x y\n", &st), 0);
+	assert_string_equal(st.error, "oci runtime error: x y");
+	docker_state_describe(&st, says, sizeof(says));
+	assert_non_null(strstr(says, "exited with status 1"));
+	assert_non_null(strstr(says, "oci runtime error: x y"));
+
+	assert_int_equal(docker_parse_state("running 0 false", &st), 0);
+	docker_state_describe(&st, says, sizeof(says));
+	assert_non_null(strstr(says, "still running"));
+
+	assert_int_equal(docker_parse_state("", &st), -EINVAL);
+	assert_int_equal(docker_parse_state("exited 1 maybe", &st), -EINVAL);
+	assert_int_equal(docker_parse_state("Error: No such object: x", &st), -EINVAL);
+}
+
+static void test_last_line_skips_the_help_trailer(void **state)
+{
+	char text[256], line[128];
+
+	(void)state;
+	snprintf(text, sizeof(text),
+		 "docker: Error response from daemon: Conflict.\n"
+		 "See 'docker run --help'.\nRun 'docker run --help' for more "
+		 "information\n\n");
+	docker_last_line(text, line, sizeof(line));
+	assert_string_equal(line, "docker: Error response from daemon: Conflict.");
+	snprintf(text, sizeof(text), "one\ntwo  \n");
+	docker_last_line(text, line, sizeof(line));
+	assert_string_equal(line, "two");
+	/* A trailer alone is all there is to say. */
+	snprintf(text, sizeof(text), "Run 'docker run --help' for more information");
+	docker_last_line(text, line, sizeof(line));
+	assert_string_equal(line, "Run 'docker run --help' for more information");
+}
+
+static void test_ping_status(void **state)
+{
+	(void)state;
+	assert_int_equal(docker_ping_status("HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\n", 36), 200);
+	assert_int_equal(docker_ping_status("HTTP/1.0 500 Internal", 21), 500);
+	/* Only len bytes count. */
+	assert_int_equal(docker_ping_status("HTTP/1.1 200 OK", 8), -EINVAL);
+	assert_int_equal(docker_ping_status("SSH-2.0-OpenSSH", 15), -EINVAL);
+	assert_int_equal(docker_ping_status("", 0), -EINVAL);
+}
+
+/* A socket bound at path; listening when answer is set, which it answers
+ * once from a child. */
+static pid_t serve_once(const char *path, const char *answer, int *fd)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	pid_t pid;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	*fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(*fd >= 0);
+	assert_int_equal(bind(*fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	if (!answer)
+		return 0;
+	assert_int_equal(listen(*fd, 1), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		char req[256];
+		int c = accept(*fd, NULL, NULL);
+
+		if (c < 0 || read(c, req, sizeof(req)) <= 0 || write(c, answer, strlen(answer)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	return pid;
+}
+
+static void test_engine_ping(void **state)
+{
+	char dir[] = "/tmp/vb-ping.XXXXXX", sock[128], host[160], why[256];
+	int fd, status;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sock, sizeof(sock), "%s/docker.sock", dir);
+	snprintf(host, sizeof(host), "unix://%s", sock);
+	setenv("DOCKER_HOST", host, 1);
+	/* No socket: dockerd is not running, and setup.sh starts it. */
+	assert_int_equal(docker_engine_ping(why, sizeof(why)), -ENOENT);
+	assert_non_null(strstr(why, sock));
+	assert_non_null(strstr(why, "setup.sh"));
+	/* A socket nobody listens on (a dead dockerd's). */
+	serve_once(sock, NULL, &fd);
+	assert_int_equal(docker_engine_ping(why, sizeof(why)), -ECONNREFUSED);
+	assert_non_null(strstr(why, "not running"));
+	close(fd);
+	unlink(sock);
+	/* An engine that answers. */
+	pid = serve_once(sock, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK", &fd);
+	assert_int_equal(docker_engine_ping(why, sizeof(why)), 0);
+	assert_string_equal(why, "");
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(fd);
+	unlink(sock);
+	/* Something else on the socket. */
+	pid = serve_once(sock, "HTTP/1.1 503 Service Unavailable\r\n\r\n", &fd);
+	assert_int_equal(docker_engine_ping(why, sizeof(why)), -EIO);
+	assert_non_null(strstr(why, "503"));
+	waitpid(pid, &status, 0);
+	close(fd);
+	unlink(sock);
+	rmdir(dir);
+	/* Not a unix socket: the CLI decides. */
+	setenv("DOCKER_HOST", "tcp://10.9.9.9:2375", 1);
+	assert_int_equal(docker_engine_ping(why, sizeof(why)), 1);
+	unsetenv("DOCKER_HOST");
 }
 
 int main(void)
@@ -237,6 +456,12 @@ int main(void)
 		cmocka_unit_test(test_cgroup_has_id),
 		cmocka_unit_test(test_status_nspid),
 		cmocka_unit_test(test_leftovers),
+		cmocka_unit_test(test_stat_start_ticks),
+		cmocka_unit_test(test_settings_match_the_command_line),
+		cmocka_unit_test(test_parse_state),
+		cmocka_unit_test(test_last_line_skips_the_help_trailer),
+		cmocka_unit_test(test_ping_status),
+		cmocka_unit_test(test_engine_ping),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "docker.h"
 #include "findings.h"
 #include "probes.h"
 #include "report.h"
@@ -343,6 +344,7 @@ static struct json_object *new_document(const struct run_config *cfg)
 			       json_object_new_uint64(cfg->env.disk_file_bytes));
 	json_object_object_add(conf, "docker_volume",
 			       json_object_new_boolean(cfg->env.docker_volume));
+	docker_settings_json(conf, cfg->env.disk_file_bytes);
 	json_object_object_add(conf, "libvirt_uri", json_object_new_string(cfg->env.libvirt_uri));
 	json_object_object_add(conf, "disk_cache", json_object_new_string(cfg->env.disk_cache));
 	if (cfg->net_server)
