@@ -238,25 +238,15 @@ static int pick_port(void)
 	return port;
 }
 
-/* The output directory must take a file before we measure anything. */
-static int prepare_out_dir(const char *dir)
+/* The output directory, opened once, must take a file before we measure anything. */
+static int open_out_dir(const char *path, struct results_dir *d)
 {
-	char probe[PATH_MAX];
-	int fd, err = vb_mkdir_p(dir, 0755);
+	int err = results_open_dir(path, true, d);
 
-	if (!err) {
-		snprintf(probe, sizeof(probe), "%s/.vbench-write-test.%d", dir, getpid());
-		fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0)
-			err = -errno;
-		else {
-			close(fd);
-			unlink(probe);
-		}
-	}
+	if (!err)
+		err = results_dir_writable(d);
 	if (err)
-		vb_err("cannot write results to %s: %s (choose another directory with -o)", dir,
-		       strerror(-err));
+		results_close_dir(d);
 	return err;
 }
 
@@ -377,27 +367,51 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static int write_report(struct json_object *doc, const char *dir, const char *name,
+struct report_fill {
+	struct json_object *doc;
+	const char *format;
+};
+
+static int fill_report(FILE *out, void *arg)
+{
+	const struct report_fill *r = arg;
+
+	return report_render(r->doc, r->format, out, false);
+}
+
+static int write_report(struct json_object *doc, const struct results_dir *d, const char *name,
 			const char *format)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 16];
-	FILE *f;
-	int err;
+	struct report_fill r = {.doc = doc, .format = format};
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f) {
-		vb_err("cannot write %s: %s", path, strerror(errno));
-		return -1;
+	return results_write_at(d, name, fill_report, &r);
+}
+
+/*
+ * The document and both reports into d; the names of those written go to
+ * written ("results.json, report.md"), the others having been named with
+ * their cause by the writer. 0 when all three were.
+ */
+static int write_outputs(struct json_object *doc, const struct results_dir *d, char *written,
+			 size_t n)
+{
+	static const char *const names[] = {"results.json", "report.md", "report.html"};
+	int failed = 0;
+
+	*written = '\0';
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int err = i == 0 ? results_write_doc_at(d, names[i], doc)
+				 : write_report(doc, d, names[i], i == 1 ? "md" : "html");
+
+		if (err) {
+			failed++;
+			continue;
+		}
+		snprintf(written + strlen(written), n - strlen(written), "%s%s",
+			 *written ? ", " : "", names[i]);
 	}
-	err = report_render(doc, format, f, false);
-	if (fclose(f) || err || rename(tmp, path)) {
-		vb_err("cannot write %s", path);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return failed ? -1 : 0;
 }
 
 enum {
@@ -560,8 +574,9 @@ int cmd_run(int argc, char **argv)
 {
 	static char out_dir[PATH_MAX], agent[PATH_MAX], work_dir[] = "/var/tmp/vbench-trace.XXXXXX";
 	struct json_object *doc;
+	struct results_dir out;
 	struct run_args a;
-	char path[PATH_MAX];
+	char written[64];
 	int ret;
 
 	set_defaults(&a);
@@ -575,25 +590,24 @@ int cmd_run(int argc, char **argv)
 		snprintf(out_dir, sizeof(out_dir), "%s", a.out_dir);
 	else
 		default_out_dir(out_dir, sizeof(out_dir));
-	if (prepare_out_dir(out_dir))
+	if (open_out_dir(out_dir, &out))
 		return VB_EXIT_USAGE;
 	if (!mkdtemp(work_dir)) {
 		vb_err("cannot make a scratch directory in /var/tmp: %s", strerror(errno));
+		results_close_dir(&out);
 		return VB_EXIT_FAILED;
 	}
 	agent_beside_tool(agent, sizeof(agent));
 	a.cfg.env.agent_path = agent;
 	a.cfg.env.work_dir = work_dir;
 	a.cfg.env.net_port = pick_port();
-	a.cfg.out_dir = out_dir;
+	a.cfg.out = &out;
 
 	install_signals();
 	doc = new_document(&a.cfg);
 	ret = runner_run(&a.cfg, &doc);
 	json_object_object_add(doc, "findings", findings_derive(doc));
-	snprintf(path, sizeof(path), "%s/results.json", out_dir);
-	if (results_write_atomic(path, doc) || write_report(doc, out_dir, "report.md", "md") ||
-	    write_report(doc, out_dir, "report.html", "html"))
+	if (write_outputs(doc, &out, written, sizeof(written)))
 		ret = ret ? ret : VB_EXIT_FAILED;
 	if (a.json)
 		printf("%s\n", json_object_to_json_string_ext(
@@ -601,9 +615,12 @@ int cmd_run(int argc, char **argv)
 						    JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
 		report_render(doc, "text", stdout, isatty(1) && !getenv("NO_COLOR"));
-	fprintf(stderr, "%s: results in %s/ (results.json, report.md, report.html)\n", vb_progname,
-		out_dir);
+	if (*written)
+		fprintf(stderr, "%s: results in %s/ (%s)\n", vb_progname, out_dir, written);
+	else
+		vb_err("no results written to %s/ (see above)", out_dir);
 	vb_rm_tree(work_dir);
+	results_close_dir(&out);
 	json_object_put(doc);
 	return ret;
 }

@@ -293,14 +293,12 @@ static void set_status(struct json_object *pe, const char *status, const char *r
 		json_object_object_add(pe, "reason", json_object_new_string(reason));
 }
 
+/* The document so far; a failure is named by the writer, and the run goes
+ * on: its end writes the document again and says whether that worked. */
 static void checkpoint(const struct run_config *cfg, struct json_object *doc)
 {
-	char path[PATH_MAX];
-
-	if (!cfg->out_dir)
-		return;
-	snprintf(path, sizeof(path), "%s/results.json", cfg->out_dir);
-	results_write_atomic(path, doc);
+	if (cfg->out)
+		results_write_doc_at(cfg->out, "results.json", doc);
 }
 
 static double cell_mean(struct json_object *cell)
