@@ -308,7 +308,8 @@ static struct json_object *new_document(const struct run_config *cfg)
 
 	json_object_object_add(doc, "schema", json_object_new_string(VB_SCHEMA));
 	json_object_object_add(doc, "tool_version", json_object_new_string(VB_VERSION));
-	json_object_object_add(doc, "status", json_object_new_string("interrupted"));
+	/* What a checkpoint says: the runner's end replaces it. */
+	json_object_object_add(doc, "status", json_object_new_string("incomplete"));
 	json_object_object_add(doc, "started_at", json_object_new_string(started));
 
 	host = json_object_new_object();

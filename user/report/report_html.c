@@ -165,9 +165,8 @@ static void html_head(FILE *out, struct json_object *doc)
 	fprintf(out, " · schema ");
 	view_put_html(out, doc_str(doc, "schema", "?"));
 	fprintf(out, "</dd>\n</dl>\n</div></header>\n<main><div class=\"wrap\">\n");
-	if (!strcmp(status, "interrupted"))
-		fprintf(out, "<div class=\"note\">The run was interrupted: cells after the "
-			     "interruption are missing.</div>\n");
+	if (view_status_note(doc))
+		fprintf(out, "<div class=\"note\">%s</div>\n", view_status_note(doc));
 }
 
 /* ---- the matrix ---- */

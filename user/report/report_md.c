@@ -18,8 +18,8 @@ static void md_header(FILE *out, struct json_object *doc)
 	fprintf(out, "# vbench-trace report\n\n");
 	fputs("- status: ", out);
 	view_put_md(out, doc_str(doc, "status", "unknown"));
-	if (!strcmp(doc_str(doc, "status", ""), "interrupted"))
-		fprintf(out, " (cells after the interruption are missing)");
+	if (view_status_note(doc))
+		fprintf(out, " (%s)", view_status_note(doc));
 	fputs("\n- started: ", out);
 	view_put_md(out, doc_str(doc, "started_at", "unknown"));
 	fputs("\n- tool: vbench-trace ", out);

@@ -80,9 +80,8 @@ static void header(struct text *t, struct json_object *doc)
 		view_clean(doc_str(doc, "status", "status unknown"), a, sizeof(a)),
 		view_clean(doc_str(doc, "started_at", "start time unknown"), b, sizeof(b)),
 		view_clean(doc_str(doc, "tool_version", "?"), c, sizeof(c)));
-	if (!strcmp(doc_str(doc, "status", ""), "interrupted"))
-		put_line(t, C_YELLOW,
-			 "the run was interrupted: cells after the interruption are missing");
+	if (view_status_note(doc))
+		put_line(t, C_YELLOW, view_status_note(doc));
 	view_host_line(doc, line, sizeof(line));
 	fputs("host    ", t->out);
 	view_put_clean(t->out, line);
