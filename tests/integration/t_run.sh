@@ -188,3 +188,105 @@ test_run_progress_lines() {
 	grep -q $'\r\033\[K\[1/1\] native cpu run 2/2' "$VB_TMP/tty" || fail "no updating progress line on a terminal"
 	! grep -q '^vbench-trace: \[1/1\]' "$VB_TMP/tty" || fail "log lines on a terminal"
 }
+
+# Every numeric option out of its range: exit 2, one line naming the range,
+# no files; the bounds themselves are accepted.
+test_run_option_ranges() {
+	local out=$VB_TMP/ranges c want rc
+	local cases=(
+		"-d 1e9|0.001 to 86400"
+		"-d 86401|0.001 to 86400"
+		"-d 0.0009|0.001 to 86400"
+		"-d nan|0.001 to 86400"
+		"-d inf|0.001 to 86400"
+		"-r 1001|1 to 1000"
+		"-r 99999999999999999999|1 to 1000"
+		"--disk-size 1023k|1M to 1024G"
+		"--disk-size 1025G|1M to 1024G"
+		"--disk-size 99999999999999999999G|1M to 1024G"
+		"--disk-size 1.5G|1M to 1024G"
+		"--net-server 127.0.0.1:65536|1 to 65535"
+		"--net-server 127.0.0.1:0|1 to 65535"
+	)
+	for c in "${cases[@]}"; do
+		want=${c#*|}
+		c=${c%|*}
+		rc=0
+		# shellcheck disable=SC2086
+		run_deadline 30 "$VB" run -p native -w cpu --no-trace $c -o "$out" >/dev/null 2>"$VB_TMP/stderr" || rc=$?
+		[ "$rc" = 2 ] || fail "run $c: exit $rc, want 2"
+		[ "$(wc -l <"$VB_TMP/stderr")" = 1 ] || fail "run $c: want one line, got: $(cat "$VB_TMP/stderr")"
+		grep -qF "$want" "$VB_TMP/stderr" || fail "run $c: the message does not say '$want': $(cat "$VB_TMP/stderr")"
+		[ ! -e "$out" ] || fail "run $c left $out behind"
+	done
+	run_deadline 60 "$VB" run -p native -w cpu --no-trace -r 1 -d 0.001 --disk-size 1024G -o "$out" \
+		>/dev/null 2>"$VB_TMP/stderr" || fail "the bounds were refused: $(cat "$VB_TMP/stderr")"
+	assert_py "$out/results.json" 'd["config"]["duration_s"] == 0.001 and d["config"]["disk_file_bytes"] == 1024 << 30'
+}
+
+# Links planted in a shared output directory, at the names the writers used
+# to write through and at the final names: their target is left untouched and
+# the outputs are files of their own. -o given a link to a directory, or a
+# directory of another user, is refused before anything runs.
+test_run_output_symlinks() {
+	local out=$VB_TMP/shared victim=$VB_TMP/victim name rc
+	mkdir -p "$out" "$VB_TMP/elsewhere"
+	echo precious >"$victim"
+	for name in report.md.tmp report.html.tmp results.json report.md report.html; do
+		ln -s "$victim" "$out/$name"
+	done
+	run_deadline 60 "$VB" run -p native -w cpu -r 1 -d 0.2 --no-trace -o "$out" >/dev/null 2>"$VB_TMP/stderr" ||
+		fail "run into a directory with planted links failed: $(cat "$VB_TMP/stderr")"
+	[ "$(cat "$victim")" = precious ] || fail "the link's target was written"
+	for name in results.json report.md report.html; do
+		[ -f "$out/$name" ] && [ ! -L "$out/$name" ] || fail "$name is not a file of its own"
+	done
+	[ -z "$(find "$out" -name '.*.tmp')" ] || fail "temporaries left: $(ls -A "$out")"
+	run_deadline 30 "$VB" report --format md -o "$out/report.md.tmp" "$out/results.json" ||
+		fail "report -o over a link failed"
+	[ "$(cat "$victim")" = precious ] || fail "report -o wrote through a link"
+	# -o a link to a directory: refused, nothing written where it points.
+	ln -s "$VB_TMP/elsewhere" "$VB_TMP/outlink"
+	rc=0
+	run_deadline 30 "$VB" run -p native -w cpu -r 1 -d 0.2 --no-trace -o "$VB_TMP/outlink" >/dev/null 2>"$VB_TMP/stderr" || rc=$?
+	[ "$rc" = 2 ] || fail "-o a link: exit $rc, want 2"
+	grep -q 'symbolic link' "$VB_TMP/stderr" || fail "-o a link: $(cat "$VB_TMP/stderr")"
+	[ -z "$(ls -A "$VB_TMP/elsewhere")" ] || fail "files written through the link: $(ls -A "$VB_TMP/elsewhere")"
+	# Another user's directory.
+	mkdir "$VB_TMP/theirs"
+	chown 65534:65534 "$VB_TMP/theirs"
+	rc=0
+	run_deadline 30 "$VB" run -p native -w cpu -r 1 -d 0.2 --no-trace -o "$VB_TMP/theirs" >/dev/null 2>"$VB_TMP/stderr" || rc=$?
+	[ "$rc" = 2 ] || fail "-o another user's directory: exit $rc, want 2"
+	grep -q 'not to you or root' "$VB_TMP/stderr" || fail "-o theirs: $(cat "$VB_TMP/stderr")"
+}
+
+# The output filesystem full: the run names the file it could not write and
+# why, exits 1, lists no file it did not write, and the checkpoint it left
+# does not say "interrupted"; no temporary is left taking space.
+test_run_disk_full() {
+	local mnt=$VB_TMP/full rc=0
+	mkdir -p "$mnt"
+	mount -t tmpfs -o size=64K vbench-full "$mnt"
+	on_exit umount "$mnt"
+	# Full, then one page free: room for a checkpoint, not for the end.
+	dd if=/dev/zero of="$mnt/filler" bs=4096 2>/dev/null || true
+	truncate -s -4096 "$mnt/filler"
+	run_deadline 60 "$VB" run -p native -w cpu -r 1 -d 0.2 --no-trace -o "$mnt/out" >/dev/null 2>"$VB_TMP/stderr" || rc=$?
+	[ "$rc" = 1 ] || fail "run on a full filesystem: exit $rc, want 1"
+	grep -q "$mnt/out/results.json: No space left on device" "$VB_TMP/stderr" ||
+		fail "no message naming results.json and ENOSPC: $(cat "$VB_TMP/stderr")"
+	! grep -q 'results in' "$VB_TMP/stderr" || fail "it says results were written: $(grep 'results in' "$VB_TMP/stderr")"
+	grep -q 'no results written' "$VB_TMP/stderr" || fail "it does not say nothing was written"
+	[ -f "$mnt/out/results.json" ] || fail "the checkpoint of the first cell was not kept"
+	assert_py "$mnt/out/results.json" 'd["status"] == "incomplete"'
+	[ "$(ls -A "$mnt/out")" = results.json ] || fail "left in the output directory: $(ls -A "$mnt/out")"
+	# Nothing free at all: no file, the same message.
+	rm -rf "$mnt/out"
+	dd if=/dev/zero of="$mnt/filler2" bs=4096 2>/dev/null || true
+	rc=0
+	run_deadline 60 "$VB" run -p native -w cpu -r 1 -d 0.2 --no-trace -o "$mnt/out" >/dev/null 2>"$VB_TMP/stderr" || rc=$?
+	[ "$rc" = 1 ] || fail "run on a full filesystem: exit $rc, want 1"
+	grep -q "results.json: No space left on device" "$VB_TMP/stderr" || fail "$(cat "$VB_TMP/stderr")"
+	[ -z "$(ls -A "$mnt/out")" ] || fail "left in the output directory: $(ls -A "$mnt/out")"
+}

@@ -4,6 +4,7 @@
  * everything a user can get wrong is checked before any work starts, so a
  * usage error leaves no files behind.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -11,6 +12,7 @@
 #include <json.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -42,6 +44,14 @@
 #define DEFAULT_CACHE_DIR    "/var/cache/vbench-trace"
 #define NET_CHECK_TIMEOUT_MS 3000
 
+/* The ranges of the numeric options: out of range is a usage error that
+ * names them, and nothing later converts a value beyond them. */
+#define MIN_DURATION_S 0.001
+#define MAX_DURATION_S 86400.0 /* a day per run */
+#define MAX_RUNS       1000
+#define MIN_DISK_BYTES (1ULL << 20)
+#define MAX_DISK_BYTES (1024ULL << 30)
+
 static void run_usage(FILE *out)
 {
 	fprintf(out,
@@ -54,9 +64,10 @@ static void run_usage(FILE *out)
 		"                         this machine cannot run is reported as skipped, with "
 		"why\n"
 		"  -w, --workloads LIST   cpu,mem,diskrand,diskseq,fork,net or all (default: all)\n"
-		"  -r, --runs N|auto      timed runs per cell after one warm-up (default: 3);\n"
-		"                         auto repeats until CV < 2 %% or %d runs\n"
-		"  -d, --duration S       seconds per run (default: %g; --quick: %g)\n"
+		"  -r, --runs N|auto      timed runs per cell after one warm-up, 1 to 1000\n"
+		"                         (default: 3); auto repeats until CV < 2 %% or %d runs\n"
+		"  -d, --duration S       seconds per run, 0.001 to 86400 (default: %g; --quick: "
+		"%g)\n"
 		"      --quick            the short profile for tests and CI: %g s runs, %llu MiB\n"
 		"                         disk file\n"
 		"  -o, --output DIR       where results go (default: results/<UTC timestamp>/)\n"
@@ -70,7 +81,8 @@ static void run_usage(FILE *out)
 		"      --libvirt-uri URI  libvirt connection for kvm and qemu (default: "
 		"qemu:///system)\n"
 		"      --disk-cache MODE  libvirt disk cache mode for guests (default: none)\n"
-		"      --disk-size SIZE   disk workloads' file size (default: 1G; --quick: 64M)\n"
+		"      --disk-size SIZE   disk workloads' file size, 1M to 1024G (default: 1G;\n"
+		"                         --quick: 64M)\n"
 		"      --buffered         disk workloads through the page cache (no O_DIRECT)\n"
 		"      --cache-dir DIR    guest kernel and images (default: " DEFAULT_CACHE_DIR
 		")\n"
@@ -155,12 +167,80 @@ static int parse_runs(const char *arg, int *runs)
 	}
 	errno = 0;
 	v = strtol(arg, &end, 10);
-	if (errno || *end || end == arg || v < 1 || v > 1000) {
-		vb_err("--runs: '%s' is not a count from 1 to 1000, or 'auto'", arg);
+	if (errno || *end || end == arg || v < 1 || v > MAX_RUNS) {
+		vb_err("--runs: '%s' is not a count from 1 to %d, or 'auto'", arg, MAX_RUNS);
 		return -1;
 	}
 	*runs = (int)v;
 	return 0;
+}
+
+static int parse_duration(const char *arg, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(v) || v < MIN_DURATION_S ||
+	    v > MAX_DURATION_S) {
+		vb_err("--duration: '%s' is not a number of seconds from %g to %g", arg,
+		       MIN_DURATION_S, MAX_DURATION_S);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* SIZE with an optional k, M or G (powers of 1024, "MiB" and "MB" alike),
+ * from 1M to 1024G; a size beyond any integer is out of range too. */
+static int parse_disk_size(const char *arg, unsigned long long *out)
+{
+	static const char units[] = "kKmMgG";
+	unsigned long long v;
+	const char *u;
+	char *end;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (end == arg || *arg == '-' || *arg == '+' || isspace((unsigned char)*arg))
+		goto bad;
+	u = *end ? strchr(units, *end) : NULL;
+	if (u) {
+		shift = 10 * (1 + (int)(u - units) / 2);
+		end++;
+	}
+	if (!strcmp(end, "i") || !strcmp(end, "iB") || !strcmp(end, "B"))
+		end += strlen(end);
+	if (*end)
+		goto bad;
+	if (errno == ERANGE || v > (MAX_DISK_BYTES >> shift) || (v << shift) < MIN_DISK_BYTES) {
+		vb_err("--disk-size: '%s' is out of range: from %lluM to %lluG", arg,
+		       MIN_DISK_BYTES >> 20, MAX_DISK_BYTES >> 30);
+		return -1;
+	}
+	*out = v << shift;
+	return 0;
+bad:
+	vb_err("--disk-size: '%s' is not a size from %lluM to %lluG (suffixes k, M, G: powers "
+	       "of 1024)",
+	       arg, MIN_DISK_BYTES >> 20, MAX_DISK_BYTES >> 30);
+	return -1;
+}
+
+/* A port given as a number is one from 1 to 65535 (a service name is left
+ * to getaddrinfo). */
+static bool port_in_range(const char *port)
+{
+	char *end;
+	long v;
+
+	if (!*port || port[strspn(port, "0123456789")])
+		return *port != '\0';
+	errno = 0;
+	v = strtol(port, &end, 10);
+	return !errno && v >= 1 && v <= 65535;
 }
 
 /* Splits HOST[:PORT] / [V6]:PORT. */
@@ -194,6 +274,10 @@ static int check_net_server(const char *arg)
 
 	if (split_host_port(arg, host, sizeof(host), port, sizeof(port))) {
 		vb_err("--net-server: '%s' is not HOST[:PORT]", arg);
+		return -1;
+	}
+	if (!port_in_range(port)) {
+		vb_err("--net-server: port '%s' is out of range: from 1 to 65535", port);
 		return -1;
 	}
 	err = getaddrinfo(host, port, &hints, &ai);
@@ -458,7 +542,6 @@ struct run_args {
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
 	struct run_config *cfg = &a->cfg;
-	uint64_t size;
 	int c;
 
 	optind = 1;
@@ -478,7 +561,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				return VB_EXIT_USAGE;
 			break;
 		case 'd':
-			if (wl_parse_double("--duration", optarg, 0.001, &cfg->duration_s))
+			if (parse_duration(optarg, &cfg->duration_s))
 				return VB_EXIT_USAGE;
 			a->duration_set = true;
 			break;
@@ -507,9 +590,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			cfg->env.disk_cache = optarg;
 			break;
 		case OPT_DISK_SIZE:
-			if (wl_parse_size("--disk-size", optarg, 1 << 20, &size))
+			if (parse_disk_size(optarg, &cfg->env.disk_file_bytes))
 				return VB_EXIT_USAGE;
-			cfg->env.disk_file_bytes = size;
 			a->size_set = true;
 			break;
 		case OPT_BUFFERED:

@@ -78,14 +78,19 @@ static struct json_object *run_entry(struct json_object *res, struct json_object
 	return run;
 }
 
+/* The longest collect wait: its milliseconds must fit an int. */
+#define MAX_COLLECT_TIMEOUT_S (INT_MAX / 1000)
+
 static int collect_timeout_s(const struct run_config *cfg, const char *workload)
 {
 	/* Disk files are prepared before timing; under TCG that alone takes a while. */
-	int t = 60 + (int)(5 * cfg->duration_s);
+	double t = 60 + 5 * cfg->duration_s;
 
 	if (!strncmp(workload, "disk", 4))
-		t += (int)(cfg->env.disk_file_bytes >> 20) / 2;
-	return t;
+		t += (double)(cfg->env.disk_file_bytes >> 20) / 2;
+	/* In double, and bounded before the conversion: a huge -d must not
+	 * make it undefined (cmd_run.c bounds -d too). */
+	return isfinite(t) && t < MAX_COLLECT_TIMEOUT_S ? (int)t : MAX_COLLECT_TIMEOUT_S;
 }
 
 /*
