@@ -290,3 +290,40 @@ test_run_disk_full() {
 	grep -q "results.json: No space left on device" "$VB_TMP/stderr" || fail "$(cat "$VB_TMP/stderr")"
 	[ -z "$(ls -A "$mnt/out")" ] || fail "left in the output directory: $(ls -A "$mnt/out")"
 }
+
+# The scratch directory whose owner file names pid $1, or nothing.
+scratch_of() {
+	local f
+	for f in /var/tmp/vbench-trace.??????/.owner; do
+		[ -f "$f" ] && [ "$(cut -d' ' -f1 "$f")" = "$1" ] && dirname "$f"
+	done
+	return 0
+}
+
+has_scratch() {
+	[ -n "$(scratch_of "$1")" ]
+}
+
+# A run killed with SIGKILL leaves its scratch directory; the next run
+# removes it, and leaves that of a run still going.
+test_run_sweeps_scratch_of_killed_runs() {
+	local live killed dead_dir live_dir
+	spawn "$VB" run -p native -w cpu -r 30 -d 1 --no-trace -o "$VB_TMP/live" >/dev/null 2>&1
+	live=$SPAWNED
+	spawn "$VB" run -p native -w cpu -r 30 -d 1 --no-trace -o "$VB_TMP/killed" >/dev/null 2>&1
+	killed=$SPAWNED
+	wait_until 30 "the live run's scratch directory" has_scratch "$live"
+	wait_until 30 "the killed run's scratch directory" has_scratch "$killed"
+	live_dir=$(scratch_of "$live")
+	dead_dir=$(scratch_of "$killed")
+	# The tool and its agent, as an OOM kill or a lost session would.
+	kill -KILL -- "-$killed"
+	wait_pid_deadline "$killed" 10 "the killed run" || true
+	[ -d "$dead_dir" ] || fail "$dead_dir went with its run: the test shows nothing"
+	run_deadline 60 "$VB" run -p native -w cpu -r 1 -d 0.1 --no-trace -o "$VB_TMP/next" >/dev/null 2>"$VB_TMP/stderr" ||
+		fail "the next run failed: $(cat "$VB_TMP/stderr")"
+	[ ! -e "$dead_dir" ] || fail "$dead_dir of the killed run is still there"
+	[ -d "$live_dir" ] || fail "$live_dir of the live run was removed"
+	kill_tree "$live"
+	[ ! -e "$live_dir" ] || fail "the live run did not remove its own $live_dir when it ended"
+}

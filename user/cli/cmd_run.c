@@ -33,6 +33,7 @@
 #include "report.h"
 #include "results.h"
 #include "runner.h"
+#include "scratch.h"
 #include "util_log.h"
 #include "workload.h"
 #include "util_sys.h"
@@ -653,9 +654,21 @@ static int check_plan(struct run_args *a)
 	return 0;
 }
 
+/* This run's scratch directory, after sweeping those of runs that are gone
+ * (killed with SIGKILL: nothing else removes theirs). */
+static int make_scratch(char *path, size_t n)
+{
+	int swept = scratch_sweep(SCRATCH_BASE);
+
+	if (swept)
+		vb_info("removed %d scratch director%s in %s left by runs that are gone", swept,
+			swept == 1 ? "y" : "ies", SCRATCH_BASE);
+	return scratch_create(SCRATCH_BASE, path, n);
+}
+
 int cmd_run(int argc, char **argv)
 {
-	static char out_dir[PATH_MAX], agent[PATH_MAX], work_dir[] = "/var/tmp/vbench-trace.XXXXXX";
+	static char out_dir[PATH_MAX], agent[PATH_MAX], work_dir[PATH_MAX];
 	struct json_object *doc;
 	struct results_dir out;
 	struct run_args a;
@@ -675,8 +688,7 @@ int cmd_run(int argc, char **argv)
 		default_out_dir(out_dir, sizeof(out_dir));
 	if (open_out_dir(out_dir, &out))
 		return VB_EXIT_USAGE;
-	if (!mkdtemp(work_dir)) {
-		vb_err("cannot make a scratch directory in /var/tmp: %s", strerror(errno));
+	if (make_scratch(work_dir, sizeof(work_dir))) {
 		results_close_dir(&out);
 		return VB_EXIT_FAILED;
 	}
@@ -702,7 +714,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "%s: results in %s/ (%s)\n", vb_progname, out_dir, written);
 	else
 		vb_err("no results written to %s/ (see above)", out_dir);
-	vb_rm_tree(work_dir);
+	scratch_remove(work_dir);
 	results_close_dir(&out);
 	json_object_put(doc);
 	return ret;
