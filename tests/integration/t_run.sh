@@ -327,3 +327,49 @@ test_run_sweeps_scratch_of_killed_runs() {
 	kill_tree "$live"
 	[ ! -e "$live_dir" ] || fail "the live run did not remove its own $live_dir when it ended"
 }
+
+# A platform whose every cell failed is "failed", its cells carry no stats,
+# the document is still complete, and every report format renders it.
+test_run_every_cell_failed() {
+	local out=$VB_TMP/allfail port rc=0
+	# A peer on loopback that closes every connection at once: the net cell fails.
+	spawn python3 -c '
+import os, socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while True:
+    s.accept()[0].close()
+' "$VB_TMP/closer.port"
+	wait_until 10 "the closing peer's port" test -s "$VB_TMP/closer.port"
+	port=$(cat "$VB_TMP/closer.port")
+	run_deadline 120 "$VB" run -p native -w net -r 2 -d 0.2 --no-trace --net-server "127.0.0.1:$port" \
+		-o "$out" >/dev/null 2>"$VB_TMP/stderr" || rc=$?
+	[ "$rc" = 1 ] || fail "a run whose every cell failed: exit $rc, want 1"
+	assert_py "$out/results.json" 'd["status"] == "complete"'
+	assert_py "$out/results.json" 'd["platforms"][0]["status"] == "failed" and "every cell failed" in d["platforms"][0]["reason"]'
+	assert_py "$out/results.json" 'all(w["status"] == "failed" and "stats" not in w and "vs_native" not in w for w in d["platforms"][0]["workloads"])'
+	for f in text md html csv json; do
+		run_deadline 30 "$VB" report --format "$f" "$out/results.json" >"$VB_TMP/rep.$f" ||
+			fail "report --format $f of a failed platform failed"
+		grep -q failed "$VB_TMP/rep.$f" || fail "report --format $f does not say failed"
+	done
+}
+
+# Ctrl-C while the probes are being unloaded, after every cell finished:
+# nothing is missing, so the document says "complete" (gdb stops the tool
+# at probes_close and delivers SIGINT there).
+test_run_sigint_in_teardown_is_complete() {
+	local out=$VB_TMP/lateint
+	command -v gdb >/dev/null || { echo "    note: no gdb; skipped"; return 0; }
+	run_deadline 120 gdb -q -batch -ex 'set pagination off' -ex 'handle SIGINT nostop noprint pass' \
+		-ex 'break probes_close' -ex run -ex delete -ex 'signal SIGINT' -ex 'print $_exitcode' \
+		--args "$VB" run -p native -w cpu -r 1 -d 0.2 -o "$out" >"$VB_TMP/gdb.out" 2>&1 ||
+		fail "gdb failed: $(tail -5 "$VB_TMP/gdb.out")"
+	grep -q 'Breakpoint 1' "$VB_TMP/gdb.out" || fail "the tool never reached probes_close: $(tail -5 "$VB_TMP/gdb.out")"
+	grep -q '^\$1 = 0$' "$VB_TMP/gdb.out" || fail "exit status: $(grep '^\$1' "$VB_TMP/gdb.out")"
+	assert_py "$out/results.json" 'd["status"] == "complete" and d["platforms"][0]["workloads"][0]["status"] == "ok"'
+	! grep -q 'missing' "$out/report.md" || fail "report.md says cells are missing"
+}

@@ -223,6 +223,10 @@ bool doc_cell_stats(struct json_object *cell, struct stats *s)
 	double *x;
 
 	memset(s, 0, sizeof(*s));
+	/* A failed cell has no statistics: older documents gave it some of
+	 * zeros, and its runs are those made before it failed. */
+	if (!strcmp(doc_str(cell, "status", ""), "failed"))
+		return false;
 	if (doc_num(cell, "stats.mean", &s->mean) && stats_n(cell, n, &s->n)) {
 		s->median = doc_num_or(cell, "stats.median", s->mean);
 		s->stddev = doc_num_or(cell, "stats.stddev", 0);

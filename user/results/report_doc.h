@@ -71,7 +71,8 @@ struct json_object *doc_cell(struct json_object *platform, const char *workload)
 size_t doc_workloads(struct json_object *doc, const char **names, size_t max);
 
 /* A cell's statistics: its "stats" object when its "n" is a whole number of
- * runs within DOC_MAX_RUNS, else computed from its runs' scores. */
+ * runs within DOC_MAX_RUNS, else computed from its runs' scores; false for a
+ * failed cell (status "failed") and one without a score. */
 bool doc_cell_stats(struct json_object *cell, struct stats *s);
 /* A cell's mean / native's mean of the same workload: its "vs_native", or computed. */
 bool doc_cell_vs_native(struct json_object *doc, struct json_object *cell, double *ratio);

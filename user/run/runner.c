@@ -278,7 +278,10 @@ static int run_cell(struct cell_ctx *c, struct json_object *cell)
 out:
 	net_server_stop(srv);
 	c->p->ops->stop(c->p);
-	json_object_object_add(cell, "stats", stats_json(runs));
+	/* A failed cell has no statistics: its runs, if any, are the ones made
+	 * before it failed, not a sample of the platform. */
+	if (!ret)
+		json_object_object_add(cell, "stats", stats_json(runs));
 	return ret;
 }
 
@@ -358,6 +361,44 @@ static void add_vs_native(struct json_object *platforms)
 	}
 }
 
+/* Cells of the plan not yet run to their end (counting skipped ones as
+ * run): the run is "interrupted" only when a signal left some of them. */
+static int cells_left;
+
+/* Did the cell run to its end (ok, or failed for a cause of its own)? */
+static bool cell_ran(struct json_object *cell)
+{
+	struct json_object *err;
+
+	return !json_object_object_get_ex(cell, "error", &err) ||
+	       strcmp(json_object_get_string(err), "interrupted");
+}
+
+/*
+ * A platform whose every cell failed (for causes of their own, not an
+ * interruption) is "failed", with the first cell's error as its reason.
+ */
+static void settle_platform_status(struct json_object *pe)
+{
+	struct json_object *ws = json_object_object_get(pe, "workloads"), *first = NULL;
+	size_t n = json_object_array_length(ws);
+	char reason[600];
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *cell = json_object_array_get_idx(ws, i), *err;
+
+		if (!json_object_object_get_ex(cell, "error", &err) || !cell_ran(cell))
+			return;
+		if (!first)
+			first = err;
+	}
+	if (!first)
+		return;
+	snprintf(reason, sizeof(reason), "every cell failed; the first: %s",
+		 json_object_get_string(first));
+	set_status(pe, "failed", reason);
+}
+
 static void run_platform(const struct run_config *cfg, const struct platform_ops *ops,
 			 struct json_object *doc, struct json_object *pe, struct probes *probes,
 			 struct progress *prog, int *failed)
@@ -370,12 +411,14 @@ static void run_platform(const struct run_config *cfg, const struct platform_ops
 		set_status(pe, "skipped", reason);
 		progress_note(prog, "%s: skipped: %s", ops->name, reason);
 		progress_skip(prog, cfg->nr_workloads);
+		cells_left -= cfg->nr_workloads;
 		return;
 	}
 	vb_info("%s: preparing", ops->name);
 	if (ops->prepare(&p)) {
 		set_status(pe, "failed", "prepare failed (see the error above)");
 		progress_skip(prog, cfg->nr_workloads);
+		cells_left -= cfg->nr_workloads;
 		*failed = 1;
 		return;
 	}
@@ -390,8 +433,11 @@ static void run_platform(const struct run_config *cfg, const struct platform_ops
 		progress_cell(prog, ops->name, c.w->name);
 		if (run_cell(&c, cell))
 			*failed = 1;
+		if (cell_ran(cell))
+			cells_left--;
 		checkpoint(cfg, doc);
 	}
+	settle_platform_status(pe);
 	ops->teardown(&p);
 	free(p.hello);
 }
@@ -427,6 +473,7 @@ int runner_run(const struct run_config *cfg, struct json_object **doc)
 	struct probes *probes = NULL;
 	struct progress *prog;
 	int failed = 0, cells;
+	bool stopped;
 
 	if (cfg->trace) {
 		struct probes_opts po = {.kvm = false};
@@ -447,6 +494,7 @@ int runner_run(const struct run_config *cfg, struct json_object **doc)
 		for (int j = 0; j < cfg->nr_workloads; j++)
 			cells += !strcmp(cfg->platforms[i], "docker") &&
 				 !strncmp(cfg->workloads[j], "disk", 4);
+	cells_left = cells;
 	prog = progress_new(cells, cfg->runs == RUNS_AUTO ? 4 : cfg->runs + 1, cfg->duration_s);
 	for (int i = 0; i < cfg->nr_platforms && !interrupted; i++) {
 		const struct platform_ops *ops = platform_find(cfg->platforms[i]);
@@ -461,12 +509,14 @@ int runner_run(const struct run_config *cfg, struct json_object **doc)
 		if (ops == &docker_ops && cfg->env.docker_volume && !interrupted)
 			run_docker_volume(cfg, *doc, probes, prog, &failed);
 	}
+	/* Decided now: a signal during the teardown below loses no cell. */
+	stopped = interrupted && cells_left > 0;
 	progress_done(prog);
 	probes_close(probes);
 	add_vs_native(platforms);
 	json_object_object_add(*doc, "status",
-			       json_object_new_string(interrupted ? "interrupted" : "complete"));
-	if (interrupted)
+			       json_object_new_string(stopped ? "interrupted" : "complete"));
+	if (stopped)
 		return 130;
 	return failed ? VB_EXIT_FAILED : VB_EXIT_OK;
 }
