@@ -373,3 +373,31 @@ test_run_sigint_in_teardown_is_complete() {
 	assert_py "$out/results.json" 'd["status"] == "complete" and d["platforms"][0]["workloads"][0]["status"] == "ok"'
 	! grep -q 'missing' "$out/report.md" || fail "report.md says cells are missing"
 }
+
+# The native agent stopped (SIGSTOP) for a few seconds inside a 2 s run: that
+# run is marked invalid with its reason, left out of the statistics, run
+# again once (rerun: true), and every report warns of it.
+test_run_stalled_run_is_invalid() {
+	local out=$VB_TMP/stall run agent
+	spawn "$VB" run -p native -w cpu -r 3 -d 2 --no-trace -o "$out" >/dev/null 2>"$VB_TMP/stderr"
+	run=$SPAWNED
+	wait_until 30 "run 1 of the cell" grep -q 'native cpu run 1/3' "$VB_TMP/stderr"
+	agent=$(pgrep -P "$run" -f vbench-trace-agent)
+	[ -n "$agent" ] || fail "no agent under the tool"
+	sleep 0.3
+	kill -STOP "$agent"
+	sleep 5
+	kill -CONT "$agent"
+	wait_pid_deadline "$run" 60 "the run with a stalled agent" || fail "the run failed: $(cat "$VB_TMP/stderr")"
+	grep -q 'is invalid: the timed part took' "$VB_TMP/stderr" || fail "no warning on stderr: $(cat "$VB_TMP/stderr")"
+	assert_py "$out/results.json" 'd["status"] == "complete"'
+	assert_py "$out/results.json" '[r.get("valid", True) for r in d["platforms"][0]["workloads"][0]["runs"]].count(False) == 1'
+	assert_py "$out/results.json" 'all(r["duration_s"] > 4 and "2 s asked" in r["invalid_reason"] for r in d["platforms"][0]["workloads"][0]["runs"] if r.get("valid") is False)'
+	# The rerun follows the invalid run; the statistics hold the 3 valid runs.
+	assert_py "$out/results.json" '[i for i, r in enumerate(d["platforms"][0]["workloads"][0]["runs"]) if r.get("rerun")] == [1 + [i for i, r in enumerate(d["platforms"][0]["workloads"][0]["runs"]) if r.get("valid") is False][0]]'
+	assert_py "$out/results.json" 'len(d["platforms"][0]["workloads"][0]["runs"]) == 4 and d["platforms"][0]["workloads"][0]["stats"]["n"] == 3'
+	assert_py "$out/results.json" 'd["platforms"][0]["workloads"][0]["stats"]["cv"] < 0.5'
+	grep -q 'invalid runs, left out of the statistics' "$out/report.md" || fail "report.md has no warning"
+	grep -q 'invalid runs, left out of the statistics' "$out/report.html" || fail "report.html has no warning"
+	run_deadline 30 "$VB" report "$out/results.json" | grep -q 'invalid runs' || fail "the text report has no warning"
+}

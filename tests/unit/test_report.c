@@ -592,6 +592,52 @@ static void status_notes(void **state)
 	json_object_put(d);
 }
 
+/*
+ * A stalled run ("valid": false) is left out of what the reader computes
+ * (statistics, sums) and named, with its reason, in every report.
+ */
+static void invalid_runs_left_out_and_warned(void **state)
+{
+	struct json_object *d = small_doc(), *c, *bad;
+	struct cell_sum sum, all;
+	struct stats s;
+	char note[512];
+
+	(void)state;
+	c = doc_cell(doc_platform_by_label(d, "native"), "cpu");
+	trun(c, "probes.host.forks", 10);
+	assert_true(doc_cell_sum(c, "probes.host.forks", &all));
+	assert_int_equal(all.runs, 3);
+	bad = json_object_array_get_idx(doc_get(c, "runs"), 1);
+	tset(bad, "score", json_object_new_double(1));
+	tset(bad, "valid", json_object_new_boolean(0));
+	tset(bad, "invalid_reason", json_object_new_string("the timed part took <61.7 s>"));
+	assert_false(doc_run_valid(bad));
+	assert_true(doc_run_valid(json_object_array_get_idx(doc_get(c, "runs"), 0)));
+	/* Without a stats object the reader computes one: from the valid runs. */
+	json_object_object_del(c, "stats");
+	assert_true(doc_cell_stats(c, &s));
+	assert_int_equal(s.n, 2);
+	assert_true(s.mean > 3900);
+	assert_true(doc_cell_sum(c, "probes.host.forks", &sum));
+	assert_int_equal(sum.runs, 2);
+	assert_true(sum.value < all.value);
+	doc_invalid_note(d, note, sizeof(note));
+	assert_non_null(strstr(note, "native cpu run 2"));
+	assert_non_null(strstr(note, "61.7 s"));
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		int rc;
+		char *out = render(d, formats[i], false, &rc);
+
+		assert_int_equal(rc, VB_EXIT_OK);
+		assert_non_null(strstr(out, "61.7 s"));
+		if (!strcmp(formats[i], "html"))
+			assert_null(strstr(out, "<61.7")); /* escaped */
+		free(out);
+	}
+	json_object_put(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -610,6 +656,7 @@ int main(void)
 		cmocka_unit_test(overflow_is_never_silent),
 		cmocka_unit_test(failed_cells_have_no_stats),
 		cmocka_unit_test(status_notes),
+		cmocka_unit_test(invalid_runs_left_out_and_warned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -898,6 +898,8 @@ static void rule_net_latency(const struct rule_cell *c, struct json_object *out)
 	for (size_t i = 0; i < doc_len(c->cell, "runs"); i++) {
 		struct json_object *run = doc_idx(c->cell, "runs", i);
 
+		if (!doc_run_valid(run))
+			continue;
 		if (extra_num(run, rtt_k, &v)) {
 			rtt += v;
 			nrtt++;

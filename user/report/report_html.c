@@ -137,7 +137,7 @@ static const char css[] =
 
 static void html_head(FILE *out, struct json_object *doc)
 {
-	char line[512];
+	char line[512], note[2048];
 	const char *status = doc_str(doc, "status", "unknown");
 
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -167,6 +167,12 @@ static void html_head(FILE *out, struct json_object *doc)
 	fprintf(out, "</dd>\n</dl>\n</div></header>\n<main><div class=\"wrap\">\n");
 	if (view_status_note(doc))
 		fprintf(out, "<div class=\"note\">%s</div>\n", view_status_note(doc));
+	doc_invalid_note(doc, note, sizeof(note));
+	if (*note) {
+		fputs("<div class=\"note\"><b>Warning:</b> ", out);
+		view_put_html(out, note);
+		fputs("</div>\n", out);
+	}
 }
 
 /* ---- the matrix ---- */

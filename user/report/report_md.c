@@ -13,13 +13,18 @@
 
 static void md_header(FILE *out, struct json_object *doc)
 {
-	char line[512];
+	char line[512], note[2048];
 
 	fprintf(out, "# vbench-trace report\n\n");
 	fputs("- status: ", out);
 	view_put_md(out, doc_str(doc, "status", "unknown"));
 	if (view_status_note(doc))
 		fprintf(out, " (%s)", view_status_note(doc));
+	doc_invalid_note(doc, note, sizeof(note));
+	if (*note) {
+		fputs("\n- **warning:** ", out);
+		view_put_md(out, note);
+	}
 	fputs("\n- started: ", out);
 	view_put_md(out, doc_str(doc, "started_at", "unknown"));
 	fputs("\n- tool: vbench-trace ", out);

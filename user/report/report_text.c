@@ -73,7 +73,7 @@ static const char *ratio_color(double r)
 
 static void header(struct text *t, struct json_object *doc)
 {
-	char line[512], a[64], b[64], c[64];
+	char line[512], a[64], b[64], c[64], note[2048];
 
 	put(t, C_BOLD, "vbench-trace report", 0);
 	fprintf(t->out, "  (%s, %s, tool %s)\n",
@@ -82,6 +82,12 @@ static void header(struct text *t, struct json_object *doc)
 		view_clean(doc_str(doc, "tool_version", "?"), c, sizeof(c)));
 	if (view_status_note(doc))
 		put_line(t, C_YELLOW, view_status_note(doc));
+	doc_invalid_note(doc, note, sizeof(note));
+	if (*note) {
+		fputs("warning: ", t->out);
+		view_put_clean(t->out, note);
+		fputc('\n', t->out);
+	}
 	view_host_line(doc, line, sizeof(line));
 	fputs("host    ", t->out);
 	view_put_clean(t->out, line);

@@ -195,6 +195,22 @@ bool doc_cell_has_runs(struct json_object *cell)
 	return doc_len(cell, "runs") > 0;
 }
 
+bool doc_run_valid(struct json_object *run)
+{
+	struct json_object *v = doc_get(run, "valid");
+
+	return !v || !json_object_is_type(v, json_type_boolean) || json_object_get_boolean(v);
+}
+
+/* Run i of a cell when it is valid, else NULL (which every getter reads as
+ * a run without the field): what statistics and sums are made of. */
+static struct json_object *valid_run(struct json_object *cell, size_t i)
+{
+	struct json_object *r = doc_idx(cell, "runs", i);
+
+	return doc_run_valid(r) ? r : NULL;
+}
+
 /*
  * The "n" of a cell's stats object: a whole number of runs, at most
  * DOC_MAX_RUNS (a stats object without one counts the runs there are).
@@ -241,7 +257,7 @@ bool doc_cell_stats(struct json_object *cell, struct stats *s)
 	if (!x)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (doc_num(doc_idx(cell, "runs", i), "score", &x[k]))
+		if (doc_num(valid_run(cell, i), "score", &x[k]))
 			k++;
 	if (k)
 		stats_compute(x, k, s);
@@ -274,7 +290,7 @@ bool doc_cell_sum(struct json_object *cell, const char *path, struct cell_sum *s
 {
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < doc_len(cell, "runs"); i++) {
-		struct json_object *r = doc_idx(cell, "runs", i);
+		struct json_object *r = valid_run(cell, i);
 		double v;
 
 		if (!doc_count(r, path, &v))
@@ -336,7 +352,7 @@ size_t doc_cell_hist(struct json_object *cell, const char *path, double *bins, s
 
 	memset(bins, 0, max * sizeof(*bins));
 	for (size_t i = 0; i < doc_len(cell, "runs"); i++) {
-		struct json_object *r = doc_idx(cell, "runs", i);
+		struct json_object *r = valid_run(cell, i);
 		size_t n = doc_len(r, path);
 
 		for (size_t b = 0; b < n && b < max; b++) {
@@ -356,7 +372,7 @@ struct json_object *doc_cell_sum_map(struct json_object *cell, const char *path)
 	struct json_object *out = NULL;
 
 	for (size_t i = 0; i < doc_len(cell, "runs"); i++) {
-		struct json_object *m = doc_get(doc_idx(cell, "runs", i), path);
+		struct json_object *m = doc_get(valid_run(cell, i), path);
 
 		if (!m || !json_object_is_type(m, json_type_object))
 			continue;
@@ -509,10 +525,10 @@ size_t doc_cell_exit_rows(struct json_object *cell, struct exit_row *rows, size_
 	bool have_table = false;
 
 	for (size_t i = 0; i < doc_len(cell, "runs"); i++)
-		have_table |= doc_len(doc_idx(cell, "runs", i), "probes.host.vm_exits.table") > 0;
+		have_table |= doc_len(valid_run(cell, i), "probes.host.vm_exits.table") > 0;
 	if (have_table) {
 		for (size_t i = 0; i < doc_len(cell, "runs"); i++)
-			exit_rows_add_table(doc_idx(cell, "runs", i), rows, &n, max);
+			exit_rows_add_table(valid_run(cell, i), rows, &n, max);
 	} else {
 		struct json_object *m = doc_cell_sum_map(cell, "probes.host.vm_exits.by_reason");
 
@@ -541,7 +557,7 @@ bool doc_cell_wavg(struct json_object *cell, const char *path, const char *weigh
 	int n = 0;
 
 	for (size_t i = 0; i < doc_len(cell, "runs"); i++) {
-		struct json_object *r = doc_idx(cell, "runs", i);
+		struct json_object *r = valid_run(cell, i);
 		double v, w;
 
 		if (!doc_count(r, path, &v))
@@ -615,6 +631,35 @@ void doc_overflow_note(struct json_object *doc, char *buf, size_t n)
 	}
 	if (len && len < n)
 		snprintf(buf + len, n - len, ": some events there went uncounted");
+}
+
+void doc_invalid_note(struct json_object *doc, char *buf, size_t n)
+{
+	size_t len = 0;
+	char label[128];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < doc_len(doc, "platforms") && len < n; i++) {
+		struct json_object *p = doc_idx(doc, "platforms", i);
+
+		for (size_t w = 0; w < doc_len(p, "workloads") && len < n; w++) {
+			struct json_object *c = doc_idx(p, "workloads", w);
+
+			for (size_t r = 0; r < doc_len(c, "runs") && len < n; r++) {
+				struct json_object *run = doc_idx(c, "runs", r);
+
+				if (doc_run_valid(run))
+					continue;
+				len += (size_t)snprintf(
+					buf + len, n - len, "%s%s %s run %zu (%s)",
+					len ? "; " : "invalid runs, left out of the statistics: ",
+					doc_label(p, label, sizeof(label)), doc_str(c, "name", "?"),
+					r + 1, doc_str(run, "invalid_reason", "no reason given"));
+			}
+		}
+	}
+	if (len >= n && n > 4)
+		snprintf(buf + n - 4, 4, "...");
 }
 
 /* Counts the values of a run and checks the size of each container in it. */

@@ -78,6 +78,9 @@ bool doc_cell_stats(struct json_object *cell, struct stats *s);
 bool doc_cell_vs_native(struct json_object *doc, struct json_object *cell, double *ratio);
 bool doc_cell_higher_is_better(struct json_object *cell);
 bool doc_cell_has_runs(struct json_object *cell);
+/* A run is valid unless it says "valid": false (a stalled run, run again):
+ * statistics, sums, histograms and maps of a cell leave invalid runs out. */
+bool doc_run_valid(struct json_object *run);
 
 /*
  * A counter summed over the runs that carry it, with the same runs' ops,
@@ -139,5 +142,9 @@ extern const char doc_block_scope[];
  * silently.
  */
 void doc_overflow_note(struct json_object *doc, char *buf, size_t n);
+
+/* A sentence naming every invalid run and why ("" when none is), for the
+ * warning every report shows; cut with "..." when it does not fit. */
+void doc_invalid_note(struct json_object *doc, char *buf, size_t n);
 
 #endif

@@ -39,6 +39,7 @@ struct cell_ctx {
 	struct probes *probes;
 	struct progress *prog;
 	const struct workload *w;
+	double wall_s; /* the last run, from its command to its result */
 };
 
 static int runner_cmdline(const struct run_config *cfg, const struct platform *p,
@@ -104,11 +105,15 @@ static struct json_object *one_run(struct cell_ctx *c, const char *cmdline, char
 	char *json = NULL;
 	int ret;
 
+	double started;
+
 	if (c->probes)
 		probes_reset(c->probes);
+	started = wl_now();
 	ret = c->p->ops->run(c->p, cmdline);
 	if (!ret)
 		ret = c->p->ops->collect(c->p, &json, collect_timeout_s(c->cfg, c->w->name));
+	c->wall_s = wl_now() - started;
 	if (c->probes)
 		host = probes_snapshot(c->probes);
 	if (ret) {
@@ -145,18 +150,67 @@ static double run_score(struct json_object *run)
 	return json_object_object_get_ex(run, "score", &s) ? json_object_get_double(s) : NAN;
 }
 
-/* Statistics over the scores of every kept run (--runs goes up to 1000). */
+static bool run_valid(struct json_object *run)
+{
+	struct json_object *v;
+
+	return !json_object_object_get_ex(run, "valid", &v) || json_object_get_boolean(v);
+}
+
+/* Statistics over the scores of every valid run (--runs goes up to 1000). */
 static void runs_stats(struct json_object *runs, struct stats *s)
 {
-	size_t n = json_object_array_length(runs);
+	size_t n = json_object_array_length(runs), k = 0;
 	double *x = calloc(n ? n : 1, sizeof(*x));
 
 	if (!x)
 		n = 0;
 	for (size_t i = 0; i < n; i++)
-		x[i] = run_score(json_object_array_get_idx(runs, i));
-	stats_compute(x, n, s);
+		if (run_valid(json_object_array_get_idx(runs, i)))
+			x[k++] = run_score(json_object_array_get_idx(runs, i));
+	stats_compute(x, k, s);
 	free(x);
+}
+
+/*
+ * A stalled run: its timed part took far longer than asked (the workload
+ * was stopped or starved: a guest's QEMU paused, an agent stopped), or the
+ * agent took far longer than that to report it. Marked "valid": false with
+ * the reason, so the statistics leave it out and it is run again once.
+ */
+#define STALL_FACTOR   1.5
+#define STALL_MARGIN_S 1.0
+#define STALL_REPORT_S 10.0 /* around the timed part: start, wind-down, report */
+
+static bool mark_if_stalled(const struct cell_ctx *c, struct json_object *run)
+{
+	double asked = c->cfg->duration_s, limit = STALL_FACTOR * asked + STALL_MARGIN_S;
+	double took = 0, prepare = 0, outside;
+	struct json_object *v;
+	char why[256];
+
+	if (json_object_object_get_ex(run, "duration_s", &v))
+		took = json_object_get_double(v);
+	if (json_object_object_get_ex(run, "extra", &v) &&
+	    json_object_object_get_ex(v, "prepare_s", &v))
+		prepare = json_object_get_double(v);
+	outside = c->wall_s - prepare - took;
+	if (took > limit)
+		snprintf(
+			why, sizeof(why),
+			"the timed part took %.1f s for %g s asked (over %gx + %g s): the workload "
+			"was stopped or starved",
+			took, asked, STALL_FACTOR, STALL_MARGIN_S);
+	else if (outside > limit + STALL_REPORT_S)
+		snprintf(why, sizeof(why),
+			 "the agent took %.1f s to report a run of %.1f s (its preparation left "
+			 "out): it stopped reporting for a while",
+			 c->wall_s - prepare, took);
+	else
+		return false;
+	json_object_object_add(run, "valid", json_object_new_boolean(false));
+	json_object_object_add(run, "invalid_reason", json_object_new_string(why));
+	return true;
 }
 
 static struct json_object *stats_json(struct json_object *runs)
@@ -175,14 +229,12 @@ static struct json_object *stats_json(struct json_object *runs)
 	return o;
 }
 
-static bool runs_settled(struct json_object *runs, int done)
+static bool runs_settled(struct json_object *runs)
 {
 	struct stats s;
 
-	if (done < 3)
-		return false;
 	runs_stats(runs, &s);
-	return s.cv < AUTO_TARGET_CV;
+	return s.n >= 3 && s.cv < AUTO_TARGET_CV;
 }
 
 static struct json_object *new_cell(const struct workload *w)
@@ -227,6 +279,43 @@ static int start_net_server(struct cell_ctx *c, struct net_server **srv)
 	return err;
 }
 
+/*
+ * Run i stalled (mark_if_stalled): said, and run once more, the new run
+ * marked "rerun": true and kept whatever it gives. 0, or -1 when the new
+ * run failed (the cell failed, named).
+ */
+static int rerun(struct cell_ctx *c, struct json_object *cell, const char *cmd, int i,
+		 struct json_object *stalled)
+{
+	struct json_object *runs = json_object_object_get(cell, "runs"), *run;
+	char why[512];
+
+	vb_warn("%s: %s: run %d is invalid: %s; left out of the statistics, run again",
+		c->p->ops->name, c->w->name, i,
+		json_object_get_string(json_object_object_get(stalled, "invalid_reason")));
+	if (interrupted)
+		return 0;
+	run = one_run(c, cmd, why, sizeof(why));
+	if (!run) {
+		cell_failed(cell, c->p->ops->name, why);
+		return -1;
+	}
+	json_object_object_add(run, "rerun", json_object_new_boolean(true));
+	json_object_array_add(runs, run);
+	if (mark_if_stalled(c, run))
+		vb_warn("%s: %s: the run again is invalid too: %s", c->p->ops->name, c->w->name,
+			json_object_get_string(json_object_object_get(run, "invalid_reason")));
+	return 0;
+}
+
+static bool runs_have_valid(struct json_object *runs)
+{
+	for (size_t i = 0; i < json_object_array_length(runs); i++)
+		if (run_valid(json_object_array_get_idx(runs, i)))
+			return true;
+	return false;
+}
+
 /* Runs one cell (warm-up + runs) into cell; 0, or -1 when it failed. */
 static int run_cell(struct cell_ctx *c, struct json_object *cell)
 {
@@ -266,11 +355,18 @@ static int run_cell(struct cell_ctx *c, struct json_object *cell)
 			continue;
 		}
 		json_object_array_add(runs, run);
-		if (c->cfg->runs == RUNS_AUTO && runs_settled(runs, i))
+		if (mark_if_stalled(c, run) && rerun(c, cell, cmd, i, run))
+			goto out;
+		if (c->cfg->runs == RUNS_AUTO && runs_settled(runs))
 			break;
 	}
 	if (interrupted) {
 		cell_failed(cell, c->p->ops->name, "interrupted");
+		goto out;
+	}
+	if (!runs_have_valid(runs)) {
+		cell_failed(cell, c->p->ops->name,
+			    "every run stalled (see the runs' invalid_reason): no valid run");
 		goto out;
 	}
 	json_object_object_add(cell, "status", json_object_new_string("ok"));
