@@ -237,8 +237,8 @@ static bool port_in_range(const char *port)
 	char *end;
 	long v;
 
-	if (!*port || port[strspn(port, "0123456789")])
-		return *port != '\0';
+	if (port[strspn(port, "0123456789")])
+		return true;
 	errno = 0;
 	v = strtol(port, &end, 10);
 	return !errno && v >= 1 && v <= 65535;
@@ -278,7 +278,9 @@ static int check_net_server(const char *arg)
 		return -1;
 	}
 	if (!port_in_range(port)) {
-		vb_err("--net-server: port '%s' is out of range: from 1 to 65535", port);
+		vb_err("--net-server: port '%s' is out of range: from 1 to 65535 (or a service "
+		       "name)",
+		       port);
 		return -1;
 	}
 	err = getaddrinfo(host, port, &hints, &ai);

@@ -103,9 +103,8 @@ static struct json_object *one_run(struct cell_ctx *c, const char *cmdline, char
 {
 	struct json_object *res, *err, *host = NULL, *run;
 	char *json = NULL;
-	int ret;
-
 	double started;
+	int ret;
 
 	if (c->probes)
 		probes_reset(c->probes);
@@ -514,7 +513,9 @@ static void run_platform(const struct run_config *cfg, const struct platform_ops
 	if (ops->prepare(&p)) {
 		set_status(pe, "failed", "prepare failed (see the error above)");
 		progress_skip(prog, cfg->nr_workloads);
-		cells_left -= cfg->nr_workloads;
+		/* A prepare cut short by a signal ran none of its cells. */
+		if (!interrupted)
+			cells_left -= cfg->nr_workloads;
 		*failed = 1;
 		return;
 	}
