@@ -188,3 +188,216 @@ test_run_progress_lines() {
 	grep -q $'\r\033\[K\[1/1\] native cpu run 2/2' "$VB_TMP/tty" || fail "no updating progress line on a terminal"
 	! grep -q '^vbench-trace: \[1/1\]' "$VB_TMP/tty" || fail "log lines on a terminal"
 }
+
+# Every numeric option out of its range: exit 2, one line naming the range,
+# no files; the bounds themselves are accepted.
+test_run_option_ranges() {
+	local out=$VB_TMP/ranges c want rc
+	local cases=(
+		"-d 1e9|0.001 to 86400"
+		"-d 86401|0.001 to 86400"
+		"-d 0.0009|0.001 to 86400"
+		"-d nan|0.001 to 86400"
+		"-d inf|0.001 to 86400"
+		"-r 1001|1 to 1000"
+		"-r 99999999999999999999|1 to 1000"
+		"--disk-size 1023k|1M to 1024G"
+		"--disk-size 1025G|1M to 1024G"
+		"--disk-size 99999999999999999999G|1M to 1024G"
+		"--disk-size 1.5G|1M to 1024G"
+		"--net-server 127.0.0.1:65536|1 to 65535"
+		"--net-server 127.0.0.1:0|1 to 65535"
+	)
+	for c in "${cases[@]}"; do
+		want=${c#*|}
+		c=${c%|*}
+		rc=0
+		# shellcheck disable=SC2086
+		run_deadline 30 "$VB" run -p native -w cpu --no-trace $c -o "$out" >/dev/null 2>"$VB_TMP/stderr" || rc=$?
+		[ "$rc" = 2 ] || fail "run $c: exit $rc, want 2"
+		[ "$(wc -l <"$VB_TMP/stderr")" = 1 ] || fail "run $c: want one line, got: $(cat "$VB_TMP/stderr")"
+		grep -qF "$want" "$VB_TMP/stderr" || fail "run $c: the message does not say '$want': $(cat "$VB_TMP/stderr")"
+		[ ! -e "$out" ] || fail "run $c left $out behind"
+	done
+	run_deadline 60 "$VB" run -p native -w cpu --no-trace -r 1 -d 0.001 --disk-size 1024G -o "$out" \
+		>/dev/null 2>"$VB_TMP/stderr" || fail "the bounds were refused: $(cat "$VB_TMP/stderr")"
+	assert_py "$out/results.json" 'd["config"]["duration_s"] == 0.001 and d["config"]["disk_file_bytes"] == 1024 << 30'
+}
+
+# Links planted in a shared output directory, at the names the writers used
+# to write through and at the final names: their target is left untouched and
+# the outputs are files of their own. -o given a link to a directory, or a
+# directory of another user, is refused before anything runs.
+test_run_output_symlinks() {
+	local out=$VB_TMP/shared victim=$VB_TMP/victim name rc
+	mkdir -p "$out" "$VB_TMP/elsewhere"
+	echo precious >"$victim"
+	for name in report.md.tmp report.html.tmp results.json report.md report.html; do
+		ln -s "$victim" "$out/$name"
+	done
+	run_deadline 60 "$VB" run -p native -w cpu -r 1 -d 0.2 --no-trace -o "$out" >/dev/null 2>"$VB_TMP/stderr" ||
+		fail "run into a directory with planted links failed: $(cat "$VB_TMP/stderr")"
+	[ "$(cat "$victim")" = precious ] || fail "the link's target was written"
+	for name in results.json report.md report.html; do
+		[ -f "$out/$name" ] && [ ! -L "$out/$name" ] || fail "$name is not a file of its own"
+	done
+	[ -z "$(find "$out" -name '.*.tmp')" ] || fail "temporaries left: $(ls -A "$out")"
+	run_deadline 30 "$VB" report --format md -o "$out/report.md.tmp" "$out/results.json" ||
+		fail "report -o over a link failed"
+	[ "$(cat "$victim")" = precious ] || fail "report -o wrote through a link"
+	# -o a link to a directory: refused, nothing written where it points.
+	ln -s "$VB_TMP/elsewhere" "$VB_TMP/outlink"
+	rc=0
+	run_deadline 30 "$VB" run -p native -w cpu -r 1 -d 0.2 --no-trace -o "$VB_TMP/outlink" >/dev/null 2>"$VB_TMP/stderr" || rc=$?
+	[ "$rc" = 2 ] || fail "-o a link: exit $rc, want 2"
+	grep -q 'symbolic link' "$VB_TMP/stderr" || fail "-o a link: $(cat "$VB_TMP/stderr")"
+	[ -z "$(ls -A "$VB_TMP/elsewhere")" ] || fail "files written through the link: $(ls -A "$VB_TMP/elsewhere")"
+	# Another user's directory.
+	mkdir "$VB_TMP/theirs"
+	chown 65534:65534 "$VB_TMP/theirs"
+	rc=0
+	run_deadline 30 "$VB" run -p native -w cpu -r 1 -d 0.2 --no-trace -o "$VB_TMP/theirs" >/dev/null 2>"$VB_TMP/stderr" || rc=$?
+	[ "$rc" = 2 ] || fail "-o another user's directory: exit $rc, want 2"
+	grep -q 'not to you or root' "$VB_TMP/stderr" || fail "-o theirs: $(cat "$VB_TMP/stderr")"
+}
+
+# The output filesystem full: the run names the file it could not write and
+# why, exits 1, lists no file it did not write, and the checkpoint it left
+# does not say "interrupted"; no temporary is left taking space.
+test_run_disk_full() {
+	local mnt=$VB_TMP/full rc=0
+	mkdir -p "$mnt"
+	mount -t tmpfs -o size=64K vbench-full "$mnt"
+	on_exit umount "$mnt"
+	# Full, then one page free: room for a checkpoint, not for the end.
+	dd if=/dev/zero of="$mnt/filler" bs=4096 2>/dev/null || true
+	truncate -s -4096 "$mnt/filler"
+	run_deadline 60 "$VB" run -p native -w cpu -r 1 -d 0.2 --no-trace -o "$mnt/out" >/dev/null 2>"$VB_TMP/stderr" || rc=$?
+	[ "$rc" = 1 ] || fail "run on a full filesystem: exit $rc, want 1"
+	grep -q "$mnt/out/results.json: No space left on device" "$VB_TMP/stderr" ||
+		fail "no message naming results.json and ENOSPC: $(cat "$VB_TMP/stderr")"
+	! grep -q 'results in' "$VB_TMP/stderr" || fail "it says results were written: $(grep 'results in' "$VB_TMP/stderr")"
+	grep -q 'no results written' "$VB_TMP/stderr" || fail "it does not say nothing was written"
+	[ -f "$mnt/out/results.json" ] || fail "the checkpoint of the first cell was not kept"
+	assert_py "$mnt/out/results.json" 'd["status"] == "incomplete"'
+	[ "$(ls -A "$mnt/out")" = results.json ] || fail "left in the output directory: $(ls -A "$mnt/out")"
+	# Nothing free at all: no file, the same message.
+	rm -rf "$mnt/out"
+	dd if=/dev/zero of="$mnt/filler2" bs=4096 2>/dev/null || true
+	rc=0
+	run_deadline 60 "$VB" run -p native -w cpu -r 1 -d 0.2 --no-trace -o "$mnt/out" >/dev/null 2>"$VB_TMP/stderr" || rc=$?
+	[ "$rc" = 1 ] || fail "run on a full filesystem: exit $rc, want 1"
+	grep -q "results.json: No space left on device" "$VB_TMP/stderr" || fail "$(cat "$VB_TMP/stderr")"
+	[ -z "$(ls -A "$mnt/out")" ] || fail "left in the output directory: $(ls -A "$mnt/out")"
+}
+
+# The scratch directory whose owner file names pid $1, or nothing.
+scratch_of() {
+	local f
+	for f in /var/tmp/vbench-trace.??????/.owner; do
+		[ -f "$f" ] && [ "$(cut -d' ' -f1 "$f")" = "$1" ] && dirname "$f"
+	done
+	return 0
+}
+
+has_scratch() {
+	[ -n "$(scratch_of "$1")" ]
+}
+
+# A run killed with SIGKILL leaves its scratch directory; the next run
+# removes it, and leaves that of a run still going.
+test_run_sweeps_scratch_of_killed_runs() {
+	local live killed dead_dir live_dir
+	spawn "$VB" run -p native -w cpu -r 30 -d 1 --no-trace -o "$VB_TMP/live" >/dev/null 2>&1
+	live=$SPAWNED
+	spawn "$VB" run -p native -w cpu -r 30 -d 1 --no-trace -o "$VB_TMP/killed" >/dev/null 2>&1
+	killed=$SPAWNED
+	wait_until 30 "the live run's scratch directory" has_scratch "$live"
+	wait_until 30 "the killed run's scratch directory" has_scratch "$killed"
+	live_dir=$(scratch_of "$live")
+	dead_dir=$(scratch_of "$killed")
+	# The tool and its agent, as an OOM kill or a lost session would.
+	kill -KILL -- "-$killed"
+	wait_pid_deadline "$killed" 10 "the killed run" || true
+	[ -d "$dead_dir" ] || fail "$dead_dir went with its run: the test shows nothing"
+	run_deadline 60 "$VB" run -p native -w cpu -r 1 -d 0.1 --no-trace -o "$VB_TMP/next" >/dev/null 2>"$VB_TMP/stderr" ||
+		fail "the next run failed: $(cat "$VB_TMP/stderr")"
+	[ ! -e "$dead_dir" ] || fail "$dead_dir of the killed run is still there"
+	[ -d "$live_dir" ] || fail "$live_dir of the live run was removed"
+	kill_tree "$live"
+	[ ! -e "$live_dir" ] || fail "the live run did not remove its own $live_dir when it ended"
+}
+
+# A platform whose every cell failed is "failed", its cells carry no stats,
+# the document is still complete, and every report format renders it.
+test_run_every_cell_failed() {
+	local out=$VB_TMP/allfail port rc=0
+	# A peer on loopback that closes every connection at once: the net cell fails.
+	spawn python3 -c '
+import os, socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while True:
+    s.accept()[0].close()
+' "$VB_TMP/closer.port"
+	wait_until 10 "the closing peer's port" test -s "$VB_TMP/closer.port"
+	port=$(cat "$VB_TMP/closer.port")
+	run_deadline 120 "$VB" run -p native -w net -r 2 -d 0.2 --no-trace --net-server "127.0.0.1:$port" \
+		-o "$out" >/dev/null 2>"$VB_TMP/stderr" || rc=$?
+	[ "$rc" = 1 ] || fail "a run whose every cell failed: exit $rc, want 1"
+	assert_py "$out/results.json" 'd["status"] == "complete"'
+	assert_py "$out/results.json" 'd["platforms"][0]["status"] == "failed" and "every cell failed" in d["platforms"][0]["reason"]'
+	assert_py "$out/results.json" 'all(w["status"] == "failed" and "stats" not in w and "vs_native" not in w for w in d["platforms"][0]["workloads"])'
+	for f in text md html csv json; do
+		run_deadline 30 "$VB" report --format "$f" "$out/results.json" >"$VB_TMP/rep.$f" ||
+			fail "report --format $f of a failed platform failed"
+		grep -q failed "$VB_TMP/rep.$f" || fail "report --format $f does not say failed"
+	done
+}
+
+# Ctrl-C while the probes are being unloaded, after every cell finished:
+# nothing is missing, so the document says "complete" (gdb stops the tool
+# at probes_close and delivers SIGINT there).
+test_run_sigint_in_teardown_is_complete() {
+	local out=$VB_TMP/lateint
+	command -v gdb >/dev/null || { echo "    note: no gdb; skipped"; return 0; }
+	run_deadline 120 gdb -q -batch -ex 'set pagination off' -ex 'handle SIGINT nostop noprint pass' \
+		-ex 'break probes_close' -ex run -ex delete -ex 'signal SIGINT' -ex 'print $_exitcode' \
+		--args "$VB" run -p native -w cpu -r 1 -d 0.2 -o "$out" >"$VB_TMP/gdb.out" 2>&1 ||
+		fail "gdb failed: $(tail -5 "$VB_TMP/gdb.out")"
+	grep -q 'Breakpoint 1' "$VB_TMP/gdb.out" || fail "the tool never reached probes_close: $(tail -5 "$VB_TMP/gdb.out")"
+	grep -q '^\$1 = 0$' "$VB_TMP/gdb.out" || fail "exit status: $(grep '^\$1' "$VB_TMP/gdb.out")"
+	assert_py "$out/results.json" 'd["status"] == "complete" and d["platforms"][0]["workloads"][0]["status"] == "ok"'
+	! grep -q 'missing' "$out/report.md" || fail "report.md says cells are missing"
+}
+
+# The native agent stopped (SIGSTOP) for a few seconds inside a 2 s run: that
+# run is marked invalid with its reason, left out of the statistics, run
+# again once (rerun: true), and every report warns of it.
+test_run_stalled_run_is_invalid() {
+	local out=$VB_TMP/stall run agent
+	spawn "$VB" run -p native -w cpu -r 3 -d 2 --no-trace -o "$out" >/dev/null 2>"$VB_TMP/stderr"
+	run=$SPAWNED
+	wait_until 30 "run 1 of the cell" grep -q 'native cpu run 1/3' "$VB_TMP/stderr"
+	agent=$(pgrep -P "$run" -f vbench-trace-agent)
+	[ -n "$agent" ] || fail "no agent under the tool"
+	sleep 0.3
+	kill -STOP "$agent"
+	sleep 5
+	kill -CONT "$agent"
+	wait_pid_deadline "$run" 60 "the run with a stalled agent" || fail "the run failed: $(cat "$VB_TMP/stderr")"
+	grep -q 'is invalid: the timed part took' "$VB_TMP/stderr" || fail "no warning on stderr: $(cat "$VB_TMP/stderr")"
+	assert_py "$out/results.json" 'd["status"] == "complete"'
+	assert_py "$out/results.json" '[r.get("valid", True) for r in d["platforms"][0]["workloads"][0]["runs"]].count(False) == 1'
+	assert_py "$out/results.json" 'all(r["duration_s"] > 4 and "2 s asked" in r["invalid_reason"] for r in d["platforms"][0]["workloads"][0]["runs"] if r.get("valid") is False)'
+	# The rerun follows the invalid run; the statistics hold the 3 valid runs.
+	assert_py "$out/results.json" '[i for i, r in enumerate(d["platforms"][0]["workloads"][0]["runs"]) if r.get("rerun")] == [1 + [i for i, r in enumerate(d["platforms"][0]["workloads"][0]["runs"]) if r.get("valid") is False][0]]'
+	assert_py "$out/results.json" 'len(d["platforms"][0]["workloads"][0]["runs"]) == 4 and d["platforms"][0]["workloads"][0]["stats"]["n"] == 3'
+	assert_py "$out/results.json" 'd["platforms"][0]["workloads"][0]["stats"]["cv"] < 0.5'
+	grep -q 'invalid runs, left out of the statistics' "$out/report.md" || fail "report.md has no warning"
+	grep -q 'invalid runs, left out of the statistics' "$out/report.html" || fail "report.html has no warning"
+	run_deadline 30 "$VB" report "$out/results.json" | grep -q 'invalid runs' || fail "the text report has no warning"
+}

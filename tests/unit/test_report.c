@@ -552,6 +552,122 @@ static void overflow_is_never_silent(void **state)
 	json_object_put(doc);
 }
 
+/*
+ * A platform whose every cell failed: no stats on its cells (nor stats of
+ * zeros, as older documents gave), the runs made before the failure left
+ * out of any figure; every format renders it and says "failed".
+ */
+static void failed_cells_have_no_stats(void **state)
+{
+	struct json_object *d = small_doc(), *q, *c, *old;
+	struct stats s;
+	double ratio;
+
+	(void)state;
+	q = tplat(d, "docker", NULL);
+	tset(q, "status", json_object_new_string("failed"));
+	tset(q, "reason", json_object_new_string("every cell failed; the first: boom"));
+	c = tcell(q, "cpu", 50, 1, 0, 0.5);
+	tset(c, "status", json_object_new_string("failed"));
+	tset(c, "error", json_object_new_string("boom"));
+	assert_false(doc_cell_stats(c, &s));
+	assert_false(doc_cell_vs_native(d, c, &ratio));
+	/* An older document's stats of zeros on a failed cell are not read. */
+	old = tcell(q, "mem", 50, 1, 0, 0.5);
+	tset(old, "status", json_object_new_string("failed"));
+	tset(old, "error", json_object_new_string("boom"));
+	json_object_object_add(old, "stats",
+			       json_tokener_parse("{\"n\": 0, \"mean\": 0, \"stddev\": 0}"));
+	assert_false(doc_cell_stats(old, &s));
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		int rc;
+		char *out = render(d, formats[i], false, &rc);
+
+		assert_int_equal(rc, VB_EXIT_OK);
+		assert_non_null(strstr(out, "failed"));
+		free(out);
+	}
+	json_object_put(d);
+}
+
+/* What a status other than "complete" means is said in every report. */
+static void status_notes(void **state)
+{
+	static const char *const human[] = {"text", "md", "html"};
+	static const char *const statuses[] = {"interrupted", "incomplete"};
+	static const char *const says[] = {"interrupted", "stopped before it finished"};
+	struct json_object *d = small_doc();
+
+	(void)state;
+	for (size_t k = 0; k < 2; k++) {
+		tset(d, "status", json_object_new_string(statuses[k]));
+		for (size_t i = 0; i < sizeof(human) / sizeof(human[0]); i++) {
+			int rc;
+			char *out = render(d, human[i], false, &rc);
+
+			assert_int_equal(rc, VB_EXIT_OK);
+			assert_non_null(strstr(out, says[k]));
+			assert_non_null(strstr(out, "are missing"));
+			free(out);
+		}
+	}
+	tset(d, "status", json_object_new_string("complete"));
+	for (size_t i = 0; i < sizeof(human) / sizeof(human[0]); i++) {
+		int rc;
+		char *out = render(d, human[i], false, &rc);
+
+		assert_null(strstr(out, "are missing"));
+		free(out);
+	}
+	json_object_put(d);
+}
+
+/*
+ * A stalled run ("valid": false) is left out of what the reader computes
+ * (statistics, sums) and named, with its reason, in every report.
+ */
+static void invalid_runs_left_out_and_warned(void **state)
+{
+	struct json_object *d = small_doc(), *c, *bad;
+	struct doc_side_counters kept, all;
+	struct stats s;
+	char note[512];
+
+	(void)state;
+	c = doc_cell(doc_platform_by_label(d, "native"), "cpu");
+	trun(c, "probes.host.forks", 10);
+	assert_true(doc_side_read(c, DOC_SIDE_HOST, &all));
+	assert_int_equal(all.forks.runs, 3);
+	bad = json_object_array_get_idx(doc_get(c, "runs"), 1);
+	tset(bad, "score", json_object_new_double(1));
+	tset(bad, "valid", json_object_new_boolean(0));
+	tset(bad, "invalid_reason", json_object_new_string("the timed part took <61.7 s>"));
+	assert_false(stats_run_kept(bad));
+	assert_true(stats_run_kept(json_object_array_get_idx(doc_get(c, "runs"), 0)));
+	/* Without a stats object the reader computes one: from the valid runs. */
+	json_object_object_del(c, "stats");
+	assert_true(doc_cell_stats(c, &s));
+	assert_int_equal(s.n, 2);
+	assert_true(s.mean > 3900);
+	assert_true(doc_side_read(c, DOC_SIDE_HOST, &kept));
+	assert_int_equal(kept.forks.runs, 2);
+	assert_true(kept.forks.value < all.forks.value);
+	doc_left_out_note(d, note, sizeof(note));
+	assert_non_null(strstr(note, "native cpu (1 of 3"));
+	assert_non_null(strstr(note, "61.7 s"));
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		int rc;
+		char *out = render(d, formats[i], false, &rc);
+
+		assert_int_equal(rc, VB_EXIT_OK);
+		assert_non_null(strstr(out, "61.7 s"));
+		if (!strcmp(formats[i], "html"))
+			assert_null(strstr(out, "<61.7")); /* escaped */
+		free(out);
+	}
+	json_object_put(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -569,6 +685,9 @@ int main(void)
 		cmocka_unit_test(variant_is_its_own_column),
 		cmocka_unit_test(overflow_is_never_silent),
 		cmocka_unit_test(left_out_runs_are_named),
+		cmocka_unit_test(failed_cells_have_no_stats),
+		cmocka_unit_test(status_notes),
+		cmocka_unit_test(invalid_runs_left_out_and_warned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The results document: atomic write, load, and refusal of what is not one. */
+#include <errno.h>
 #include <json.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -229,6 +230,114 @@ static void test_load_reads_a_symlink_and_refuses_trailing_data(void **state)
 	assert_int_equal(results_load(path, &doc), 2);
 }
 
+static struct json_object *tiny_doc(void)
+{
+	struct json_object *doc = json_object_new_object();
+
+	json_object_object_add(doc, "schema", json_object_new_string(VB_SCHEMA));
+	json_object_object_add(doc, "platforms", json_object_new_array());
+	return doc;
+}
+
+static void read_text(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	size_t got;
+
+	assert_non_null(f);
+	got = fread(buf, 1, n - 1, f);
+	buf[got] = '\0';
+	fclose(f);
+}
+
+static int fill_hello(FILE *out, void *arg)
+{
+	(void)arg;
+	return fputs("hello\n", out) < 0;
+}
+
+/*
+ * A symbolic link planted at every name the writers used to write through
+ * (results.json.tmp.<pid>, report.md.tmp, report.html.tmp,
+ * .vbench-write-test.<pid>) and at the final names: the files they point
+ * at are left as they were, and the outputs are regular files.
+ */
+static void test_planted_links_are_not_followed(void **state)
+{
+	static const char *const planted[] = {"results.json.tmp.%d", "report.md.tmp",
+					      "report.html.tmp", ".vbench-write-test.%d",
+					      "report.md"};
+	char out[256], victim[256], name[64], link[512], text[64];
+	struct json_object *doc = tiny_doc();
+	struct results_dir d;
+	struct stat st;
+
+	(void)state;
+	snprintf(out, sizeof(out), "%s/shared", dir);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	assert_int_equal(mkdir(out, 0755), 0);
+	write_text(victim, "precious\n");
+	for (size_t i = 0; i < sizeof(planted) / sizeof(planted[0]); i++) {
+		snprintf(name, sizeof(name), planted[i], getpid());
+		snprintf(link, sizeof(link), "%s/%s", out, name);
+		assert_int_equal(symlink(victim, link), 0);
+	}
+	assert_int_equal(results_open_dir(out, true, &d), 0);
+	assert_int_equal(results_dir_writable(&d), 0);
+	assert_int_equal(results_write_doc_at(&d, "results.json", doc), 0);
+	assert_int_equal(results_write_at(&d, "report.md", fill_hello, NULL), 0);
+	assert_int_equal(results_write_at(&d, "report.html", fill_hello, NULL), 0);
+	results_close_dir(&d);
+	snprintf(link, sizeof(link), "%s/results.json", out);
+	assert_int_equal(results_write_atomic(link, doc), 0);
+	read_text(victim, text, sizeof(text));
+	assert_string_equal(text, "precious\n");
+	snprintf(link, sizeof(link), "%s/report.md", out);
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	read_text(link, text, sizeof(text));
+	assert_string_equal(text, "hello\n");
+	json_object_put(doc);
+}
+
+/* An output directory given as a link, a file or another user's directory
+ * is refused, and nothing is written where it points. */
+static void test_output_dir_refusals(void **state)
+{
+	char real[256], link[256], file[256], path[512];
+	struct json_object *doc = tiny_doc();
+	struct results_dir d;
+
+	(void)state;
+	snprintf(real, sizeof(real), "%s/real-dir", dir);
+	snprintf(link, sizeof(link), "%s/link-dir", dir);
+	snprintf(file, sizeof(file), "%s/a-file", dir);
+	assert_int_equal(mkdir(real, 0755), 0);
+	assert_int_equal(symlink(real, link), 0);
+	write_text(file, "x");
+	assert_true(results_open_dir(link, true, &d) < 0);
+	assert_int_equal(d.fd, -1);
+	snprintf(path, sizeof(path), "%s/results.json", link);
+	assert_true(results_write_atomic(path, doc) < 0);
+	json_object_put(doc);
+	snprintf(path, sizeof(path), "%s/results.json", real);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(results_open_dir(file, true, &d), -ENOTDIR);
+	/* Made when missing, parents too. */
+	snprintf(path, sizeof(path), "%s/new/deeper", dir);
+	assert_int_equal(results_open_dir(path, true, &d), 0);
+	results_close_dir(&d);
+	assert_int_equal(results_open_dir(path, false, &d), 0);
+	results_close_dir(&d);
+	snprintf(path, sizeof(path), "%s/absent", dir);
+	assert_true(results_open_dir(path, false, &d) < 0);
+	/* Another user's directory: only root can make one here. */
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(chown(real, 65534, 65534), 0);
+	assert_int_equal(results_open_dir(real, false, &d), -EPERM);
+}
+
 /* Every fixture still loads (cwd: the repo root). */
 static void test_fixtures_load(void **state)
 {
@@ -257,6 +366,8 @@ int main(void)
 		cmocka_unit_test(test_load_bounds_the_document),
 		cmocka_unit_test(test_load_reads_a_symlink_and_refuses_trailing_data),
 		cmocka_unit_test(test_fixtures_load),
+		cmocka_unit_test(test_planted_links_are_not_followed),
+		cmocka_unit_test(test_output_dir_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

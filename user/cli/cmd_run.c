@@ -4,6 +4,7 @@
  * everything a user can get wrong is checked before any work starts, so a
  * usage error leaves no files behind.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -11,6 +12,7 @@
 #include <json.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -32,6 +34,7 @@
 #include "report.h"
 #include "results.h"
 #include "runner.h"
+#include "scratch.h"
 #include "util_log.h"
 #include "workload.h"
 #include "util_sys.h"
@@ -42,6 +45,14 @@
 #define QUICK_DISK_BYTES     (64ULL << 20)
 #define DEFAULT_CACHE_DIR    "/var/cache/vbench-trace"
 #define NET_CHECK_TIMEOUT_MS 3000
+
+/* The ranges of the numeric options: out of range is a usage error that
+ * names them, and nothing later converts a value beyond them. */
+#define MIN_DURATION_S 0.001
+#define MAX_DURATION_S 86400.0 /* a day per run */
+#define MAX_RUNS       1000
+#define MIN_DISK_BYTES (1ULL << 20)
+#define MAX_DISK_BYTES (1024ULL << 30)
 
 static void run_usage(FILE *out)
 {
@@ -55,9 +66,10 @@ static void run_usage(FILE *out)
 		"                         this machine cannot run is reported as skipped, with "
 		"why\n"
 		"  -w, --workloads LIST   cpu,mem,diskrand,diskseq,fork,net or all (default: all)\n"
-		"  -r, --runs N|auto      timed runs per cell after one warm-up (default: 3);\n"
-		"                         auto repeats until CV < 2 %% or %d runs\n"
-		"  -d, --duration S       seconds per run (default: %g; --quick: %g)\n"
+		"  -r, --runs N|auto      timed runs per cell after one warm-up, 1 to 1000\n"
+		"                         (default: 3); auto repeats until CV < 2 %% or %d runs\n"
+		"  -d, --duration S       seconds per run, 0.001 to 86400 (default: %g; --quick: "
+		"%g)\n"
 		"      --quick            the short profile for tests and CI: %g s runs, %llu MiB\n"
 		"                         disk file\n"
 		"  -o, --output DIR       where results go (default: results/<UTC timestamp>/)\n"
@@ -71,7 +83,8 @@ static void run_usage(FILE *out)
 		"      --libvirt-uri URI  libvirt connection for kvm and qemu (default: "
 		"qemu:///system)\n"
 		"      --disk-cache MODE  libvirt disk cache mode for guests (default: none)\n"
-		"      --disk-size SIZE   disk workloads' file size (default: 1G; --quick: 64M)\n"
+		"      --disk-size SIZE   disk workloads' file size, 1M to 1024G (default: 1G;\n"
+		"                         --quick: 64M)\n"
 		"      --buffered         disk workloads through the page cache (no O_DIRECT)\n"
 		"      --cache-dir DIR    guest kernel and images (default: " DEFAULT_CACHE_DIR
 		")\n"
@@ -156,12 +169,80 @@ static int parse_runs(const char *arg, int *runs)
 	}
 	errno = 0;
 	v = strtol(arg, &end, 10);
-	if (errno || *end || end == arg || v < 1 || v > 1000) {
-		vb_err("--runs: '%s' is not a count from 1 to 1000, or 'auto'", arg);
+	if (errno || *end || end == arg || v < 1 || v > MAX_RUNS) {
+		vb_err("--runs: '%s' is not a count from 1 to %d, or 'auto'", arg, MAX_RUNS);
 		return -1;
 	}
 	*runs = (int)v;
 	return 0;
+}
+
+static int parse_duration(const char *arg, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(v) || v < MIN_DURATION_S ||
+	    v > MAX_DURATION_S) {
+		vb_err("--duration: '%s' is not a number of seconds from %g to %g", arg,
+		       MIN_DURATION_S, MAX_DURATION_S);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* SIZE with an optional k, M or G (powers of 1024, "MiB" and "MB" alike),
+ * from 1M to 1024G; a size beyond any integer is out of range too. */
+static int parse_disk_size(const char *arg, unsigned long long *out)
+{
+	static const char units[] = "kKmMgG";
+	unsigned long long v;
+	const char *u;
+	char *end;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (end == arg || *arg == '-' || *arg == '+' || isspace((unsigned char)*arg))
+		goto bad;
+	u = *end ? strchr(units, *end) : NULL;
+	if (u) {
+		shift = 10 * (1 + (int)(u - units) / 2);
+		end++;
+	}
+	if (!strcmp(end, "i") || !strcmp(end, "iB") || !strcmp(end, "B"))
+		end += strlen(end);
+	if (*end)
+		goto bad;
+	if (errno == ERANGE || v > (MAX_DISK_BYTES >> shift) || (v << shift) < MIN_DISK_BYTES) {
+		vb_err("--disk-size: '%s' is out of range: from %lluM to %lluG", arg,
+		       MIN_DISK_BYTES >> 20, MAX_DISK_BYTES >> 30);
+		return -1;
+	}
+	*out = v << shift;
+	return 0;
+bad:
+	vb_err("--disk-size: '%s' is not a size from %lluM to %lluG (suffixes k, M, G: powers "
+	       "of 1024)",
+	       arg, MIN_DISK_BYTES >> 20, MAX_DISK_BYTES >> 30);
+	return -1;
+}
+
+/* A port given as a number is one from 1 to 65535 (a service name is left
+ * to getaddrinfo). */
+static bool port_in_range(const char *port)
+{
+	char *end;
+	long v;
+
+	if (port[strspn(port, "0123456789")])
+		return true;
+	errno = 0;
+	v = strtol(port, &end, 10);
+	return !errno && v >= 1 && v <= 65535;
 }
 
 /* Splits HOST[:PORT] / [V6]:PORT. */
@@ -195,6 +276,12 @@ static int check_net_server(const char *arg)
 
 	if (split_host_port(arg, host, sizeof(host), port, sizeof(port))) {
 		vb_err("--net-server: '%s' is not HOST[:PORT]", arg);
+		return -1;
+	}
+	if (!port_in_range(port)) {
+		vb_err("--net-server: port '%s' is out of range: from 1 to 65535 (or a service "
+		       "name)",
+		       port);
 		return -1;
 	}
 	err = getaddrinfo(host, port, &hints, &ai);
@@ -239,25 +326,15 @@ static int pick_port(void)
 	return port;
 }
 
-/* The output directory must take a file before we measure anything. */
-static int prepare_out_dir(const char *dir)
+/* The output directory, opened once, must take a file before we measure anything. */
+static int open_out_dir(const char *path, struct results_dir *d)
 {
-	char probe[PATH_MAX];
-	int fd, err = vb_mkdir_p(dir, 0755);
+	int err = results_open_dir(path, true, d);
 
-	if (!err) {
-		snprintf(probe, sizeof(probe), "%s/.vbench-write-test.%d", dir, getpid());
-		fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0)
-			err = -errno;
-		else {
-			close(fd);
-			unlink(probe);
-		}
-	}
+	if (!err)
+		err = results_dir_writable(d);
 	if (err)
-		vb_err("cannot write results to %s: %s (choose another directory with -o)", dir,
-		       strerror(-err));
+		results_close_dir(d);
 	return err;
 }
 
@@ -319,7 +396,8 @@ static struct json_object *new_document(const struct run_config *cfg)
 
 	json_object_object_add(doc, "schema", json_object_new_string(VB_SCHEMA));
 	json_object_object_add(doc, "tool_version", json_object_new_string(VB_VERSION));
-	json_object_object_add(doc, "status", json_object_new_string("interrupted"));
+	/* What a checkpoint says: the runner's end replaces it. */
+	json_object_object_add(doc, "status", json_object_new_string("incomplete"));
 	json_object_object_add(doc, "started_at", json_object_new_string(started));
 
 	host = json_object_new_object();
@@ -379,27 +457,51 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static int write_report(struct json_object *doc, const char *dir, const char *name,
+struct report_fill {
+	struct json_object *doc;
+	const char *format;
+};
+
+static int fill_report(FILE *out, void *arg)
+{
+	const struct report_fill *r = arg;
+
+	return report_render(r->doc, r->format, out, false);
+}
+
+static int write_report(struct json_object *doc, const struct results_dir *d, const char *name,
 			const char *format)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 16];
-	FILE *f;
-	int err;
+	struct report_fill r = {.doc = doc, .format = format};
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f) {
-		vb_err("cannot write %s: %s", path, strerror(errno));
-		return -1;
+	return results_write_at(d, name, fill_report, &r);
+}
+
+/*
+ * The document and both reports into d; the names of those written go to
+ * written ("results.json, report.md"), the others having been named with
+ * their cause by the writer. 0 when all three were.
+ */
+static int write_outputs(struct json_object *doc, const struct results_dir *d, char *written,
+			 size_t n)
+{
+	static const char *const names[] = {"results.json", "report.md", "report.html"};
+	int failed = 0;
+
+	*written = '\0';
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int err = i == 0 ? results_write_doc_at(d, names[i], doc)
+				 : write_report(doc, d, names[i], i == 1 ? "md" : "html");
+
+		if (err) {
+			failed++;
+			continue;
+		}
+		snprintf(written + strlen(written), n - strlen(written), "%s%s",
+			 *written ? ", " : "", names[i]);
 	}
-	err = report_render(doc, format, f, false);
-	if (fclose(f) || err || rename(tmp, path)) {
-		vb_err("cannot write %s", path);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return failed ? -1 : 0;
 }
 
 enum {
@@ -445,7 +547,6 @@ struct run_args {
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
 	struct run_config *cfg = &a->cfg;
-	uint64_t size;
 	int c;
 
 	optind = 1;
@@ -465,7 +566,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				return VB_EXIT_USAGE;
 			break;
 		case 'd':
-			if (wl_parse_double("--duration", optarg, 0.001, &cfg->duration_s))
+			if (parse_duration(optarg, &cfg->duration_s))
 				return VB_EXIT_USAGE;
 			a->duration_set = true;
 			break;
@@ -494,9 +595,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			cfg->env.disk_cache = optarg;
 			break;
 		case OPT_DISK_SIZE:
-			if (wl_parse_size("--disk-size", optarg, 1 << 20, &size))
+			if (parse_disk_size(optarg, &cfg->env.disk_file_bytes))
 				return VB_EXIT_USAGE;
-			cfg->env.disk_file_bytes = size;
 			a->size_set = true;
 			break;
 		case OPT_BUFFERED:
@@ -558,12 +658,25 @@ static int check_plan(struct run_args *a)
 	return 0;
 }
 
+/* This run's scratch directory, after sweeping those of runs that are gone
+ * (killed with SIGKILL: nothing else removes theirs). */
+static int make_scratch(char *path, size_t n)
+{
+	int swept = scratch_sweep(SCRATCH_BASE);
+
+	if (swept)
+		vb_info("removed %d scratch director%s in %s left by runs that are gone", swept,
+			swept == 1 ? "y" : "ies", SCRATCH_BASE);
+	return scratch_create(SCRATCH_BASE, path, n);
+}
+
 int cmd_run(int argc, char **argv)
 {
-	static char out_dir[PATH_MAX], agent[PATH_MAX], work_dir[] = "/var/tmp/vbench-trace.XXXXXX";
+	static char out_dir[PATH_MAX], agent[PATH_MAX], work_dir[PATH_MAX];
 	struct json_object *doc;
+	struct results_dir out;
 	struct run_args a;
-	char path[PATH_MAX];
+	char written[64];
 	int ret;
 
 	set_defaults(&a);
@@ -577,25 +690,23 @@ int cmd_run(int argc, char **argv)
 		snprintf(out_dir, sizeof(out_dir), "%s", a.out_dir);
 	else
 		default_out_dir(out_dir, sizeof(out_dir));
-	if (prepare_out_dir(out_dir))
+	if (open_out_dir(out_dir, &out))
 		return VB_EXIT_USAGE;
-	if (!mkdtemp(work_dir)) {
-		vb_err("cannot make a scratch directory in /var/tmp: %s", strerror(errno));
+	if (make_scratch(work_dir, sizeof(work_dir))) {
+		results_close_dir(&out);
 		return VB_EXIT_FAILED;
 	}
 	agent_beside_tool(agent, sizeof(agent));
 	a.cfg.env.agent_path = agent;
 	a.cfg.env.work_dir = work_dir;
 	a.cfg.env.net_port = pick_port();
-	a.cfg.out_dir = out_dir;
+	a.cfg.out = &out;
 
 	install_signals();
 	doc = new_document(&a.cfg);
 	ret = runner_run(&a.cfg, &doc);
 	json_object_object_add(doc, "findings", findings_derive(doc));
-	snprintf(path, sizeof(path), "%s/results.json", out_dir);
-	if (results_write_atomic(path, doc) || write_report(doc, out_dir, "report.md", "md") ||
-	    write_report(doc, out_dir, "report.html", "html"))
+	if (write_outputs(doc, &out, written, sizeof(written)))
 		ret = ret ? ret : VB_EXIT_FAILED;
 	if (a.json)
 		printf("%s\n", json_object_to_json_string_ext(
@@ -603,9 +714,12 @@ int cmd_run(int argc, char **argv)
 						    JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
 		report_render(doc, "text", stdout, isatty(1) && !getenv("NO_COLOR"));
-	fprintf(stderr, "%s: results in %s/ (results.json, report.md, report.html)\n", vb_progname,
-		out_dir);
-	vb_rm_tree(work_dir);
+	if (*written)
+		fprintf(stderr, "%s: results in %s/ (%s)\n", vb_progname, out_dir, written);
+	else
+		vb_err("no results written to %s/ (see above)", out_dir);
+	scratch_remove(work_dir);
+	results_close_dir(&out);
 	json_object_put(doc);
 	return ret;
 }

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <json.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include "report_formats.h"
 #include "results.h"
 #include "util_log.h"
+#include "util_sys.h"
 
 static const struct report_format *const formats[] = {
 	&report_format_text, &report_format_md,	 &report_format_html,
@@ -58,6 +61,38 @@ static bool want_color(FILE *out)
 	return isatty(fileno(out)) && !(nc && *nc);
 }
 
+struct report_fill {
+	struct json_object *doc;
+	const char *format;
+};
+
+static int fill_report(FILE *out, void *arg)
+{
+	const struct report_fill *r = arg;
+
+	return report_render(r->doc, r->format, out, false);
+}
+
+/* -o FILE: written through the results writer (a temporary in FILE's
+ * directory, renamed over FILE), so a link at either name is never followed. */
+static int report_to_file(struct json_object *doc, const char *format, const char *path)
+{
+	struct report_fill r = {.doc = doc, .format = format};
+	char dir[PATH_MAX], base[PATH_MAX];
+	struct results_dir d;
+	int err;
+
+	if (vb_pathf(dir, sizeof(dir), "%s", path) || vb_pathf(base, sizeof(base), "%s", path)) {
+		vb_err("cannot write %.64s...: path too long", path);
+		return VB_EXIT_USAGE;
+	}
+	if (results_open_dir(dirname(dir), false, &d))
+		return VB_EXIT_FAILED;
+	err = results_write_at(&d, basename(base), fill_report, &r);
+	results_close_dir(&d);
+	return err ? VB_EXIT_FAILED : VB_EXIT_OK;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -68,7 +103,6 @@ int cmd_report(int argc, char **argv)
 	};
 	const char *format = "text", *path = NULL;
 	struct json_object *doc;
-	FILE *out = stdout;
 	int c, err;
 
 	optind = 1;
@@ -103,20 +137,11 @@ int cmd_report(int argc, char **argv)
 	if (err)
 		return VB_EXIT_USAGE;
 	if (path) {
-		out = fopen(path, "w");
-		if (!out) {
-			vb_err("cannot write %s: %s", path, strerror(errno));
-			json_object_put(doc);
-			return VB_EXIT_FAILED;
-		}
-	}
-	err = report_render(doc, format, out, want_color(out));
-	if (path && fclose(out) && !err) {
-		vb_err("cannot write %s: %s", path, strerror(errno));
-		err = VB_EXIT_FAILED;
-	} else if (err == VB_EXIT_FAILED) {
-		vb_err("cannot write the report to %s: %s", path ? path : "stdout",
-		       strerror(errno));
+		err = report_to_file(doc, format, path);
+	} else {
+		err = report_render(doc, format, stdout, want_color(stdout));
+		if (err == VB_EXIT_FAILED)
+			vb_err("cannot write the report to stdout: %s", strerror(errno));
 	}
 	json_object_put(doc);
 	return err;

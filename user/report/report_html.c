@@ -137,7 +137,7 @@ static const char css[] =
 
 static void html_head(FILE *out, struct json_object *doc)
 {
-	char line[512];
+	char line[512], note[2048];
 	const char *status = doc_str(doc, "status", "unknown");
 
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -165,9 +165,14 @@ static void html_head(FILE *out, struct json_object *doc)
 	fprintf(out, " · schema ");
 	view_put_html(out, doc_str(doc, "schema", "?"));
 	fprintf(out, "</dd>\n</dl>\n</div></header>\n<main><div class=\"wrap\">\n");
-	if (!strcmp(status, "interrupted"))
-		fprintf(out, "<div class=\"note\">The run was interrupted: cells after the "
-			     "interruption are missing.</div>\n");
+	if (view_status_note(doc))
+		fprintf(out, "<div class=\"note\">%s</div>\n", view_status_note(doc));
+	doc_left_out_note(doc, note, sizeof(note));
+	if (*note) {
+		fputs("<div class=\"note\"><b>Warning:</b> ", out);
+		view_put_html(out, note);
+		fputs("</div>\n", out);
+	}
 }
 
 /* ---- the matrix ---- */
@@ -728,12 +733,6 @@ static void html_counters(FILE *out, struct json_object *doc, const char **wl, s
 	view_put_html(out, doc_block_scope);
 	fputs(".</p>\n", out);
 	doc_overflow_note(doc, note, sizeof(note));
-	if (*note) {
-		fputs("<p class=\"lead\"><b>Warning:</b> ", out);
-		view_put_html(out, note);
-		fputs(".</p>\n", out);
-	}
-	doc_left_out_note(doc, note, sizeof(note));
 	if (*note) {
 		fputs("<p class=\"lead\"><b>Warning:</b> ", out);
 		view_put_html(out, note);

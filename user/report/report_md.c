@@ -13,13 +13,18 @@
 
 static void md_header(FILE *out, struct json_object *doc)
 {
-	char line[512];
+	char line[512], note[2048];
 
 	fprintf(out, "# vbench-trace report\n\n");
 	fputs("- status: ", out);
 	view_put_md(out, doc_str(doc, "status", "unknown"));
-	if (!strcmp(doc_str(doc, "status", ""), "interrupted"))
-		fprintf(out, " (cells after the interruption are missing)");
+	if (view_status_note(doc))
+		fprintf(out, " (%s)", view_status_note(doc));
+	doc_left_out_note(doc, note, sizeof(note));
+	if (*note) {
+		fputs("\n- **warning:** ", out);
+		view_put_md(out, note);
+	}
 	fputs("\n- started: ", out);
 	view_put_md(out, doc_str(doc, "started_at", "unknown"));
 	fputs("\n- tool: vbench-trace ", out);
@@ -142,12 +147,6 @@ static void md_counters(FILE *out, struct json_object *doc)
 		"syscalls on the host side; %s.\n\n",
 		doc_block_scope);
 	doc_overflow_note(doc, note, sizeof(note));
-	if (*note) {
-		fputs("**Warning:** ", out);
-		view_put_md(out, note);
-		fputs(".\n\n", out);
-	}
-	doc_left_out_note(doc, note, sizeof(note));
 	if (*note) {
 		fputs("**Warning:** ", out);
 		view_put_md(out, note);

@@ -73,16 +73,21 @@ static const char *ratio_color(double r)
 
 static void header(struct text *t, struct json_object *doc)
 {
-	char line[512], a[64], b[64], c[64];
+	char line[512], a[64], b[64], c[64], note[2048];
 
 	put(t, C_BOLD, "vbench-trace report", 0);
 	fprintf(t->out, "  (%s, %s, tool %s)\n",
 		view_clean(doc_str(doc, "status", "status unknown"), a, sizeof(a)),
 		view_clean(doc_str(doc, "started_at", "start time unknown"), b, sizeof(b)),
 		view_clean(doc_str(doc, "tool_version", "?"), c, sizeof(c)));
-	if (!strcmp(doc_str(doc, "status", ""), "interrupted"))
-		put_line(t, C_YELLOW,
-			 "the run was interrupted: cells after the interruption are missing");
+	if (view_status_note(doc))
+		put_line(t, C_YELLOW, view_status_note(doc));
+	doc_left_out_note(doc, note, sizeof(note));
+	if (*note) {
+		fputs("warning: ", t->out);
+		view_put_clean(t->out, note);
+		fputc('\n', t->out);
+	}
 	view_host_line(doc, line, sizeof(line));
 	fputs("host    ", t->out);
 	view_put_clean(t->out, line);
@@ -257,12 +262,6 @@ static void counters(struct text *t, struct json_object *doc)
 	}
 	fprintf(t->out, "  (%s)\n", doc_block_scope);
 	doc_overflow_note(doc, note, sizeof(note));
-	if (*note) {
-		fputs("  warning: ", t->out);
-		view_put_clean(t->out, note);
-		fputc('\n', t->out);
-	}
-	doc_left_out_note(doc, note, sizeof(note));
 	if (*note) {
 		fputs("  warning: ", t->out);
 		view_put_clean(t->out, note);

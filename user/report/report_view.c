@@ -340,6 +340,19 @@ void view_host_line(struct json_object *doc, char *buf, size_t n)
 		snprintf(buf + len, n - (size_t)len, ", %s", doc_str(doc, "host.cpu_model", ""));
 }
 
+const char *view_status_note(struct json_object *doc)
+{
+	const char *status = doc_str(doc, "status", "");
+
+	if (!strcmp(status, "interrupted"))
+		return "The run was interrupted: cells after the interruption are missing.";
+	/* A checkpoint: the run was killed, or could not write its end. */
+	if (!strcmp(status, "incomplete"))
+		return "The run stopped before it finished (killed, or its results could not be "
+		       "written at the end): cells after the last one shown are missing.";
+	return NULL;
+}
+
 void view_config_line(struct json_object *doc, char *buf, size_t n)
 {
 	struct json_object *quick = doc_get(doc, "config.quick");

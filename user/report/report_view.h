@@ -78,6 +78,9 @@ void view_cell_counters(struct json_object *cell, struct cell_counters *k);
 /* "Linux 6.18 · 2 CPUs · 7.8 GiB · model", and "3 runs x 10 s, quick". */
 void view_host_line(struct json_object *doc, char *buf, size_t n);
 void view_config_line(struct json_object *doc, char *buf, size_t n);
+/* What the document's status says of what is missing, as one sentence
+ * ("The run was interrupted: ..."), or NULL for a complete run. */
+const char *view_status_note(struct json_object *doc);
 /* "docker (volume)" for a finding. */
 const char *view_finding_label(struct json_object *f, char *buf, size_t n);
 

@@ -69,6 +69,10 @@ static bool stats_n(struct json_object *cell, size_t runs, size_t *n)
 bool doc_cell_stats(struct json_object *cell, struct stats *s)
 {
 	memset(s, 0, sizeof(*s));
+	/* A failed cell has no statistics: older documents gave it some of
+	 * zeros, and its runs are those made before it failed. */
+	if (!strcmp(doc_str(cell, "status", ""), "failed"))
+		return false;
 	if (doc_num(cell, "stats.mean", &s->mean) && stats_n(cell, kept_runs(cell), &s->n)) {
 		s->median = doc_num_or(cell, "stats.median", s->mean);
 		s->stddev = doc_num_or(cell, "stats.stddev", 0);

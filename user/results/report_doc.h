@@ -83,7 +83,8 @@ size_t doc_workloads(struct json_object *doc, const char **names, size_t max);
 
 /* A cell's statistics: its "stats" object when its "n" is a whole number of
  * runs within DOC_MAX_RUNS, else computed from its kept runs' scores
- * (stats_of_runs()). */
+ * (stats_of_runs()); false for a failed cell (status "failed") and one
+ * without a score. */
 bool doc_cell_stats(struct json_object *cell, struct stats *s);
 /* A cell's mean / native's mean of the same workload: its "vs_native", or
  * computed (stats_vs_native()). */

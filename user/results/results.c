@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,44 +17,195 @@
 #include "util_log.h"
 #include "util_sys.h"
 
-int results_write_atomic(const char *path, struct json_object *doc)
+/* Why path cannot be an output directory, after open() failed with err. */
+static void refuse_dir(const char *path, int err)
 {
-	const char *text = json_object_to_json_string_ext(
-		doc,
-		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	int fd, dfd, err = 0;
+	struct stat st;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid()) >= (int)sizeof(tmp))
+	if (!lstat(path, &st) && S_ISLNK(st.st_mode))
+		vb_err("%s is a symbolic link: refused, as a link in a shared directory could send "
+		       "the files anywhere; give the directory itself with -o (readlink -f %s)",
+		       path, path);
+	else if (err == ENOTDIR)
+		vb_err("%s is not a directory; choose another directory with -o", path);
+	else
+		vb_err("cannot write results to %s: %s (choose another directory with -o)", path,
+		       strerror(err));
+}
+
+int results_open_dir(const char *path, bool create, struct results_dir *d)
+{
+	struct stat st;
+	int err;
+
+	d->fd = -1;
+	if (snprintf(d->path, sizeof(d->path), "%s", path) >= (int)sizeof(d->path)) {
+		vb_err("%.64s...: path too long; choose a shorter one with -o", path);
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
+	}
+	if (create) {
+		err = vb_mkdir_p(path, 0755);
+		if (err) {
+			refuse_dir(path, -err);
+			return err;
+		}
+	}
+	d->fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (d->fd < 0) {
 		err = -errno;
-		vb_err("cannot write %s: %s", path, strerror(errno));
+		refuse_dir(path, -err);
 		return err;
 	}
-	err = vb_write_all(fd, text, strlen(text));
-	if (!err)
-		err = vb_write_all(fd, "\n", 1);
+	if (fstat(d->fd, &st)) {
+		err = -errno;
+		refuse_dir(path, -err);
+		results_close_dir(d);
+		return err;
+	}
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		vb_err("%s belongs to uid %u, not to you or root: its owner could change what is "
+		       "written there; choose a directory of your own with -o",
+		       path, (unsigned)st.st_uid);
+		results_close_dir(d);
+		return -EPERM;
+	}
+	return 0;
+}
+
+void results_close_dir(struct results_dir *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+}
+
+/*
+ * A temporary of an unpredictable name beside name in d, created (never
+ * opened: O_EXCL, O_NOFOLLOW), so that nothing planted in the directory can
+ * be written through. Its fd, or -errno.
+ */
+static int create_temporary(const struct results_dir *d, const char *name, char *tmp, size_t n)
+{
+	for (int tries = 0; tries < 16; tries++) {
+		unsigned char rnd[8];
+		int fd;
+
+		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+			return errno ? -errno : -EIO;
+		if (vb_pathf(tmp, n, ".%s.%02x%02x%02x%02x%02x%02x%02x%02x.tmp", name, rnd[0],
+			     rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]))
+			return -ENAMETOOLONG;
+		fd = openat(d->fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			return fd >= 0 ? fd : -errno;
+	}
+	return -EEXIST;
+}
+
+/* text into a new temporary, fsynced, renamed over name; 0 or -errno. */
+static int replace_at(const struct results_dir *d, const char *name, const char *text, size_t len)
+{
+	char tmp[NAME_MAX + 1];
+	int fd, err;
+
+	fd = create_temporary(d, name, tmp, sizeof(tmp));
+	if (fd < 0)
+		return fd;
+	err = vb_write_all(fd, text, len);
 	if (!err && fsync(fd))
 		err = -errno;
 	if (close(fd) && !err)
 		err = -errno;
-	if (!err && rename(tmp, path))
+	if (!err && renameat(d->fd, tmp, d->fd, name))
 		err = -errno;
 	if (err) {
-		vb_err("cannot write %s: %s", path, strerror(-err));
-		unlink(tmp);
+		unlinkat(d->fd, tmp, 0);
 		return err;
 	}
 	/* The rename itself is durable only once the directory is synced. */
-	snprintf(dir, sizeof(dir), "%s", path);
-	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
+	fsync(d->fd);
 	return 0;
+}
+
+int results_write_at(const struct results_dir *d, const char *name,
+		     int (*fill)(FILE *out, void *arg), void *arg)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int err = 0;
+
+	mem = open_memstream(&text, &len);
+	if (!mem) {
+		err = -errno;
+		vb_err("cannot write %s/%s: %s", d->path, name, strerror(-err));
+		return err;
+	}
+	if (fill(mem, arg))
+		err = -EIO;
+	if (fclose(mem) && !err)
+		err = -ENOMEM;
+	if (err) {
+		vb_err("cannot write %s/%s: %s", d->path, name,
+		       err == -EIO ? "rendering it failed (see above)" : strerror(-err));
+		free(text);
+		return err;
+	}
+	err = replace_at(d, name, text, len);
+	free(text);
+	if (err)
+		vb_err("cannot write %s/%s: %s%s", d->path, name, strerror(-err),
+		       err == -ENOSPC || err == -EDQUOT
+			       ? " (free some space there, or choose another directory with -o)"
+			       : "");
+	return err;
+}
+
+static int fill_doc(FILE *out, void *arg)
+{
+	const char *text = json_object_to_json_string_ext(
+		arg,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	return !text || fprintf(out, "%s\n", text) < 0;
+}
+
+int results_write_doc_at(const struct results_dir *d, const char *name, struct json_object *doc)
+{
+	return results_write_at(d, name, fill_doc, doc);
+}
+
+int results_dir_writable(const struct results_dir *d)
+{
+	char tmp[NAME_MAX + 1];
+	int fd = create_temporary(d, "write-test", tmp, sizeof(tmp));
+
+	if (fd < 0) {
+		refuse_dir(d->path, -fd);
+		return fd;
+	}
+	close(fd);
+	unlinkat(d->fd, tmp, 0);
+	return 0;
+}
+
+int results_write_atomic(const char *path, struct json_object *doc)
+{
+	char dir[PATH_MAX], base[PATH_MAX];
+	struct results_dir d;
+	int err;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+		vb_err("cannot write %.64s...: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	snprintf(base, sizeof(base), "%s", path);
+	err = results_open_dir(dirname(dir), false, &d);
+	if (err)
+		return err;
+	err = results_write_doc_at(&d, basename(base), doc);
+	results_close_dir(&d);
+	return err;
 }
 
 static const char *file_kind(mode_t mode)

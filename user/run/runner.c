@@ -39,6 +39,7 @@ struct cell_ctx {
 	struct probes *probes;
 	struct progress *prog;
 	const struct workload *w;
+	double wall_s; /* the last run, from its command to its result */
 };
 
 static int runner_cmdline(const struct run_config *cfg, const struct platform *p,
@@ -78,14 +79,19 @@ static struct json_object *run_entry(struct json_object *res, struct json_object
 	return run;
 }
 
+/* The longest collect wait: its milliseconds must fit an int. */
+#define MAX_COLLECT_TIMEOUT_S (INT_MAX / 1000)
+
 static int collect_timeout_s(const struct run_config *cfg, const char *workload)
 {
 	/* Disk files are prepared before timing; under TCG that alone takes a while. */
-	int t = 60 + (int)(5 * cfg->duration_s);
+	double t = 60 + 5 * cfg->duration_s;
 
 	if (!strncmp(workload, "disk", 4))
-		t += (int)(cfg->env.disk_file_bytes >> 20) / 2;
-	return t;
+		t += (double)(cfg->env.disk_file_bytes >> 20) / 2;
+	/* In double, and bounded before the conversion: a huge -d must not
+	 * make it undefined (cmd_run.c bounds -d too). */
+	return isfinite(t) && t < MAX_COLLECT_TIMEOUT_S ? (int)t : MAX_COLLECT_TIMEOUT_S;
 }
 
 /*
@@ -97,13 +103,16 @@ static struct json_object *one_run(struct cell_ctx *c, const char *cmdline, char
 {
 	struct json_object *res, *err, *host = NULL, *run;
 	char *json = NULL;
+	double started;
 	int ret;
 
 	if (c->probes)
 		probes_reset(c->probes);
+	started = wl_now();
 	ret = c->p->ops->run(c->p, cmdline);
 	if (!ret)
 		ret = c->p->ops->collect(c->p, &json, collect_timeout_s(c->cfg, c->w->name));
+	c->wall_s = wl_now() - started;
 	if (c->probes)
 		host = probes_snapshot(c->probes);
 	if (ret) {
@@ -139,6 +148,47 @@ static void runs_stats(struct json_object *runs, struct stats *s)
 	stats_of_runs(runs, s);
 }
 
+/*
+ * A stalled run: its timed part took far longer than asked (the workload
+ * was stopped or starved: a guest's QEMU paused, an agent stopped), or the
+ * agent took far longer than that to report it. Marked "valid": false with
+ * the reason, so the statistics leave it out and it is run again once.
+ */
+#define STALL_FACTOR   1.5
+#define STALL_MARGIN_S 1.0
+#define STALL_REPORT_S 10.0 /* around the timed part: start, wind-down, report */
+
+static bool mark_if_stalled(const struct cell_ctx *c, struct json_object *run)
+{
+	double asked = c->cfg->duration_s, limit = STALL_FACTOR * asked + STALL_MARGIN_S;
+	double took = 0, prepare = 0, outside;
+	struct json_object *v;
+	char why[256];
+
+	if (json_object_object_get_ex(run, "duration_s", &v))
+		took = json_object_get_double(v);
+	if (json_object_object_get_ex(run, "extra", &v) &&
+	    json_object_object_get_ex(v, "prepare_s", &v))
+		prepare = json_object_get_double(v);
+	outside = c->wall_s - prepare - took;
+	if (took > limit)
+		snprintf(
+			why, sizeof(why),
+			"the timed part took %.1f s for %g s asked (over %gx + %g s): the workload "
+			"was stopped or starved",
+			took, asked, STALL_FACTOR, STALL_MARGIN_S);
+	else if (outside > limit + STALL_REPORT_S)
+		snprintf(why, sizeof(why),
+			 "the agent took %.1f s to report a run of %.1f s (its preparation left "
+			 "out): it stopped reporting for a while",
+			 c->wall_s - prepare, took);
+	else
+		return false;
+	json_object_object_add(run, "valid", json_object_new_boolean(false));
+	json_object_object_add(run, "invalid_reason", json_object_new_string(why));
+	return true;
+}
+
 static struct json_object *stats_json(struct json_object *runs)
 {
 	struct stats s;
@@ -147,14 +197,12 @@ static struct json_object *stats_json(struct json_object *runs)
 	return stats_to_json(&s);
 }
 
-static bool runs_settled(struct json_object *runs, int done)
+static bool runs_settled(struct json_object *runs)
 {
 	struct stats s;
 
-	if (done < 3)
-		return false;
 	runs_stats(runs, &s);
-	return s.cv < AUTO_TARGET_CV;
+	return s.n >= 3 && s.cv < AUTO_TARGET_CV;
 }
 
 static struct json_object *new_cell(const struct workload *w)
@@ -199,6 +247,43 @@ static int start_net_server(struct cell_ctx *c, struct net_server **srv)
 	return err;
 }
 
+/*
+ * Run i stalled (mark_if_stalled): said, and run once more, the new run
+ * marked "rerun": true and kept whatever it gives. 0, or -1 when the new
+ * run failed (the cell failed, named).
+ */
+static int rerun(struct cell_ctx *c, struct json_object *cell, const char *cmd, int i,
+		 struct json_object *stalled)
+{
+	struct json_object *runs = json_object_object_get(cell, "runs"), *run;
+	char why[512];
+
+	vb_warn("%s: %s: run %d is invalid: %s; left out of the statistics, run again",
+		c->p->ops->name, c->w->name, i,
+		json_object_get_string(json_object_object_get(stalled, "invalid_reason")));
+	if (interrupted)
+		return 0;
+	run = one_run(c, cmd, why, sizeof(why));
+	if (!run) {
+		cell_failed(cell, c->p->ops->name, why);
+		return -1;
+	}
+	json_object_object_add(run, "rerun", json_object_new_boolean(true));
+	json_object_array_add(runs, run);
+	if (mark_if_stalled(c, run))
+		vb_warn("%s: %s: the run again is invalid too: %s", c->p->ops->name, c->w->name,
+			json_object_get_string(json_object_object_get(run, "invalid_reason")));
+	return 0;
+}
+
+static bool runs_have_valid(struct json_object *runs)
+{
+	for (size_t i = 0; i < json_object_array_length(runs); i++)
+		if (stats_run_kept(json_object_array_get_idx(runs, i)))
+			return true;
+	return false;
+}
+
 /* Runs one cell (warm-up + runs) into cell; 0, or -1 when it failed. */
 static int run_cell(struct cell_ctx *c, struct json_object *cell)
 {
@@ -238,11 +323,18 @@ static int run_cell(struct cell_ctx *c, struct json_object *cell)
 			continue;
 		}
 		json_object_array_add(runs, run);
-		if (c->cfg->runs == RUNS_AUTO && runs_settled(runs, i))
+		if (mark_if_stalled(c, run) && rerun(c, cell, cmd, i, run))
+			goto out;
+		if (c->cfg->runs == RUNS_AUTO && runs_settled(runs))
 			break;
 	}
 	if (interrupted) {
 		cell_failed(cell, c->p->ops->name, "interrupted");
+		goto out;
+	}
+	if (!runs_have_valid(runs)) {
+		cell_failed(cell, c->p->ops->name,
+			    "every run stalled (see the runs' invalid_reason): no valid run");
 		goto out;
 	}
 	json_object_object_add(cell, "status", json_object_new_string("ok"));
@@ -250,7 +342,10 @@ static int run_cell(struct cell_ctx *c, struct json_object *cell)
 out:
 	net_server_stop(srv);
 	c->p->ops->stop(c->p);
-	json_object_object_add(cell, "stats", stats_json(runs));
+	/* A failed cell has no statistics: its runs, if any, are the ones made
+	 * before it failed, not a sample of the platform. */
+	if (!ret)
+		json_object_object_add(cell, "stats", stats_json(runs));
 	return ret;
 }
 
@@ -270,14 +365,12 @@ static void set_status(struct json_object *pe, const char *status, const char *r
 		json_object_object_add(pe, "reason", json_object_new_string(reason));
 }
 
+/* The document so far; a failure is named by the writer, and the run goes
+ * on: its end writes the document again and says whether that worked. */
 static void checkpoint(const struct run_config *cfg, struct json_object *doc)
 {
-	char path[PATH_MAX];
-
-	if (!cfg->out_dir)
-		return;
-	snprintf(path, sizeof(path), "%s/results.json", cfg->out_dir);
-	results_write_atomic(path, doc);
+	if (cfg->out)
+		results_write_doc_at(cfg->out, "results.json", doc);
 }
 
 static double cell_mean(struct json_object *cell)
@@ -332,6 +425,44 @@ static void add_vs_native(struct json_object *platforms)
 	}
 }
 
+/* Cells of the plan not yet run to their end (counting skipped ones as
+ * run): the run is "interrupted" only when a signal left some of them. */
+static int cells_left;
+
+/* Did the cell run to its end (ok, or failed for a cause of its own)? */
+static bool cell_ran(struct json_object *cell)
+{
+	struct json_object *err;
+
+	return !json_object_object_get_ex(cell, "error", &err) ||
+	       strcmp(json_object_get_string(err), "interrupted");
+}
+
+/*
+ * A platform whose every cell failed (for causes of their own, not an
+ * interruption) is "failed", with the first cell's error as its reason.
+ */
+static void settle_platform_status(struct json_object *pe)
+{
+	struct json_object *ws = json_object_object_get(pe, "workloads"), *first = NULL;
+	size_t n = json_object_array_length(ws);
+	char reason[600];
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *cell = json_object_array_get_idx(ws, i), *err;
+
+		if (!json_object_object_get_ex(cell, "error", &err) || !cell_ran(cell))
+			return;
+		if (!first)
+			first = err;
+	}
+	if (!first)
+		return;
+	snprintf(reason, sizeof(reason), "every cell failed; the first: %s",
+		 json_object_get_string(first));
+	set_status(pe, "failed", reason);
+}
+
 static void run_platform(const struct run_config *cfg, const struct platform_ops *ops,
 			 struct json_object *doc, struct json_object *pe, struct probes *probes,
 			 struct progress *prog, int *failed)
@@ -344,12 +475,16 @@ static void run_platform(const struct run_config *cfg, const struct platform_ops
 		set_status(pe, "skipped", reason);
 		progress_note(prog, "%s: skipped: %s", ops->name, reason);
 		progress_skip(prog, cfg->nr_workloads);
+		cells_left -= cfg->nr_workloads;
 		return;
 	}
 	vb_info("%s: preparing", ops->name);
 	if (ops->prepare(&p)) {
 		set_status(pe, "failed", "prepare failed (see the error above)");
 		progress_skip(prog, cfg->nr_workloads);
+		/* A prepare cut short by a signal ran none of its cells. */
+		if (!interrupted)
+			cells_left -= cfg->nr_workloads;
 		*failed = 1;
 		return;
 	}
@@ -364,8 +499,11 @@ static void run_platform(const struct run_config *cfg, const struct platform_ops
 		progress_cell(prog, ops->name, c.w->name);
 		if (run_cell(&c, cell))
 			*failed = 1;
+		if (cell_ran(cell))
+			cells_left--;
 		checkpoint(cfg, doc);
 	}
+	settle_platform_status(pe);
 	ops->teardown(&p);
 	free(p.hello);
 }
@@ -401,6 +539,7 @@ int runner_run(const struct run_config *cfg, struct json_object **doc)
 	struct probes *probes = NULL;
 	struct progress *prog;
 	int failed = 0, cells;
+	bool stopped;
 
 	if (cfg->trace) {
 		struct probes_opts po = {.kvm = false};
@@ -421,6 +560,7 @@ int runner_run(const struct run_config *cfg, struct json_object **doc)
 		for (int j = 0; j < cfg->nr_workloads; j++)
 			cells += !strcmp(cfg->platforms[i], "docker") &&
 				 !strncmp(cfg->workloads[j], "disk", 4);
+	cells_left = cells;
 	prog = progress_new(cells, cfg->runs == RUNS_AUTO ? 4 : cfg->runs + 1, cfg->duration_s);
 	for (int i = 0; i < cfg->nr_platforms && !interrupted; i++) {
 		const struct platform_ops *ops = platform_find(cfg->platforms[i]);
@@ -435,12 +575,14 @@ int runner_run(const struct run_config *cfg, struct json_object **doc)
 		if (ops == &docker_ops && cfg->env.docker_volume && !interrupted)
 			run_docker_volume(cfg, *doc, probes, prog, &failed);
 	}
+	/* Decided now: a signal during the teardown below loses no cell. */
+	stopped = interrupted && cells_left > 0;
 	progress_done(prog);
 	probes_close(probes);
 	add_vs_native(platforms);
 	json_object_object_add(*doc, "status",
-			       json_object_new_string(interrupted ? "interrupted" : "complete"));
-	if (interrupted)
+			       json_object_new_string(stopped ? "interrupted" : "complete"));
+	if (stopped)
 		return 130;
 	return failed ? VB_EXIT_FAILED : VB_EXIT_OK;
 }

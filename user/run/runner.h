@@ -12,6 +12,7 @@
 #include "platform.h"
 
 struct json_object;
+struct results_dir;
 
 #define RUNS_AUTO      0 /* --runs auto: until CV < 2 % or AUTO_MAX_RUNS */
 #define AUTO_MAX_RUNS  10
@@ -30,13 +31,14 @@ struct run_config {
 	bool trace;		/* host probes (and guest probes) on */
 	bool buffered;		/* disk workloads without O_DIRECT */
 	const char *net_server; /* an external iperf3 server, or NULL */
-	const char *out_dir;	/* where results.json is rewritten after every cell */
+	/* where results.json is rewritten after every cell (results_open_dir), or NULL */
+	const struct results_dir *out;
 	struct platform_env env;
 };
 
 /*
  * Runs the plan; the document is built into *doc as it goes and written to
- * out_dir/results.json after every cell, so an interruption loses nothing
+ * out's results.json after every cell, so an interruption loses nothing
  * measured. Returns VB_EXIT_OK, VB_EXIT_FAILED when some cell failed, or
  * 130 when interrupted.
  */
