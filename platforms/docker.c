@@ -693,7 +693,7 @@ static int docker_prepare(struct platform *p)
 		       "platforms/setup.sh')");
 		return -ENOENT;
 	}
-	if (p->env->docker_volume && docker_host_is_remote(getenv("DOCKER_HOST"))) {
+	if (!strcmp(platform_opt(p, "storage"), "volume") && docker_host_is_remote(getenv("DOCKER_HOST"))) {
 		vb_err("docker: a bind-mounted volume needs a local engine, DOCKER_HOST=%s is "
 		       "another machine (unset DOCKER_HOST, or run without the volume)",
 		       endpoint());
@@ -967,7 +967,7 @@ static int docker_start(struct platform *p)
 	snprintf(d->name, sizeof(d->name), "vbench-trace-%d-%d", (int)getpid(), ++serial);
 	snprintf(d->log_path, sizeof(d->log_path), "%s/%s.log", work, d->name);
 	d->volume_dir[0] = d->volume_file[0] = '\0';
-	if (p->env->docker_volume) {
+	if (!strcmp(platform_opt(p, "storage"), "volume")) {
 		char abs[PATH_MAX];
 
 		if (!realpath(work, abs)) {
@@ -1096,8 +1096,22 @@ static void docker_teardown(struct platform *p)
 	p->priv = NULL;
 }
 
+static const char *const docker_storage_values[] = {"layer", "volume", NULL};
+
+static const struct platform_option docker_options[] = {
+	{.name = "storage",
+	 .values = docker_storage_values,
+	 .def = "layer",
+	 .help = "where the disk workloads' file lives: the container's writable layer "
+		 "(overlayfs) or a bind-mounted volume"},
+	{0},
+};
+
 const struct platform_ops docker_ops = {
 	.name = "docker",
+	.flags = PLAT_EXTRA_DISK_VARIANT,
+	.options = docker_options,
+	.variant_option = "storage",
 	.available = docker_available,
 	.prepare = docker_prepare,
 	.start = docker_start,

@@ -188,10 +188,7 @@ static void default_env(struct platform_env *env, char *agent, size_t n)
 	env->agent_path = agent;
 	env->work_dir = DISK_DIR;
 	env->cache_dir = CACHE_DIR;
-	env->libvirt_uri = "qemu:///system";
-	env->disk_cache = "none";
 	env->guest_probes = true;
-	env->quick = true;
 }
 
 /* 0 when native works: the exit status follows it. */
