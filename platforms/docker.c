@@ -693,7 +693,8 @@ static int docker_prepare(struct platform *p)
 		       "platforms/setup.sh')");
 		return -ENOENT;
 	}
-	if (!strcmp(platform_opt(p, "storage"), "volume") && docker_host_is_remote(getenv("DOCKER_HOST"))) {
+	if (!strcmp(platform_opt(p, "storage"), "volume") &&
+	    docker_host_is_remote(getenv("DOCKER_HOST"))) {
 		vb_err("docker: a bind-mounted volume needs a local engine, DOCKER_HOST=%s is "
 		       "another machine (unset DOCKER_HOST, or run without the volume)",
 		       endpoint());

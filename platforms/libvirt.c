@@ -46,7 +46,7 @@
 #define DISK_MIN_BYTES	    (256ULL << 20)
 #define SLOW_CAPS_MS	    2000 /* a capabilities call this slow: libvirt re-probes QEMU */
 #define QEMU_USER	    "libvirt-qemu" /* Debian's libvirt runs QEMU as this user */
-#define HELLO_TIMEOUT_S	    120 /* TCG on a loaded 2-core host has needed more than 60 */
+#define HELLO_TIMEOUT_S	    120		   /* TCG on a loaded 2-core host has needed more than 60 */
 #define POWEROFF_TIMEOUT_MS 5000
 #define CONSOLE_TAIL_LINES  6
 /*
@@ -68,8 +68,8 @@ struct guest {
 	bool dir_is_ours; /* outside the work dir: removed whole at teardown */
 	char kernel[PATH_MAX], initrd[PATH_MAX], disk[PATH_MAX];
 	char log[PATH_MAX], sock[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char tmp_dir[PATH_MAX]; /* a private dir for files whose path was too long, or "" */
-	bool log_named;		/* an error message points at the console log: keep it */
+	char tmp_dir[PATH_MAX];	 /* a private dir for files whose path was too long, or "" */
+	bool log_named;		 /* an error message points at the console log: keep it */
 	char keep_dir[PATH_MAX]; /* where console logs that errors name are kept */
 };
 
@@ -437,8 +437,7 @@ static int name_files(struct guest *g)
 	if (vb_pathf(g->sock, sizeof(g->sock), "%s/%s.sock", g->dir, g->name) &&
 	    (make_tmp_dir(g) ||
 	     vb_pathf(g->sock, sizeof(g->sock), "%s/%s.sock", g->tmp_dir, g->name))) {
-		vb_err("%s: no short enough path for the agent's socket (%s)", g->type,
-		       g->tmp_dir);
+		vb_err("%s: no short enough path for the agent's socket (%s)", g->type, g->tmp_dir);
 		return -1;
 	}
 	unlink(g->sock);
@@ -958,8 +957,8 @@ static int guest_preflight(const struct platform_env *env, char *warn, size_t n)
 	long long t0;
 	char *caps;
 
-	if (!stat("/dev/kvm", &st) && !qemu_user(user, sizeof(user), gids, &nr, &uid) &&
-	    uid != 0 && !vb_mode_allows_rw(st.st_mode, st.st_uid, st.st_gid, uid, gids, nr)) {
+	if (!stat("/dev/kvm", &st) && !qemu_user(user, sizeof(user), gids, &nr, &uid) && uid != 0 &&
+	    !vb_mode_allows_rw(st.st_mode, st.st_uid, st.st_gid, uid, gids, nr)) {
 		snprintf(warn, n,
 			 "QEMU's user %s cannot open /dev/kvm (mode %03o): libvirt probes QEMU "
 			 "again at every call, seconds each (run 'bash platforms/setup.sh', "
@@ -987,13 +986,13 @@ static int guest_preflight(const struct platform_env *env, char *warn, size_t n)
 
 /* qemu and kvm are one driver: only the domain type, and so the check of
  * whether this machine can run it, differ. */
-#define GUEST_OPS(type, extra_flags)                                                      \
-	{                                                                                 \
+#define GUEST_OPS(type, extra_flags)                                                          \
+	{                                                                                     \
 		.name = #type, .flags = PLAT_GUEST | PLAT_HYPERVISOR_THREADS | (extra_flags), \
-		.options = guest_options, .available = type##_available,                  \
+		.options = guest_options, .available = type##_available,                      \
 		.preflight = guest_preflight, .prepare = guest_prepare, .start = guest_start, \
-		.run = platform_link_run, .collect = guest_collect, .stop = guest_stop,   \
-		.teardown = guest_teardown,                                               \
+		.run = platform_link_run, .collect = guest_collect, .stop = guest_stop,       \
+		.teardown = guest_teardown,                                                   \
 	}
 
 const struct platform_ops qemu_ops = GUEST_OPS(qemu, 0);

@@ -68,8 +68,7 @@ int platform_link_collect(struct platform *p, char **json, int timeout_s)
 	return err;
 }
 
-const struct platform_option *platform_option_find(const struct platform_ops *ops,
-						   const char *name)
+const struct platform_option *platform_option_find(const struct platform_ops *ops, const char *name)
 {
 	for (const struct platform_option *o = ops->options; o && o->name; o++)
 		if (!strcmp(o->name, name))

@@ -34,10 +34,10 @@ struct platform_setting {
 /* What platforms need to know of the run; filled by the runner. Nothing in
  * it belongs to one driver: those settings are the drivers' own options. */
 struct platform_env {
-	const char *agent_path;	 /* the static agent binary */
-	const char *work_dir;	 /* scratch space for this suite (disk files, images) */
-	const char *cache_dir;	 /* kept between suites (guest kernel, images) */
-	bool guest_probes;	 /* the agent loads probes in a guest kernel */
+	const char *agent_path;		    /* the static agent binary */
+	const char *work_dir;		    /* scratch space for this suite (disk files, images) */
+	const char *cache_dir;		    /* kept between suites (guest kernel, images) */
+	bool guest_probes;		    /* the agent loads probes in a guest kernel */
 	unsigned long long disk_file_bytes; /* the disk workloads' file size */
 	int net_port;			    /* the port of the net-server the runner starts */
 	const struct platform_setting *settings; /* the command line's platform options */
@@ -52,7 +52,7 @@ enum platform_flag {
 	PLAT_BASELINE = 1u << 0,	   /* the reference others are compared with (vs_native) */
 	PLAT_GUEST = 1u << 1,		   /* the agent runs under a guest kernel of its own */
 	PLAT_HYPERVISOR_THREADS = 1u << 2, /* target_pid is a VMM: vCPU, I/O, main-loop threads */
-	PLAT_VM_EXITS = 1u << 3,	   /* hardware virtualization: the kvm probes count its exits */
+	PLAT_VM_EXITS = 1u << 3, /* hardware virtualization: the kvm probes count its exits */
 	PLAT_EXTRA_DISK_VARIANT = 1u << 4, /* variant_option's value other than the default runs
 					      the disk workloads again as an entry of its own */
 };
@@ -86,8 +86,8 @@ struct platform {
 };
 
 struct platform_ops {
-	const char *name; /* native, docker, kvm, qemu */
-	unsigned int flags; /* enum platform_flag */
+	const char *name;		       /* native, docker, kvm, qemu */
+	unsigned int flags;		       /* enum platform_flag */
 	const struct platform_option *options; /* terminated by an entry without a name */
 	/* With PLAT_EXTRA_DISK_VARIANT: the option whose non-default value is
 	 * the variant (docker's "storage"); the main entry keeps the default. */

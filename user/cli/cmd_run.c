@@ -338,7 +338,8 @@ static void add_platform_options(struct json_object *conf, const struct run_conf
 	}
 	json_object_object_add(conf, "platform_options", o);
 	v = option_in_use(cfg, "storage");
-	json_object_object_add(conf, "docker_volume", json_object_new_boolean(!strcmp(v, "volume")));
+	json_object_object_add(conf, "docker_volume",
+			       json_object_new_boolean(!strcmp(v, "volume")));
 	json_object_object_add(conf, "libvirt_uri",
 			       json_object_new_string(option_in_use(cfg, "libvirt-uri")));
 	json_object_object_add(conf, "disk_cache",

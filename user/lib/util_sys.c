@@ -203,8 +203,8 @@ static int run_verdict(const char *prog, int timeout_s, int waited, int status, 
 	return -1;
 }
 
-int vb_run_argv(char *const argv[], const struct vb_run_opts *o, char *out, size_t outn,
-		char *err, size_t errn)
+int vb_run_argv(char *const argv[], const struct vb_run_opts *o, char *out, size_t outn, char *err,
+		size_t errn)
 {
 	int outp[2] = {-1, -1}, execp[2], status = 0, exec_errno = 0, waited;
 	long long deadline = vb_now_ms() + (long long)o->timeout_s * 1000;

@@ -37,12 +37,12 @@ int vb_reap(pid_t pid, int timeout_ms);
  * "'xz' did not finish within 120 s (killed)".
  */
 struct vb_run_opts {
-	int timeout_s;	   /* > 0 */
-	const char *cwd;   /* NULL: ours */
-	int stdout_fd;	   /* >= 0: the program's stdout; -1: into out */
+	int timeout_s;	 /* > 0 */
+	const char *cwd; /* NULL: ours */
+	int stdout_fd;	 /* >= 0: the program's stdout; -1: into out */
 };
-int vb_run_argv(char *const argv[], const struct vb_run_opts *o, char *out, size_t outn,
-		char *err, size_t errn);
+int vb_run_argv(char *const argv[], const struct vb_run_opts *o, char *out, size_t outn, char *err,
+		size_t errn);
 
 /* A process's start time (clock ticks since boot, /proc/PID/stat field
  * 22): with the pid it names one process for good. 0 or -errno. */

@@ -506,7 +506,8 @@ int runner_run(const struct run_config *cfg, struct json_object **doc)
 	}
 	cells = cfg->nr_platforms * cfg->nr_workloads;
 	for (int i = 0; i < cfg->nr_platforms; i++)
-		for (int j = 0; j < cfg->nr_workloads && runner_disk_variant(sel[i], &cfg->env); j++)
+		for (int j = 0; j < cfg->nr_workloads && runner_disk_variant(sel[i], &cfg->env);
+		     j++)
 			cells += !strncmp(cfg->workloads[j], "disk", 4);
 	prog = progress_new(cells, cfg->runs == RUNS_AUTO ? 4 : cfg->runs + 1, cfg->duration_s);
 	for (int i = 0; i < cfg->nr_platforms && !interrupted; i++) {

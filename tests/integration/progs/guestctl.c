@@ -32,12 +32,13 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
+	struct platform_setting uri = {"libvirt-uri", getenv("VB_LIBVIRT_URI")};
 	struct platform_env env = {
 		.agent_path = getenv("VB_AGENT_PATH") ? getenv("VB_AGENT_PATH")
 						      : "build/vbench-trace-agent",
 		.cache_dir = getenv("VB_CACHE_DIR"),
-		.libvirt_uri = getenv("VB_LIBVIRT_URI"),
-		.disk_cache = "none",
+		.settings = &uri,
+		.nr_settings = uri.value && *uri.value,
 		.guest_probes = true,
 		.disk_file_bytes = 64ULL << 20,
 		.net_port = 5201,
