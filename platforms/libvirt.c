@@ -531,13 +531,13 @@ static int guest_prepare(struct platform *p)
 		g->type = p->ops->name;
 		p->priv = g;
 	}
+	sweep(p);
 	if (guest_kernel_get(cache, &gk, why, sizeof(why))) {
 		vb_err("%s: no guest kernel: %s", p->ops->name, why);
 		return -1;
 	}
 	snprintf(g->kernel, sizeof(g->kernel), "%s", gk.kernel);
 	vb_pathf(g->keep_dir, sizeof(g->keep_dir), "%s/console-logs", cache);
-	sweep(p);
 	if (make_dir(p, g) || build_initramfs(p, g, &gk) || make_disk(p, g))
 		return -1;
 	return 0;

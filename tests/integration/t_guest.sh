@@ -177,3 +177,96 @@ test_guest_failed_boot_reports_the_console() {
 	[ "$(grep -c . "$VB_TMP/bad.err")" -eq 1 ] || fail "more than one line of error"
 	[ -z "$(guest_leftovers $pid)" ] || fail "domain left after a failed start"
 }
+
+# A domain of this tool whose owner is gone, as after libvirtd restarted
+# under a run (AUTODESTROY no longer applies and QEMU lives on): the next
+# run's prepare destroys it. Owners are told by pid and start time
+# (/proc/PID/stat field 22) in the domain's <description>, so a live run's
+# domain stays and a reused pid does not fool the sweep.
+orphan_domain() { # NAME OWNER_PID OWNER_START
+	cat >"$VB_TMP/$1.xml" <<XML
+<domain type='qemu'>
+  <name>$1</name>
+  <description>vbench-trace owner pid=$2 start=$3</description>
+  <memory unit='MiB'>32</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices><controller type='usb' model='none'/><memballoon model='none'/></devices>
+</domain>
+XML
+	run_deadline 60 virsh -q -c qemu:///system create "$VB_TMP/$1.xml" >/dev/null ||
+		fail "cannot create the stand-in domain $1"
+	on_exit "virsh -q -c qemu:///system destroy $1 >/dev/null 2>&1 || true"
+}
+
+domain_active() {
+	virsh -c qemu:///system list --name | grep -qx "$1"
+}
+
+test_guest_orphan_domains_swept_live_ones_kept() {
+	guest_prog guestctl
+	local dead me start rc=0
+	sleep 0 &
+	dead=$!
+	wait $dead
+	me=$$
+	start=$(sed 's/.*) //' /proc/$me/stat | awk '{ print $20 }')
+	orphan_domain "vbench-trace-$dead-1" "$dead" 12345
+	orphan_domain "vbench-trace-$me-91" "$me" "$start"
+	orphan_domain "vbench-trace-$me-92" "$me" $((start + 1))
+	mkdir -p "$VB_TMP/wo"
+	run_deadline 600 "$VB_TMP/guestctl" qemu "$VB_TMP/wo" --prepare-only \
+		>/dev/null 2>"$VB_TMP/orphan.err" || rc=$?
+	cat "$VB_TMP/orphan.err" >&2
+	[ $rc -eq 77 ] && { echo "    SKIP: qemu is not available here"; return 0; }
+	! domain_active "vbench-trace-$dead-1" || fail "the dead owner's domain is still there"
+	! domain_active "vbench-trace-$me-92" ||
+		fail "a domain whose owner pid was reused (another start time) is still there"
+	domain_active "vbench-trace-$me-91" || fail "the sweep destroyed a live run's domain"
+	grep -q "destroyed domain vbench-trace-$dead-1, left by a run that is gone (pid $dead)" \
+		"$VB_TMP/orphan.err" || fail "the sweep did not say what it destroyed"
+}
+
+# The real thing: a run's guest whose owner was killed with SIGKILL while
+# libvirt could not end it (here: a domain created outside the tool's
+# connection, carrying the killed tool's pid and start time).
+test_guest_killed_run_domain_swept_by_next_run() {
+	guest_prog guestctl
+	local pid start rc=0
+	sleep 300 &
+	pid=$!
+	start=$(sed 's/.*) //' /proc/$pid/stat | awk '{ print $20 }')
+	orphan_domain "vbench-trace-$pid-1" "$pid" "$start"
+	mkdir -p "$VB_TMP/wr"
+	run_deadline 600 "$VB_TMP/guestctl" qemu "$VB_TMP/wr" --prepare-only >/dev/null 2>&1 || rc=$?
+	[ $rc -eq 77 ] && { echo "    SKIP: qemu is not available here"; return 0; }
+	domain_active "vbench-trace-$pid-1" || fail "swept while its owner still ran"
+	kill -9 $pid
+	wait $pid 2>/dev/null || true
+	run_deadline 600 "$VB_TMP/guestctl" qemu "$VB_TMP/wr" --prepare-only >/dev/null 2>&1 ||
+		fail "the next prepare failed"
+	! domain_active "vbench-trace-$pid-1" || fail "the killed run's domain outlived the next run"
+}
+
+# A result that does not come in time: the collect deadline holds (it does
+# not restart), and the message gives the limit and the guest's name.
+test_guest_collect_deadline_names_limit_and_guest() {
+	guest_prog guestctl
+	local rc=0 t0 t1 pid
+	mkdir -p "$VB_TMP/wd"
+	t0=$(date +%s)
+	spawn "$VB_TMP/guestctl" qemu "$VB_TMP/wd" --collect-timeout 3 "RUN cpu --duration 60" \
+		>"$VB_TMP/dl.out" 2>"$VB_TMP/dl.err"
+	pid=$SPAWNED
+	wait_pid_deadline $pid $((VB_GUEST_BOOT_S + 60)) "guestctl with a 3 s collect limit" || rc=$?
+	t1=$(date +%s)
+	cat "$VB_TMP/dl.err" >&2
+	[ $rc -eq 77 ] && { echo "    SKIP: qemu is not available here"; return 0; }
+	[ $rc -ne 0 ] || fail "a 60 s run came back within a 3 s limit"
+	grep -q '^hello ' "$VB_TMP/dl.out" || fail "the guest never said hello"
+	grep -Eq "^vbench-trace: qemu: guest vbench-trace-$pid-1 gave no result within 3 s; console \(" \
+		"$VB_TMP/dl.err" || fail "the timeout names neither the limit nor the guest"
+	# hello (up to 120 s) + 3 s + stop (poweroff wait 5 s, destroy) + teardown
+	[ $((t1 - t0)) -lt $((VB_HELLO_S + 40)) ] || fail "took $((t1 - t0)) s"
+	[ -z "$(guest_leftovers $pid)" ] || fail "domains left: $(guest_leftovers $pid)"
+}
