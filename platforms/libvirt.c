@@ -73,8 +73,8 @@ struct guest {
 	char keep_dir[PATH_MAX]; /* where console logs that errors name are kept */
 };
 
-static const char *const disk_cache_values[] = {"none",	      "writeback", "writethrough",
-						"directsync", "unsafe",	   NULL};
+static const char *const disk_cache_values[] = {
+	"none", "writeback", "writethrough", "directsync", "unsafe", "default", NULL};
 
 /* qemu's and kvm's options, the same for both. */
 static const struct platform_option guest_options[] = {
@@ -497,7 +497,7 @@ static void sweep_orphans(virConnectPtr conn, const char *type)
 					"(pid %d): %s (try 'virsh destroy %s')",
 					type, name, owner, libvirt_msg(), name);
 			else
-				vb_info("%s: destroyed domain %s, left by a run that is gone "
+				vb_warn("%s: destroyed domain %s, left by a run that is gone "
 					"(pid %d)",
 					type, name, owner);
 		}

@@ -73,8 +73,8 @@ static void run_usage(FILE *out)
 		"      --libvirt-uri URI  the same as -O libvirt-uri=URI (kvm and qemu; default:\n"
 		"                         qemu:///system)\n"
 		"      --disk-cache MODE  the same as -O disk-cache=MODE (kvm and qemu: none,\n"
-		"                         writeback, writethrough, directsync, unsafe; default: "
-		"none)\n"
+		"                         writeback, writethrough, directsync, unsafe, default;\n"
+		"                         default: none)\n"
 		"      --disk-size SIZE   disk workloads' file size (default: 1G; --quick: 64M)\n"
 		"      --buffered         disk workloads through the page cache (no O_DIRECT)\n"
 		"      --cache-dir DIR    guest kernel and images (default: " DEFAULT_CACHE_DIR
