@@ -18,7 +18,7 @@
  * counters), and net_bind/net_server to "" (this host's net-server is not
  * reachable from there: the runner must skip the net workload unless the
  * user gave --net-server). available() says so in its reason buffer while
- * still returning 0. A bind-mounted volume (env->docker_volume) needs a
+ * still returning 0. A bind-mounted volume (option storage=volume) needs a
  * local engine.
  *
  * These are the driver's pure helpers, exported for tests/unit/test_docker.c.

@@ -119,6 +119,11 @@ static void connect_error(const char *uri, char *out, size_t n)
 			 "permission denied on libvirt's socket at %s: %s (run as root, or as a "
 			 "member of group libvirt)",
 			 uri, m);
+	else if (geteuid() != 0)
+		snprintf(out, n,
+			 "cannot connect to libvirt at %s as uid %d: %s (run as root: "
+			 "qemu:///system lets others in only through polkit or group libvirt)",
+			 uri, (int)geteuid(), m);
 	else
 		snprintf(out, n,
 			 "cannot connect to libvirt at %s (is libvirtd running? 'bash "

@@ -270,3 +270,49 @@ test_guest_collect_deadline_names_limit_and_guest() {
 	[ $((t1 - t0)) -lt $((VB_HELLO_S + 40)) ] || fail "took $((t1 - t0)) s"
 	[ -z "$(guest_leftovers $pid)" ] || fail "domains left: $(guest_leftovers $pid)"
 }
+
+# A work dir so deep that the agent's socket path would not fit a unix
+# socket's 108 bytes: the files go to a private mkdtemp directory (never a
+# predictable /tmp name), the guest still boots there, and the directory
+# goes at teardown.
+test_guest_long_work_dir_uses_a_private_dir() {
+	guest_prog guestctl
+	local deep rc=0 pid
+	deep=/var/tmp/vbench-it-$$-$(printf 'd%.0s' $(seq 1 70))
+	mkdir -m 0755 "$deep"
+	on_exit "rm -rf '$deep'"
+	ls -d /tmp/vbench-trace-* 2>/dev/null | sort >"$VB_TMP/tmp.before" || true
+	spawn "$VB_TMP/guestctl" qemu "$deep" "RUN cpu --duration 1" >"$VB_TMP/long.out" \
+		2>"$VB_TMP/long.err"
+	pid=$SPAWNED
+	wait_pid_deadline $pid $((VB_GUEST_BOOT_S + 60)) "guestctl in a deep work dir" || rc=$?
+	cat "$VB_TMP/long.err" >&2
+	[ $rc -eq 77 ] && { echo "    SKIP: qemu is not available here"; return 0; }
+	[ $rc -eq 0 ] || fail "guestctl in a deep work dir exited $rc"
+	grep -q '^result {"workload":"cpu"' "$VB_TMP/long.out" || fail "no cpu result"
+	[ ! -e "/tmp/vbench-trace-$pid-1.sock" ] && [ ! -e "/tmp/vbench-trace-$pid-1.console.log" ] ||
+		fail "files under predictable /tmp names"
+	ls -d /tmp/vbench-trace-* 2>/dev/null | sort >"$VB_TMP/tmp.after" || true
+	[ -z "$(comm -13 "$VB_TMP/tmp.before" "$VB_TMP/tmp.after")" ] ||
+		fail "private dirs left: $(comm -13 "$VB_TMP/tmp.before" "$VB_TMP/tmp.after")"
+}
+
+# An unprivileged user and a libvirt socket it may not open: said as
+# permission denied, not as "is libvirtd running?".
+test_guest_permission_denied_on_libvirt_socket_is_named() {
+	guest_prog guestctl
+	local dir rc=0 prog
+	command -v setpriv >/dev/null || { echo "    SKIP: no setpriv"; return 0; }
+	prog=$(readlink -f "$VB_TMP/guestctl")
+	dir=$(mktemp -d /tmp/vbench-it-sock.XXXXXX) # mode 0700: others cannot reach the socket
+	on_exit "rm -rf '$dir'"
+	spawn python3 -c 'import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); time.sleep(60)' "$dir/sock"
+	wait_until 10 "the stand-in socket" test -S "$dir/sock"
+	VB_AGENT_PATH=/bin/true VB_LIBVIRT_URI="qemu+unix:///system?socket=$dir/sock" \
+		run_deadline 60 setpriv --reuid=65534 --regid=65534 --clear-groups "$prog" qemu /tmp \
+		>/dev/null 2>"$VB_TMP/perm.err" || rc=$?
+	cat "$VB_TMP/perm.err" >&2
+	[ $rc -eq 77 ] || fail "a socket it may not open should make qemu unavailable (rc $rc)"
+	grep -q "skipped: permission denied on libvirt's socket at qemu+unix:///system?socket=$dir/sock: .*(run as root" \
+		"$VB_TMP/perm.err" || fail "reason: $(cat "$VB_TMP/perm.err")"
+}
