@@ -316,3 +316,39 @@ test_guest_permission_denied_on_libvirt_socket_is_named() {
 	grep -q "skipped: permission denied on libvirt's socket at qemu+unix:///system?socket=$dir/sock: .*(run as root" \
 		"$VB_TMP/perm.err" || fail "reason: $(cat "$VB_TMP/perm.err")"
 }
+
+# /dev/kvm root's alone (mode 600): libvirt re-probes QEMU at every call.
+# `run` says so once, before anything starts, and doctor names the fix; a
+# /dev/kvm given to group kvm (mode 660) draws no word. The device node is
+# a stand-in in a private mount namespace: the machine's /dev is untouched.
+test_guest_closed_kvm_device_warned_once_up_front() {
+	command -v unshare >/dev/null || { echo "    SKIP: no unshare"; return 0; }
+	getent passwd libvirt-qemu >/dev/null || { echo "    SKIP: no libvirt-qemu user"; return 0; }
+	local vb
+	vb=$(readlink -f "$VB")
+	cat >"$VB_TMP/fake-kvm.sh" <<SH
+set -e
+mount --make-rprivate /
+mkdir -p "$VB_TMP/dev"
+mount -t tmpfs none "$VB_TMP/dev"
+cp -a /dev/null /dev/zero /dev/urandom /dev/random "$VB_TMP/dev/"
+mknod "$VB_TMP/dev/kvm" c 10 232
+chgrp kvm "$VB_TMP/dev/kvm"
+chmod \$1 "$VB_TMP/dev/kvm"
+mount --bind "$VB_TMP/dev" /dev
+"$vb" run -p kvm,qemu -w cpu --no-trace -r 1 -d 0.2 -o "$VB_TMP/pf-\$1" \
+	--libvirt-uri 'qemu+unix:///system?socket=/nonexistent' >/dev/null 2>"$VB_TMP/pf-\$1.err" || true
+"$vb" doctor >"$VB_TMP/doctor-\$1.out" 2>&1 || true
+SH
+	run_deadline 120 unshare -m bash "$VB_TMP/fake-kvm.sh" 600
+	cat "$VB_TMP/pf-600.err" >&2
+	[ "$(grep -c "cannot open /dev/kvm (mode 600)" "$VB_TMP/pf-600.err")" -eq 1 ] ||
+		fail "not warned exactly once"
+	head -1 "$VB_TMP/pf-600.err" | grep -q "^vbench-trace: warning: kvm: QEMU's user .* cannot open /dev/kvm (mode 600): .*platforms/setup.sh" ||
+		fail "the warning is not the first line or names no fix"
+	grep -Eq "MISSING +preflight .*cannot open /dev/kvm \(mode 600\)" "$VB_TMP/doctor-600.out" ||
+		fail "doctor does not name the state: $(grep preflight "$VB_TMP/doctor-600.out")"
+	run_deadline 120 unshare -m bash "$VB_TMP/fake-kvm.sh" 660
+	! grep -q "cannot open /dev/kvm (mode" "$VB_TMP/pf-660.err" || fail "warned about a usable /dev/kvm"
+	grep -Eq "ready +preflight" "$VB_TMP/doctor-660.out" || fail "doctor: $(grep preflight "$VB_TMP/doctor-660.out")"
+}
