@@ -462,18 +462,17 @@ static void run_disk_variant(const struct run_config *cfg, const struct platform
 }
 
 /* Each distinct preflight hook of the selected platforms, once: a warning up front. */
-static void preflight(const struct run_config *cfg)
+static void preflight(const struct platform_ops *const *sel, int nr, const struct platform_env *env)
 {
 	char warn[512];
 
-	for (int i = 0; i < cfg->nr_platforms; i++) {
-		const struct platform_ops *ops = platform_find(cfg->platforms[i]);
+	for (int i = 0; i < nr; i++) {
 		bool asked = false;
 
-		for (int j = 0; j < i && ops->preflight; j++)
-			asked |= platform_find(cfg->platforms[j])->preflight == ops->preflight;
-		if (ops->preflight && !asked && ops->preflight(&cfg->env, warn, sizeof(warn)) > 0)
-			vb_warn("%s: %s", ops->name, warn);
+		for (int j = 0; j < i; j++)
+			asked |= sel[j]->preflight == sel[i]->preflight;
+		if (sel[i]->preflight && !asked && sel[i]->preflight(env, warn, sizeof(warn)) > 0)
+			vb_warn("%s: %s", sel[i]->name, warn);
 	}
 }
 
@@ -492,7 +491,7 @@ int runner_run(const struct run_config *cfg, struct json_object **doc)
 	int failed = 0, cells;
 
 	selected_ops(cfg, sel);
-	preflight(cfg);
+	preflight(sel, cfg->nr_platforms, &cfg->env);
 	if (cfg->trace) {
 		struct probes_opts po = {.kvm = runner_traces_vm_exits(sel, cfg->nr_platforms)};
 
