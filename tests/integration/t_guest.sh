@@ -354,3 +354,18 @@ SH
 	! grep -q "cannot open /dev/kvm (mode" "$VB_TMP/pf-660.err" || fail "warned about a usable /dev/kvm"
 	grep -Eq "ready +preflight" "$VB_TMP/doctor-660.out" || fail "doctor: $(grep preflight "$VB_TMP/doctor-660.out")"
 }
+
+# doctor, as a user who may not read tracefs (mounted mode 0700, as the
+# kernel mounts it): "mounted ... cannot read", never "not mounted".
+test_doctor_tracefs_unreadable_said_as_such() {
+	command -v setpriv >/dev/null || { echo "    SKIP: no setpriv"; return 0; }
+	[ "$(stat -c %a /sys/kernel/tracing 2>/dev/null)" = 700 ] ||
+		{ echo "    SKIP: /sys/kernel/tracing is not mode 700 here"; return 0; }
+	local vb
+	vb=$(readlink -f "$VB")
+	run_deadline 120 setpriv --reuid=65534 --regid=65534 --clear-groups "$vb" doctor \
+		>"$VB_TMP/doctor-nobody.out" 2>&1 || true
+	grep -Eq "MISSING +tracefs +mounted at /sys/kernel/tracing but this user cannot read it \(mode 700\)" \
+		"$VB_TMP/doctor-nobody.out" || fail "$(grep tracefs "$VB_TMP/doctor-nobody.out")"
+	! grep -q "not mounted" "$VB_TMP/doctor-nobody.out" || fail "doctor says tracefs is not mounted"
+}
