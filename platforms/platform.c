@@ -144,7 +144,7 @@ int platform_setting_check(const struct platform_setting *s, const struct platfo
 			len = strlen(have);
 		}
 	if (*have)
-		snprintf(why, n, "no selected platform has the option %s (%s do: add -p %s)",
+		snprintf(why, n, "no selected platform has the option %s (it is %s's: add -p %s)",
 			 s->name, have, have);
 	else
 		snprintf(why, n, "no platform has an option %s ('vbench-trace doctor' lists them)",
