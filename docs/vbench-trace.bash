@@ -45,10 +45,16 @@ _vbench_trace() {
 			COMPREPLY=($(compgen -W "none writeback writethrough directsync unsafe default" -- "$cur"))
 			return 0
 			;;
+		-O | --platform-opt)
+			COMPREPLY=($(compgen -W "storage=layer storage=volume disk-cache=none
+				disk-cache=writeback disk-cache=writethrough disk-cache=directsync
+				disk-cache=unsafe disk-cache=default libvirt-uri=" -- "$cur"))
+			return 0
+			;;
 		-d | --duration | --net-server | --libvirt-uri | --disk-size) return 0 ;;
 		esac
 		COMPREPLY=($(compgen -W "--platforms --workloads --runs --duration --quick --output --json
-			--no-trace --net-server --docker-volume --libvirt-uri --disk-cache --disk-size
+			--no-trace --net-server --platform-opt --docker-volume --libvirt-uri --disk-cache --disk-size
 			--buffered --cache-dir --verbose --help" -- "$cur"))
 		;;
 	report)

@@ -118,7 +118,8 @@ static int docker_prepare(struct platform *p)
 		return -ENOMEM;
 	if (docker_find_cli())
 		return cli_missing();
-	if (p->env->docker_volume && docker_host_is_remote(getenv("DOCKER_HOST"))) {
+	if (!strcmp(platform_opt(p, "storage"), "volume") &&
+	    docker_host_is_remote(getenv("DOCKER_HOST"))) {
 		vb_err("docker: a bind-mounted volume needs a local engine, DOCKER_HOST=%s is "
 		       "another machine (unset DOCKER_HOST, or run without the volume)",
 		       docker_endpoint());
@@ -195,7 +196,7 @@ static int name_container(struct platform *p, struct docker_priv *d)
 		return -ENAMETOOLONG;
 	}
 	d->volume_dir[0] = d->volume_file[0] = '\0';
-	if (p->env->docker_volume && (err = docker_volume_prepare(d, work)))
+	if (!strcmp(platform_opt(p, "storage"), "volume") && (err = docker_volume_prepare(d, work)))
 		return err;
 	d->rm_argv[0] = docker_cli_path;
 	d->rm_argv[1] = "rm";
@@ -302,8 +303,22 @@ static void docker_teardown(struct platform *p)
 	p->priv = NULL;
 }
 
+static const char *const docker_storage_values[] = {"layer", "volume", NULL};
+
+static const struct platform_option docker_options[] = {
+	{.name = "storage",
+	 .values = docker_storage_values,
+	 .def = "layer",
+	 .help = "where the disk workloads' file lives: the container's writable layer "
+		 "(overlayfs) or a bind-mounted volume"},
+	{0},
+};
+
 const struct platform_ops docker_ops = {
 	.name = "docker",
+	.flags = PLAT_EXTRA_DISK_VARIANT,
+	.options = docker_options,
+	.variant_option = "storage",
 	.available = docker_available,
 	.prepare = docker_prepare,
 	.start = docker_start,

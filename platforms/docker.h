@@ -26,8 +26,8 @@
  * counters), and net_bind/net_server to "" (this host's net-server is not
  * reachable from there: the runner must skip the net workload unless the
  * user gave --net-server). available() says so in its reason buffer while
- * still returning 0. A bind-mounted volume (--docker-volume) needs a local
- * engine.
+ * still returning 0. A bind-mounted volume (option storage=volume) needs a
+ * local engine.
  *
  * These are the driver's public and pure parts, the parsers exported for
  * tests/unit/test_docker.c and tests/fuzz/fuzz_docker.c; the driver's own

@@ -10,7 +10,7 @@
  *   docker_image.c      building and loading the FROM-scratch image of the agent
  *   docker_container.c  running a container, finding its agent, saying why it
  *                       died, sweeping the containers of dead runs
- *   docker_volume.c     the bind-mounted directory of --docker-volume
+ *   docker_volume.c     the bind-mounted directory of storage=volume (--docker-volume)
  */
 #ifndef VB_DOCKER_INTERNAL_H
 #define VB_DOCKER_INTERNAL_H

@@ -73,6 +73,8 @@ char *domain_xml_build(const struct domain_spec *s)
 		return NULL;
 	put(f, "<domain type='%s'>\n", s->type);
 	put(f, "  <name>%s</name>\n", s->name);
+	if (s->description && *s->description)
+		put(f, "  <description>%s</description>\n", s->description);
 	snprintf(num, sizeof(num), "%lu", s->memory_mib);
 	put(f, "  <memory unit='MiB'>%s</memory>\n", num);
 	snprintf(num, sizeof(num), "%d", s->vcpus);

@@ -22,6 +22,7 @@ struct domain_spec {
 	const char *disk_cache; /* libvirt's cache mode: none, writeback, ... */
 	const char *console_log;
 	const char *agent_socket;
+	const char *description; /* optional: the domain's <description> (its owner) */
 };
 
 /* The domain's XML, malloc'd; NULL when a field is missing or memory ran out. */

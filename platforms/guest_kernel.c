@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "guest_kernel.h"
+#include "util_log.h"
 #include "util_sys.h"
 
 #define META_PACKAGE "linux-image-amd64"
@@ -35,39 +35,27 @@ const char *const guest_kernel_modules[] = {
 };
 const int guest_kernel_nr_modules = sizeof(guest_kernel_modules) / sizeof(guest_kernel_modules[0]);
 
-/* Runs argv in cwd; its output (stdout and stderr) lands in out. Returns the exit status. */
-static int run_capture(char *const argv[], const char *cwd, char *out, size_t n)
-{
-	int fds[2], status;
-	size_t got = 0;
-	ssize_t r;
-	pid_t pid;
+/* Limits for the helper programs: a slow mirror, a slow disk, never for ever. */
+#define APT_CACHE_TIMEOUT_S 60
+#define DOWNLOAD_TIMEOUT_S  600
+#define UNPACK_TIMEOUT_S    300
 
-	if (pipe2(fds, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		if (cwd && chdir(cwd))
-			_exit(126);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	while ((r = read(fds[0], out + got, n - 1 - got)) > 0 || (r < 0 && errno == EINTR))
-		if (r > 0 && (got += (size_t)r) >= n - 1)
-			got = 0; /* keep the tail, which is where the reason usually is */
-	out[got] = '\0';
-	close(fds[0]);
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+/*
+ * Runs argv in cwd within timeout_s; its output (stdout and stderr) lands in
+ * out. 0 when it exited 0; otherwise -1 and out says why: the program's last
+ * words, else what vb_run_argv() saw (a timeout, a signal).
+ */
+static int run_capture(char *const argv[], const char *cwd, int timeout_s, char *out, size_t n)
+{
+	struct vb_run_opts o = {.timeout_s = timeout_s, .cwd = cwd, .stdout_fd = -1};
+	char err[256];
+
+	if (!vb_run_argv(argv, &o, out, n, err, sizeof(err)))
+		return 0;
+	/* A timeout or a missing program outweighs whatever it printed. */
+	if (!*out || strstr(err, "did not finish") || strstr(err, "cannot run"))
+		snprintf(out, n, "%s", err);
+	return -1;
 }
 
 static const char *last_line(char *s)
@@ -86,7 +74,7 @@ static int resolve_package(char *pkg, size_t pkgn, char *why, size_t n)
 	char *argv[] = {"apt-cache", "depends", META_PACKAGE, NULL};
 	char out[8192], *line, *save = NULL;
 
-	if (run_capture(argv, NULL, out, sizeof(out))) {
+	if (run_capture(argv, NULL, APT_CACHE_TIMEOUT_S, out, sizeof(out))) {
 		snprintf(why, n, "'apt-cache depends %s' failed: %s (run 'apt-get update')",
 			 META_PACKAGE, last_line(out));
 		return -1;
@@ -188,24 +176,21 @@ static int file_has(const char *path, const char *needle)
 	return found;
 }
 
-/* Runs argv with stdout into the file out; 0 when it exits 0. */
+/* Runs argv with stdout into the file out; 0 when it exits 0 in time. */
 static int run_to_file(char *const argv[], const char *out)
 {
-	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), status;
-	pid_t pid;
+	struct vb_run_opts o = {.timeout_s = UNPACK_TIMEOUT_S};
+	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644), err;
+	char why[256];
 
 	if (fd < 0)
 		return -1;
-	pid = fork();
-	if (pid == 0) {
-		dup2(fd, 1);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
+	o.stdout_fd = fd;
+	err = vb_run_argv(argv, &o, NULL, 0, why, sizeof(why));
 	close(fd);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	if (err)
+		vb_warn("guest kernel: %s; the guest boots the compressed kernel instead", why);
+	return err;
 }
 
 /* Writes the bytes of path from the first occurrence of magic on into out. */
@@ -285,7 +270,7 @@ static int unpack(const char *tmp, const char *pkg, char *why, size_t n)
 	{
 		char *argv[] = {"dpkg-deb", "-x", g.gl_pathv[0], x, NULL};
 
-		if (run_capture(argv, NULL, out, sizeof(out))) {
+		if (run_capture(argv, NULL, UNPACK_TIMEOUT_S, out, sizeof(out))) {
 			snprintf(why, n, "'dpkg-deb -x %s' failed: %s (is dpkg installed?)",
 				 g.gl_pathv[0], last_line(out));
 			goto out;
@@ -340,7 +325,7 @@ static int fetch(const char *base, const char *pkg, char *why, size_t n)
 		snprintf(why, n, "cannot create %s: %s", tmp, strerror(errno));
 		return -1;
 	}
-	if (run_capture(argv, tmp, out, sizeof(out))) {
+	if (run_capture(argv, tmp, DOWNLOAD_TIMEOUT_S, out, sizeof(out))) {
 		snprintf(why, n,
 			 "'apt-get download %s' failed: %s (run it by hand to see why; "
 			 "'apt-get update' may help)",

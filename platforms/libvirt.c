@@ -10,6 +10,8 @@
  * are killed; then the agent's hello over its virtio-serial port.
  */
 #include <dirent.h>
+#include <grp.h>
+#include <pwd.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -37,11 +39,14 @@
 #define DEFAULT_URI	    "qemu:///system"
 #define DEFAULT_CACHE_DIR   "/var/cache/vbench-trace"
 #define DOMAIN_PREFIX	    "vbench-trace-"
+#define OWNER_FMT	    "vbench-trace owner pid=%d start=%llu"
 #define GUEST_MEMORY_MIB    1024
 #define GUEST_MAX_VCPUS	    2
 #define DISK_HEADER_ROOM    (64ULL << 20) /* the disk workloads' header and slack */
 #define DISK_MIN_BYTES	    (256ULL << 20)
-#define HELLO_TIMEOUT_S	    120 /* TCG on a loaded 2-core host has needed more than 60 */
+#define SLOW_CAPS_MS	    2000 /* a capabilities call this slow: libvirt re-probes QEMU */
+#define QEMU_USER	    "libvirt-qemu" /* Debian's libvirt runs QEMU as this user */
+#define HELLO_TIMEOUT_S	    120		   /* TCG on a loaded 2-core host has needed more than 60 */
 #define POWEROFF_TIMEOUT_MS 5000
 #define CONSOLE_TAIL_LINES  6
 /*
@@ -63,6 +68,24 @@ struct guest {
 	bool dir_is_ours; /* outside the work dir: removed whole at teardown */
 	char kernel[PATH_MAX], initrd[PATH_MAX], disk[PATH_MAX];
 	char log[PATH_MAX], sock[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char tmp_dir[PATH_MAX];	 /* a private dir for files whose path was too long, or "" */
+	bool log_named;		 /* an error message points at the console log: keep it */
+	char keep_dir[PATH_MAX]; /* where console logs that errors name are kept */
+};
+
+static const char *const disk_cache_values[] = {
+	"none", "writeback", "writethrough", "directsync", "unsafe", "default", NULL};
+
+/* qemu's and kvm's options, the same for both. */
+static const struct platform_option guest_options[] = {
+	{.name = "disk-cache",
+	 .values = disk_cache_values,
+	 .def = "none",
+	 .help = "libvirt's cache mode for the guest's disk (none: O_DIRECT on the host)"},
+	{.name = "libvirt-uri",
+	 .def = DEFAULT_URI,
+	 .help = "the libvirt connection that runs the guests"},
+	{0},
 };
 
 static unsigned int domain_seq;
@@ -83,7 +106,29 @@ static const char *libvirt_msg(void)
 
 static const char *uri_of(const struct platform_env *env)
 {
-	return env->libvirt_uri && *env->libvirt_uri ? env->libvirt_uri : DEFAULT_URI;
+	return platform_option_value(guest_options, env, "libvirt-uri");
+}
+
+/* Why a connection failed, in the words a user acts on. */
+static void connect_error(const char *uri, char *out, size_t n)
+{
+	const char *m = libvirt_msg();
+
+	if (strstr(m, "Permission denied") || strstr(m, "authentication"))
+		snprintf(out, n,
+			 "permission denied on libvirt's socket at %s: %s (run as root, or as a "
+			 "member of group libvirt)",
+			 uri, m);
+	else if (geteuid() != 0)
+		snprintf(out, n,
+			 "cannot connect to libvirt at %s as uid %d: %s (run as root: "
+			 "qemu:///system lets others in only through polkit or group libvirt)",
+			 uri, (int)geteuid(), m);
+	else
+		snprintf(out, n,
+			 "cannot connect to libvirt at %s (is libvirtd running? 'bash "
+			 "platforms/setup.sh' starts it): %s",
+			 uri, m);
 }
 
 /* "qemu:///system" and "qemu+unix:///system" name no host; "qemu+ssh://h/system" does. */
@@ -174,10 +219,7 @@ static int guest_available(const char *type, const struct platform_env *env, cha
 	}
 	conn = connect_to(uri);
 	if (!conn) {
-		snprintf(reason, n,
-			 "cannot connect to libvirt at %s (is libvirtd running? "
-			 "'bash platforms/setup.sh' starts it)",
-			 uri);
+		connect_error(uri, reason, n);
 		return -1;
 	}
 	ok = offers_type(conn, type);
@@ -368,6 +410,117 @@ static int make_disk(struct platform *p, struct guest *g)
 	return 0;
 }
 
+/*
+ * A private directory for files whose path in the guest dir would be too
+ * long: mkdtemp's name cannot be planted beforehand. QEMU's user must reach
+ * it (search), not list it.
+ */
+static int make_tmp_dir(struct guest *g)
+{
+	if (g->tmp_dir[0])
+		return 0;
+	snprintf(g->tmp_dir, sizeof(g->tmp_dir), "/tmp/" DOMAIN_PREFIX "XXXXXX");
+	if (!mkdtemp(g->tmp_dir)) {
+		vb_err("%s: cannot make a private directory in /tmp: %s (is /tmp writable?)",
+		       g->type, strerror(errno));
+		g->tmp_dir[0] = '\0';
+		return -1;
+	}
+	chmod(g->tmp_dir, 0711);
+	return 0;
+}
+
+/* Names the files of this domain; they go to a private dir if the path would be too long. */
+static int name_files(struct guest *g)
+{
+	snprintf(g->name, sizeof(g->name), DOMAIN_PREFIX "%d-%u", (int)getpid(), ++domain_seq);
+	if (vb_pathf(g->log, sizeof(g->log), "%s/%s.console.log", g->dir, g->name) &&
+	    (make_tmp_dir(g) ||
+	     vb_pathf(g->log, sizeof(g->log), "%s/%s.console.log", g->tmp_dir, g->name)))
+		return -1;
+	/* A unix socket's path is short (108 bytes). */
+	if (vb_pathf(g->sock, sizeof(g->sock), "%s/%s.sock", g->dir, g->name) &&
+	    (make_tmp_dir(g) ||
+	     vb_pathf(g->sock, sizeof(g->sock), "%s/%s.sock", g->tmp_dir, g->name))) {
+		vb_err("%s: no short enough path for the agent's socket (%s)", g->type, g->tmp_dir);
+		return -1;
+	}
+	unlink(g->sock);
+	return 0;
+}
+
+/* Who owns a domain, in its <description>: the next run sweeps it once this process is gone. */
+static void owner_description(char *buf, size_t n)
+{
+	unsigned long long start = 0;
+
+	vb_proc_start_time(getpid(), &start);
+	snprintf(buf, n, OWNER_FMT, (int)getpid(), start);
+}
+
+/*
+ * Is the domain an orphan: its owner (pid and start time from the
+ * description; the pid in the name for domains without one) gone?
+ */
+static bool domain_orphaned(virDomainPtr dom, const char *name, int *owner)
+{
+	char *desc = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_DESCRIPTION, NULL, 0);
+	unsigned long long start;
+	bool orphan;
+
+	*owner = 0;
+	if (desc && sscanf(desc, OWNER_FMT, owner, &start) == 2) {
+		orphan = !vb_proc_alive(*owner, start);
+	} else if (sscanf(name, DOMAIN_PREFIX "%d-", owner) == 1 && *owner > 0) {
+		/* Without a start time a reused pid looks alive: leave it then. */
+		orphan = kill(*owner, 0) && errno == ESRCH;
+	} else {
+		orphan = false;
+	}
+	free(desc);
+	return orphan;
+}
+
+/*
+ * Destroys the domains of runs that are gone: AUTODESTROY ends a domain
+ * when our connection goes, but not when libvirtd restarted meanwhile (the
+ * QEMU process lives on). A live run's domain is never touched.
+ */
+static void sweep_orphans(virConnectPtr conn, const char *type)
+{
+	virDomainPtr *doms = NULL;
+	int nr = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+
+	for (int i = 0; i < nr; i++) {
+		const char *name = virDomainGetName(doms[i]);
+		int owner;
+
+		if (name && !strncmp(name, DOMAIN_PREFIX, strlen(DOMAIN_PREFIX)) &&
+		    domain_orphaned(doms[i], name, &owner)) {
+			if (virDomainDestroy(doms[i]))
+				vb_warn("%s: cannot destroy domain %s left by a run that is gone "
+					"(pid %d): %s (try 'virsh destroy %s')",
+					type, name, owner, libvirt_msg(), name);
+			else
+				vb_warn("%s: destroyed domain %s, left by a run that is gone "
+					"(pid %d)",
+					type, name, owner);
+		}
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+}
+
+static void sweep(struct platform *p)
+{
+	virConnectPtr conn = connect_to(uri_of(p->env));
+
+	if (!conn)
+		return;
+	sweep_orphans(conn, p->ops->name);
+	virConnectClose(conn);
+}
+
 static int guest_prepare(struct platform *p)
 {
 	const char *cache =
@@ -383,11 +536,13 @@ static int guest_prepare(struct platform *p)
 		g->type = p->ops->name;
 		p->priv = g;
 	}
+	sweep(p);
 	if (guest_kernel_get(cache, &gk, why, sizeof(why))) {
 		vb_err("%s: no guest kernel: %s", p->ops->name, why);
 		return -1;
 	}
 	snprintf(g->kernel, sizeof(g->kernel), "%s", gk.kernel);
+	vb_pathf(g->keep_dir, sizeof(g->keep_dir), "%s/console-logs", cache);
 	if (make_dir(p, g) || build_initramfs(p, g, &gk) || make_disk(p, g))
 		return -1;
 	return 0;
@@ -484,22 +639,10 @@ static int domain_running(struct guest *g)
 	return g->dom && virDomainIsActive(g->dom) == 1;
 }
 
-/* Names the files of this domain; the socket goes elsewhere if its path would be too long. */
-static void name_files(struct guest *g)
-{
-	snprintf(g->name, sizeof(g->name), DOMAIN_PREFIX "%d-%u", (int)getpid(), ++domain_seq);
-	if (vb_pathf(g->log, sizeof(g->log), "%s/%s.console.log", g->dir, g->name))
-		vb_pathf(g->log, sizeof(g->log), "/tmp/%s.console.log", g->name);
-	/* A unix socket's path is short (108 bytes). */
-	if (vb_pathf(g->sock, sizeof(g->sock), "%s/%s.sock", g->dir, g->name))
-		vb_pathf(g->sock, sizeof(g->sock), "/tmp/%s.sock", g->name);
-	unlink(g->sock);
-}
-
 static int create_domain(struct platform *p, struct guest *g)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	char cmdline[512];
+	char cmdline[512], description[128];
 	struct domain_spec spec = {
 		.name = g->name,
 		.type = g->type,
@@ -509,13 +652,14 @@ static int create_domain(struct platform *p, struct guest *g)
 		.initrd = g->initrd,
 		.cmdline = cmdline,
 		.disk = g->disk,
-		.disk_cache =
-			p->env->disk_cache && *p->env->disk_cache ? p->env->disk_cache : "none",
+		.disk_cache = platform_opt(p, "disk-cache"),
+		.description = description,
 		.console_log = g->log,
 		.agent_socket = g->sock,
 	};
 	char *xml;
 
+	owner_description(description, sizeof(description));
 	snprintf(cmdline, sizeof(cmdline), KERNEL_CMDLINE " vbench.probes=%d%s",
 		 p->env->guest_probes ? 1 : 0, vb_verbose ? " vbench.verbose=1" : "");
 	xml = domain_xml_build(&spec);
@@ -533,13 +677,77 @@ static int create_domain(struct platform *p, struct guest *g)
 	return 0;
 }
 
-static int wait_hello(struct platform *p, struct guest *g)
+/*
+ * The console log an error message names outlives the scratch directory:
+ * a copy under the cache (console-logs/), made before the message names it.
+ * If that fails the original is named and kept instead.
+ */
+static void keep_log(struct guest *g)
+{
+	char kept[PATH_MAX], buf[65536];
+	int in, out = -1;
+	ssize_t r;
+
+	g->log_named = true;
+	if (!g->keep_dir[0] || vb_mkdir_p(g->keep_dir, 0700) ||
+	    vb_pathf(kept, sizeof(kept), "%s/%s.console.log", g->keep_dir, g->name))
+		return;
+	in = open(g->log, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (in >= 0)
+		out = openat(AT_FDCWD, kept, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			     0600);
+	while (out >= 0 && (r = read(in, buf, sizeof(buf))) > 0)
+		if (vb_write_all(out, buf, (size_t)r))
+			break;
+	if (in >= 0)
+		close(in);
+	if (out < 0)
+		return;
+	if (close(out)) {
+		unlink(kept);
+		return;
+	}
+	snprintf(g->log, sizeof(g->log), "%s", kept);
+	g->log_named = false; /* the copy is safe: the original may go with its dir */
+}
+
+static bool libvirtd_lost(struct guest *g)
+{
+	return g->conn && virConnectIsAlive(g->conn) != 1;
+}
+
+/* Says why the guest gave nothing: libvirtd gone, the guest gone, or time up. */
+static void report_silence(struct guest *g, int err, int limit_s, const char *waiting_for)
 {
 	char tail[2048];
+
+	if (libvirtd_lost(g)) {
+		vb_err("%s: lost the connection to libvirtd at %s while waiting for %s of guest "
+		       "%s (libvirtd died or restarted; the next run destroys the guest if it "
+		       "lives on, and a paused QEMU may hold its disk image until libvirtd "
+		       "returns)",
+		       g->type, g->uri, waiting_for, g->name);
+		return;
+	}
+	keep_log(g);
+	console_tail(g->log, tail, sizeof(tail));
+	if (err == -ETIMEDOUT && domain_running(g))
+		vb_err("%s: guest %s gave no %s within %d s; %s", g->type, g->name, waiting_for,
+		       limit_s, tail);
+	else if (!strcmp(waiting_for, "hello"))
+		vb_err("%s: the guest stopped before its agent said hello; %s", g->type, tail);
+	else
+		vb_err("%s: guest %s stopped (its QEMU process ended) before %s; %s", g->type,
+		       g->name, waiting_for, tail);
+}
+
+static int wait_hello(struct platform *p, struct guest *g)
+{
+	long long deadline = vb_now_ms() + HELLO_TIMEOUT_S * 1000LL;
 	int err = -ETIMEDOUT;
 
 	/* In slices, so that a guest that died is reported at once, not after the timeout. */
-	for (int waited = 0; waited < HELLO_TIMEOUT_S && domain_running(g); waited++) {
+	while (vb_now_ms() < deadline && domain_running(g)) {
 		err = platform_wait_hello(p, 1);
 		if (err != -ETIMEDOUT)
 			break;
@@ -552,13 +760,19 @@ static int wait_hello(struct platform *p, struct guest *g)
 		       g->type);
 		return -1;
 	}
-	console_tail(g->log, tail, sizeof(tail));
-	if (err == -ETIMEDOUT && domain_running(g))
-		vb_err("%s: the guest's agent did not say hello within %d s; %s", g->type,
-		       HELLO_TIMEOUT_S, tail);
-	else
-		vb_err("%s: the guest stopped before its agent said hello; %s", g->type, tail);
+	report_silence(g, err, HELLO_TIMEOUT_S, "hello");
 	return -1;
+}
+
+/* A run's result; when none comes, the reason named (libvirtd, QEMU, the limit). */
+static int guest_collect(struct platform *p, char **json, int timeout_s)
+{
+	struct guest *g = p->priv;
+	int err = platform_link_collect(p, json, timeout_s);
+
+	if (err && err != -EINTR && g)
+		report_silence(g, err, timeout_s, "result");
+	return err;
 }
 
 static void guest_stop(struct platform *p);
@@ -578,12 +792,14 @@ static int guest_start(struct platform *p)
 	g->uri = uri_of(p->env);
 	g->conn = connect_to(g->uri);
 	if (!g->conn) {
-		vb_err("%s: cannot connect to libvirt at %s: %s (is libvirtd running? "
-		       "'bash platforms/setup.sh' starts it)",
-		       g->type, uri_of(p->env), libvirt_msg());
+		char why[1024];
+
+		connect_error(g->uri, why, sizeof(why));
+		vb_err("%s: %s", g->type, why);
 		return -ECONNREFUSED;
 	}
-	name_files(g);
+	if (name_files(g))
+		goto fail;
 	t0 = now_s();
 	if (create_domain(p, g))
 		goto fail;
@@ -674,6 +890,27 @@ static void destroy_leftovers(struct platform *p)
 	virConnectClose(conn);
 }
 
+/* Removes the guest's files but a console log an error message named. */
+static void remove_guest_files(struct guest *g)
+{
+	if (g->disk[0])
+		unlink(g->disk);
+	if (g->initrd[0])
+		unlink(g->initrd);
+	if (g->log_named)
+		vb_info("%s: the console log %s is kept", g->type, g->log);
+	if (g->tmp_dir[0] && !g->log_named)
+		remove_dir(g->tmp_dir);
+	else if (g->tmp_dir[0])
+		rmdir(g->tmp_dir);
+	/* Console logs stay with the work dir for diagnosis; elsewhere they go too,
+	 * unless a message points at one. */
+	if (g->dir_is_ours && !g->log_named)
+		remove_dir(g->dir);
+	else if (g->dir[0])
+		rmdir(g->dir);
+}
+
 static void guest_teardown(struct platform *p)
 {
 	struct guest *g = p->priv;
@@ -682,27 +919,86 @@ static void guest_teardown(struct platform *p)
 	destroy_leftovers(p);
 	if (!g)
 		return;
-	if (g->disk[0])
-		unlink(g->disk);
-	if (g->initrd[0])
-		unlink(g->initrd);
-	/* Console logs stay with the work dir for diagnosis; elsewhere they go too. */
-	if (g->dir_is_ours)
-		remove_dir(g->dir);
-	else if (g->dir[0])
-		rmdir(g->dir);
+	remove_guest_files(g);
 	free(g);
 	p->priv = NULL;
 }
 
+/* QEMU's user (libvirt's, from qemu.conf, else Debian's default) and its groups. */
+static int qemu_user(char *user, size_t n, gid_t *gids, int *nr_gids, uid_t *uid)
+{
+	char line[256], name[128];
+	FILE *f = fopen("/etc/libvirt/qemu.conf", "re");
+	struct passwd *pw;
+
+	snprintf(user, n, QEMU_USER);
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, " user = \"%127[^\"]\"", name) == 1)
+			snprintf(user, n, "%s", name);
+	if (f)
+		fclose(f);
+	pw = getpwnam(user);
+	if (!pw)
+		return -1;
+	*uid = pw->pw_uid;
+	if (getgrouplist(user, pw->pw_gid, gids, nr_gids) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * While /dev/kvm exists but QEMU's user cannot open it, libvirt finds its
+ * QEMU capabilities stale at every call and probes both QEMU binaries again
+ * (15 s a call here). Also a slow capabilities call, whatever the cause.
+ */
+static int guest_preflight(const struct platform_env *env, char *warn, size_t n)
+{
+	gid_t gids[64];
+	int nr = 64;
+	char user[128];
+	struct stat st;
+	uid_t uid;
+	virConnectPtr conn;
+	long long t0;
+	char *caps;
+
+	if (!stat("/dev/kvm", &st) && !qemu_user(user, sizeof(user), gids, &nr, &uid) && uid != 0 &&
+	    !vb_mode_allows_rw(st.st_mode, st.st_uid, st.st_gid, uid, gids, nr)) {
+		snprintf(warn, n,
+			 "QEMU's user %s cannot open /dev/kvm (mode %03o): libvirt probes QEMU "
+			 "again at every call, seconds each (run 'bash platforms/setup.sh', "
+			 "which gives /dev/kvm to group kvm, mode 660)",
+			 user, st.st_mode & 0777);
+		return 1;
+	}
+	conn = connect_to(uri_of(env));
+	if (!conn)
+		return 0; /* available() names that */
+	t0 = vb_now_ms();
+	caps = virConnectGetCapabilities(conn);
+	t0 = vb_now_ms() - t0;
+	free(caps);
+	virConnectClose(conn);
+	if (t0 < SLOW_CAPS_MS)
+		return 0;
+	snprintf(warn, n,
+		 "libvirt at %s took %.1f s to answer a capabilities call: it probes QEMU again "
+		 "at every call, so every guest cell is slow (libvirtd's debug log says why; "
+		 "'bash platforms/setup.sh' fixes the usual cause, /dev/kvm's group)",
+		 uri_of(env), (double)t0 / 1000);
+	return 1;
+}
+
 /* qemu and kvm are one driver: only the domain type, and so the check of
  * whether this machine can run it, differ. */
-#define GUEST_OPS(type)                                                                           \
-	{                                                                                         \
-		.name = #type, .available = type##_available, .prepare = guest_prepare,           \
-		.start = guest_start, .run = platform_link_run, .collect = platform_link_collect, \
-		.stop = guest_stop, .teardown = guest_teardown,                                   \
+#define GUEST_OPS(type, extra_flags)                                                          \
+	{                                                                                     \
+		.name = #type, .flags = PLAT_GUEST | PLAT_HYPERVISOR_THREADS | (extra_flags), \
+		.options = guest_options, .available = type##_available,                      \
+		.preflight = guest_preflight, .prepare = guest_prepare, .start = guest_start, \
+		.run = platform_link_run, .collect = guest_collect, .stop = guest_stop,       \
+		.teardown = guest_teardown,                                                   \
 	}
 
-const struct platform_ops qemu_ops = GUEST_OPS(qemu);
-const struct platform_ops kvm_ops = GUEST_OPS(kvm);
+const struct platform_ops qemu_ops = GUEST_OPS(qemu, 0);
+const struct platform_ops kvm_ops = GUEST_OPS(kvm, PLAT_VM_EXITS);

@@ -114,6 +114,7 @@ static void native_teardown(struct platform *p)
 
 const struct platform_ops native_ops = {
 	.name = "native",
+	.flags = PLAT_BASELINE,
 	.available = native_available,
 	.prepare = native_prepare,
 	.start = native_start,

@@ -19,18 +19,56 @@
 
 #include "util_frame.h"
 
-/* What platforms need to know of the run; filled by the runner. */
+/*
+ * A platform option as set on the command line ("-O NAME=VALUE", or a
+ * synonym such as --disk-cache): the runner passes the list through and
+ * every driver takes the ones it declares (platform_opt()).
+ */
+struct platform_setting {
+	const char *name;
+	const char *value;
+};
+
+#define PLATFORM_MAX_SETTINGS 16
+
+/* What platforms need to know of the run; filled by the runner. Nothing in
+ * it belongs to one driver: those settings are the drivers' own options. */
 struct platform_env {
-	const char *agent_path;	 /* the static agent binary */
-	const char *work_dir;	 /* scratch space for this suite (disk files, images) */
-	const char *cache_dir;	 /* kept between suites (guest kernel, images) */
-	const char *libvirt_uri; /* default qemu:///system */
-	const char *disk_cache;	 /* libvirt disk cache mode, default "none" */
-	bool docker_volume;	 /* disk file on a bind mount instead of the writable layer */
-	bool quick;		 /* the short profile: smaller disk files, shorter runs */
-	bool guest_probes;	 /* the agent loads probes in a guest kernel */
+	const char *agent_path;		    /* the static agent binary */
+	const char *work_dir;		    /* scratch space for this suite (disk files, images) */
+	const char *cache_dir;		    /* kept between suites (guest kernel, images) */
+	bool guest_probes;		    /* the agent loads probes in a guest kernel */
 	unsigned long long disk_file_bytes; /* the disk workloads' file size */
 	int net_port;			    /* the port of the net-server the runner starts */
+	const struct platform_setting *settings; /* the command line's platform options */
+	int nr_settings;
+};
+
+/*
+ * What a driver can do, the way fio's engines declare FIO_* flags: the
+ * runner and doctor ask these, never a platform's name or ops pointer.
+ */
+enum platform_flag {
+	PLAT_BASELINE = 1u << 0,	   /* the reference others are compared with (vs_native) */
+	PLAT_GUEST = 1u << 1,		   /* the agent runs under a guest kernel of its own */
+	PLAT_HYPERVISOR_THREADS = 1u << 2, /* target_pid is a VMM: vCPU, I/O, main-loop threads */
+	PLAT_VM_EXITS = 1u << 3, /* hardware virtualization: the kvm probes count its exits */
+	PLAT_EXTRA_DISK_VARIANT = 1u << 4, /* variant_option's value other than the default runs
+					      the disk workloads again as an entry of its own */
+};
+
+/*
+ * One option (a knob) a driver declares, the way fio's engines declare their
+ * options table; run --vary will take its values one by one.
+ */
+struct platform_option {
+	const char *name;	   /* as on the command line: "disk-cache" */
+	const char *const *values; /* NULL-terminated; NULL for free text (a URI) */
+	const char *def;	   /* the default: one of values */
+	const char *help;	   /* one line for --help and doctor */
+	/* Can this machine use value? 0, or -1 with why (naming the way out).
+	 * NULL: every value works wherever the platform does. */
+	int (*supported)(const struct platform_env *env, const char *value, char *why, size_t n);
 };
 
 struct platform {
@@ -48,13 +86,25 @@ struct platform {
 };
 
 struct platform_ops {
-	const char *name; /* native, docker, kvm, qemu */
+	const char *name;		       /* native, docker, kvm, qemu */
+	unsigned int flags;		       /* enum platform_flag */
+	const struct platform_option *options; /* terminated by an entry without a name */
+	/* With PLAT_EXTRA_DISK_VARIANT: the option whose non-default value is
+	 * the variant (docker's "storage"); the main entry keeps the default. */
+	const char *variant_option;
 	/*
 	 * Can this machine run the platform? 0 if so; otherwise -1 with a
 	 * one-line reason that names the way out ("/dev/kvm not present: no
 	 * hardware virtualization").
 	 */
 	int (*available)(const struct platform_env *env, char *reason, size_t n);
+	/*
+	 * Optional, once per run before anything starts: is something about
+	 * this machine going to make the platform slow or flaky? 0 when not;
+	 * 1 with a one-line warning naming the fix. Drivers sharing the hook
+	 * (qemu, kvm) are asked once.
+	 */
+	int (*preflight)(const struct platform_env *env, char *warn, size_t n);
 	/* Once per suite: build images, fetch a kernel, make disk images. */
 	int (*prepare)(struct platform *p);
 	/* Start the agent and wait for its hello; fills target_pid, cmd_fd, out. */
@@ -75,6 +125,26 @@ extern const struct platform_ops native_ops, docker_ops, qemu_ops, kvm_ops;
 extern const struct platform_ops *const platform_table[];
 extern const int nr_platforms;
 const struct platform_ops *platform_find(const char *name);
+
+/* The option name of ops, or NULL when it declares none by that name. */
+const struct platform_option *platform_option_find(const struct platform_ops *ops,
+						   const char *name);
+/*
+ * The value of option name for a driver with these options: the last
+ * setting of that name in env, else the declared default; NULL when the
+ * driver declares no such option.
+ */
+const char *platform_option_value(const struct platform_option *options,
+				  const struct platform_env *env, const char *name);
+/* platform_option_value() for the driver of p. */
+const char *platform_opt(const struct platform *p, const char *name);
+/*
+ * Checks a command-line setting against the drivers of the selected
+ * platforms: some driver must declare it and the value must be one of its
+ * values. 0, or -1 with why (the platforms that have it, the values).
+ */
+int platform_setting_check(const struct platform_setting *s, const struct platform_ops *const *sel,
+			   int nr_sel, char *why, size_t n);
 
 /* Helpers shared by drivers whose agent speaks over a pair of fds. */
 int platform_link_run(struct platform *p, const char *cmdline);

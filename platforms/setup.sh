@@ -82,8 +82,15 @@ kvm_group() {
 	# What Debian's udev rule does where udev does not run: QEMU runs as
 	# libvirt-qemu (in group kvm) and must open /dev/kvm. Until it can,
 	# libvirt finds KVM "gone" at every call and probes QEMU again (seconds each).
+	# Runs after start_libvirtd, and makes the group and the membership itself,
+	# so one run on a fresh machine is enough; running it again changes nothing.
 	[ -c /dev/kvm ] || return 0
-	getent group kvm >/dev/null || return 0
+	getent group kvm >/dev/null || groupadd -r kvm
+	if getent passwd libvirt-qemu >/dev/null && ! id -nG libvirt-qemu | grep -qw kvm; then
+		usermod -a -G kvm libvirt-qemu
+	fi
+	[ "$(stat -c %G:%a /dev/kvm)" = kvm:660 ] && return 0
+	say "giving /dev/kvm to group kvm (mode 660) so QEMU's user can open it"
 	chgrp kvm /dev/kvm && chmod 0660 /dev/kvm
 }
 
@@ -102,7 +109,8 @@ install_packages
 if [ "$(id -u)" = 0 ]; then
 	mount_tracefs
 	start_dockerd
-	kvm_group
+	# libvirtd's users and groups first: kvm_group needs QEMU's user to exist.
 	start_libvirtd
+	kvm_group
 	start_virtlogd
 fi

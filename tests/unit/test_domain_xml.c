@@ -131,6 +131,25 @@ static void missing_fields_are_refused(void **state)
 	assert_null(domain_xml_build(&s));
 }
 
+/* The owner in <description>, escaped; none when the spec has none. */
+static void owner_description(void **state)
+{
+	struct domain_spec s = spec("qemu");
+	char *xml = domain_xml_build(&s);
+
+	(void)state;
+	assert_non_null(xml);
+	assert_null(strstr(xml, "<description>"));
+	free(xml);
+	s.description = "vbench-trace owner pid=42 start=7 <&>";
+	xml = domain_xml_build(&s);
+	assert_non_null(xml);
+	assert_non_null(strstr(
+		xml,
+		"  <description>vbench-trace owner pid=42 start=7 &lt;&amp;&gt;</description>\n"));
+	free(xml);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,6 +158,7 @@ int main(void)
 		cmocka_unit_test(cache_mode_is_passed_through),
 		cmocka_unit_test(paths_are_escaped),
 		cmocka_unit_test(missing_fields_are_refused),
+		cmocka_unit_test(owner_description),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

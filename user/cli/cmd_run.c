@@ -78,11 +78,16 @@ static void run_usage(FILE *out)
 		"      --net-server HOST[:PORT]\n"
 		"                         send the net workload to this iperf3 server (port 5201\n"
 		"                         by default) instead of the tool's own net-server\n"
-		"      --docker-volume    docker: disk file on a bind mount, not the writable "
-		"layer\n"
-		"      --libvirt-uri URI  libvirt connection for kvm and qemu (default: "
-		"qemu:///system)\n"
-		"      --disk-cache MODE  libvirt disk cache mode for guests (default: none)\n"
+		"  -O, --platform-opt NAME=VALUE\n"
+		"                         a platform option (repeatable); 'vbench-trace doctor'\n"
+		"                         lists each platform's options, values and defaults\n"
+		"      --docker-volume    the same as -O storage=volume: docker's disk file on a\n"
+		"                         bind mount, beside the writable layer\n"
+		"      --libvirt-uri URI  the same as -O libvirt-uri=URI (kvm and qemu; default:\n"
+		"                         qemu:///system)\n"
+		"      --disk-cache MODE  the same as -O disk-cache=MODE (kvm and qemu: none,\n"
+		"                         writeback, writethrough, directsync, unsafe, default;\n"
+		"                         default: none)\n"
 		"      --disk-size SIZE   disk workloads' file size, 1M to 1024G (default: 1G;\n"
 		"                         --quick: 64M)\n"
 		"      --buffered         disk workloads through the page cache (no O_DIRECT)\n"
@@ -379,6 +384,46 @@ static void cpu_model(char *buf, size_t n)
 		fclose(f);
 }
 
+/* An option's value as the first driver that declares it takes it ("" when none does). */
+static const char *option_in_use(const struct run_config *cfg, const char *name)
+{
+	for (int i = 0; i < nr_platforms; i++) {
+		const char *v = platform_option_value(platform_table[i]->options, &cfg->env, name);
+
+		if (v)
+			return v;
+	}
+	return "";
+}
+
+/*
+ * config.platform_options: every option of the selected platforms with its
+ * value; and the fields that came before it (docker_volume, libvirt_uri,
+ * disk_cache), so older readers still find them.
+ */
+static void add_platform_options(struct json_object *conf, const struct run_config *cfg)
+{
+	struct json_object *o = json_object_new_object();
+	const char *v;
+
+	for (int i = 0; i < cfg->nr_platforms; i++) {
+		const struct platform_ops *ops = platform_find(cfg->platforms[i]);
+
+		for (const struct platform_option *opt = ops->options; opt && opt->name; opt++)
+			json_object_object_add(o, opt->name,
+					       json_object_new_string(platform_option_value(
+						       ops->options, &cfg->env, opt->name)));
+	}
+	json_object_object_add(conf, "platform_options", o);
+	v = option_in_use(cfg, "storage");
+	json_object_object_add(conf, "docker_volume",
+			       json_object_new_boolean(!strcmp(v, "volume")));
+	json_object_object_add(conf, "libvirt_uri",
+			       json_object_new_string(option_in_use(cfg, "libvirt-uri")));
+	json_object_object_add(conf, "disk_cache",
+			       json_object_new_string(option_in_use(cfg, "disk-cache")));
+}
+
 static struct json_object *new_document(const struct run_config *cfg)
 {
 	struct json_object *doc = json_object_new_object(), *host, *conf, *list;
@@ -420,11 +465,8 @@ static struct json_object *new_document(const struct run_config *cfg)
 	json_object_object_add(conf, "buffered", json_object_new_boolean(cfg->buffered));
 	json_object_object_add(conf, "disk_file_bytes",
 			       json_object_new_uint64(cfg->env.disk_file_bytes));
-	json_object_object_add(conf, "docker_volume",
-			       json_object_new_boolean(cfg->env.docker_volume));
+	add_platform_options(conf, cfg);
 	docker_settings_json(conf, cfg->env.disk_file_bytes);
-	json_object_object_add(conf, "libvirt_uri", json_object_new_string(cfg->env.libvirt_uri));
-	json_object_object_add(conf, "disk_cache", json_object_new_string(cfg->env.disk_cache));
 	if (cfg->net_server)
 		json_object_object_add(conf, "net_server", json_object_new_string(cfg->net_server));
 	list = json_object_new_array();
@@ -515,6 +557,7 @@ enum {
 	OPT_DISK_SIZE,
 	OPT_BUFFERED,
 	OPT_CACHE_DIR,
+	OPT_PLATFORM_OPT = 'O',
 };
 
 static const struct option run_opts[] = {
@@ -533,6 +576,7 @@ static const struct option run_opts[] = {
 	{"disk-size", required_argument, NULL, OPT_DISK_SIZE},
 	{"buffered", no_argument, NULL, OPT_BUFFERED},
 	{"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
+	{"platform-opt", required_argument, NULL, OPT_PLATFORM_OPT},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{0},
@@ -540,9 +584,62 @@ static const struct option run_opts[] = {
 
 struct run_args {
 	struct run_config cfg;
+	struct platform_setting settings[PLATFORM_MAX_SETTINGS];
 	bool json, duration_set, size_set;
 	const char *out_dir;
 };
+
+/* -O NAME=VALUE, or one of its synonyms (--disk-cache MODE...), into the list. */
+static int add_setting(struct run_args *a, int opt, char *arg)
+{
+	struct platform_setting s = {.value = arg};
+	char *eq;
+
+	switch (opt) {
+	case OPT_DOCKER_VOLUME:
+		s = (struct platform_setting){"storage", "volume"};
+		break;
+	case OPT_LIBVIRT_URI:
+		s.name = "libvirt-uri";
+		break;
+	case OPT_DISK_CACHE:
+		s.name = "disk-cache";
+		break;
+	default:
+		eq = strchr(arg, '=');
+		if (!eq || eq == arg) {
+			vb_err("run: -O wants NAME=VALUE, not '%s' ('vbench-trace doctor' lists "
+			       "the platforms' options)",
+			       arg);
+			return -1;
+		}
+		*eq = '\0';
+		s = (struct platform_setting){arg, eq + 1};
+	}
+	if (a->cfg.env.nr_settings == PLATFORM_MAX_SETTINGS) {
+		vb_err("run: more than %d platform options", PLATFORM_MAX_SETTINGS);
+		return -1;
+	}
+	a->settings[a->cfg.env.nr_settings++] = s;
+	return 0;
+}
+
+/* Every setting names an option of a selected platform, with one of its values. */
+static int check_settings(struct run_args *a)
+{
+	const struct platform_ops *sel[MAX_PLATFORMS];
+	char why[512];
+
+	for (int i = 0; i < a->cfg.nr_platforms; i++)
+		sel[i] = platform_find(a->cfg.platforms[i]);
+	for (int i = 0; i < a->cfg.env.nr_settings; i++)
+		if (platform_setting_check(&a->settings[i], sel, a->cfg.nr_platforms, why,
+					   sizeof(why))) {
+			vb_err("run: %s", why);
+			return VB_EXIT_USAGE;
+		}
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
@@ -551,7 +648,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 
 	optind = 1;
 	opterr = 0; /* one line of ours, not getopt's and then ours */
-	while ((c = getopt_long(argc, argv, "p:w:r:d:o:vh", run_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:w:r:d:o:O:vh", run_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_platforms(optarg, cfg))
@@ -585,14 +682,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case OPT_NET_SERVER:
 			cfg->net_server = optarg;
 			break;
+		case OPT_PLATFORM_OPT:
 		case OPT_DOCKER_VOLUME:
-			cfg->env.docker_volume = true;
-			break;
 		case OPT_LIBVIRT_URI:
-			cfg->env.libvirt_uri = optarg;
-			break;
 		case OPT_DISK_CACHE:
-			cfg->env.disk_cache = optarg;
+			if (add_setting(a, c, optarg))
+				return VB_EXIT_USAGE;
 			break;
 		case OPT_DISK_SIZE:
 			if (parse_disk_size(optarg, &cfg->env.disk_file_bytes))
@@ -627,9 +722,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		cfg->duration_s = cfg->quick ? QUICK_DURATION_S : DEFAULT_DURATION_S;
 	if (!a->size_set)
 		cfg->env.disk_file_bytes = cfg->quick ? QUICK_DISK_BYTES : DEFAULT_DISK_BYTES;
-	cfg->env.quick = cfg->quick;
 	cfg->env.guest_probes = cfg->trace;
-	return 0;
+	return check_settings(a);
 }
 
 static void set_defaults(struct run_args *a)
@@ -637,8 +731,7 @@ static void set_defaults(struct run_args *a)
 	memset(a, 0, sizeof(*a));
 	a->cfg.runs = 3;
 	a->cfg.trace = true;
-	a->cfg.env.libvirt_uri = "qemu:///system";
-	a->cfg.env.disk_cache = "none";
+	a->cfg.env.settings = a->settings;
 	a->cfg.env.cache_dir = DEFAULT_CACHE_DIR;
 	parse_platforms("all", &a->cfg);
 	parse_workloads("all", &a->cfg);

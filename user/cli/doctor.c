@@ -17,6 +17,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -26,7 +27,10 @@
 
 #define CACHE_DIR     "/var/cache/vbench-trace"
 #define DISK_DIR      "/var/tmp"
-#define DISK_NEED_GIB 2.0 /* the disk workloads' file plus a guest image, with room */
+#define DISK_NEED_GIB 2.0
+#define TRACEFS_MAGIC                                                                            \
+	0x74726163 /* linux/magic.h */ /* the disk workloads' file plus a guest image, with room \
+					*/
 
 /* Every tracepoint some probe family attaches to (docs/architecture.md, "3. Probes attach"). */
 static const char *const tracepoints[] = {
@@ -104,19 +108,42 @@ static void check_bpf(struct doctor *d)
 	      "run as root (or grant CAP_BPF and CAP_PERFMON), or use 'run --no-trace'");
 }
 
-/* The events directory of tracefs, mounting tracefs when it is not. */
+/* Is tracefs mounted at dir (its events readable or not)? */
+static bool tracefs_mounted(const char *dir)
+{
+	struct statfs st;
+
+	return !statfs(dir, &st) && st.f_type == TRACEFS_MAGIC;
+}
+
+/*
+ * The events directory of tracefs, mounting tracefs when it is not. A
+ * tracefs mounted but closed to us (mode 0700) is said as such: mounting
+ * again would not help.
+ */
 static const char *tracefs_events(struct doctor *d)
 {
+	static const char *const roots[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
 	static const char *const dirs[] = {"/sys/kernel/tracing/events",
 					   "/sys/kernel/debug/tracing/events"};
-	char detail[256];
+	char detail[384];
+	struct stat st;
 
 	for (size_t i = 0; i < 2; i++)
 		if (!access(dirs[i], R_OK)) {
-			snprintf(detail, sizeof(detail), "mounted (%.*s)",
-				 (int)(strlen(dirs[i]) - strlen("/events")), dirs[i]);
+			snprintf(detail, sizeof(detail), "mounted (%s)", roots[i]);
 			check(d, "tracefs", true, detail, NULL);
 			return dirs[i];
+		}
+	for (size_t i = 0; i < 2; i++)
+		if (tracefs_mounted(roots[i])) {
+			snprintf(detail, sizeof(detail),
+				 "mounted at %s but this user cannot read it (mode %03o)", roots[i],
+				 stat(roots[i], &st) ? 0 : st.st_mode & 0777);
+			check(d, "tracefs", false, detail,
+			      "run as root, or as root: mount -o remount,mode=755 "
+			      "/sys/kernel/tracing");
+			return NULL;
 		}
 	if (!mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) &&
 	    !access(dirs[0], R_OK)) {
@@ -140,8 +167,8 @@ static void check_tracepoints(struct doctor *d)
 
 		snprintf(name, sizeof(name), "tracepoint %s", tracepoints[i]);
 		if (!events) {
-			check(d, name, false, "tracefs is not mounted",
-			      "mount tracefs (see above)");
+			check(d, name, false, "tracefs is not readable here",
+			      "see the tracefs line above");
 			continue;
 		}
 		snprintf(path, sizeof(path), "%s/%s", events, tracepoints[i]);
@@ -188,18 +215,70 @@ static void default_env(struct platform_env *env, char *agent, size_t n)
 	env->agent_path = agent;
 	env->work_dir = DISK_DIR;
 	env->cache_dir = CACHE_DIR;
-	env->libvirt_uri = "qemu:///system";
-	env->disk_cache = "none";
 	env->guest_probes = true;
-	env->quick = true;
 }
 
-/* 0 when native works: the exit status follows it. */
+/* One line per option a driver declares, with its values and whether each works here. */
+static void check_options(struct doctor *d, const struct platform_env *env,
+			  const struct platform_ops *ops)
+{
+	char name[96], detail[512], why[256];
+
+	for (const struct platform_option *o = ops->options; o && o->name; o++) {
+		size_t len;
+		bool ok = true;
+
+		snprintf(name, sizeof(name), "option %s -O %s", ops->name, o->name);
+		snprintf(detail, sizeof(detail), "default %s; values:", o->def);
+		if (!o->values)
+			snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
+				 " any (%s)", o->help);
+		for (const char *const *v = o->values; v && *v; v++) {
+			bool here = !o->supported || !o->supported(env, *v, why, sizeof(why));
+
+			len = strlen(detail);
+			snprintf(detail + len, sizeof(detail) - len, " %s%s%s%s", *v,
+				 here ? "" : " (not here: ", here ? "" : why, here ? "" : ")");
+			ok &= here;
+		}
+		check(d, name, ok, detail, "see the values marked 'not here'");
+	}
+}
+
+/* Each distinct preflight hook once, for the available platforms that share it. */
+static void check_preflight(struct doctor *d, const struct platform_env *env, const bool *avail)
+{
+	char name[96], warn[512];
+
+	for (int i = 0; i < nr_platforms; i++) {
+		const struct platform_ops *ops = platform_table[i];
+		bool asked = false;
+		int slow;
+
+		for (int j = 0; j < i; j++)
+			asked |= avail[j] && platform_table[j]->preflight == ops->preflight;
+		if (!ops->preflight || !avail[i] || asked)
+			continue;
+		snprintf(name, sizeof(name), "preflight %s", ops->name);
+		for (int j = i + 1; j < nr_platforms; j++)
+			if (avail[j] && platform_table[j]->preflight == ops->preflight) {
+				size_t len = strlen(name);
+
+				snprintf(name + len, sizeof(name) - len, ",%s",
+					 platform_table[j]->name);
+			}
+		slow = ops->preflight(env, warn, sizeof(warn)) > 0;
+		check(d, name, !slow, slow ? warn : "nothing here makes it slow", warn);
+	}
+}
+
+/* 0 when the baseline (native) works: the exit status follows it. */
 static int check_platforms(struct doctor *d)
 {
 	struct platform_env env;
 	char agent[PATH_MAX], name[64], reason[512];
-	int native = -1;
+	bool avail[16] = {false};
+	int baseline = -1;
 
 	default_env(&env, agent, sizeof(agent));
 	for (int i = 0; i < nr_platforms; i++) {
@@ -212,10 +291,13 @@ static int check_platforms(struct doctor *d)
 			snprintf(reason, sizeof(reason), "the driver has no availability check");
 		snprintf(name, sizeof(name), "platform %s", ops->name);
 		check(d, name, !err, err ? reason : "available", reason);
-		if (!strcmp(ops->name, "native"))
-			native = err;
+		if (ops->flags & PLAT_BASELINE)
+			baseline = err;
+		avail[i] = !err && i < 16;
+		check_options(d, &env, ops);
 	}
-	return native;
+	check_preflight(d, &env, avail);
+	return baseline;
 }
 
 static void check_program(struct doctor *d, const char *prog, const char *what, const char *pkg)

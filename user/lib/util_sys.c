@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -106,4 +110,169 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 void vb_rm_tree(const char *path)
 {
 	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* In the child: the program's own process group, its fds, then exec. */
+static void run_child(char *const argv[], const struct vb_run_opts *o, int out_fd, int exec_fd)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), e;
+
+	setpgid(0, 0);
+	if (null >= 0)
+		dup2(null, 0);
+	dup2(o->stdout_fd >= 0 ? o->stdout_fd : out_fd >= 0 ? out_fd : null, 1);
+	dup2(out_fd >= 0 ? out_fd : null, 2);
+	if (o->cwd && chdir(o->cwd)) {
+		e = errno;
+	} else {
+		execvp(argv[0], argv);
+		e = errno;
+	}
+	if (write(exec_fd, &e, sizeof(e)) < 0)
+		_exit(126);
+	_exit(127);
+}
+
+/* Reads the child's output into out (keeping the tail) until EOF or the deadline. */
+static void run_drain(int fd, char *out, size_t outn, long long deadline)
+{
+	size_t got = 0;
+	char sink[4096];
+
+	for (;;) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		long long left = deadline - vb_now_ms();
+		char *to = out && outn > 1 ? out + got : sink;
+		size_t room = out && outn > 1 ? outn - 1 - got : sizeof(sink);
+		ssize_t r;
+
+		if (left <= 0 || poll(&pfd, 1, left > 1000 ? 1000 : (int)left) < 0) {
+			if (left <= 0 || errno != EINTR)
+				break;
+			continue;
+		}
+		if (!pfd.revents)
+			continue;
+		r = read(fd, to, room);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (to != sink && (got += (size_t)r) >= outn - 1)
+			got = 0; /* keep the tail, which is where the reason usually is */
+	}
+	if (out && outn)
+		out[outn > 1 ? got : 0] = '\0';
+}
+
+/* Waits for the child until the deadline, then kills its process group. */
+static int run_wait(pid_t pid, long long deadline, int *status)
+{
+	long long left = deadline - vb_now_ms();
+	int st = vb_reap(pid, left > 0 ? (int)(left > INT_MAX ? INT_MAX : left) : 0);
+
+	if (st != -1) {
+		*status = st;
+		return 0;
+	}
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+	return -ETIMEDOUT;
+}
+
+static int run_verdict(const char *prog, int timeout_s, int waited, int status, int exec_errno,
+		       char *err, size_t errn)
+{
+	if (waited == -ETIMEDOUT) {
+		snprintf(err, errn, "'%s' did not finish within %d s (killed)", prog, timeout_s);
+		return -1;
+	}
+	if (exec_errno) {
+		snprintf(err, errn, "cannot run '%s': %s", prog, strerror(exec_errno));
+		return -1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		snprintf(err, errn, "'%s' exited with status %d", prog, WEXITSTATUS(status));
+	else
+		snprintf(err, errn, "'%s' was killed by signal %d", prog,
+			 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	return -1;
+}
+
+int vb_run_argv(char *const argv[], const struct vb_run_opts *o, char *out, size_t outn, char *err,
+		size_t errn)
+{
+	int outp[2] = {-1, -1}, execp[2], status = 0, exec_errno = 0, waited;
+	long long deadline = vb_now_ms() + (long long)o->timeout_s * 1000;
+	pid_t pid;
+
+	if (out && outn)
+		out[0] = '\0';
+	if (pipe2(execp, O_CLOEXEC) || pipe2(outp, O_CLOEXEC)) {
+		snprintf(err, errn, "cannot run '%s': %s", argv[0], strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errn, "cannot run '%s': %s", argv[0], strerror(errno));
+		close(outp[0]), close(outp[1]), close(execp[0]), close(execp[1]);
+		return -1;
+	}
+	if (pid == 0)
+		run_child(argv, o, outp[1], execp[1]);
+	setpgid(pid, pid); /* also here: the kill at the deadline must not race the child */
+	close(outp[1]);
+	close(execp[1]);
+	run_drain(outp[0], out, outn, deadline);
+	close(outp[0]);
+	waited = run_wait(pid, deadline, &status);
+	if (read(execp[0], &exec_errno, sizeof(exec_errno)) != sizeof(exec_errno))
+		exec_errno = 0;
+	close(execp[0]);
+	return run_verdict(argv[0], o->timeout_s, waited, status, exec_errno, err, errn);
+}
+
+int vb_proc_start_time(pid_t pid, unsigned long long *start)
+{
+	char path[64], buf[1024], *p;
+	int fd, n, field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = (int)read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	/* The command name (field 2) may hold spaces and ')': count after the last ')'. */
+	p = strrchr(buf, ')');
+	for (field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", start) != 1)
+		return -EIO;
+	return 0;
+}
+
+int vb_proc_alive(pid_t pid, unsigned long long start)
+{
+	unsigned long long now;
+
+	return pid > 0 && !vb_proc_start_time(pid, &now) && now == start;
+}
+
+int vb_mode_allows_rw(mode_t mode, uid_t owner, gid_t group, uid_t uid, const gid_t *gids,
+		      int nr_gids)
+{
+	if (uid == owner)
+		return (mode & 0600) == 0600;
+	for (int i = 0; i < nr_gids; i++)
+		if (gids[i] == group)
+			return (mode & 0060) == 0060;
+	return (mode & 0006) == 0006;
 }

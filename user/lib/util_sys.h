@@ -27,6 +27,37 @@ int vb_pathf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(pr
  */
 int vb_reap(pid_t pid, int timeout_ms);
 
+/*
+ * Runs a helper program (argv[0], looked up in PATH, no shell) and waits
+ * for it at most timeout_s seconds; at the deadline its whole process group
+ * is killed. stdin is /dev/null; stdout goes to stdout_fd when that is >= 0,
+ * else it is captured with stderr into out (its tail when long; out may be
+ * NULL to discard). Returns 0 when the program exited 0; otherwise -1 with
+ * err saying what happened, naming the program and, on a timeout, the limit:
+ * "'xz' did not finish within 120 s (killed)".
+ */
+struct vb_run_opts {
+	int timeout_s;	 /* > 0 */
+	const char *cwd; /* NULL: ours */
+	int stdout_fd;	 /* >= 0: the program's stdout; -1: into out */
+};
+int vb_run_argv(char *const argv[], const struct vb_run_opts *o, char *out, size_t outn, char *err,
+		size_t errn);
+
+/* A process's start time (clock ticks since boot, /proc/PID/stat field
+ * 22): with the pid it names one process for good. 0 or -errno. */
+int vb_proc_start_time(pid_t pid, unsigned long long *start);
+
+/* Is the process that was pid at start still there? */
+int vb_proc_alive(pid_t pid, unsigned long long start);
+
+/*
+ * Would a process of uid with these groups be let open a file of this
+ * mode, owner and group for reading and writing (root aside)?
+ */
+int vb_mode_allows_rw(mode_t mode, uid_t owner, gid_t group, uid_t uid, const gid_t *gids,
+		      int nr_gids);
+
 /* rm -rf, not following symbolic links. */
 void vb_rm_tree(const char *path);
 

@@ -395,7 +395,10 @@ static void add_vs_native(struct json_object *platforms)
 	for (size_t i = 0; i < np; i++) {
 		struct json_object *pe = json_object_array_get_idx(platforms, i);
 
-		if (!strcmp(json_object_get_string(json_object_object_get(pe, "name")), "native"))
+		const struct platform_ops *ops =
+			platform_find(json_object_get_string(json_object_object_get(pe, "name")));
+
+		if (ops && (ops->flags & PLAT_BASELINE) && !json_object_object_get(pe, "variant"))
 			native = json_object_object_get(pe, "workloads");
 	}
 	if (!native)
@@ -508,45 +511,106 @@ static void run_platform(const struct run_config *cfg, const struct platform_ops
 	free(p.hello);
 }
 
+const char *runner_disk_variant(const struct platform_ops *ops, const struct platform_env *env)
+{
+	const struct platform_option *o;
+	const char *v;
+
+	if (!(ops->flags & PLAT_EXTRA_DISK_VARIANT) || !ops->variant_option)
+		return NULL;
+	o = platform_option_find(ops, ops->variant_option);
+	v = platform_option_value(ops->options, env, ops->variant_option);
+	return o && v && strcmp(v, o->def) ? v : NULL;
+}
+
+bool runner_traces_vm_exits(const struct platform_ops *const *sel, int nr)
+{
+	for (int i = 0; i < nr; i++)
+		if (sel[i]->flags & PLAT_VM_EXITS)
+			return true;
+	return false;
+}
+
 /*
- * --docker-volume: the disk workloads once more with the file on a bind
- * mount, as a second docker entry (variant "volume"), so the writable layer
- * (overlayfs) and a volume stand side by side in one document.
+ * The settings with ops's variant option back at its default (and room
+ * for one more): the platform's own entry measures the default, e.g.
+ * docker's writable layer.
  */
-static void run_docker_volume(const struct run_config *cfg, struct json_object *doc,
-			      struct probes *probes, struct progress *prog, int *failed)
+static void settings_at_default(const struct platform_ops *ops, const struct platform_env *env,
+				struct platform_setting *out, int *nr)
+{
+	*nr = 0;
+	for (int i = 0; i < env->nr_settings && *nr < PLATFORM_MAX_SETTINGS; i++)
+		if (!ops->variant_option || strcmp(env->settings[i].name, ops->variant_option))
+			out[(*nr)++] = env->settings[i];
+}
+
+/*
+ * A disk variant (docker's storage=volume): the disk workloads once more
+ * with the driver's variant option set, as a second entry of the platform
+ * (its "variant" the value), so the default and the variant stand side by
+ * side in one document.
+ */
+static void run_disk_variant(const struct run_config *cfg, const struct platform_ops *ops,
+			     const char *value, struct json_object *doc, struct probes *probes,
+			     struct progress *prog, int *failed)
 {
 	struct json_object *platforms = json_object_object_get(doc, "platforms");
-	struct run_config vol = *cfg;
+	struct platform_setting settings[PLATFORM_MAX_SETTINGS + 1];
+	struct run_config var = *cfg;
 	struct json_object *pe;
 
-	vol.nr_workloads = 0;
+	var.nr_workloads = 0;
 	for (int i = 0; i < cfg->nr_workloads; i++)
 		if (!strncmp(cfg->workloads[i], "disk", 4))
-			vol.workloads[vol.nr_workloads++] = cfg->workloads[i];
-	if (!vol.nr_workloads)
+			var.workloads[var.nr_workloads++] = cfg->workloads[i];
+	if (!var.nr_workloads)
 		return;
-	pe = new_platform_entry("docker");
-	json_object_object_add(pe, "variant", json_object_new_string("volume"));
+	settings_at_default(ops, &cfg->env, settings, &var.env.nr_settings);
+	settings[var.env.nr_settings++] = (struct platform_setting){ops->variant_option, value};
+	var.env.settings = settings;
+	pe = new_platform_entry(ops->name);
+	json_object_object_add(pe, "variant", json_object_new_string(value));
 	json_object_array_add(platforms, pe);
-	run_platform(&vol, &docker_ops, doc, pe, probes, prog, failed);
+	run_platform(&var, ops, doc, pe, probes, prog, failed);
 	checkpoint(cfg, doc);
+}
+
+/* Each distinct preflight hook of the selected platforms, once: a warning up front. */
+static void preflight(const struct platform_ops *const *sel, int nr, const struct platform_env *env)
+{
+	char warn[512];
+
+	for (int i = 0; i < nr; i++) {
+		bool asked = false;
+
+		for (int j = 0; j < i; j++)
+			asked |= sel[j]->preflight == sel[i]->preflight;
+		if (sel[i]->preflight && !asked && sel[i]->preflight(env, warn, sizeof(warn)) > 0)
+			vb_warn("%s: %s", sel[i]->name, warn);
+	}
+}
+
+static void selected_ops(const struct run_config *cfg, const struct platform_ops **sel)
+{
+	for (int i = 0; i < cfg->nr_platforms; i++)
+		sel[i] = platform_find(cfg->platforms[i]);
 }
 
 int runner_run(const struct run_config *cfg, struct json_object **doc)
 {
 	struct json_object *platforms = json_object_object_get(*doc, "platforms");
+	const struct platform_ops *sel[MAX_PLATFORMS];
 	struct probes *probes = NULL;
 	struct progress *prog;
 	int failed = 0, cells;
 	bool stopped;
 
+	selected_ops(cfg, sel);
+	preflight(sel, cfg->nr_platforms, &cfg->env);
 	if (cfg->trace) {
-		struct probes_opts po = {.kvm = false};
+		struct probes_opts po = {.kvm = runner_traces_vm_exits(sel, cfg->nr_platforms)};
 
-		for (int i = 0; i < cfg->nr_platforms; i++)
-			if (!strcmp(cfg->platforms[i], "kvm"))
-				po.kvm = true;
 		if (probes_open(&probes, &po)) {
 			vb_err("cannot load the probes (see above); '--no-trace' runs without "
 			       "them");
@@ -556,24 +620,27 @@ int runner_run(const struct run_config *cfg, struct json_object **doc)
 			vb_warn("probes not loaded: %s", probes_missing(probes));
 	}
 	cells = cfg->nr_platforms * cfg->nr_workloads;
-	for (int i = 0; i < cfg->nr_platforms && cfg->env.docker_volume; i++)
-		for (int j = 0; j < cfg->nr_workloads; j++)
-			cells += !strcmp(cfg->platforms[i], "docker") &&
-				 !strncmp(cfg->workloads[j], "disk", 4);
+	for (int i = 0; i < cfg->nr_platforms; i++)
+		for (int j = 0; j < cfg->nr_workloads && runner_disk_variant(sel[i], &cfg->env);
+		     j++)
+			cells += !strncmp(cfg->workloads[j], "disk", 4);
 	cells_left = cells;
 	prog = progress_new(cells, cfg->runs == RUNS_AUTO ? 4 : cfg->runs + 1, cfg->duration_s);
 	for (int i = 0; i < cfg->nr_platforms && !interrupted; i++) {
-		const struct platform_ops *ops = platform_find(cfg->platforms[i]);
+		const struct platform_ops *ops = sel[i];
+		const char *variant = runner_disk_variant(ops, &cfg->env);
 		struct json_object *pe = new_platform_entry(ops->name);
-		struct run_config layer = *cfg;
+		struct platform_setting settings[PLATFORM_MAX_SETTINGS];
+		struct run_config main_entry = *cfg;
 
-		/* docker's own entry always measures the writable layer. */
-		layer.env.docker_volume = false;
+		/* The platform's own entry measures the variant option's default. */
+		settings_at_default(ops, &cfg->env, settings, &main_entry.env.nr_settings);
+		main_entry.env.settings = settings;
 		json_object_array_add(platforms, pe);
-		run_platform(&layer, ops, *doc, pe, probes, prog, &failed);
+		run_platform(&main_entry, ops, *doc, pe, probes, prog, &failed);
 		checkpoint(cfg, *doc);
-		if (ops == &docker_ops && cfg->env.docker_volume && !interrupted)
-			run_docker_volume(cfg, *doc, probes, prog, &failed);
+		if (variant && !interrupted)
+			run_disk_variant(cfg, ops, variant, *doc, probes, prog, &failed);
 	}
 	/* Decided now: a signal during the teardown below loses no cell. */
 	stopped = interrupted && cells_left > 0;

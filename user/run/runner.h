@@ -44,6 +44,15 @@ struct run_config {
  */
 int runner_run(const struct run_config *cfg, struct json_object **doc);
 
+/*
+ * The runner's capability questions, exported for tests: the value of
+ * ops's disk variant option when it is set to something other than its
+ * default (NULL otherwise or without PLAT_EXTRA_DISK_VARIANT), and whether
+ * some selected platform wants VM exits counted (PLAT_VM_EXITS).
+ */
+const char *runner_disk_variant(const struct platform_ops *ops, const struct platform_env *env);
+bool runner_traces_vm_exits(const struct platform_ops *const *sel, int nr);
+
 /* Asks a running plan to stop at the next safe point (signal-safe). */
 void runner_interrupt(void);
 

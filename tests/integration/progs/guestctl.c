@@ -4,7 +4,7 @@
  * runner will: available, prepare, start, RUN lines, stop, teardown.
  *
  *   guestctl PLATFORM WORK_DIR [--hang] [--no-probes] [--prepare-only] [--verbose]
- *            ["RUN ..." ...]
+ *            [--collect-timeout S] ["RUN ..." ...]
  *
  * Prints "hello_s <seconds from start() to hello>", "target_pid <pid>",
  * "hello <json>", then one "result <json>" line per RUN. With --hang it
@@ -32,18 +32,20 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
+	struct platform_setting uri = {"libvirt-uri", getenv("VB_LIBVIRT_URI")};
 	struct platform_env env = {
 		.agent_path = getenv("VB_AGENT_PATH") ? getenv("VB_AGENT_PATH")
 						      : "build/vbench-trace-agent",
 		.cache_dir = getenv("VB_CACHE_DIR"),
-		.libvirt_uri = getenv("VB_LIBVIRT_URI"),
-		.disk_cache = "none",
+		.settings = &uri,
+		.nr_settings = uri.value && *uri.value,
 		.guest_probes = true,
 		.disk_file_bytes = 64ULL << 20,
 		.net_port = 5201,
 	};
 	struct platform p = {.cmd_fd = -1, .out = {.fd = -1}, .env = &env};
 	bool hang = false, prepare_only = false;
+	int collect_s = 120;
 	char reason[512];
 	int i = 3, ret = 1;
 	double t0;
@@ -66,6 +68,8 @@ int main(int argc, char **argv)
 			prepare_only = true;
 		else if (!strcmp(argv[i], "--verbose"))
 			vb_verbose = true;
+		else if (!strcmp(argv[i], "--collect-timeout") && i + 1 < argc)
+			collect_s = atoi(argv[++i]);
 	}
 	if (!p.ops) {
 		fprintf(stderr, "unknown platform %s\n", argv[1]);
@@ -94,7 +98,7 @@ int main(int argc, char **argv)
 		int err = p.ops->run(&p, argv[i]);
 
 		if (!err)
-			err = p.ops->collect(&p, &json, 120);
+			err = p.ops->collect(&p, &json, collect_s);
 		if (err) {
 			fprintf(stderr, "vbench-trace: %s: '%s' got no result: %s\n", argv[1],
 				argv[i], strerror(-err));
