@@ -15,7 +15,8 @@ struct json_object;
 struct probes;
 
 struct probes_opts {
-	bool kvm; /* load the kvm:kvm_exit/kvm_entry family */
+	bool kvm;   /* load the kvm:kvm_exit/kvm_entry family */
+	bool sched; /* load the sched family: thread states, probes.host.breakdown */
 };
 
 /* Why this process cannot load BPF (names the missing capability), or 0. */
