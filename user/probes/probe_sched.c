@@ -461,19 +461,22 @@ static int clear_hash(int fd, size_t key_size)
 int probe_sched_reset(struct probe_sched *ps, struct sched_bpf *s, int ncpu)
 {
 	__u64 *zero = calloc(ncpu, sizeof(__u64));
-	int fd = bpf_map__fd(s->maps.sched_syscall_ns), err;
+	int fd = bpf_map__fd(s->maps.sched_syscall_ns), err = 0;
 
 	(void)ps;
 	if (!zero)
 		return -ENOMEM;
-	s->bss->window_start_ns = now_ns();
-	err = clear_hash(bpf_map__fd(s->maps.sched_threads), sizeof(__u32));
-	if (!err)
-		err = clear_hash(bpf_map__fd(s->maps.sched_exited), sizeof(struct vb_sched_comm));
 	for (__u32 i = 0; !err && i < VB_MAX_SYSCALLS; i++)
 		if (bpf_map_update_elem(fd, &i, zero, BPF_ANY))
 			err = -errno;
 	free(zero);
+	/* The window starts when the maps are clean; the threads seen while
+	 * they were being cleared go too, so every entry starts at or after it. */
+	s->bss->window_start_ns = now_ns();
+	if (!err)
+		err = clear_hash(bpf_map__fd(s->maps.sched_threads), sizeof(__u32));
+	if (!err)
+		err = clear_hash(bpf_map__fd(s->maps.sched_exited), sizeof(struct vb_sched_comm));
 	return err;
 }
 
