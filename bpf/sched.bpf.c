@@ -255,13 +255,33 @@ static __always_inline struct vb_sched_thread *target_thread(struct task_struct 
 	return thread_get(task, BPF_CORE_READ(task, pid), tgid, now, guess, from_regs);
 }
 
+/* The same for the current task, with no read of its task_struct unless
+ * it is a target: the syscall tracepoints fire for every task. */
+static __always_inline struct vb_sched_thread *current_thread(__u64 *now, __u32 guess,
+							      bool from_regs)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct vb_sched_thread *t;
+	__u32 tid = (__u32)id;
+
+	if (!vb_is_target(id >> 32))
+		return NULL;
+	if (!*now)
+		*now = bpf_ktime_get_ns();
+	t = bpf_map_lookup_elem(&sched_threads, &tid);
+	if (t)
+		return t;
+	return thread_get((struct task_struct *)bpf_get_current_task(), tid, id >> 32, *now, guess,
+			  from_regs);
+}
+
 static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 				     struct task_struct *next, unsigned int prev_state)
 {
-	__u64 now = bpf_ktime_get_ns();
 	struct vb_sched_thread *t;
+	__u64 now = 0;
 
-	t = target_thread(prev, now, VB_ST_USER, true);
+	t = current_thread(&now, VB_ST_USER, true); /* prev is current */
 	if (t) {
 		account(t, now);
 		BPF_CORE_READ_STR_INTO(&t->comm, prev, comm);
@@ -274,6 +294,10 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 			t->sleep_reason = sleep_reason(prev, t->sys_nr, t->sys_fd);
 		}
 	}
+	if (!vb_is_target(BPF_CORE_READ(next, tgid)))
+		return 0;
+	if (!now)
+		now = bpf_ktime_get_ns();
 	t = target_thread(next, now, VB_ST_RUN_WAKEUP, true);
 	if (t) {
 		account(t, now);
@@ -341,11 +365,10 @@ static __always_inline int on_exit(struct task_struct *p)
 
 static __always_inline int on_sys_enter(long id, struct pt_regs *regs)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u64 now = bpf_ktime_get_ns();
 	struct vb_sched_thread *t;
+	__u64 now = 0;
 
-	t = target_thread(task, now, VB_ST_USER, false);
+	t = current_thread(&now, VB_ST_USER, false);
 	if (!t)
 		return 0;
 	account(t, now);
@@ -357,11 +380,10 @@ static __always_inline int on_sys_enter(long id, struct pt_regs *regs)
 
 static __always_inline int on_sys_exit(void)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u64 now = bpf_ktime_get_ns();
 	struct vb_sched_thread *t;
+	__u64 now = 0;
 
-	t = target_thread(task, now, VB_ST_SYSCALL, true);
+	t = current_thread(&now, VB_ST_SYSCALL, true);
 	if (!t)
 		return 0;
 	account(t, now);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vbench-trace trace [--kvm] [--json] [--no-breakdown] [--ops N] -- COMMAND [ARGS...]
+ * vbench-trace trace [--kvm] [--json] [--no-breakdown] [--probe-cost] [--ops N]
+ *                    -- COMMAND [ARGS...]
  *
  * Runs COMMAND as the probes' target and prints what the kernel did for it
  * and its descendants. The child waits on a pipe until it is the target and
@@ -28,23 +29,24 @@ static volatile sig_atomic_t interrupted;
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: vbench-trace trace [--kvm] [--json] [--no-breakdown] [--ops N] -- COMMAND "
-		"[ARGS...]\n\n"
-		"Runs COMMAND under the BPF probes (page faults, forks, clone latency, block\n"
-		"I/O, syscalls; VM exits with --kvm) and prints what the kernel did for it and\n"
-		"the processes it forks, and where their time went: each thread's wall time\n"
-		"divided into user, syscall, page-fault and other kernel time on CPU, runnable\n"
-		"(after a wakeup, after a preemption), blocked on I/O and sleeping (by reason),\n"
-		"as perf sched timehist -s does. Needs root (or CAP_BPF and CAP_PERFMON).\n\n"
-		"  --kvm           also load the kvm:kvm_exit/kvm_entry family (for a VMM "
-		"command)\n"
-		"  --json          print one JSON object: the command, its status and probes.host\n"
-		"                  (the time breakdown under probes.host.breakdown)\n"
-		"  --no-breakdown  leave the thread-state family (sched) out: no breakdown, no\n"
-		"                  cpu-clock sampling, no cost on every context switch\n"
-		"  --ops N         the command did N units of work: the breakdown adds "
-		"per_op_ns\n");
+	fputs("usage: vbench-trace trace [--kvm] [--json] [--no-breakdown] [--probe-cost]\n"
+	      "                          [--ops N] -- COMMAND [ARGS...]\n\n"
+	      "Runs COMMAND under the BPF probes (page faults, forks, clone latency, block\n"
+	      "I/O, syscalls; VM exits with --kvm) and prints what the kernel did for it and\n"
+	      "the processes it forks, and where their time went: each thread's wall time\n"
+	      "divided into user, syscall, page-fault and other kernel time on CPU, runnable\n"
+	      "(after a wakeup, after a preemption), blocked on I/O and sleeping (by reason),\n"
+	      "as perf sched timehist -s does. Needs root (or CAP_BPF and CAP_PERFMON).\n\n"
+	      "  --kvm           also load the kvm:kvm_exit/kvm_entry family (a VMM command)\n"
+	      "  --json          print one JSON object: the command, its status and probes.host\n"
+	      "                  (the time breakdown under probes.host.breakdown)\n"
+	      "  --no-breakdown  leave the thread-state family (sched) out: no breakdown, no\n"
+	      "                  cpu-clock sampling, no cost on every context switch\n"
+	      "  --probe-cost    time every BPF program (BPF_STATS_RUN_TIME): the breakdown\n"
+	      "                  adds probe_cost_ns, the probes' own CPU time (two clock reads\n"
+	      "                  more on every program run)\n"
+	      "  --ops N         the command did N units of work: the breakdown adds per_op_ns\n",
+	      out);
 }
 
 static int parse_ops(const char *arg, uint64_t *ops)
@@ -348,9 +350,13 @@ static int trace_child(struct probes *probes, char **argv, int *status, double *
 int cmd_trace(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"kvm", no_argument, NULL, 'k'},	  {"json", no_argument, NULL, 'j'},
-		{"no-breakdown", no_argument, NULL, 'B'}, {"ops", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
+		{"kvm", no_argument, NULL, 'k'},
+		{"json", no_argument, NULL, 'j'},
+		{"no-breakdown", no_argument, NULL, 'B'},
+		{"ops", required_argument, NULL, 'o'},
+		{"probe-cost", no_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct probes_opts opts = {.sched = true};
 	struct json_object *doc, *host, *bd;
@@ -374,6 +380,9 @@ int cmd_trace(int argc, char **argv)
 		case 'B':
 			opts.sched = false;
 			break;
+		case 'c':
+			opts.run_time_stats = true;
+			break;
 		case 'o':
 			if (parse_ops(optarg, &ops))
 				return VB_EXIT_USAGE;
@@ -389,9 +398,8 @@ int cmd_trace(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		vb_err("trace: no command given (vbench-trace trace [--kvm] [--json] "
-		       "[--no-breakdown] "
-		       "[--ops N] -- COMMAND ...)");
+		vb_err("trace: no command given (vbench-trace trace [OPTIONS] -- COMMAND ...; "
+		       "see 'vbench-trace trace --help')");
 		return VB_EXIT_USAGE;
 	}
 	if (probes_check_privileges(why, sizeof(why))) {

@@ -361,7 +361,7 @@ int probes_open(struct probes **out, const struct probes_opts *opts)
 		vb_warn("probes: left out %s", p->missing);
 	/* The probes' own cost, for the breakdown: the kernel times every
 	 * program run while this descriptor is open. */
-	if (p->sched)
+	if (p->sched && opts->run_time_stats)
 		p->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	*out = p;
 	return 0;
@@ -838,6 +838,23 @@ static struct json_object *missing_json(const struct probes *p)
 	return o;
 }
 
+/* Ours, or the administrator's (sysctl kernel.bpf_stats_enabled). */
+static bool stats_on(const struct probes *p)
+{
+	char c = '0';
+	FILE *f;
+
+	if (p->stats_fd >= 0)
+		return true;
+	f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
+	if (!f)
+		return false;
+	if (fread(&c, 1, 1, f) != 1)
+		c = '0';
+	fclose(f);
+	return c == '1';
+}
+
 struct json_object *probes_snapshot(struct probes *p)
 {
 	__u64 cnt[VB_CNT_MAX];
@@ -866,7 +883,7 @@ struct json_object *probes_snapshot(struct probes *p)
 	if (p->sys)
 		json_object_object_add(o, "syscalls", syscalls_json(p));
 	if (p->sched) {
-		int64_t cost = p->stats_fd >= 0 ? (int64_t)(run_time_ns(p) - p->cost_base) : -1;
+		int64_t cost = stats_on(p) ? (int64_t)(run_time_ns(p) - p->cost_base) : -1;
 		struct json_object *b = probe_sched_snapshot(p->sched_user, p->sched, p->ncpu,
 							     cnt[VB_CNT_SCHED_OVERFLOW], cost);
 
