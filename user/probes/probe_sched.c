@@ -23,7 +23,6 @@
 
 #define SAMPLE_HZ  999 /* as perf record -F 999: off the beat of the timer tick */
 #define TOP_THREAD 32  /* live threads listed one by one */
-#define FAULT_SYM  "exc_page_fault"
 
 struct probe_sched {
 	struct bpf_link **links;
@@ -346,11 +345,16 @@ static int ksym_range(const char *name, __u64 *lo, __u64 *hi)
 
 int probe_sched_configure(struct sched_bpf *s, bool btf)
 {
+	/* The C entry of the page-fault exception: since 5.8, and before. */
+	static const char *const fault_syms[] = {"exc_page_fault", "do_page_fault"};
 	__u64 lo = 0, hi = 0;
 
-	if (!ksym_range(FAULT_SYM, &lo, &hi)) {
+	for (size_t i = 0; i < sizeof(fault_syms) / sizeof(fault_syms[0]); i++) {
+		if (ksym_range(fault_syms[i], &lo, &hi))
+			continue;
 		s->rodata->fault_lo = lo;
 		s->rodata->fault_hi = hi;
+		break;
 	}
 	bpf_program__set_autoload(s->progs.vb_switch_btf, btf);
 	bpf_program__set_autoload(s->progs.vb_wakeup_btf, btf);
