@@ -262,6 +262,25 @@ assert b["samples"]["by_state"]["user"] >= 0.9 * b["samples"]["total"] > 0
 '
 }
 
+# Touching fresh pages: the fault handling the samples find (under
+# exc_page_fault) is kernel time, and the user/kernel split agrees with
+# the kernel's own utime/stime (both sampled: a wide margin).
+test_probes_breakdown_faults() {
+	probes_progs
+	probes_trace faultbd -- "$VB_TMP/probe_prog" fault 256
+	probes_breakdown faultbd '
+hz = own["clk_tck"]
+ut, stt = own["utime_ticks"] * 1e9 / hz, own["stime_ticks"] * 1e9 / hz
+kern = oncpu - st["user"]
+print("  user %.1f ms vs utime %.1f ms; kernel %.1f ms (fault %.1f) vs stime %.1f ms; fault samples %d" % (
+    st["user"] / 1e6, ut / 1e6, kern / 1e6, st["kernel_fault"] / 1e6, stt / 1e6, b["samples"]["by_state"]["kernel_fault"]))
+assert b["fault_method"] == "tracepoints+samples"
+assert st["kernel_fault"] >= 0.5 * kern
+assert abs(st["user"] - ut) <= 0.2 * (ut + stt)
+assert abs(kern - stt) <= 0.2 * (ut + stt)
+'
+}
+
 # A nanosleep loop: sleeping, and the kernel names the reason.
 test_probes_breakdown_sleeper() {
 	probes_progs
