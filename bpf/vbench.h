@@ -40,6 +40,7 @@ enum vb_counter {
 	VB_CNT_CLONE_OVERFLOW,	 /* clone latencies lost: pending map full */
 	VB_CNT_BLOCK_OVERFLOW,	 /* block requests lost: in-flight or stats map full */
 	VB_CNT_KVM_OVERFLOW,	 /* VM exits lost: pending or stats map full */
+	VB_CNT_SCHED_OVERFLOW,	 /* threads not accounted: sched_threads or sched_exited full */
 	VB_CNT_MAX,
 };
 

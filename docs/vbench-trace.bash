@@ -106,7 +106,7 @@ _vbench_trace() {
 				return 0
 			fi
 		done
-		COMPREPLY=($(compgen -W "--kvm --json --help --" -- "$cur"))
+		COMPREPLY=($(compgen -W "--kvm --json --no-breakdown --probe-cost --ops --help --" -- "$cur"))
 		;;
 	esac
 	return 0

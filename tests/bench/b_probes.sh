@@ -47,7 +47,13 @@ probes_run_plain() {
 	"$VB_TMP/probe_prog" "$@" 2>&1 >/dev/null | probes_elapsed
 }
 
+# The counting families only (their bpftrace twin above counts the same);
+# the sched family's cost is bench_probes_sched_cost's.
 probes_run_ours() {
+	"$VB" trace --json --no-breakdown -- "$VB_TMP/probe_prog" "$@" 2>&1 >/dev/null | probes_elapsed
+}
+
+probes_run_sched() {
 	"$VB" trace --json -- "$VB_TMP/probe_prog" "$@" 2>&1 >/dev/null | probes_elapsed
 }
 
@@ -94,10 +100,28 @@ bench_probes_map_memory() {
 	bpftool map show -j | python3 -c '
 import json, sys
 ours = ("vb_targets", "vb_counters", "clone_start", "clone_hist", "blk_inflight", "blk_owned",
-        "blk_stats", "syscall_counts", "kvm_pending", "kvm_stats")
+        "blk_stats", "syscall_counts", "kvm_pending", "kvm_stats",
+        "sched_threads", "sched_exited", "sched_syscall_n", "sched_stack")
 maps = [m for m in json.load(sys.stdin) if m.get("name", "") in ours or m.get("name", "").endswith(".rodata") and m.get("name", "")[:5] in ("block", "kvm_b")]
 for m in sorted(maps, key=lambda m: -m.get("bytes_memlock", 0)):
     print("   %-16s %-16s %5d entries %9.1f KiB" % (m["name"], m["type"], m.get("max_entries", 0), m.get("bytes_memlock", 0) / 1024))
 print("   total %d maps: %.1f KiB" % (len(maps), sum(m.get("bytes_memlock", 0) for m in maps) / 1024))'
 	wait "$pid"
+}
+
+# What the sched family (thread states, cpu-clock samples) adds: the same
+# program under trace with and without it, and untraced, in both orders.
+# sched/nobreakdown is the rate with the family over the rate without it.
+bench_probes_sched_cost() {
+	probes_bench_prog
+	local w out=$VB_TMP/sched.rounds
+	echo "   elapsed time ratios (= rate ratios), $PROBES_ROUNDS rounds, order reversed every other round"
+	for w in "getppid 2000000" "fork 2000" "mix 300"; do
+		echo "   $w"
+		bench_rounds "$PROBES_ROUNDS" "$out" plain "probes_run_plain $w" \
+			nobreakdown "probes_run_ours $w" sched "probes_run_sched $w" ||
+			{ echo "   $w: a run failed"; continue; }
+		bench_ratio "$out" "sched on/off" nobreakdown sched "" s
+		bench_ratio "$out" "traced/plain" plain sched "" s
+	done
 }

@@ -213,3 +213,134 @@ test_probes_privileges_named() {
 	[ "$rc" -eq 1 ] || fail "unprivileged trace exited $rc, expected 1"
 	grep -q 'CAP_BPF' "$VB_TMP/priv.err" || fail "the message does not name CAP_BPF: $(cat "$VB_TMP/priv.err")"
 }
+
+# --- thread-state accounting (the sched family, probes.host.breakdown) -----
+
+# probes_breakdown NAME PYTHON: runs PYTHON with b = the breakdown, own =
+# the program's own JSON line (its /proc/self/stat and schedstat at its
+# end), elapsed = trace's own wall clock for the command, st = states_ns,
+# wall = wall_ns, oncpu = the four on-CPU states. Prints the states.
+probes_breakdown() {
+	python3 - "$VB_TMP/$1.json" "$VB_TMP/$1.self" "$2" <<'PY' || fail "breakdown of $1: $2"
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = d["probes"]["host"]["breakdown"]
+own = json.loads(open(sys.argv[2]).read())
+elapsed = d["elapsed_s"] * 1e9
+st, wall = b["states_ns"], b["wall_ns"]
+oncpu = st["user"] + st["kernel_syscall"] + st["kernel_fault"] + st["kernel_other"]
+print("wall %.1f ms (trace: %.1f ms), coverage %.4f, hook %s, samples %d, fault method %s" % (
+    wall / 1e6, elapsed / 1e6, b["coverage"], b["hook"], b["samples"]["total"], b["fault_method"]))
+print("  " + ", ".join("%s %.1f ms (%.1f %%)" % (k, v / 1e6, 100.0 * v / wall) for k, v in st.items()))
+print("  runnable after wakeup %.1f ms, after preemption %.1f ms; sleep by reason %s" % (
+    b["runnable_ns"]["after_wakeup"] / 1e6, b["runnable_ns"]["after_preemption"] / 1e6,
+    {k: round(v / 1e6, 1) for k, v in b["sleep_ns_by_reason"].items() if v}))
+assert b["threads"] == 1 and b["lost_threads"] == 0
+assert 0.95 <= b["coverage"] <= 1.05
+# the window is trace's own: from the child's release to its reaping
+assert abs(wall - elapsed) <= 0.02 * elapsed + 2e6, "wall %d vs trace's %d" % (wall, elapsed)
+exec(sys.argv[3])
+PY
+}
+
+# A spinner: on CPU it is user code; user+kernel agree with the kernel's
+# utime+stime (ticks), and on-CPU time with schedstat (which also holds the
+# moments before the window: the forked child before its exec).
+test_probes_breakdown_spinner() {
+	probes_progs
+	probes_trace spin -- "$VB_TMP/probe_prog" spin 2
+	probes_breakdown spin '
+ticks = (own["utime_ticks"] + own["stime_ticks"]) * 1e9 / own["clk_tck"]
+print("  user / on-CPU %.3f; on-CPU %.1f ms, utime+stime %.1f ms (%+.1f %%), schedstat run %.1f ms (%+.1f %%)" % (
+    st["user"] / oncpu, oncpu / 1e6, ticks / 1e6, 100 * (oncpu - ticks) / ticks,
+    own["schedstat_run_ns"] / 1e6, 100 * (oncpu - own["schedstat_run_ns"]) / own["schedstat_run_ns"]))
+assert st["user"] >= 0.9 * oncpu
+assert abs(oncpu - ticks) <= 0.10 * ticks
+assert abs(oncpu - own["schedstat_run_ns"]) <= 0.05 * own["schedstat_run_ns"]
+assert st["blocked_io"] + st["sleep"] <= 0.05 * wall
+assert b["samples"]["by_state"]["user"] >= 0.9 * b["samples"]["total"] > 0
+'
+}
+
+# Touching fresh pages: the fault handling the samples find (under
+# exc_page_fault) is kernel time, and the user/kernel split agrees with
+# the kernel's own utime/stime (both sampled: a wide margin).
+test_probes_breakdown_faults() {
+	probes_progs
+	probes_trace faultbd -- "$VB_TMP/probe_prog" fault 256
+	probes_breakdown faultbd '
+hz = own["clk_tck"]
+ut, stt = own["utime_ticks"] * 1e9 / hz, own["stime_ticks"] * 1e9 / hz
+kern = oncpu - st["user"]
+print("  user %.1f ms vs utime %.1f ms; kernel %.1f ms (fault %.1f) vs stime %.1f ms; fault samples %d" % (
+    st["user"] / 1e6, ut / 1e6, kern / 1e6, st["kernel_fault"] / 1e6, stt / 1e6, b["samples"]["by_state"]["kernel_fault"]))
+assert b["fault_method"] == "tracepoints+samples"
+assert st["kernel_fault"] >= 0.5 * kern
+assert abs(st["user"] - ut) <= 0.2 * (ut + stt)
+assert abs(kern - stt) <= 0.2 * (ut + stt)
+'
+}
+
+# A nanosleep loop: sleeping, and the kernel names the reason.
+test_probes_breakdown_sleeper() {
+	probes_progs
+	probes_trace nsleep -- "$VB_TMP/probe_prog" nsleep 100 10
+	probes_breakdown nsleep '
+r = b["sleep_ns_by_reason"]
+print("  sleep / wall %.3f, sleep / (wall - runnable) %.3f" % (st["sleep"] / wall, st["sleep"] / (wall - st["runnable"])))
+assert st["sleep"] >= 0.9 * (wall - st["runnable"])  # runnable: a loaded machine
+assert r["nanosleep"] >= 0.95 * st["sleep"]
+assert r["nanosleep"] >= 100 * 10e6  # 100 sleeps of at least 10 ms
+assert b["syscalls_ns"]["clock_nanosleep"] > 0
+'
+}
+
+# O_DIRECT reads wait uninterruptibly for the disk, inside pread64.
+test_probes_breakdown_direct_reads() {
+	probes_progs
+	local file=/var/tmp/vbench-probes-$$.dat
+	on_exit rm -f "$file"
+	dd if=/dev/urandom of="$file" bs=1M count=64 conv=fsync status=none
+	probes_trace odirect -- "$VB_TMP/probe_prog" pread "$file" 2000
+	probes_breakdown odirect '
+# on a loaded machine each completion waits for a CPU: the share is of
+# the time not spent waiting for one
+print("  blocked_io / (wall - runnable) %.3f" % (st["blocked_io"] / (wall - st["runnable"])))
+assert st["blocked_io"] >= 0.4 * (wall - st["runnable"])
+assert st["blocked_io"] >= 0.9 * (st["blocked_io"] + st["sleep"])
+assert list(b["syscalls_ns"])[0] == "pread64"
+'
+}
+
+# Two spinners on one CPU: the traced one waits for it, after preemptions;
+# its runnable time agrees with schedstat's run-queue wait.
+test_probes_breakdown_runnable() {
+	probes_progs
+	spawn taskset -c 0 "$VB_TMP/probe_prog" spin 6
+	sleep 0.3
+	probes_trace runq -- taskset -c 0 "$VB_TMP/probe_prog" spin 2
+	probes_breakdown runq '
+run = st["runnable"]
+print("  runnable %.1f ms, schedstat wait %.1f ms (%+.1f %%)" % (
+    run / 1e6, own["schedstat_wait_ns"] / 1e6, 100 * (run - own["schedstat_wait_ns"]) / own["schedstat_wait_ns"]))
+assert run >= 0.3 * wall
+assert b["runnable_ns"]["after_preemption"] > b["runnable_ns"]["after_wakeup"]
+assert abs(run - own["schedstat_wait_ns"]) <= 0.10 * own["schedstat_wait_ns"]
+'
+}
+
+# The raw_tp fallback gives the same accounting; --probe-cost and --ops add
+# their keys; --no-breakdown leaves the family (and its key) out.
+test_probes_breakdown_raw_tp_and_off() {
+	probes_progs
+	VBENCH_SCHED_HOOK=raw_tp probes_trace spinraw -- "$VB_TMP/probe_prog" spin 1
+	assert_py "$VB_TMP/spinraw.json" 'd["probes"]["host"]["breakdown"]["hook"] == "raw_tp"'
+	probes_breakdown spinraw 'assert st["user"] >= 0.9 * oncpu'
+	probes_trace cost --probe-cost --ops 1000 -- "$VB_TMP/probe_prog" getppid 1000
+	assert_py "$VB_TMP/cost.json" 'd["probes"]["host"]["breakdown"]["probe_cost_ns"] > 0'
+	assert_py "$VB_TMP/cost.json" 'd["probes"]["host"]["breakdown"]["ops"] == 1000'
+	assert_py "$VB_TMP/cost.json" 'abs(d["probes"]["host"]["breakdown"]["per_op_ns"]["kernel_syscall"] * 1000 - d["probes"]["host"]["breakdown"]["states_ns"]["kernel_syscall"]) < 1000'
+	probes_trace nobd --no-breakdown -- "$VB_TMP/probe_prog" getppid 1000
+	assert_py "$VB_TMP/nobd.json" '"breakdown" not in d["probes"]["host"]'
+	assert_py "$VB_TMP/nobd.json" '"sched" not in d["probes"]["host"]["missing"]'
+}

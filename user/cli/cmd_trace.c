@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vbench-trace trace [--kvm] [--json] -- COMMAND [ARGS...]
+ * vbench-trace trace [--kvm] [--json] [--no-breakdown] [--probe-cost] [--ops N]
+ *                    -- COMMAND [ARGS...]
  *
  * Runs COMMAND as the probes' target and prints what the kernel did for it
  * and its descendants. The child waits on a pipe until it is the target and
@@ -12,12 +13,14 @@
 #include <json.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "probe_sched.h"
 #include "probes.h"
 #include "util_log.h"
 
@@ -26,13 +29,40 @@ static volatile sig_atomic_t interrupted;
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: vbench-trace trace [--kvm] [--json] -- COMMAND [ARGS...]\n\n"
-		"Runs COMMAND under the BPF probes (page faults, forks, clone latency, block\n"
-		"I/O, syscalls; VM exits with --kvm) and prints what the kernel did for it and\n"
-		"the processes it forks. Needs root (or CAP_BPF and CAP_PERFMON).\n\n"
-		"  --kvm   also load the kvm:kvm_exit/kvm_entry family (for a VMM command)\n"
-		"  --json  print one JSON object: the command, its status and probes.host\n");
+	fputs("usage: vbench-trace trace [--kvm] [--json] [--no-breakdown] [--probe-cost]\n"
+	      "                          [--ops N] -- COMMAND [ARGS...]\n\n"
+	      "Runs COMMAND under the BPF probes (page faults, forks, clone latency, block\n"
+	      "I/O, syscalls; VM exits with --kvm) and prints what the kernel did for it and\n"
+	      "the processes it forks, and where their time went: each thread's wall time\n"
+	      "divided into user, syscall, page-fault and other kernel time on CPU, runnable\n"
+	      "(after a wakeup, after a preemption), blocked on I/O and sleeping (by reason),\n"
+	      "as perf sched timehist -s does. Needs root (or CAP_BPF and CAP_PERFMON).\n\n"
+	      "  --kvm           also load the kvm:kvm_exit/kvm_entry family (a VMM command)\n"
+	      "  --json          print one JSON object: the command, its status and probes.host\n"
+	      "                  (the time breakdown under probes.host.breakdown)\n"
+	      "  --no-breakdown  leave the thread-state family (sched) out: no breakdown, no\n"
+	      "                  cpu-clock sampling, no cost on every context switch\n"
+	      "  --probe-cost    time every BPF program (BPF_STATS_RUN_TIME): the breakdown\n"
+	      "                  adds probe_cost_ns, the probes' own CPU time (two clock reads\n"
+	      "                  more on every program run)\n"
+	      "  --ops N         the command did N units of work: the breakdown adds per_op_ns\n",
+	      out);
+}
+
+static int parse_ops(const char *arg, uint64_t *ops)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || !v || arg[0] == '-') {
+		vb_err("trace: --ops wants a positive whole number of units of work, not '%s'",
+		       arg);
+		return -EINVAL;
+	}
+	*ops = v;
+	return 0;
 }
 
 /* The first signal is passed on to the child, which decides; a second one
@@ -123,6 +153,88 @@ static double get_double(struct json_object *o, const char *a, const char *b)
 	return json_object_get_double(y);
 }
 
+/* The breakdown's states in table order, as perf sched timehist -s puts
+ * run time, wait time and sleep time side by side. */
+static const char *const bd_states[] = {"user",		"kernel_syscall", "kernel_fault",
+					"kernel_other", "runnable",	  "blocked_io",
+					"sleep"};
+#define BD_NSTATES (sizeof(bd_states) / sizeof(bd_states[0]))
+
+static double ms(struct json_object *o, const char *key)
+{
+	return get_u64(o, key) / 1e6;
+}
+
+static void bd_row(const char *name, uint64_t threads, struct json_object *r)
+{
+	struct json_object *st = NULL;
+
+	json_object_object_get_ex(r, "states_ns", &st);
+	printf("%-16s %5llu %11.3f", name, (unsigned long long)threads, ms(r, "wall_ns"));
+	for (size_t i = 0; i < BD_NSTATES; i++)
+		printf(" %10.3f", ms(st, bd_states[i]));
+	printf("\n");
+}
+
+/* "name value, name value" of an object of ns, the n largest, in ms. */
+static void bd_list(const char *title, struct json_object *o, size_t n)
+{
+	size_t shown = 0;
+
+	if (!o)
+		return;
+	printf("%s", title);
+	json_object_object_foreach (o, k, v) {
+		if (shown == n || !json_object_get_uint64(v))
+			continue;
+		printf("%s %s %.3f", shown ? "," : "", k, json_object_get_uint64(v) / 1e6);
+		shown++;
+	}
+	printf("%s\n", shown ? "" : " none");
+}
+
+static void print_breakdown(struct json_object *bd)
+{
+	struct json_object *st = NULL, *a = NULL, *x = NULL;
+	uint64_t wall = get_u64(bd, "wall_ns");
+
+	json_object_object_get_ex(bd, "states_ns", &st);
+	printf("\nwhere the time went: %llu thread(s), wall %.3f ms, coverage %.1f %%\n",
+	       (unsigned long long)get_u64(bd, "threads"), wall / 1e6,
+	       100 * json_object_get_double(json_object_object_get(bd, "coverage")));
+	printf("%-16s %5s %11s %10s %10s %10s %10s %10s %10s %10s\n", "comm (ms)", "thr", "wall",
+	       "user", "syscall", "fault", "k-other", "runnable", "blocked", "sleep");
+	json_object_object_get_ex(bd, "by_comm", &a);
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		struct json_object *r = json_object_array_get_idx(a, i);
+
+		bd_row(json_object_get_string(json_object_object_get(r, "comm")),
+		       get_u64(r, "threads"), r);
+	}
+	bd_row("total", get_u64(bd, "threads"), bd);
+	printf("%-16s %5s %11s", "share", "", "100.0%");
+	for (size_t i = 0; i < BD_NSTATES; i++)
+		printf(" %9.1f%%", wall ? 100.0 * get_u64(st, bd_states[i]) / wall : 0);
+	printf("\nrunnable, ms:  after a wakeup %.3f, after a preemption %.3f\n",
+	       ms(bd, "runnable_ns.after_wakeup"), ms(bd, "runnable_ns.after_preemption"));
+	json_object_object_get_ex(bd, "syscalls_ns", &x);
+	bd_list("syscalls, on-CPU ms:", x, 8);
+	json_object_object_get_ex(bd, "sleep_ns_by_reason", &x);
+	bd_list("sleep by reason, ms:", x, 8);
+	printf("samples:       %llu at %llu Hz (user %llu, fault %llu, kernel other %llu, "
+	       "syscall %llu); fault time: %s\n",
+	       (unsigned long long)get_u64(bd, "samples.total"),
+	       (unsigned long long)get_u64(bd, "samples.hz"),
+	       (unsigned long long)get_u64(bd, "samples.by_state.user"),
+	       (unsigned long long)get_u64(bd, "samples.by_state.kernel_fault"),
+	       (unsigned long long)get_u64(bd, "samples.by_state.kernel_other"),
+	       (unsigned long long)get_u64(bd, "samples.by_state.kernel_syscall"),
+	       json_object_get_string(json_object_object_get(bd, "fault_method")));
+	if (json_object_object_get_ex(bd, "probe_cost_ns", &x))
+		printf("probe cost:    %.3f ms of BPF run time (every program, every CPU)\n",
+		       json_object_get_uint64(x) / 1e6);
+}
+
 static void print_text(struct json_object *doc, struct json_object *h)
 {
 	struct json_object *x, *t;
@@ -177,6 +289,8 @@ static void print_text(struct json_object *doc, struct json_object *h)
 			       json_object_get_double(json_object_object_get(r, "max_us")));
 		}
 	}
+	if (json_object_object_get_ex(h, "breakdown", &x))
+		print_breakdown(x);
 }
 
 static struct json_object *result_doc(char **argv, int status, double elapsed,
@@ -238,14 +352,18 @@ int cmd_trace(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"kvm", no_argument, NULL, 'k'},
 		{"json", no_argument, NULL, 'j'},
+		{"no-breakdown", no_argument, NULL, 'B'},
+		{"ops", required_argument, NULL, 'o'},
+		{"probe-cost", no_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct probes_opts opts = {0};
-	struct json_object *doc, *host;
+	struct probes_opts opts = {.sched = true};
+	struct json_object *doc, *host, *bd;
 	struct probes *probes = NULL;
 	int c, err, status = 0, ret;
 	double elapsed = 0;
+	uint64_t ops = 0;
 	bool json = false;
 	char why[256];
 
@@ -259,6 +377,16 @@ int cmd_trace(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'B':
+			opts.sched = false;
+			break;
+		case 'c':
+			opts.run_time_stats = true;
+			break;
+		case 'o':
+			if (parse_ops(optarg, &ops))
+				return VB_EXIT_USAGE;
+			break;
 		case 'h':
 			usage(stdout);
 			return VB_EXIT_OK;
@@ -270,8 +398,8 @@ int cmd_trace(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		vb_err("trace: no command given (vbench-trace trace [--kvm] [--json] -- COMMAND "
-		       "...)");
+		vb_err("trace: no command given (vbench-trace trace [OPTIONS] -- COMMAND ...; "
+		       "see 'vbench-trace trace --help')");
 		return VB_EXIT_USAGE;
 	}
 	if (probes_check_privileges(why, sizeof(why))) {
@@ -292,6 +420,8 @@ int cmd_trace(int argc, char **argv)
 	}
 	host = probes_snapshot(probes);
 	probes_close(probes);
+	if (ops && json_object_object_get_ex(host, "breakdown", &bd))
+		probe_sched_add_per_op(bd, ops);
 	doc = result_doc(argv + optind, status, elapsed, host);
 	if (json)
 		printf("%s\n",

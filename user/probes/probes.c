@@ -27,8 +27,10 @@
 #include "faults.skel.h"
 #include "fork.skel.h"
 #include "kvm.skel.h"
+#include "sched.skel.h"
 #include "syscalls.skel.h"
 
+#include "probe_sched.h"
 #include "probe_util.h"
 #include "probes.h"
 #include "util_log.h"
@@ -37,9 +39,10 @@
 #define TRACEFS	     "/sys/kernel/tracing"
 #define TOP_SYSCALLS 10
 
-enum family { FAM_FORK, FAM_FAULTS, FAM_BLOCK, FAM_SYSCALLS, FAM_KVM, FAM_MAX };
+enum family { FAM_FORK, FAM_FAULTS, FAM_BLOCK, FAM_SYSCALLS, FAM_KVM, FAM_SCHED, FAM_MAX };
 
-static const char *const family_names[FAM_MAX] = {"fork", "faults", "block", "syscalls", "kvm"};
+static const char *const family_names[FAM_MAX] = {"fork",     "faults", "block",
+						  "syscalls", "kvm",	"sched"};
 
 struct probes {
 	struct fork_bpf *fork;
@@ -47,8 +50,13 @@ struct probes {
 	struct block_bpf *block;
 	struct syscalls_bpf *sys;
 	struct kvm_bpf *kvm;
-	const char *block_hook; /* "tp_btf" or "raw_tp" */
-	int targets_fd;		/* our own references to the shared maps */
+	struct sched_bpf *sched;
+	struct probe_sched *sched_user; /* its sampler */
+	const char *block_hook;		/* "tp_btf" or "raw_tp" */
+	const char *sched_hook;
+	int stats_fd;	 /* BPF_STATS_RUN_TIME while held, or -1 */
+	__u64 cost_base; /* run_time_ns of every program at the last reset */
+	int targets_fd;	 /* our own references to the shared maps */
 	int counters_fd;
 	int ncpu;
 	char why[FAM_MAX][256]; /* why a family is missing, "" when it loaded */
@@ -260,6 +268,30 @@ static int load_block(struct probes *p)
 	return err;
 }
 
+/* tp_btf first, raw_tp where tp_btf will not load; then the sampler. */
+static int load_sched(struct probes *p)
+{
+	const char *force = getenv("VBENCH_SCHED_HOOK"); /* tests reach the fallback */
+	int err = -ENOENT;
+
+	if (!(force && !strcmp(force, "raw_tp"))) {
+		err = LOAD_FAMILY(p, p->sched, sched, probe_sched_configure(p->sched, true));
+		p->sched_hook = "tp_btf";
+	}
+	if (err) {
+		libbpf_first_warn[0] = '\0';
+		err = LOAD_FAMILY(p, p->sched, sched, probe_sched_configure(p->sched, false));
+		p->sched_hook = "raw_tp";
+	}
+	if (!err)
+		err = probe_sched_open(&p->sched_user, p->sched);
+	if (err) {
+		sched_bpf__destroy(p->sched);
+		p->sched = NULL;
+	}
+	return err;
+}
+
 static int load_family(struct probes *p, enum family f)
 {
 	switch (f) {
@@ -273,6 +305,8 @@ static int load_family(struct probes *p, enum family f)
 		return LOAD_FAMILY(p, p->sys, syscalls, syscalls_configure(p->sys));
 	case FAM_KVM:
 		return LOAD_FAMILY(p, p->kvm, kvm, 0);
+	case FAM_SCHED:
+		return load_sched(p);
 	default:
 		return -EINVAL;
 	}
@@ -297,7 +331,7 @@ int probes_open(struct probes **out, const struct probes_opts *opts)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	p->targets_fd = p->counters_fd = -1;
+	p->targets_fd = p->counters_fd = p->stats_fd = -1;
 	p->ncpu = libbpf_num_possible_cpus();
 	if (p->ncpu <= 0) {
 		err = p->ncpu ? p->ncpu : -EINVAL;
@@ -308,6 +342,8 @@ int probes_open(struct probes **out, const struct probes_opts *opts)
 	ensure_tracefs();
 	for (int f = 0; f < FAM_MAX; f++) {
 		if (f == FAM_KVM && !(opts && opts->kvm))
+			continue;
+		if (f == FAM_SCHED && !(opts && opts->sched))
 			continue;
 		libbpf_first_warn[0] = '\0';
 		err = load_family(p, f);
@@ -323,6 +359,10 @@ int probes_open(struct probes **out, const struct probes_opts *opts)
 	}
 	if (p->missing[0])
 		vb_warn("probes: left out %s", p->missing);
+	/* The probes' own cost, for the breakdown: the kernel times every
+	 * program run while this descriptor is open. */
+	if (p->sched && opts->run_time_stats)
+		p->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	*out = p;
 	return 0;
 }
@@ -388,6 +428,36 @@ static int zero_percpu_array(struct probes *p, int fd, __u32 n, size_t value_siz
 	return err;
 }
 
+static __u64 object_run_time(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	__u64 ns = 0;
+
+	if (!obj)
+		return 0;
+	bpf_object__for_each_program(prog, obj)
+	{
+		struct bpf_prog_info info = {0};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			ns += info.run_time_ns;
+	}
+	return ns;
+}
+
+/* BPF run time of every program of every family, since it loaded. */
+static __u64 run_time_ns(const struct probes *p)
+{
+	return object_run_time(p->fork ? p->fork->obj : NULL) +
+	       object_run_time(p->faults ? p->faults->obj : NULL) +
+	       object_run_time(p->block ? p->block->obj : NULL) +
+	       object_run_time(p->sys ? p->sys->obj : NULL) +
+	       object_run_time(p->kvm ? p->kvm->obj : NULL) +
+	       object_run_time(p->sched ? p->sched->obj : NULL);
+}
+
 int probes_reset(struct probes *p)
 {
 	int err;
@@ -405,6 +475,9 @@ int probes_reset(struct probes *p)
 		err = clear_map(bpf_map__fd(p->block->maps.blk_stats), sizeof(struct vb_blk_key));
 	if (!err && p->kvm)
 		err = clear_map(bpf_map__fd(p->kvm->maps.kvm_stats), sizeof(struct vb_kvm_key));
+	if (!err && p->sched)
+		err = probe_sched_reset(p->sched_user, p->sched, p->ncpu);
+	p->cost_base = run_time_ns(p);
 	return err;
 }
 
@@ -750,6 +823,7 @@ static struct json_object *overflow_json(const __u64 *cnt)
 	add_int(o, "clone", cnt[VB_CNT_CLONE_OVERFLOW]);
 	add_int(o, "block", cnt[VB_CNT_BLOCK_OVERFLOW]);
 	add_int(o, "kvm", cnt[VB_CNT_KVM_OVERFLOW]);
+	add_int(o, "sched", cnt[VB_CNT_SCHED_OVERFLOW]);
 	return o;
 }
 
@@ -762,6 +836,23 @@ static struct json_object *missing_json(const struct probes *p)
 			json_object_object_add(o, family_names[f],
 					       json_object_new_string(p->why[f]));
 	return o;
+}
+
+/* Ours, or the administrator's (sysctl kernel.bpf_stats_enabled). */
+static bool stats_on(const struct probes *p)
+{
+	char c = '0';
+	FILE *f;
+
+	if (p->stats_fd >= 0)
+		return true;
+	f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
+	if (!f)
+		return false;
+	if (fread(&c, 1, 1, f) != 1)
+		c = '0';
+	fclose(f);
+	return c == '1';
 }
 
 struct json_object *probes_snapshot(struct probes *p)
@@ -791,6 +882,15 @@ struct json_object *probes_snapshot(struct probes *p)
 		json_object_object_add(o, "vm_exits", vm_exits_json(p));
 	if (p->sys)
 		json_object_object_add(o, "syscalls", syscalls_json(p));
+	if (p->sched) {
+		int64_t cost = stats_on(p) ? (int64_t)(run_time_ns(p) - p->cost_base) : -1;
+		struct json_object *b = probe_sched_snapshot(p->sched_user, p->sched, p->ncpu,
+							     cnt[VB_CNT_SCHED_OVERFLOW], cost);
+
+		if (b)
+			json_object_object_add(b, "hook", json_object_new_string(p->sched_hook));
+		json_object_object_add(o, "breakdown", b);
+	}
 	json_object_object_add(o, "overflow", overflow_json(cnt));
 	json_object_object_add(o, "missing", missing_json(p));
 	return o;
@@ -800,6 +900,8 @@ void probes_close(struct probes *p)
 {
 	if (!p)
 		return;
+	probe_sched_close(p->sched_user);
+	sched_bpf__destroy(p->sched);
 	kvm_bpf__destroy(p->kvm);
 	syscalls_bpf__destroy(p->sys);
 	block_bpf__destroy(p->block);
@@ -809,5 +911,7 @@ void probes_close(struct probes *p)
 		close(p->targets_fd);
 	if (p->counters_fd >= 0)
 		close(p->counters_fd);
+	if (p->stats_fd >= 0)
+		close(p->stats_fd);
 	free(p);
 }

@@ -15,7 +15,11 @@ struct json_object;
 struct probes;
 
 struct probes_opts {
-	bool kvm; /* load the kvm:kvm_exit/kvm_entry family */
+	bool kvm;	     /* load the kvm:kvm_exit/kvm_entry family */
+	bool sched;	     /* load the sched family: thread states, probes.host.breakdown */
+	bool run_time_stats; /* time every BPF program (BPF_STATS_RUN_TIME): the
+			      * breakdown's probe_cost_ns; costs each program run
+			      * two clock reads */
 };
 
 /* Why this process cannot load BPF (names the missing capability), or 0. */

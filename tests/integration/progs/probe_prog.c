@@ -13,6 +13,12 @@
  *                              of arithmetic, 20 syscalls, 16 fresh pages,
  *                              and a fork every 50th round
  *   probe_prog sleep SECONDS
+ *   probe_prog spin SECONDS    arithmetic only, until SECONDS have passed
+ *   probe_prog nsleep N MS     N nanosleep()s of MS milliseconds each
+ *
+ * The JSON line also carries the kernel's time accounting of the process
+ * at its end: utime and stime from /proc/self/stat (clock ticks, and
+ * clk_tck) and on-CPU and run-queue wait ns from /proc/self/schedstat.
  */
 #define _GNU_SOURCE /* O_DIRECT */
 #include <errno.h>
@@ -95,6 +101,55 @@ static int do_getppid(long n)
 	return 0;
 }
 
+static int do_spin(double secs)
+{
+	volatile double x = 1.0;
+	double end = now() + secs;
+
+	while (now() < end)
+		for (int k = 0; k < 100000; k++)
+			x = x * 1.0000001 + 1e-9;
+	return 0;
+}
+
+static int do_nsleep(long n, long msec)
+{
+	struct timespec ts = {.tv_sec = msec / 1000, .tv_nsec = (msec % 1000) * 1000000L};
+
+	for (long i = 0; i < n; i++)
+		if (nanosleep(&ts, NULL))
+			return perror("nanosleep"), 1;
+	return 0;
+}
+
+/* utime and stime (fields 14 and 15 of /proc/self/stat, after the comm). */
+static void read_stat(unsigned long *utime, unsigned long *stime)
+{
+	char buf[1024], *p;
+	FILE *f = fopen("/proc/self/stat", "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+	*utime = *stime = 0;
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (p)
+		sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", utime, stime);
+}
+
+static void read_schedstat(unsigned long long *run, unsigned long long *wait)
+{
+	FILE *f = fopen("/proc/self/schedstat", "r");
+
+	*run = *wait = 0;
+	if (f) {
+		if (fscanf(f, "%llu %llu", run, wait) != 2)
+			*run = *wait = 0;
+		fclose(f);
+	}
+}
+
 static int do_mix(long n)
 {
 	volatile double x = 1.0;
@@ -120,6 +175,8 @@ static int do_mix(long n)
 
 int main(int argc, char **argv)
 {
+	unsigned long long run, wait;
+	unsigned long utime, stime;
 	struct rusage ru;
 	double t0;
 	int ret;
@@ -139,13 +196,22 @@ int main(int argc, char **argv)
 		ret = do_getppid(atol(argv[2]));
 	else if (!strcmp(argv[1], "mix"))
 		ret = do_mix(atol(argv[2]));
+	else if (!strcmp(argv[1], "spin"))
+		ret = do_spin(atof(argv[2]));
+	else if (!strcmp(argv[1], "nsleep") && argc > 3)
+		ret = do_nsleep(atol(argv[2]), atol(argv[3]));
 	else if (!strcmp(argv[1], "sleep"))
 		ret = sleep(atoi(argv[2])) ? 1 : 0;
 	else
 		return fprintf(stderr, "probe_prog: unknown mode %s\n", argv[1]), 2;
 	getrusage(RUSAGE_SELF, &ru);
+	read_stat(&utime, &stime);
+	read_schedstat(&run, &wait);
 	fprintf(stderr,
-		"{\"mode\": \"%s\", \"elapsed_s\": %.6f, \"minflt\": %ld, \"majflt\": %ld}\n",
-		argv[1], now() - t0, ru.ru_minflt, ru.ru_majflt);
+		"{\"mode\": \"%s\", \"elapsed_s\": %.6f, \"minflt\": %ld, \"majflt\": %ld, "
+		"\"utime_ticks\": %lu, \"stime_ticks\": %lu, \"clk_tck\": %ld, "
+		"\"schedstat_run_ns\": %llu, \"schedstat_wait_ns\": %llu}\n",
+		argv[1], now() - t0, ru.ru_minflt, ru.ru_majflt, utime, stime,
+		sysconf(_SC_CLK_TCK), run, wait);
 	return ret;
 }

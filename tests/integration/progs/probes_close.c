@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 
 	vb_progname = "probes_close";
 	for (int r = 0; r < rounds; r++) {
-		struct probes_opts opts = {.kvm = r % 2 == 1};
+		struct probes_opts opts = {.kvm = r % 2 == 1, .sched = r % 2 == 0};
 		struct probes *p;
 		int n, left = 0;
 

@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sched family: thread-state accounting. Every thread of the target set
+ * has one entry (sched_threads) holding its current state and when it
+ * began; each event closes the running interval into that state's total
+ * and opens the next one:
+ *
+ *   sys_enter / sys_exit        on CPU: user <-> syscall (per syscall number)
+ *   sched_switch (prev)         on CPU -> runnable (preempted), blocked_io
+ *                               (TASK_UNINTERRUPTIBLE) or sleep (the reason
+ *                               from the syscall it sleeps in)
+ *   sched_wakeup(_new)          sleep or blocked -> runnable after a wakeup
+ *   sched_switch (next)         runnable -> on CPU
+ *   sched_process_exit          closes the thread; folded per comm
+ *
+ * A cpu-clock perf event samples the target's threads: user or kernel mode,
+ * and in the kernel outside a syscall whether the stack holds the page-fault
+ * entry (this kernel refuses fentry/fexit, and the exception tracepoints
+ * give a fault's entry only). User space splits the on-CPU time outside
+ * syscalls in the samples' proportion.
+ *
+ * Each tracepoint has a tp_btf and a raw_tp program; user space loads one
+ * of the two (bpf_program__set_autoload), as the block family does.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "targets.bpf.h"
+#include "sched_states.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* x86-64 syscall numbers the sleep reasons are named from. */
+#define NR_READ		   0
+#define NR_POLL		   7
+#define NR_PREAD64	   17
+#define NR_READV	   19
+#define NR_SELECT	   23
+#define NR_NANOSLEEP	   35
+#define NR_ACCEPT	   43
+#define NR_RECVFROM	   45
+#define NR_RECVMSG	   47
+#define NR_WAIT4	   61
+#define NR_FUTEX	   202
+#define NR_CLOCK_NANOSLEEP 230
+#define NR_EPOLL_WAIT	   232
+#define NR_WAITID	   247
+#define NR_PSELECT6	   270
+#define NR_PPOLL	   271
+#define NR_EPOLL_PWAIT	   281
+#define NR_ACCEPT4	   288
+#define NR_PREADV	   295
+#define NR_RECVMMSG	   299
+#define NR_EPOLL_PWAIT2	   441
+#define NR_FUTEX_WAITV	   449
+
+#define TASK_UNINTERRUPTIBLE_ 0x0002
+#define TASK_NOLOAD_	      0x0400
+#define PF_EXITING_	      0x0004
+#define S_IFMT_		      00170000
+#define S_IFIFO_	      0010000
+#define S_IFSOCK_	      0140000
+/* x86-64 without KASAN: the user registers sit at the top of a 16 KiB stack. */
+#define THREAD_SIZE_ 16384
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VB_MAX_THREADS);
+	__type(key, __u32); /* thread id */
+	__type(value, struct vb_sched_thread);
+} sched_threads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, VB_MAX_COMMS);
+	__type(key, struct vb_sched_comm);
+	__type(value, struct vb_sched_acc);
+} sched_exited SEC(".maps");
+
+/* On-CPU ns inside each syscall, every target thread together. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VB_MAX_SYSCALLS);
+	__type(key, __u32);
+	__type(value, __u64);
+} sched_syscall_ns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64[VB_STACK_DEPTH]);
+} sched_stack SEC(".maps");
+
+/* [fault_lo, fault_hi): exc_page_fault's text, from /proc/kallsyms. */
+const volatile __u64 fault_lo = 0;
+const volatile __u64 fault_hi = 0;
+
+/* Set by user space at every reset: threads already alive start here. */
+__u64 window_start_ns = 0;
+
+static __always_inline __u32 mask_state(__u32 s)
+{
+	_Static_assert(VB_ST_MAX == 8 && VB_SLEEP_MAX == 8, "masks below");
+	asm volatile("%[s] &= 7" : [s] "+r"(s));
+	return s;
+}
+
+static __always_inline void add_syscall_ns(__s32 nr, __u64 d)
+{
+	__u32 idx = (__u32)nr < VB_MAX_SYSCALLS ? (__u32)nr : VB_MAX_SYSCALLS - 1;
+	__u64 *v = bpf_map_lookup_elem(&sched_syscall_ns, &idx);
+
+	if (v)
+		*v += d;
+}
+
+/* Closes the running interval at now into the thread's current state. */
+static __always_inline void account(struct vb_sched_thread *t, __u64 now)
+{
+	__u64 d;
+
+	if (now <= t->ts)
+		return; /* a wakeup on another CPU raced us: nothing to close */
+	d = now - t->ts;
+	t->ts = now;
+	t->acc.ns[mask_state(t->state)] += d;
+	if (t->state == VB_ST_SLEEP)
+		t->acc.sleep_ns[mask_state(t->sleep_reason)] += d;
+	else if (t->state == VB_ST_SYSCALL)
+		add_syscall_ns(t->sys_nr, d);
+}
+
+static __always_inline bool is_read(__s32 nr)
+{
+	return nr == NR_READ || nr == NR_PREAD64 || nr == NR_READV || nr == NR_PREADV;
+}
+
+/* The inode mode of fd in task's table, or 0. */
+static __always_inline __u32 fd_mode(struct task_struct *task, __s32 fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *f = NULL;
+
+	if (!fdt || fd < 0 || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return 0;
+	return BPF_CORE_READ(f, f_inode, i_mode);
+}
+
+static __always_inline __u32 sleep_reason(struct task_struct *task, __s32 nr, __s32 fd)
+{
+	__u32 mode;
+
+	switch (nr) {
+	case NR_FUTEX:
+	case NR_FUTEX_WAITV:
+		return VB_SLEEP_FUTEX;
+	case NR_POLL:
+	case NR_PPOLL:
+	case NR_SELECT:
+	case NR_PSELECT6:
+	case NR_EPOLL_WAIT:
+	case NR_EPOLL_PWAIT:
+	case NR_EPOLL_PWAIT2:
+		return VB_SLEEP_POLL;
+	case NR_NANOSLEEP:
+	case NR_CLOCK_NANOSLEEP:
+		return VB_SLEEP_NANOSLEEP;
+	case NR_WAIT4:
+	case NR_WAITID:
+		return VB_SLEEP_WAIT;
+	case NR_RECVFROM:
+	case NR_RECVMSG:
+	case NR_RECVMMSG:
+	case NR_ACCEPT:
+	case NR_ACCEPT4:
+		return VB_SLEEP_SOCKET;
+	}
+	if (!is_read(nr))
+		return VB_SLEEP_OTHER;
+	mode = fd_mode(task, fd) & S_IFMT_;
+	return mode == S_IFIFO_	   ? VB_SLEEP_PIPE
+	       : mode == S_IFSOCK_ ? VB_SLEEP_SOCKET
+				   : VB_SLEEP_READ;
+}
+
+/* The syscall a thread we have not seen yet is in, from its saved user
+ * registers (orig_ax is -1 outside a syscall), and its first argument. */
+static __always_inline __s32 task_syscall(struct task_struct *task, __s32 *fd)
+{
+	void *stack = BPF_CORE_READ(task, stack);
+	struct pt_regs *regs = (struct pt_regs *)(stack + THREAD_SIZE_) - 1;
+	long nr = -1, di = -1;
+
+	*fd = -1;
+	if (!stack || bpf_probe_read_kernel(&nr, sizeof(nr), &regs->orig_ax))
+		return -1;
+	if (nr < 0 || nr >= VB_MAX_SYSCALLS)
+		return -1;
+	if (!bpf_probe_read_kernel(&di, sizeof(di), &regs->di) && is_read(nr))
+		*fd = (__s32)di;
+	return (__s32)nr;
+}
+
+/*
+ * The thread's entry, made on first sight with the state it must have been
+ * in since it entered the window (guess): running, sleeping, runnable.
+ * With from_regs, a first sight finds its syscall from its registers.
+ */
+static __always_inline struct vb_sched_thread *
+thread_get(struct task_struct *task, __u32 tid, __u32 tgid, __u64 now, __u32 guess, bool from_regs)
+{
+	struct vb_sched_thread *t = bpf_map_lookup_elem(&sched_threads, &tid);
+	struct vb_sched_thread n = {};
+	__u64 birth;
+
+	if (t)
+		return t;
+	if (BPF_CORE_READ(task, flags) & PF_EXITING_)
+		return NULL;
+	birth = BPF_CORE_READ(task, start_time);
+	n.start_ns = birth > window_start_ns ? birth : window_start_ns;
+	n.start_ns = n.start_ns < now ? n.start_ns : now;
+	n.ts = n.start_ns;
+	n.tgid = tgid;
+	n.sys_nr = from_regs ? task_syscall(task, &n.sys_fd) : -1;
+	if (!from_regs)
+		n.sys_fd = -1;
+	n.state = guess;
+	if (guess == VB_ST_USER && n.sys_nr >= 0)
+		n.state = VB_ST_SYSCALL;
+	if (guess == VB_ST_SLEEP)
+		n.sleep_reason = sleep_reason(task, n.sys_nr, n.sys_fd);
+	BPF_CORE_READ_STR_INTO(&n.comm, task, comm);
+	if (bpf_map_update_elem(&sched_threads, &tid, &n, BPF_NOEXIST)) {
+		t = bpf_map_lookup_elem(&sched_threads, &tid);
+		if (!t)
+			vb_count(VB_CNT_SCHED_OVERFLOW);
+		return t;
+	}
+	return bpf_map_lookup_elem(&sched_threads, &tid);
+}
+
+static __always_inline struct vb_sched_thread *target_thread(struct task_struct *task, __u64 now,
+							     __u32 guess, bool from_regs)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+
+	if (!vb_is_target(tgid))
+		return NULL;
+	return thread_get(task, BPF_CORE_READ(task, pid), tgid, now, guess, from_regs);
+}
+
+/* The same for the current task, with no read of its task_struct unless
+ * it is a target: the syscall tracepoints fire for every task. */
+static __always_inline struct vb_sched_thread *current_thread(__u64 *now, __u32 guess,
+							      bool from_regs)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct vb_sched_thread *t;
+	__u32 tid = (__u32)id;
+
+	if (!vb_is_target(id >> 32))
+		return NULL;
+	if (!*now)
+		*now = bpf_ktime_get_ns();
+	t = bpf_map_lookup_elem(&sched_threads, &tid);
+	if (t)
+		return t;
+	return thread_get((struct task_struct *)bpf_get_current_task(), tid, id >> 32, *now, guess,
+			  from_regs);
+}
+
+static __always_inline int on_switch(bool preempt, struct task_struct *prev,
+				     struct task_struct *next, unsigned int prev_state)
+{
+	struct vb_sched_thread *t;
+	__u64 now = 0;
+
+	t = current_thread(&now, VB_ST_USER, true); /* prev is current */
+	if (t) {
+		account(t, now);
+		BPF_CORE_READ_STR_INTO(&t->comm, prev, comm);
+		if (preempt || !prev_state) {
+			t->state = VB_ST_RUN_PREEMPT;
+		} else if ((prev_state & TASK_UNINTERRUPTIBLE_) && !(prev_state & TASK_NOLOAD_)) {
+			t->state = VB_ST_BLOCKED_IO;
+		} else {
+			t->state = VB_ST_SLEEP;
+			t->sleep_reason = sleep_reason(prev, t->sys_nr, t->sys_fd);
+		}
+	}
+	if (!vb_is_target(BPF_CORE_READ(next, tgid)))
+		return 0;
+	if (!now)
+		now = bpf_ktime_get_ns();
+	t = target_thread(next, now, VB_ST_RUN_WAKEUP, true);
+	if (t) {
+		account(t, now);
+		t->state = t->sys_nr >= 0 ? VB_ST_SYSCALL : VB_ST_USER;
+	}
+	return 0;
+}
+
+static __always_inline int on_wakeup(struct task_struct *p, bool new_task)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct vb_sched_thread *t;
+
+	t = target_thread(p, now, new_task ? VB_ST_RUN_WAKEUP : VB_ST_SLEEP, true);
+	if (!t)
+		return 0;
+	/* A wakeup of a thread still on its CPU (it had not yet slept) changes
+	 * nothing here: its switch will find it running. */
+	if (t->state != VB_ST_SLEEP && t->state != VB_ST_BLOCKED_IO && !new_task)
+		return 0;
+	account(t, now);
+	t->state = VB_ST_RUN_WAKEUP;
+	return 0;
+}
+
+static __always_inline void fold(struct vb_sched_acc *dst, const struct vb_sched_acc *src)
+{
+	for (int i = 0; i < VB_ST_MAX; i++)
+		dst->ns[i] += src->ns[i];
+	for (int i = 0; i < VB_SLEEP_MAX; i++)
+		dst->sleep_ns[i] += src->sleep_ns[i];
+	for (int i = 0; i < VB_SMP_MAX; i++)
+		dst->samples[i] += src->samples[i];
+}
+
+/* The exiting thread's totals join its comm's; its entry goes. */
+static __always_inline int on_exit(struct task_struct *p)
+{
+	static const struct vb_sched_acc zero = {};
+	__u32 tid = BPF_CORE_READ(p, pid);
+	__u64 now = bpf_ktime_get_ns();
+	struct vb_sched_thread *t = bpf_map_lookup_elem(&sched_threads, &tid);
+	struct vb_sched_comm key = {};
+	struct vb_sched_acc *acc;
+
+	if (!t)
+		return 0;
+	account(t, now);
+	BPF_CORE_READ_STR_INTO(&key.comm, p, comm);
+	acc = bpf_map_lookup_elem(&sched_exited, &key);
+	if (!acc) {
+		bpf_map_update_elem(&sched_exited, &key, &zero, BPF_NOEXIST);
+		acc = bpf_map_lookup_elem(&sched_exited, &key);
+	}
+	if (acc) {
+		fold(acc, &t->acc);
+		acc->wall_ns += now > t->start_ns ? now - t->start_ns : 0;
+		acc->threads++;
+	} else {
+		vb_count(VB_CNT_SCHED_OVERFLOW);
+	}
+	bpf_map_delete_elem(&sched_threads, &tid);
+	return 0;
+}
+
+static __always_inline int on_sys_enter(long id, struct pt_regs *regs)
+{
+	struct vb_sched_thread *t;
+	__u64 now = 0;
+
+	t = current_thread(&now, VB_ST_USER, false);
+	if (!t)
+		return 0;
+	account(t, now);
+	t->state = VB_ST_SYSCALL;
+	t->sys_nr = id >= 0 && id < VB_MAX_SYSCALLS ? id : VB_MAX_SYSCALLS - 1;
+	t->sys_fd = is_read(t->sys_nr) ? (__s32)BPF_CORE_READ(regs, di) : -1;
+	return 0;
+}
+
+static __always_inline int on_sys_exit(void)
+{
+	struct vb_sched_thread *t;
+	__u64 now = 0;
+
+	t = current_thread(&now, VB_ST_SYSCALL, true);
+	if (!t)
+		return 0;
+	account(t, now);
+	t->state = VB_ST_USER;
+	t->sys_nr = -1;
+	t->sys_fd = -1;
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(vb_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	return on_switch(preempt, prev, next, prev_state);
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(vb_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	return on_switch(preempt, prev, next, prev_state);
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(vb_wakeup_btf, struct task_struct *p)
+{
+	return on_wakeup(p, false);
+}
+
+SEC("raw_tp/sched_wakeup")
+int BPF_PROG(vb_wakeup_raw, struct task_struct *p)
+{
+	return on_wakeup(p, false);
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(vb_wakeup_new_btf, struct task_struct *p)
+{
+	return on_wakeup(p, true);
+}
+
+SEC("raw_tp/sched_wakeup_new")
+int BPF_PROG(vb_wakeup_new_raw, struct task_struct *p)
+{
+	return on_wakeup(p, true);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(vb_exit_btf, struct task_struct *p)
+{
+	return on_exit(p);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(vb_exit_raw, struct task_struct *p)
+{
+	return on_exit(p);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(vb_sys_enter_btf, struct pt_regs *regs, long id)
+{
+	return on_sys_enter(id, regs);
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(vb_sys_enter_raw, struct pt_regs *regs, long id)
+{
+	return on_sys_enter(id, regs);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vb_sys_exit_btf, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit();
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(vb_sys_exit_raw, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit();
+}
+
+static __always_inline bool under_fault_entry(struct bpf_perf_event_data *ctx)
+{
+	__u32 zero = 0;
+	__u64 *frames = bpf_map_lookup_elem(&sched_stack, &zero);
+	long n;
+
+	if (!frames || !fault_hi)
+		return false;
+	n = bpf_get_stack(ctx, frames, VB_STACK_DEPTH * sizeof(__u64), 0);
+	for (int i = 0; i < VB_STACK_DEPTH; i++) {
+		if (i * (long)sizeof(__u64) >= n)
+			break;
+		if (frames[i] >= fault_lo && frames[i] < fault_hi)
+			return true;
+	}
+	return false;
+}
+
+SEC("perf_event")
+int vb_sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct vb_sched_thread *t;
+	bool user;
+
+	if (!vb_is_target(id >> 32))
+		return 0;
+	t = bpf_map_lookup_elem(&sched_threads, &tid);
+	if (!t)
+		return 0;
+	/* The whole 8-byte slot: the context allows only full-width loads here. */
+	user = (ctx->regs.csx & 3) != 0;
+	if (t->state == VB_ST_SYSCALL) {
+		t->acc.samples[VB_SMP_SYSCALL]++;
+		if (!user && under_fault_entry(ctx))
+			t->acc.samples[VB_SMP_SYSCALL_FAULT]++;
+	} else if (t->state == VB_ST_USER) {
+		if (user)
+			t->acc.samples[VB_SMP_USER]++;
+		else if (under_fault_entry(ctx))
+			t->acc.samples[VB_SMP_FAULT]++;
+		else
+			t->acc.samples[VB_SMP_KOTHER]++;
+	}
+	return 0;
+}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The pure parts of the sched family (user/probes/probe_sched.c): closing a
+ * live thread's interval, splitting on-CPU time by samples, and the
+ * breakdown object's shape and sums. No BPF, no root. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include <json.h>
+
+#include "probe_sched.h"
+
+static __u64 row_sum(const struct probe_sched_row *r)
+{
+	__u64 s = 0;
+
+	for (int i = 0; i < VB_ST_MAX; i++)
+		s += r->ns[i];
+	return s;
+}
+
+static uint64_t get_u64(struct json_object *o, const char *a, const char *b)
+{
+	struct json_object *x;
+
+	assert_true(json_object_object_get_ex(o, a, &x));
+	if (b)
+		assert_true(json_object_object_get_ex(x, b, &x));
+	return json_object_get_uint64(x);
+}
+
+/* A sleeping thread read at now: its open interval goes to sleep and to
+ * its reason; the states then add up to its wall time. */
+static void test_live_thread_closes_open_interval(void **state)
+{
+	struct vb_sched_thread t = {0};
+	struct probe_sched_row r;
+
+	(void)state;
+	memcpy(t.comm, "worker", 7);
+	t.tgid = 42;
+	t.start_ns = 1000;
+	t.acc.ns[VB_ST_USER] = 700;
+	t.acc.ns[VB_ST_RUN_WAKEUP] = 300;
+	t.state = VB_ST_SLEEP;
+	t.sleep_reason = VB_SLEEP_FUTEX;
+	t.ts = 2000;
+	probe_sched_row_from_thread(&t, 2500, &r);
+	assert_string_equal(r.comm, "worker");
+	assert_int_equal(r.tgid, 42);
+	assert_int_equal(r.threads, 1);
+	assert_int_equal(r.wall_ns, 1500);
+	assert_int_equal(r.ns[VB_ST_SLEEP], 500);
+	assert_int_equal(r.sleep_ns[VB_SLEEP_FUTEX], 500);
+	assert_int_equal(row_sum(&r), r.wall_ns);
+}
+
+/* A wakeup on another CPU may stamp ts after the reader's clock: nothing
+ * is added, nothing wraps around. */
+static void test_live_thread_ts_after_now_adds_nothing(void **state)
+{
+	struct vb_sched_thread t = {0};
+	struct probe_sched_row r;
+
+	(void)state;
+	t.start_ns = 100;
+	t.ts = 900;
+	t.state = VB_ST_RUN_WAKEUP;
+	t.acc.ns[VB_ST_SLEEP] = 800;
+	probe_sched_row_from_thread(&t, 850, &r);
+	assert_int_equal(r.ns[VB_ST_RUN_WAKEUP], 0);
+	assert_int_equal(r.ns[VB_ST_SLEEP], 800);
+	assert_int_equal(r.wall_ns, 750);
+}
+
+static void test_split_follows_samples(void **state)
+{
+	struct probe_sched_row r = {0};
+
+	(void)state;
+	r.ns[VB_ST_USER] = 1000;
+	r.ns[VB_ST_SYSCALL] = 50;
+	r.samples[VB_SMP_USER] = 6;
+	r.samples[VB_SMP_FAULT] = 3;
+	r.samples[VB_SMP_KOTHER] = 1;
+	r.samples[VB_SMP_SYSCALL] = 9; /* inside syscalls: not part of the split */
+	probe_sched_split_oncpu(&r);
+	assert_int_equal(r.ns[VB_ST_FAULT], 300);
+	assert_int_equal(r.ns[VB_ST_KOTHER], 100);
+	assert_int_equal(r.ns[VB_ST_USER], 600);
+	assert_int_equal(r.ns[VB_ST_SYSCALL], 50);
+}
+
+/* Rounding never loses or adds a nanosecond; no samples, no split. */
+static void test_split_keeps_the_sum(void **state)
+{
+	struct probe_sched_row r = {0}, none = {0};
+
+	(void)state;
+	r.ns[VB_ST_USER] = 1001;
+	r.samples[VB_SMP_USER] = 1;
+	r.samples[VB_SMP_FAULT] = 1;
+	r.samples[VB_SMP_KOTHER] = 1;
+	probe_sched_split_oncpu(&r);
+	assert_int_equal(row_sum(&r), 1001);
+	assert_int_equal(r.ns[VB_ST_FAULT], 333);
+	none.ns[VB_ST_USER] = 77;
+	probe_sched_split_oncpu(&none);
+	assert_int_equal(none.ns[VB_ST_USER], 77);
+	assert_int_equal(none.ns[VB_ST_FAULT] + none.ns[VB_ST_KOTHER], 0);
+}
+
+static void test_exited_row(void **state)
+{
+	struct vb_sched_comm key = {.comm = "probe_prog"};
+	struct vb_sched_acc acc = {0};
+	struct probe_sched_row r;
+
+	(void)state;
+	acc.threads = 3;
+	acc.wall_ns = 9000;
+	acc.ns[VB_ST_BLOCKED_IO] = 9000;
+	acc.samples[VB_SMP_SYSCALL] = 4;
+	probe_sched_row_from_exited(&key, &acc, &r);
+	assert_string_equal(r.comm, "probe_prog");
+	assert_int_equal(r.tid, 0);
+	assert_int_equal(r.threads, 3);
+	assert_int_equal(r.ns[VB_ST_BLOCKED_IO], 9000);
+	assert_int_equal(r.samples[VB_SMP_SYSCALL], 4);
+}
+
+/* Two rows of one comm (a live thread, three exited) and one of another. */
+static struct json_object *sample_breakdown(int64_t cost, __u64 *sys)
+{
+	struct probe_sched_row rows[3] = {0};
+	struct probe_sched_view v = {.rows = rows, .n = 3, .syscall_ns = sys};
+
+	memcpy(rows[0].comm, "a", 2);
+	rows[0].tid = 11;
+	rows[0].threads = 1;
+	rows[0].wall_ns = 1000;
+	rows[0].ns[VB_ST_USER] = 600;
+	rows[0].ns[VB_ST_RUN_PREEMPT] = 400;
+	memcpy(rows[1].comm, "a", 2);
+	rows[1].threads = 3;
+	rows[1].wall_ns = 3000;
+	rows[1].ns[VB_ST_SLEEP] = 2000;
+	rows[1].sleep_ns[VB_SLEEP_NANOSLEEP] = 2000;
+	rows[1].ns[VB_ST_RUN_WAKEUP] = 900; /* 100 ns missing: coverage below 1 */
+	memcpy(rows[2].comm, "b", 2);
+	rows[2].tid = 12;
+	rows[2].threads = 1;
+	rows[2].wall_ns = 1000;
+	rows[2].ns[VB_ST_BLOCKED_IO] = 1000;
+	rows[2].samples[VB_SMP_USER] = 5;
+	v.sample_hz = 999;
+	v.fault_method = "tracepoints+samples";
+	v.probe_cost_ns = cost;
+	return probe_sched_json(&v);
+}
+
+static void test_breakdown_json_shape_and_sums(void **state)
+{
+	__u64 sys[VB_MAX_SYSCALLS] = {0};
+	struct json_object *o, *x;
+
+	(void)state;
+	sys[110] = 70;		      /* getppid */
+	sys[VB_MAX_SYSCALLS - 1] = 5; /* numbers beyond the table */
+	o = sample_breakdown(-1, sys);
+	assert_int_equal(get_u64(o, "wall_ns", NULL), 5000);
+	assert_int_equal(get_u64(o, "threads", NULL), 5);
+	assert_true(json_object_object_get_ex(o, "states_ns", &x));
+	assert_int_equal(json_object_object_length(x), 7);
+	assert_int_equal(get_u64(x, "user", NULL), 600);
+	assert_int_equal(get_u64(x, "runnable", NULL), 1300);
+	assert_int_equal(get_u64(x, "blocked_io", NULL), 1000);
+	assert_int_equal(get_u64(x, "sleep", NULL), 2000);
+	assert_true(json_object_object_get_ex(o, "coverage", &x));
+	assert_true(json_object_get_double(x) == 4900.0 / 5000);
+	assert_int_equal(get_u64(o, "runnable_ns", "after_wakeup"), 900);
+	assert_int_equal(get_u64(o, "runnable_ns", "after_preemption"), 400);
+	assert_int_equal(get_u64(o, "syscalls_ns", "getppid"), 70);
+	assert_int_equal(get_u64(o, "syscalls_ns", "other"), 5);
+	assert_int_equal(get_u64(o, "sleep_ns_by_reason", "nanosleep"), 2000);
+	assert_int_equal(get_u64(o, "samples", "hz"), 999);
+	assert_int_equal(get_u64(o, "samples", "total"), 5);
+	assert_false(json_object_object_get_ex(o, "probe_cost_ns", &x));
+	assert_false(json_object_object_get_ex(o, "per_op_ns", &x));
+	/* by_comm: "a" once, with the live thread and the three exited */
+	assert_true(json_object_object_get_ex(o, "by_comm", &x));
+	assert_int_equal(json_object_array_length(x), 2);
+	assert_int_equal(get_u64(json_object_array_get_idx(x, 0), "threads", NULL), 4);
+	assert_int_equal(get_u64(json_object_array_get_idx(x, 0), "wall_ns", NULL), 4000);
+	/* by_thread: the live threads only, longest wall first (ties by tid) */
+	assert_true(json_object_object_get_ex(o, "by_thread", &x));
+	assert_int_equal(json_object_array_length(x), 2);
+	assert_int_equal(get_u64(json_object_array_get_idx(x, 0), "tid", NULL), 11);
+	json_object_put(o);
+}
+
+static void test_breakdown_cost_and_per_op(void **state)
+{
+	struct json_object *o, *x;
+
+	(void)state;
+	o = sample_breakdown(12345, NULL);
+	assert_int_equal(get_u64(o, "probe_cost_ns", NULL), 12345);
+	assert_false(json_object_object_get_ex(o, "syscalls_ns", &x));
+	assert_int_equal(probe_sched_add_per_op(o, 0), -EINVAL);
+	assert_int_equal(probe_sched_add_per_op(o, 4), 0);
+	assert_true(json_object_object_get_ex(o, "per_op_ns", &x));
+	assert_true(json_object_object_get_ex(x, "sleep", &x));
+	assert_true(json_object_get_double(x) == 500.0);
+	assert_int_equal(get_u64(o, "ops", NULL), 4);
+	json_object_put(o);
+	o = json_object_new_object();
+	assert_int_equal(probe_sched_add_per_op(o, 4), -EINVAL);
+	json_object_put(o);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(probe_sched_state_name(VB_ST_BLOCKED_IO), "blocked_io");
+	assert_string_equal(probe_sched_state_name(VB_ST_MAX), "?");
+	assert_string_equal(probe_sched_reason_name(VB_SLEEP_NANOSLEEP), "nanosleep");
+	assert_string_equal(probe_sched_reason_name(-1), "?");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_live_thread_closes_open_interval),
+		cmocka_unit_test(test_live_thread_ts_after_now_adds_nothing),
+		cmocka_unit_test(test_split_follows_samples),
+		cmocka_unit_test(test_split_keeps_the_sum),
+		cmocka_unit_test(test_exited_row),
+		cmocka_unit_test(test_breakdown_json_shape_and_sums),
+		cmocka_unit_test(test_breakdown_cost_and_per_op),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
