@@ -31,7 +31,7 @@ static struct docker_priv *priv_of(struct platform *p)
 			return NULL;
 		if (gethostname(d->host, sizeof(d->host) - 1))
 			snprintf(d->host, sizeof(d->host), "localhost");
-		d->start_ticks = docker_proc_start_ticks(getpid());
+		vb_proc_start_time(getpid(), &d->start_ticks);
 		d->cli_status = -1;
 		p->priv = d;
 	}

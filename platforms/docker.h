@@ -131,10 +131,6 @@ int docker_parse_bridge_gateway(const char *text, char *gw, size_t n);
  * start() knows the pid the engine gave is a process on this host. */
 bool docker_cgroup_has_id(const char *cgroup_text, const char *id);
 
-/* Field 22 of /proc/PID/stat text (starttime, clock ticks since boot); the
- * command name in parentheses may hold spaces and ')'. 0 or -EINVAL. */
-int docker_stat_start_ticks(const char *stat_text, unsigned long long *ticks);
-
 /* The run that made a container: pid and start time on a host. */
 struct docker_owner {
 	const char *host;

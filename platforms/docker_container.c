@@ -193,32 +193,6 @@ pid_t docker_status_nspid(const char *status_text)
 	return (pid_t)strtol(last, NULL, 10);
 }
 
-int docker_stat_start_ticks(const char *stat_text, unsigned long long *ticks)
-{
-	/* The command name ends at the last ')': it may hold spaces and ')'. */
-	const char *p = strrchr(stat_text, ')');
-	char *end;
-
-	if (!p)
-		return -EINVAL;
-	p++;
-	/* After ") " come fields 3 (state) to 52; starttime is the 20th of them. */
-	for (int field = 3; field < 22; field++) {
-		p += strspn(p, " ");
-		if (!*p || *p == '\n')
-			return -EINVAL;
-		p += strcspn(p, " \n");
-	}
-	p += strspn(p, " ");
-	if (!isdigit((unsigned char)*p))
-		return -EINVAL;
-	errno = 0;
-	*ticks = strtoull(p, &end, 10);
-	if (errno || (*end && *end != ' ' && *end != '\n'))
-		return -EINVAL;
-	return 0;
-}
-
 /* The tab-separated field i of a ps line, "" if absent. */
 static void ps_field(const char *line, int i, char *buf, size_t n)
 {
@@ -335,17 +309,6 @@ static int read_text(const char *path, char *buf, size_t n)
 	close(fd);
 	buf[r > 0 ? r : 0] = '\0';
 	return r < 0 ? -EIO : 0;
-}
-
-unsigned long long docker_proc_start_ticks(pid_t pid)
-{
-	char path[64], text[1024];
-	unsigned long long ticks;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_text(path, text, sizeof(text)) || docker_stat_start_ticks(text, &ticks))
-		return 0;
-	return ticks;
 }
 
 /* Is pid a process of this host, inside container id? */
@@ -616,7 +579,7 @@ static bool owner_alive(pid_t pid, unsigned long long start)
 	if (kill(pid, 0) && errno != EPERM)
 		return false;
 	/* A pid running with another start time is a new process. */
-	return !start || docker_proc_start_ticks(pid) == start;
+	return !start || vb_proc_alive(pid, start);
 }
 
 void docker_container_sweep(const struct docker_priv *d)

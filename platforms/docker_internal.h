@@ -111,7 +111,4 @@ void docker_container_say_why_gone(struct docker_priv *d, const char *what);
 /* Containers labelled by a run of this tool on this host whose owner is gone. */
 void docker_container_sweep(const struct docker_priv *d);
 
-/* This process's start time in clock ticks since boot, 0 if unknown. */
-unsigned long long docker_proc_start_ticks(pid_t pid);
-
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "docker.h"
+#include "util_sys.h"
 
 static bool is_ipv4(const char *s)
 {
@@ -80,9 +81,9 @@ static void state(const char *text)
 
 static void stat_ticks(const char *text)
 {
-	unsigned long long t;
+	struct vb_proc_stat st;
 
-	if (!docker_stat_start_ticks(text, &t) && !strrchr(text, ')'))
+	if (!vb_parse_proc_stat(text, &st) && !strrchr(text, ')'))
 		abort();
 }
 

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "docker.h"
+#include "util_sys.h"
 #include "docker_internal.h"
 
 #define ID64 "f1fa65f1b258939f4fd1d2896254adc52e6e5cf98461c3fc668da3ec021ddfe5"
@@ -253,25 +254,30 @@ static void test_leftovers(void **state)
 
 static void test_stat_start_ticks(void **state)
 {
-	unsigned long long t = 0;
+	struct vb_proc_stat st;
+	unsigned long long a = 0, b = 0;
 
 	(void)state;
-	assert_int_equal(docker_stat_start_ticks("16570 (cat) R 16543 16543 4858 0 -1 4194304 127 "
-						 "0 0 0 0 0 0 0 20 0 1 0 46786 3133440 409\n",
-						 &t),
+	assert_int_equal(vb_parse_proc_stat("16570 (cat) R 16543 16543 4858 0 -1 4194304 127 "
+					    "0 0 0 0 0 0 0 20 0 1 0 46786 3133440 409\n",
+					    &st),
 			 0);
-	assert_int_equal(t, 46786);
+	assert_int_equal(st.start, 46786);
+	assert_int_equal(st.state, 'R');
 	/* A command name with spaces and ')' in it. */
-	assert_int_equal(docker_stat_start_ticks("7 (a) b) c) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 "
-						 "1 0 99 0 0",
-						 &t),
+	assert_int_equal(vb_parse_proc_stat("7 (a) b) c) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 "
+					    "1 0 99 0 0",
+					    &st),
 			 0);
-	assert_int_equal(t, 99);
-	assert_int_equal(docker_stat_start_ticks("7 (x) S 1 1", &t), -EINVAL);
-	assert_int_equal(docker_stat_start_ticks("no parenthesis", &t), -EINVAL);
+	assert_int_equal(st.start, 99);
+	assert_int_equal(st.state, 'S');
+	assert_int_equal(vb_parse_proc_stat("7 (x) S 1 1", &st), -EINVAL);
+	assert_int_equal(vb_parse_proc_stat("no parenthesis", &st), -EINVAL);
 	/* This process: the same as what the driver labels its containers with. */
-	assert_true(docker_proc_start_ticks(getpid()) > 0);
-	assert_int_equal(docker_proc_start_ticks(getpid()), docker_proc_start_ticks(getpid()));
+	assert_int_equal(vb_proc_start_time(getpid(), &a), 0);
+	assert_int_equal(vb_proc_start_time(getpid(), &b), 0);
+	assert_true(a > 0);
+	assert_true(a == b);
 }
 
 static void test_settings_match_the_command_line(void **state)

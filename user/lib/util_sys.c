@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -7,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -236,10 +238,38 @@ int vb_run_argv(char *const argv[], const struct vb_run_opts *o, char *out, size
 	return run_verdict(argv[0], o->timeout_s, waited, status, exec_errno, err, errn);
 }
 
-int vb_proc_start_time(pid_t pid, unsigned long long *start)
+int vb_parse_proc_stat(const char *text, struct vb_proc_stat *st)
 {
-	char path[64], buf[1024], *p;
-	int fd, n, field;
+	/* The command name (field 2) ends at the last ')': it may hold blanks
+	 * and ')' itself. Fields 3 (state) to 52 follow. */
+	const char *p = strrchr(text, ')');
+	char *end;
+
+	if (!p)
+		return -EINVAL;
+	p++;
+	for (int field = 3; field < 22; field++) {
+		p += strspn(p, " ");
+		if (!*p || *p == '\n')
+			return -EINVAL;
+		if (field == 3)
+			st->state = *p;
+		p += strcspn(p, " \n");
+	}
+	p += strspn(p, " ");
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	errno = 0;
+	st->start = strtoull(p, &end, 10);
+	if (errno || (*end && *end != ' ' && *end != '\n'))
+		return -EINVAL;
+	return 0;
+}
+
+int vb_proc_stat(pid_t pid, struct vb_proc_stat *st)
+{
+	char path[64], buf[1024];
+	int fd, n;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -250,20 +280,26 @@ int vb_proc_start_time(pid_t pid, unsigned long long *start)
 	if (n <= 0)
 		return -EIO;
 	buf[n] = '\0';
-	/* The command name (field 2) may hold spaces and ')': count after the last ')'. */
-	p = strrchr(buf, ')');
-	for (field = 2; p && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p + 1, "%llu", start) != 1)
-		return -EIO;
-	return 0;
+	return vb_parse_proc_stat(buf, st) ? -EIO : 0;
+}
+
+int vb_proc_start_time(pid_t pid, unsigned long long *start)
+{
+	struct vb_proc_stat st;
+	int err = vb_proc_stat(pid, &st);
+
+	if (!err)
+		*start = st.start;
+	return err;
 }
 
 int vb_proc_alive(pid_t pid, unsigned long long start)
 {
-	unsigned long long now;
+	struct vb_proc_stat st;
 
-	return pid > 0 && !vb_proc_start_time(pid, &now) && now == start;
+	/* A zombie has stopped running: only its parent has yet to reap it. */
+	return pid > 0 && !vb_proc_stat(pid, &st) && st.start == start && st.state != 'Z' &&
+	       st.state != 'X';
 }
 
 int vb_mode_allows_rw(mode_t mode, uid_t owner, gid_t group, uid_t uid, const gid_t *gids,

@@ -44,11 +44,22 @@ struct vb_run_opts {
 int vb_run_argv(char *const argv[], const struct vb_run_opts *o, char *out, size_t outn, char *err,
 		size_t errn);
 
-/* A process's start time (clock ticks since boot, /proc/PID/stat field
- * 22): with the pid it names one process for good. 0 or -errno. */
+/*
+ * What the tool reads of /proc/PID/stat: the state (field 3) and the start
+ * time (field 22, clock ticks since boot), which with the pid names one
+ * process for good, so a reused pid is never taken for its predecessor.
+ */
+struct vb_proc_stat {
+	char state;
+	unsigned long long start;
+};
+/* Parses the text of a /proc/PID/stat; 0 or -EINVAL. */
+int vb_parse_proc_stat(const char *text, struct vb_proc_stat *st);
+/* Reads a process's; 0 or -errno (-ENOENT when there is no such pid). */
+int vb_proc_stat(pid_t pid, struct vb_proc_stat *st);
 int vb_proc_start_time(pid_t pid, unsigned long long *start);
 
-/* Is the process that was pid at start still there? */
+/* Is the process that was pid at start still there, and not a zombie? */
 int vb_proc_alive(pid_t pid, unsigned long long start);
 
 /*

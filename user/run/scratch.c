@@ -41,37 +41,10 @@ static void boot_id(char *buf, size_t n)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-/*
- * Field 22 of /proc/PID/stat (the start time, in clock ticks after boot)
- * and field 3 (the state). The command name (field 2) may hold blanks and
- * parentheses, so fields are counted from the last ')'.
- */
-static int proc_start(pid_t pid, unsigned long long *start, char *state)
-{
-	char path[64], text[1024], *p, *save = NULL, *tok;
-	int field = 3;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_small_at(AT_FDCWD, path, text, sizeof(text)))
-		return -ESRCH;
-	p = strrchr(text, ')');
-	if (!p)
-		return -EINVAL;
-	for (tok = strtok_r(p + 1, " ", &save); tok; tok = strtok_r(NULL, " ", &save), field++) {
-		if (field == 3)
-			*state = tok[0];
-		if (field == 22) {
-			*start = strtoull(tok, NULL, 10);
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 bool scratch_owner_alive(const char *owner)
 {
-	char want_boot[64], boot[64], state = '?';
-	unsigned long long want_start, start;
+	char want_boot[64], boot[64];
+	unsigned long long want_start;
 	int pid;
 
 	/* Unreadable: not ours to judge, so alive (left alone). */
@@ -80,21 +53,17 @@ bool scratch_owner_alive(const char *owner)
 	boot_id(boot, sizeof(boot));
 	if (strcmp(boot, want_boot))
 		return false;
-	if (proc_start(pid, &start, &state))
-		return false;
-	/* A zombie has stopped running: only its parent has yet to reap it. */
-	return start == want_start && state != 'Z' && state != 'X';
+	return vb_proc_alive(pid, want_start);
 }
 
 static int write_owner(const char *dir)
 {
 	char text[128], boot[64], path[PATH_MAX];
 	unsigned long long start = 0;
-	char state;
 	int fd, err;
 
 	boot_id(boot, sizeof(boot));
-	if (proc_start(getpid(), &start, &state))
+	if (vb_proc_start_time(getpid(), &start))
 		return -EINVAL;
 	snprintf(text, sizeof(text), "%d %llu %s\n", (int)getpid(), start, boot);
 	if (vb_pathf(path, sizeof(path), "%s/%s", dir, SCRATCH_OWNER))
