@@ -7,7 +7,7 @@ for t in "$@"; do
 	out=$("$t" 2>&1)
 	rc=$?
 	p=$(printf '%s\n' "$out" | grep -o '\[  PASSED  \] [0-9]*' | awk '{ print $NF }' | tail -1)
-	f=$(printf '%s\n' "$out" | grep -o '\[  FAILED  \] [0-9]*' | awk '{ print $NF }' | tail -1)
+	f=$(printf '%s\n' "$out" | grep -o '\[  FAILED  \] [0-9][0-9]*' | awk '{ print $NF }' | tail -1)
 	pass=$((pass + ${p:-0}))
 	fail=$((fail + ${f:-0}))
 	if [ "$rc" -ne 0 ]; then
