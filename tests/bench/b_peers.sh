@@ -28,9 +28,10 @@ peer_sysbench_cpu() {
 		awk '/events per second:/ { print $4 }'
 }
 
+# peer_sysbench_mem [BLOCK]: MiB/s of sysbench's sequential write (default 1K).
 peer_sysbench_mem() {
-	sysbench memory --memory-block-size=1K --memory-oper=write --memory-access-mode=seq \
-		--time="$PEER_SECS" run | sed -n 's/.*(\([0-9.]*\) MiB\/sec).*/\1/p'
+	sysbench memory --memory-block-size="${1:-1K}" --memory-oper=write --memory-access-mode=seq \
+		--memory-total-size=100G --time="$PEER_SECS" run | sed -n 's/.*(\([0-9.]*\) MiB\/sec).*/\1/p'
 }
 
 # peer_fio FILE RW BS: MiB/s of one psync direct job on FILE.
@@ -65,6 +66,14 @@ bench_peers_mem() {
 	peer_compare mem MiB/s '>= 0.95' \
 		'peer_ours mem --duration $PEER_SECS --block-size 1K --oper write --access seq' \
 		peer_sysbench_mem
+}
+
+# At 1 MiB blocks sysbench's per-event timing vanishes: the store loops must agree.
+bench_peers_mem_1m() {
+	peer_need sysbench || return 0
+	peer_compare mem-1M MiB/s 0.95-1.05 \
+		'peer_ours mem --duration $PEER_SECS --block-size 1M --oper write --access seq' \
+		'peer_sysbench_mem 1M'
 }
 
 # Both disk pairs read one image our workload prepared: same file, same size.
