@@ -34,10 +34,15 @@ peer_sysbench_mem() {
 		--memory-total-size=100G --time="$PEER_SECS" run | sed -n 's/.*(\([0-9.]*\) MiB\/sec).*/\1/p'
 }
 
-# peer_fio FILE RW BS: MiB/s of one psync direct job on FILE.
+# peer_fio FILE RW BS: MiB/s of one psync direct job on FILE. Our reads land
+# in a huge page (one device request, one segment); where hugetlb pages are
+# reserved fio's do too (--iomem=mmaphuge), else fio's malloc'd buffer is
+# small pages, whose scatter makes more segments per read and can split it.
 peer_fio() {
+	local iomem=malloc
+	[ "$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)" -ge 2 ] && iomem=mmaphuge
 	fio --name=vb --filename="$1" --size="$PEER_DISK" --rw="$2" --bs="$3" --direct=1 \
-		--ioengine=psync --runtime="$PEER_SECS" --time_based --output-format=json |
+		--iomem="$iomem" --ioengine=psync --runtime="$PEER_SECS" --time_based --output-format=json |
 		python3 -c 'import json, sys; print(json.load(sys.stdin)["jobs"][0]["read"]["bw_bytes"] / 2**20)'
 }
 

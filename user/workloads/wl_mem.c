@@ -391,7 +391,7 @@ static void mem_usage(FILE *out)
 		"  score is the core's store rate, sysbench's stores with the clock read once\n"
 		"  per 64 KiB. sysbench reads the clock three times and updates a histogram per\n"
 		"  event, which at 1 KiB costs more than the 128 stores: its 1K figure is a\n"
-		"  fraction of this one (0.3-0.4 where measured) and says more about its clock\n"
+		"  fraction of this one (0.2-0.4 where measured) and says more about its clock\n"
 		"  than about memory. At --block-size 1M (sysbench --memory-block-size=1M)\n"
 		"  that cost vanishes and the two agree.\n"
 		"  peer: sysbench memory --memory-block-size=1K --memory-oper=write "
