@@ -27,7 +27,7 @@ check_wl_json() {
 
 test_workloads_json_both_binaries() {
 	local img=/var/tmp/vbench-it-wl-$$.img bin w
-	trap "rm -f '$img'" EXIT
+	on_exit rm -f "$img"
 	for bin in "$VB" "$AGENT"; do
 		for w in $WL_LOCAL; do
 			# shellcheck disable=SC2046 # the options are words on purpose
@@ -39,6 +39,8 @@ test_workloads_json_both_binaries() {
 	done
 	assert_py "$VB_TMP/cpu.json" "d['extra']['primes'] == 669" # below 5000
 	assert_py "$VB_TMP/diskseq.json" "d['extra']['image_reused'] and d['extra']['direct']"
+	assert_py "$VB_TMP/diskseq.json" "d['extra']['buffer'] in ('hugetlb', 'thp', 'pages')"
+	assert_py "$VB_TMP/diskrand.json" "d['extra']['buffer'] == 'pages'" # one 4 KiB page
 }
 
 # The agent parses options again for every RUN line of one process.
@@ -63,7 +65,7 @@ PY
 # Every read it counts is a read the block layer completed for its device.
 test_workloads_diskrand_diskstats() {
 	local img=/var/tmp/vbench-it-stats-$$.img maj min before after ops
-	trap "rm -f '$img'" EXIT
+	on_exit rm -f "$img"
 	"$VB" workload diskrand --file "$img" --size 32M --duration 0.1 >/dev/null # prepares
 	read -r maj min < <(stat -c '%Hd %Ld' "$img")
 	reads() { awk -v a="$maj" -v b="$min" '$1 == a && $2 == b { print $4 }' /proc/diskstats; }
@@ -132,4 +134,73 @@ test_workloads_disk_block_device() {
 	[ "$rc" -eq 1 ] && grep -q 'in use' "$VB_TMP/mnt.err" ||
 		fail "a mounted device was not refused (exit $rc: $(cat "$VB_TMP/mnt.err"))"
 	[ -d "$WL_MNT/lost+found" ] || fail "the mounted filesystem was damaged"
+}
+
+# A 1 MiB O_DIRECT read reaches the device as one request, as fio's does when
+# its buffer is contiguous: the read buffer is a huge page, not 256 scattered
+# pages (a loop device takes 128 segments, a virtio disk 254; scattered pages
+# split every read in two). The loop device is the test's own, so its read
+# counter holds our reads alone.
+test_workloads_diskseq_one_request_per_read() {
+	local back=/var/tmp/vbench-it-seqdev-$$.img mnt=$VB_TMP/seq-mnt dev
+	on_exit rm -f "$back"
+	truncate -s 96M "$back"
+	dev=$(losetup --find --show "$back") || fail "losetup: no loop device for $back"
+	on_exit losetup -d "$dev"
+	mkfs.ext4 -q -F "$dev"
+	mkdir -p "$mnt"
+	mount "$dev" "$mnt"
+	on_exit umount "$mnt"
+	"$VB" workload diskseq --file "$mnt/img" --size 32M --duration 0.1 >/dev/null # prepares
+	"$VB" workload diskseq --file "$mnt/img" --size 32M --duration 1 >"$VB_TMP/seq.json"
+	python3 -c 'import json, sys; x = json.load(open(sys.argv[1]))["extra"]; print("diskseq buffer", x["buffer"], "device reads per op", x["device_reads_per_op"])' "$VB_TMP/seq.json"
+	assert_py "$VB_TMP/seq.json" "d['ops'] >= 20 and d['extra']['direct']"
+	assert_py "$VB_TMP/seq.json" "d['extra']['buffer'] in ('hugetlb', 'thp')"
+	assert_py "$VB_TMP/seq.json" "1.0 <= d['extra']['device_reads_per_op'] <= 1.05"
+	# a tmpfs file sits on no block device: the field says it cannot tell
+	[ "$(stat -f -c %T /dev/shm)" = tmpfs ] || return 0
+	on_exit rm -f "/dev/shm/vbench-it-nodev-$$.img"
+	"$VB" workload diskseq --file "/dev/shm/vbench-it-nodev-$$.img" --size 4M --duration 0.1 \
+		--buffered >"$VB_TMP/nodev.json"
+	assert_py "$VB_TMP/nodev.json" "d['extra']['device_reads_per_op'] is None"
+}
+
+# On a full filesystem diskrand removes the partial image it created (and only
+# that), cuts an image it extended back to its length, and says how much it needed.
+test_workloads_diskrand_full_filesystem() {
+	local mnt=$VB_TMP/full-mnt rc
+	mkdir -p "$mnt"
+	mount -t tmpfs -o size=32M tmpfs "$mnt"
+	on_exit umount "$mnt"
+	rc=0
+	"$VB" workload diskrand --file "$mnt/img" --size 200M --buffered --duration 0.1 \
+		>"$VB_TMP/full.out" 2>"$VB_TMP/full.err" || rc=$?
+	cat "$VB_TMP/full.err"
+	[ "$rc" -eq 1 ] || fail "exit $rc on a full filesystem, expected 1"
+	grep -q 'is full' "$VB_TMP/full.err" || fail "the message does not say the filesystem is full"
+	grep -q '200.0 MiB' "$VB_TMP/full.err" || fail "the message does not say how much it needed"
+	[ ! -e "$mnt/img" ] || fail "the partial image $mnt/img was left behind"
+	[ "$(df --output=used -B1 "$mnt" | tail -1)" -lt $((1 << 20)) ] || fail "the filesystem stayed full"
+
+	# an image it found is not removed, only cut back, and still reused
+	"$VB" workload diskrand --file "$mnt/img" --size 8M --buffered --duration 0.1 >/dev/null
+	rc=0
+	"$VB" workload diskrand --file "$mnt/img" --size 200M --buffered --duration 0.1 \
+		>/dev/null 2>"$VB_TMP/grow.err" || rc=$?
+	[ "$rc" -eq 1 ] && grep -q 'cut back' "$VB_TMP/grow.err" ||
+		fail "growing an image on a full filesystem: exit $rc: $(cat "$VB_TMP/grow.err")"
+	[ "$(stat -c %s "$mnt/img")" -eq $((8 << 20)) ] || fail "the found image was not cut back to 8 MiB"
+	"$VB" workload diskrand --file "$mnt/img" --size 8M --buffered --duration 0.1 >"$VB_TMP/again.json"
+	assert_py "$VB_TMP/again.json" "d['extra']['image_reused']"
+
+	# a write refused half way (the file size limit, 4 MiB) also removes what it created
+	rc=0
+	(
+		ulimit -f 4096
+		trap '' XFSZ
+		exec "$VB" workload diskrand --file "$mnt/big" --size 8M --buffered --duration 0.1
+	) >/dev/null 2>"$VB_TMP/fsize.err" || rc=$?
+	[ "$rc" -eq 1 ] && grep -q 'cannot write the image.*was removed' "$VB_TMP/fsize.err" ||
+		fail "a write failing half way: exit $rc: $(cat "$VB_TMP/fsize.err")"
+	[ ! -e "$mnt/big" ] || fail "the half-written $mnt/big was left behind"
 }

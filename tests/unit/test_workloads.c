@@ -61,7 +61,7 @@ static void test_option_errors(void **state)
 	char *access[] = {"mem", "--access", "stride", NULL};
 	char *odd[] = {"mem", "--block-size", "12", NULL};
 	char *buffer[] = {"mem", "--buffer-size", "1536", NULL};
-	char *size[] = {"diskrand", "--size", "1T", NULL};
+	char *size[] = {"diskrand", "--size", "1Q", NULL}; /* never a size: no image is written */
 	char *bs[] = {"diskseq", "--block-size", "1000", NULL};
 	char *unknown[] = {"diskrand", "--direct", NULL};
 	char *missing[] = {"cpu", "--max-prime", NULL};
@@ -89,6 +89,90 @@ static void test_option_errors(void **state)
 	expect_usage("fork", ARGC(stray), stray, "unexpected argument '10'");
 	expect_usage("fork", ARGC(forever), forever, "--duration");
 	expect_usage("mem", ARGC(total), total, "per thread");
+}
+
+/*
+ * Every numeric option of every workload has a range, and a value outside it
+ * is a usage error whose message gives the range (no float-to-integer
+ * conversion of an unchecked value anywhere).
+ */
+struct range_case {
+	const char *argv[4];
+	const char *mentions;
+};
+
+static const struct range_case range_cases[] = {
+	{{"cpu", "--duration", "1e7"}, "0.001..1e+06"},
+	{{"cpu", "--duration", "nan"}, "0.001..1e+06"},
+	{{"cpu", "--duration", "inf"}, "0.001..1e+06"},
+	{{"cpu", "--max-prime", "4294967296"}, "3..4294967295"},
+	{{"cpu", "--threads", "1025"}, "1..1024"},
+	{{"mem", "--block-size", "2G"}, "8..1G"},
+	{{"mem", "--total-size", "1025T"}, "1..1024T"},
+	{{"mem", "--total-size", "99999999999T"}, "1..1024T"},
+	{{"mem", "--buffer-size", "2T"}, "8..1T"},
+	{{"mem", "--threads", "0"}, "1..1024"},
+	{{"mem", "--duration", "1e300"}, "0.001..1e+06"},
+	{{"diskrand", "--size", "256"}, "512..1024T"},
+	{{"diskrand", "--size", "2048T"}, "512..1024T"},
+	{{"diskrand", "--block-size", "512M"}, "512..256M"},
+	{{"diskseq", "--block-size", "256"}, "512..256M"},
+	{{"diskseq", "--duration", "-inf"}, "0.001..1e+06"},
+	{{"fork", "--duration", "1e7"}, "0.001..1e+06"},
+	{{"net", "--streams", "0"}, "1..128"},
+	{{"net", "--streams", "129"}, "1..128"},
+	{{"net", "--streams", "x"}, "1..128"},
+	{{"net", "--len", "0"}, "1..1M"},
+	{{"net", "--len", "2M"}, "1..1M"},
+	{{"net", "--len", "18446744073709551616"}, "1..1M"},
+	{{"net", "--duration", "0.01"}, "0.1..86400"},
+	{{"net", "--duration", "1e6"}, "0.1..86400"},
+	{{"net", "--timeout", "1e300"}, "0.1..3600"},
+	{{"net", "--timeout", "nan"}, "0.1..3600"},
+	{{"net", "--timeout", "0"}, "0.1..3600"},
+};
+
+static void test_option_ranges(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(range_cases) / sizeof(range_cases[0]); i++) {
+		const struct range_case *c = &range_cases[i];
+		char *argv[] = {(char *)c->argv[0], (char *)c->argv[1], (char *)c->argv[2], NULL};
+
+		expect_usage(c->argv[0], 3, argv, c->mentions);
+		if (!strstr(vb_last_error(), c->argv[1]))
+			fail_msg("%s %s %s: the message does not name the option: %s", c->argv[0],
+				 c->argv[1], c->argv[2], vb_last_error());
+	}
+}
+
+/* The helpers behind the ranges: both ends are in, one past is out. */
+static void test_range_helpers(void **state)
+{
+	char buf[32];
+	uint64_t v = 0;
+	double d = 0;
+
+	(void)state;
+	assert_int_equal(wl_parse_size_range("--x", "1G", 8, 1ULL << 30, &v), WL_OK);
+	assert_int_equal(v, 1ULL << 30);
+	assert_int_equal(wl_parse_size_range("--x", "1025M", 8, 1ULL << 30, &v), WL_EUSAGE);
+	assert_int_equal(wl_parse_size_range("--x", "8", 8, 1ULL << 30, &v), WL_OK);
+	assert_int_equal(wl_parse_size_range("--x", "7", 8, 1ULL << 30, &v), WL_EUSAGE);
+	assert_int_equal(wl_parse_size_range("--x", "2TiB", 1, 1ULL << 50, &v), WL_OK);
+	assert_int_equal(v, 2ULL << 40);
+	assert_int_equal(wl_parse_size_range("--x", "-1", 0, 1ULL << 50, &v), WL_EUSAGE);
+	assert_string_equal(wl_size_str(1ULL << 20, buf, sizeof(buf)), "1M");
+	assert_string_equal(wl_size_str(1536, buf, sizeof(buf)), "1536");
+	assert_string_equal(wl_size_str(3ULL << 30, buf, sizeof(buf)), "3G");
+	assert_string_equal(wl_size_str(1ULL << 50, buf, sizeof(buf)), "1024T");
+	assert_string_equal(wl_size_str(0, buf, sizeof(buf)), "0");
+	assert_int_equal(wl_parse_double_range("--y", "1e6", 0.001, 1e6, &d), WL_OK);
+	assert_true(d == 1e6);
+	assert_int_equal(wl_parse_double_range("--y", "1000000.1", 0.001, 1e6, &d), WL_EUSAGE);
+	assert_int_equal(wl_parse_double_range("--y", "0.001", 0.001, 1e6, &d), WL_OK);
+	assert_int_equal(wl_parse_double_range("--y", "-nan", 0.001, 1e6, &d), WL_EUSAGE);
+	assert_int_equal(wl_parse_double_range("--y", "1e400", 0.001, 1e6, &d), WL_EUSAGE);
 }
 
 static double num(struct json_object *o, const char *key)
@@ -225,6 +309,7 @@ static struct json_object *run_disk(const char *name, const char *size, bool buf
 static void test_disk_runs(void **state)
 {
 	struct json_object *o, *x;
+	const char *buf;
 	char magic[16];
 	int fd;
 
@@ -236,12 +321,19 @@ static void test_disk_runs(void **state)
 	assert_true(num(x, "lat_p50_us") > 0);
 	assert_true(num(x, "lat_p99_us") >= num(x, "lat_p50_us"));
 	assert_close(num(x, "iops"), num(o, "ops") / num(o, "duration_s"), 1e-9);
+	/* a one-page block needs no huge page; an O_DIRECT read reaches the device */
+	assert_string_equal(json_object_get_string(field(x, "buffer")), "pages");
+	if (field(x, "device_reads_per_op"))
+		assert_true(num(x, "device_reads_per_op") >= 0.99);
 	json_object_put(o);
 
 	/* diskseq reuses the image, and wraps: 1 MiB reads of a 2 MiB image */
 	o = run_disk("diskseq", "2M", false);
-	assert_true(json_object_get_boolean(field(field(o, "extra"), "image_reused")));
+	x = field(o, "extra");
+	assert_true(json_object_get_boolean(field(x, "image_reused")));
 	assert_true(num(o, "ops") > 2);
+	buf = json_object_get_string(field(x, "buffer"));
+	assert_true(!strcmp(buf, "hugetlb") || !strcmp(buf, "thp") || !strcmp(buf, "pages"));
 	json_object_put(o);
 
 	/* a larger size extends the image instead of trusting it */
@@ -324,6 +416,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prime_counts),
 		cmocka_unit_test(test_option_errors),
+		cmocka_unit_test(test_option_ranges),
+		cmocka_unit_test(test_range_helpers),
 		cmocka_unit_test(test_cpu_runs),
 		cmocka_unit_test(test_mem_runs),
 		cmocka_unit_test(test_mem_total_size),

@@ -164,9 +164,10 @@ static void cpu_usage(FILE *out)
 		"usage: workload cpu [options]\n"
 		"  One event tests every c in 3..max_prime-1 for primality by trial division\n"
 		"  up to sqrt(c) (sysbench's CPU test). Score: events/s, summed over threads.\n"
-		"  --duration SECONDS   how long to run (default 10)\n"
-		"  --max-prime N        upper limit of the primes tested (default 10000)\n"
-		"  --threads N          threads, each running events (default 1)\n"
+		"  --duration SECONDS   how long to run, 0.001..1e6 (default 10)\n"
+		"  --max-prime N        upper limit of the primes tested, 3..4294967295\n"
+		"                       (default 10000)\n"
+		"  --threads N          threads, each running events, 1..1024 (default 1)\n"
 		"  peer: sysbench cpu --cpu-max-prime=10000 --threads=1\n");
 }
 

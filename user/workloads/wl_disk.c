@@ -19,7 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,8 +35,14 @@
 #define DISK_SEED	  0x76626e6368ULL
 #define DISK_CHUNK	  4096ULL
 #define DISK_WRITE_BATCH  (1ULL << 20)
-/* O_DIRECT wants buffers aligned to the logical block size: a page covers it. */
-#define DISK_ALIGN 4096
+#define DISK_HUGE	  (2ULL << 20)
+/* The option ranges --help gives; a pread moves at most 2 GiB - 4 KiB. */
+#define DISK_MIN_BLOCK 512ULL
+#define DISK_MAX_BLOCK (256ULL << 20)
+#define DISK_MAX_SIZE  (1ULL << 50)
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25 /* Linux 6.1; glibc 2.36's headers lack it */
+#endif
 
 struct disk_opts {
 	const char *name; /* diskrand or diskseq */
@@ -49,9 +58,14 @@ struct disk_opts {
 struct disk_image {
 	int fd; /* the timed reads' descriptor */
 	bool is_blkdev;
-	uint64_t size; /* bytes the reads cover: whole blocks */
-	bool reused;   /* already prepared: nothing written */
+	dev_t dev;	    /* the block device the reads reach: st_rdev or st_dev */
+	uint64_t size;	    /* bytes the reads cover: whole blocks */
+	uint64_t orig_size; /* a regular file's length when it was opened */
+	bool reused;	    /* already prepared: nothing written */
 	double prepare_s;
+	const char *buffer;  /* how the read buffer is backed */
+	bool have_dev_reads; /* the device's count could be read, before and after */
+	uint64_t dev_reads;  /* read requests it completed over the timed reads */
 };
 
 /* ---- latency histogram ------------------------------------------------ */
@@ -153,15 +167,21 @@ static void disk_put_header(void *chunk0, uint64_t size)
 	memcpy(chunk0, &h, sizeof(h));
 }
 
+/* Where writing the image stopped, and why (an errno). */
+struct disk_werr {
+	uint64_t off;
+	int err;
+};
+
 /* Writes chunks [from, to) of the image, header marked incomplete. */
-static int disk_write_range(const struct disk_opts *o, int fd, uint64_t from, uint64_t to)
+static int disk_write_range(int fd, uint64_t from, uint64_t to, struct disk_werr *we)
 {
 	char *buf = malloc(DISK_WRITE_BATCH);
 	uint64_t off, len;
 	ssize_t n;
 
 	if (!buf) {
-		vb_err("%s: out of memory for the image writer", o->name);
+		*we = (struct disk_werr){from, ENOMEM};
 		return WL_EFAIL;
 	}
 	for (off = from; off < to; off += len) {
@@ -170,14 +190,14 @@ static int disk_write_range(const struct disk_opts *o, int fd, uint64_t from, ui
 			wl_disk_fill_chunk(buf + c, DISK_SEED, (off + c) / DISK_CHUNK);
 		if (!off)
 			disk_put_header(buf, 0);
-		n = pwrite(fd, buf, len, off);
-		if (n != (ssize_t)len) {
-			vb_err("%s: cannot write the image %s at %llu: %s (free space? or give "
-			       "--file elsewhere, or a smaller --size)",
-			       o->name, o->file, (unsigned long long)off,
-			       n < 0 ? strerror(errno) : "short write");
-			free(buf);
-			return WL_EFAIL;
+		/* after a short write the next one says why */
+		for (uint64_t put = 0; put < len; put += (uint64_t)n) {
+			n = pwrite(fd, buf + put, len - put, (off_t)(off + put));
+			if (n <= 0) {
+				*we = (struct disk_werr){off + put, n < 0 ? errno : ENOSPC};
+				free(buf);
+				return WL_EFAIL;
+			}
 		}
 	}
 	free(buf);
@@ -185,25 +205,24 @@ static int disk_write_range(const struct disk_opts *o, int fd, uint64_t from, ui
 }
 
 /* Data first, then the header that says it is complete, each made durable. */
-static int disk_write_image(const struct disk_opts *o, int fd, uint64_t done, uint64_t size)
+static int disk_write_image(int fd, uint64_t done, uint64_t size, struct disk_werr *we)
 {
 	char chunk0[DISK_CHUNK];
-	int ret;
 
-	ret = disk_write_range(o, fd, done - done % DISK_CHUNK, size);
-	if (ret)
-		return ret;
-	if (fsync(fd)) {
-		vb_err("%s: fsync %s: %s", o->name, o->file, strerror(errno));
+	if (disk_write_range(fd, done - done % DISK_CHUNK, size, we))
 		return WL_EFAIL;
-	}
+	*we = (struct disk_werr){size, 0};
+	if (fsync(fd))
+		goto fail;
 	wl_disk_fill_chunk(chunk0, DISK_SEED, 0);
 	disk_put_header(chunk0, size);
-	if (pwrite(fd, chunk0, sizeof(chunk0), 0) != sizeof(chunk0) || fsync(fd)) {
-		vb_err("%s: cannot write the header of %s: %s", o->name, o->file, strerror(errno));
-		return WL_EFAIL;
-	}
+	we->off = 0;
+	if (pwrite(fd, chunk0, sizeof(chunk0), 0) != sizeof(chunk0) || fsync(fd))
+		goto fail;
 	return WL_OK;
+fail:
+	we->err = errno ? errno : EIO;
+	return WL_EFAIL;
 }
 
 /* The size to use: a device is never written past its end. */
@@ -217,6 +236,8 @@ static int disk_fit(const struct disk_opts *o, int fd, struct disk_image *img)
 		return WL_EFAIL;
 	}
 	img->is_blkdev = S_ISBLK(st.st_mode);
+	img->dev = img->is_blkdev ? st.st_rdev : st.st_dev;
+	img->orig_size = (uint64_t)st.st_size;
 	if (!img->is_blkdev && !S_ISREG(st.st_mode)) {
 		vb_err("%s: %s is neither a regular file nor a block device (give --file PATH)",
 		       o->name, o->file);
@@ -252,16 +273,25 @@ static void disk_default_dir(const struct disk_opts *o)
 	mkdir(DISK_DEFAULT_DIR, 01777);
 }
 
-/* A device is opened exclusively: the kernel refuses if it is mounted. */
-static int disk_open_rw(const struct disk_opts *o)
+/*
+ * A device is opened exclusively: the kernel refuses if it is mounted. A
+ * file is created only where none is, so that *created says whether a
+ * failure may remove it.
+ */
+static int disk_open_rw(const struct disk_opts *o, bool *created)
 {
 	struct stat st;
 	int fd;
 
-	if (!stat(o->file, &st) && S_ISBLK(st.st_mode))
+	*created = false;
+	if (!stat(o->file, &st) && S_ISBLK(st.st_mode)) {
 		fd = open(o->file, O_RDWR | O_EXCL | O_CLOEXEC);
-	else
-		fd = open(o->file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	} else {
+		fd = open(o->file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		*created = fd >= 0;
+		if (fd < 0 && errno == EEXIST)
+			fd = open(o->file, O_RDWR | O_CLOEXEC);
+	}
 	if (fd < 0 && errno == EBUSY)
 		vb_err("%s: %s is in use (mounted?): give --file an unused device or a file",
 		       o->name, o->file);
@@ -271,24 +301,88 @@ static int disk_open_rw(const struct disk_opts *o)
 	return fd;
 }
 
+static double mib(uint64_t bytes)
+{
+	return (double)bytes / (1 << 20);
+}
+
+/*
+ * Writing the image failed: a file this run created goes, one it found is
+ * cut back to the length it had, so a full filesystem does not stay full.
+ */
+static void disk_write_failed(const struct disk_opts *o, const struct disk_image *img, int fd,
+			      bool created, uint64_t free_before, const struct disk_werr *we)
+{
+	const char *undo = "";
+	char avail[64] = "";
+
+	if (created && !unlink(o->file))
+		undo = "; the file it had created was removed";
+	else if (!created && !img->is_blkdev && !ftruncate(fd, (off_t)img->orig_size))
+		undo = "; the file was cut back to its former length";
+	if (free_before != UINT64_MAX)
+		snprintf(avail, sizeof(avail), ", %.1f MiB more, and %.1f MiB are free",
+			 mib(img->size > img->orig_size ? img->size - img->orig_size : 0),
+			 mib(free_before));
+	if (we->err == ENOSPC || we->err == EDQUOT)
+		vb_err("%s: the filesystem of %s is full: the image needs %.1f MiB (--size)%s%s "
+		       "(free space there, give --file on another filesystem, or a smaller --size)",
+		       o->name, o->file, mib(img->size), avail, undo);
+	else
+		vb_err("%s: cannot write the image %s at %llu: %s%s (give --file elsewhere)",
+		       o->name, o->file, (unsigned long long)we->off, strerror(we->err), undo);
+}
+
+/* Bytes this process may still put on fd's filesystem; UINT64_MAX if unknown. */
+static uint64_t disk_free_bytes(int fd)
+{
+	struct statvfs sv;
+
+	if (fstatvfs(fd, &sv) || !sv.f_frsize)
+		return UINT64_MAX;
+	/* root may use the blocks reserved for it */
+	return (uint64_t)(geteuid() ? sv.f_bavail : sv.f_bfree) * sv.f_frsize;
+}
+
+/* A regular file that must grow by more than the free space. */
+static bool disk_wont_fit(const struct disk_image *img, uint64_t free_bytes)
+{
+	if (img->is_blkdev || img->size <= img->orig_size)
+		return false;
+	return img->size - img->orig_size > free_bytes;
+}
+
 static int disk_prepare(const struct disk_opts *o, struct disk_image *img)
 {
 	double start = wl_now();
-	uint64_t done;
+	struct disk_werr we = {0};
+	uint64_t done, free_before;
+	bool created;
 	int fd, ret;
 
 	disk_default_dir(o);
-	fd = disk_open_rw(o);
+	fd = disk_open_rw(o, &created);
 	if (fd < 0)
 		return WL_EFAIL;
 	ret = disk_fit(o, fd, img);
 	if (!ret)
 		ret = disk_inspect(o, fd, &done);
-	if (ret)
+	if (ret) {
+		if (created)
+			unlink(o->file);
 		goto out;
+	}
 	img->reused = done >= img->size;
-	if (!img->reused)
-		ret = disk_write_image(o, fd, done, img->size);
+	free_before = disk_free_bytes(fd);
+	we = (struct disk_werr){img->orig_size, ENOSPC};
+	/* refused before a byte is written when it cannot fit, so nothing fills up */
+	if (!img->reused && disk_wont_fit(img, free_before)) {
+		disk_write_failed(o, img, fd, created, free_before, &we);
+		ret = WL_EFAIL;
+	} else if (!img->reused && disk_write_image(fd, done, img->size, &we)) {
+		disk_write_failed(o, img, fd, created, free_before, &we);
+		ret = WL_EFAIL;
+	}
 out:
 	close(fd);
 	img->prepare_s = wl_now() - start;
@@ -314,6 +408,95 @@ static int disk_open_timed(const struct disk_opts *o, struct disk_image *img)
 	if (o->buffered)
 		posix_fadvise(img->fd, 0, img->size, POSIX_FADV_DONTNEED);
 	return WL_OK;
+}
+
+/* ---- the read buffer and the device's own count ----------------------- */
+
+struct disk_buf {
+	void *map; /* what to munmap */
+	size_t map_len;
+	char *p; /* block_size bytes, page-aligned for O_DIRECT */
+	const char *backing;
+};
+
+/* One of a hugetlb or a transparent huge page, touched; NULL if neither. */
+static char *disk_buf_huge(size_t hlen, struct disk_buf *b)
+{
+	char *p = mmap(NULL, hlen, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+
+	if (p != MAP_FAILED) {
+		*b = (struct disk_buf){.map = p, .map_len = hlen, .p = p, .backing = "hugetlb"};
+		memset(p, 0, hlen);
+		return p;
+	}
+	/* Over-map by one huge page, so that a 2 MiB-aligned range lies inside. */
+	p = mmap(NULL, hlen + DISK_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	*b = (struct disk_buf){.map = p, .map_len = hlen + DISK_HUGE};
+	b->p = (char *)(((uintptr_t)p + DISK_HUGE - 1) & ~(uintptr_t)(DISK_HUGE - 1));
+	madvise(b->p, hlen, MADV_HUGEPAGE);
+	memset(b->p, 0, hlen);
+	/* Collapse says for certain whether the range is huge pages now. */
+	b->backing = madvise(b->p, hlen, MADV_COLLAPSE) ? "pages" : "thp";
+	return b->p;
+}
+
+/*
+ * The read buffer, laid out so that one read is one request where fio's is.
+ * A 1 MiB buffer of 4 KiB pages that are not physically contiguous is 256
+ * segments, more than a virtio disk queue takes (max_segments 254): the block
+ * layer splits every read in two (1016 KiB + 8 KiB). A 2 MiB huge page is one
+ * segment: a reserved hugetlb page if any, else a transparent huge page, else
+ * small pages as before. A one-page block needs none of it.
+ */
+static int disk_buf_alloc(uint64_t len, struct disk_buf *b)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t hlen = (len + DISK_HUGE - 1) & ~(DISK_HUGE - 1);
+	char *p;
+
+	if (len > page)
+		return disk_buf_huge(hlen, b) ? 0 : -1;
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	*b = (struct disk_buf){.map = p, .map_len = page, .p = p, .backing = "pages"};
+	memset(p, 0, page);
+	return 0;
+}
+
+static void disk_buf_free(struct disk_buf *b)
+{
+	if (b->map)
+		munmap(b->map, b->map_len);
+}
+
+/*
+ * Read requests the image's block device has completed (the first field of
+ * its stat file, requests after merges and splits). False where the file
+ * sits on no block device of its own (overlayfs, tmpfs, btrfs) or /sys is
+ * not there.
+ */
+static bool disk_dev_reads(dev_t dev, uint64_t *reads)
+{
+	unsigned long long v;
+	char path[64];
+	FILE *f;
+	bool ok;
+
+	if (!major(dev))
+		return false;
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/stat", major(dev), minor(dev));
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	ok = fscanf(f, "%llu", &v) == 1;
+	fclose(f);
+	*reads = v;
+	return ok;
 }
 
 /* ---- the timed reads -------------------------------------------------- */
@@ -396,6 +579,11 @@ static struct json_object *disk_extra(const struct disk_opts *o, const struct di
 	json_object_object_add(x, "direct", json_object_new_boolean(!o->buffered));
 	json_object_object_add(x, "image_reused", json_object_new_boolean(img->reused));
 	json_object_object_add(x, "prepare_s", json_object_new_double(img->prepare_s));
+	json_object_object_add(x, "buffer", json_object_new_string(img->buffer));
+	json_object_object_add(x, "device_reads_per_op",
+			       img->have_dev_reads ? json_object_new_double((double)img->dev_reads /
+									    (double)res->ops)
+						   : NULL);
 	return x;
 }
 
@@ -431,11 +619,13 @@ static int disk_parse(int argc, char **argv, struct disk_opts *o)
 			o->file = optarg;
 			break;
 		case 's':
-			ret = wl_parse_size("--size", optarg, 1, &o->size);
+			ret = wl_parse_size_range("--size", optarg, DISK_MIN_BLOCK, DISK_MAX_SIZE,
+						  &o->size);
 			break;
 		case 'b':
-			ret = wl_parse_size("--block-size", optarg, 512, &o->block_size);
-			if (!ret && o->block_size % 512) {
+			ret = wl_parse_size_range("--block-size", optarg, DISK_MIN_BLOCK,
+						  DISK_MAX_BLOCK, &o->block_size);
+			if (!ret && o->block_size % DISK_MIN_BLOCK) {
 				vb_err("%s: --block-size %s is not a multiple of 512", o->name,
 				       optarg);
 				ret = WL_EUSAGE;
@@ -461,11 +651,27 @@ static int disk_parse(int argc, char **argv, struct disk_opts *o)
 	return wl_no_args(o->name, argc, optind, argv);
 }
 
+/* The timed reads, between two reads of the device's own request count. */
+static int disk_measure(const struct disk_opts *o, struct disk_image *img, void *buf,
+			struct wl_hist *h, struct wl_result *res)
+{
+	uint64_t before = 0, after = 0;
+	bool have = disk_dev_reads(img->dev, &before);
+	int ret = disk_loop(o, img, buf, h, res);
+
+	if (ret)
+		return ret;
+	img->have_dev_reads = have && disk_dev_reads(img->dev, &after) && after >= before;
+	img->dev_reads = after - before;
+	res->extra = disk_extra(o, img, h, res);
+	return WL_OK;
+}
+
 static int disk_run(struct disk_opts *o, int argc, char **argv, struct wl_result *res)
 {
 	struct disk_image img = {.fd = -1};
+	struct disk_buf buf = {0};
 	struct wl_hist *h = NULL;
-	void *buf = NULL;
 	int ret;
 
 	ret = disk_parse(argc, argv, o);
@@ -478,17 +684,16 @@ static int disk_run(struct disk_opts *o, int argc, char **argv, struct wl_result
 	if (ret)
 		return ret;
 	h = calloc(1, sizeof(*h));
-	if (!h || posix_memalign(&buf, DISK_ALIGN, o->block_size)) {
-		vb_err("%s: out of memory for a %llu-byte block", o->name,
-		       (unsigned long long)o->block_size);
+	if (!h || disk_buf_alloc(o->block_size, &buf)) {
+		vb_err("%s: out of memory for a %llu-byte block (try a smaller --block-size)",
+		       o->name, (unsigned long long)o->block_size);
 		ret = WL_EFAIL;
 		goto out;
 	}
-	ret = disk_loop(o, &img, buf, h, res);
-	if (!ret)
-		res->extra = disk_extra(o, &img, h, res);
+	img.buffer = buf.backing;
+	ret = disk_measure(o, &img, buf.p, h, res);
 out:
-	free(buf);
+	disk_buf_free(&buf);
 	free(h);
 	close(img.fd);
 	return ret;
@@ -514,14 +719,18 @@ static void disk_usage(FILE *out, bool seq)
 		"usage: workload %s [options]\n"
 		"  %s, one pread per block (fio's psync engine), O_DIRECT\n"
 		"  unless --buffered. Score: MiB/s (MiB = 2^20 bytes); extra: IOPS and latency\n"
-		"  p50/p99/mean. The image is written once (non-repeating data, fsynced, a\n"
+		"  p50/p99/mean, the read buffer's backing (a huge page where one is to be had,\n"
+		"  so a read is one device request) and the device's read requests per read\n"
+		"  (device_reads_per_op). The image is written once (non-repeating data, fsynced, "
+		"a\n"
 		"  header at offset 0) and kept: a file or block device already holding an\n"
 		"  image of at least --size is reused without writing.\n"
-		"  --duration SECONDS   how long to read (default 10)\n"
+		"  --duration SECONDS   how long to read, 0.001..1e6 (default 10)\n"
 		"  --file PATH          image file or block device (default %s)\n"
-		"  --size SIZE          bytes of it to read; a device is never written past its\n"
-		"                       end (default 1G)\n"
-		"  --block-size SIZE    bytes per read (default %s)\n"
+		"  --size SIZE          bytes of it to read, 512..1024T; a device is never\n"
+		"                       written past its end (default 1G)\n"
+		"  --block-size SIZE    bytes per read, a multiple of 512 in 512..256M\n"
+		"                       (default %s)\n"
 		"  --buffered           read through the page cache (default O_DIRECT; fio's\n"
 		"                       direct=0, the page cache dropped for the file first)\n"
 		"  --overwrite          write the image over a file or device holding other\n"

@@ -156,7 +156,7 @@ static void fork_usage(FILE *out)
 		"usage: workload fork [options]\n"
 		"  fork(2); the child _exit(0)s at once; the parent waitpid(2)s for it. One op\n"
 		"  is one child reaped. Score: forks/s; extra: fork() and reap latency.\n"
-		"  --duration SECONDS   how long to run (default 10)\n"
+		"  --duration SECONDS   how long to run, 0.001..1e6 (default 10)\n"
 		"  peer: stress-ng --fork 1 (bogo ops/s). stress-ng also counts one op per\n"
 		"  child reaped, but its child makes about ten system calls (setsid, vhangup,\n"
 		"  setpgid...) before exiting and its larger process has more mappings to\n"

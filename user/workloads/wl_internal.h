@@ -31,15 +31,12 @@ static inline int wl_opt_error(const char *wl, int c, int optind, char **argv)
 }
 
 /* --duration: positive, and small enough for nanosecond arithmetic. */
+#define WL_DURATION_MIN 0.001
+#define WL_DURATION_MAX 1e6
+
 static inline int wl_parse_duration(const char *arg, double *out)
 {
-	int ret = wl_parse_double("--duration", arg, 0.001, out);
-
-	if (!ret && *out > 1e6) {
-		vb_err("--duration: '%s' is more than 1e6 seconds", arg);
-		ret = WL_EUSAGE;
-	}
-	return ret;
+	return wl_parse_double_range("--duration", arg, WL_DURATION_MIN, WL_DURATION_MAX, out);
 }
 
 /* A whole number in min..max, with no suffix. */

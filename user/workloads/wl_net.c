@@ -21,10 +21,13 @@
 
 #include "net_iperf.h"
 #include "util_log.h"
+#include "wl_internal.h"
 #include "workload.h"
 
 #define CONNECT_TIMEOUT_MS 5000
 #define BURST		   10 /* writes per stream per wake-up, iperf3's multisend */
+#define NET_MIN_SECS	   0.1
+#define NET_MAX_TIMEOUT	   3600.0
 
 struct net_opts {
 	char host[256];
@@ -81,10 +84,12 @@ static void net_usage(FILE *out)
 		"  --server HOST[:PORT]  server, [IPv6]:PORT for IPv6 (default 127.0.0.1:%d)\n"
 		"  --streams N           parallel TCP streams, 1..%d (default 1)\n"
 		"  --len BYTES           bytes per write, 1..1M (default 128K)\n"
-		"  --duration S          seconds of sending (default 10)\n"
+		"  --duration S          seconds of sending, 0.1..%d (default 10)\n"
 		"  --timeout S           seconds the server may take to answer each control\n"
-		"                        step (default 10); connecting gives up after %d s\n",
-		IPERF_DEFAULT_PORT, IPERF_MAX_STREAMS, CONNECT_TIMEOUT_MS / 1000);
+		"                        step, 0.1..%.0f (default 10); connecting gives up\n"
+		"                        after %d s\n",
+		IPERF_DEFAULT_PORT, IPERF_MAX_STREAMS, IPERF_MAX_TIME, NET_MAX_TIMEOUT,
+		CONNECT_TIMEOUT_MS / 1000);
 }
 
 static int parse_opts(int argc, char **argv, struct net_opts *o)
@@ -98,7 +103,7 @@ static int parse_opts(int argc, char **argv, struct net_opts *o)
 		{NULL, 0, NULL, 0},
 	};
 	char why[300];
-	double d;
+	uint64_t n;
 	int c, ret = WL_OK;
 
 	snprintf(o->host, sizeof(o->host), "127.0.0.1");
@@ -119,30 +124,21 @@ static int parse_opts(int argc, char **argv, struct net_opts *o)
 			}
 			break;
 		case 'P':
-			ret = wl_parse_double("--streams", optarg, 1, &d);
-			if (ret == WL_OK && (d > IPERF_MAX_STREAMS || d != floor(d))) {
-				vb_err("net: --streams %s: a whole number in 1..%d", optarg,
-				       IPERF_MAX_STREAMS);
-				ret = WL_EUSAGE;
-			}
-			o->streams = (int)d;
+			ret = wl_parse_uint("--streams", optarg, 1, IPERF_MAX_STREAMS, &n);
+			o->streams = ret == WL_OK ? (int)n : o->streams;
 			break;
 		case 'l':
-			ret = wl_parse_size("--len", optarg, 1, &o->len);
-			if (ret == WL_OK && o->len > IPERF_MAX_LEN) {
-				vb_err("net: --len %s: at most 1M, as iperf3 allows", optarg);
-				ret = WL_EUSAGE;
-			}
+			/* at most iperf3's own limit */
+			ret = wl_parse_size_range("--len", optarg, 1, IPERF_MAX_LEN, &o->len);
 			break;
 		case 'd':
-			ret = wl_parse_double("--duration", optarg, 0.1, &o->duration);
-			if (ret == WL_OK && o->duration > IPERF_MAX_TIME) {
-				vb_err("net: --duration %s: at most %d s", optarg, IPERF_MAX_TIME);
-				ret = WL_EUSAGE;
-			}
+			ret = wl_parse_double_range("--duration", optarg, NET_MIN_SECS,
+						    IPERF_MAX_TIME, &o->duration);
 			break;
 		case 't':
-			ret = wl_parse_double("--timeout", optarg, 0.1, &o->timeout);
+			/* the milliseconds of NET_MAX_TIMEOUT fit an int */
+			ret = wl_parse_double_range("--timeout", optarg, NET_MIN_SECS,
+						    NET_MAX_TIMEOUT, &o->timeout);
 			break;
 		default:
 			vb_err("net: unknown or incomplete option '%s' (see 'vbench-trace workload "

@@ -49,7 +49,40 @@ int wl_parse_double(const char *opt, const char *arg, double min, double *out)
 	return WL_OK;
 }
 
-int wl_parse_size(const char *opt, const char *arg, uint64_t min, uint64_t *out)
+int wl_parse_double_range(const char *opt, const char *arg, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	/* !(v >= min && v <= max) also refuses NaN */
+	if (errno || end == arg || *end || !(v >= min && v <= max)) {
+		vb_err("%s: '%s' is not a number in %g..%g", opt, arg, min, max);
+		return WL_EUSAGE;
+	}
+	*out = v;
+	return WL_OK;
+}
+
+char *wl_size_str(uint64_t v, char *buf, size_t len)
+{
+	static const char suffix[] = "kMGT";
+	int i = -1;
+
+	while (i < 3 && v && !(v & 1023)) {
+		v >>= 10;
+		i++;
+	}
+	if (i < 0)
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+	else
+		snprintf(buf, len, "%llu%c", (unsigned long long)v, suffix[i]);
+	return buf;
+}
+
+/* The number and its power-of-1024 suffix; false if it is no size at all. */
+static bool size_scan(const char *arg, uint64_t *out)
 {
 	unsigned long long v;
 	char *end;
@@ -57,39 +90,67 @@ int wl_parse_size(const char *opt, const char *arg, uint64_t min, uint64_t *out)
 
 	errno = 0;
 	if (*arg == '-')
-		goto bad;
+		return false;
 	v = strtoull(arg, &end, 10);
 	if (errno || end == arg)
-		goto bad;
+		return false;
 	switch (*end) {
 	case 'k':
 	case 'K':
 		shift = 10;
-		end++;
 		break;
 	case 'm':
 	case 'M':
 		shift = 20;
-		end++;
 		break;
 	case 'g':
 	case 'G':
 		shift = 30;
-		end++;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
 		break;
 	default:
 		break;
 	}
+	end += shift != 0;
 	if (*end == 'i' || *end == 'B')
 		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
-	if (*end || (shift && v > (UINT64_MAX >> shift)) || (v << shift) < min)
-		goto bad;
+	if (*end || (shift && v > (UINT64_MAX >> shift)))
+		return false;
 	*out = (uint64_t)v << shift;
+	return true;
+}
+
+int wl_parse_size(const char *opt, const char *arg, uint64_t min, uint64_t *out)
+{
+	uint64_t v;
+
+	if (!size_scan(arg, &v) || v < min) {
+		vb_err("%s: '%s' is not a size >= %llu bytes (suffixes k, M, G, T: powers of "
+		       "1024)",
+		       opt, arg, (unsigned long long)min);
+		return WL_EUSAGE;
+	}
+	*out = v;
 	return WL_OK;
-bad:
-	vb_err("%s: '%s' is not a size >= %llu bytes (suffixes k, M, G: powers of 1024)", opt, arg,
-	       (unsigned long long)min);
-	return WL_EUSAGE;
+}
+
+int wl_parse_size_range(const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char lo[32], hi[32];
+	uint64_t v;
+
+	if (!size_scan(arg, &v) || v < min || v > max) {
+		vb_err("%s: '%s' is not a size in %s..%s bytes (suffixes k, M, G, T: powers of "
+		       "1024)",
+		       opt, arg, wl_size_str(min, lo, sizeof(lo)),
+		       wl_size_str(max, hi, sizeof(hi)));
+		return WL_EUSAGE;
+	}
+	*out = v;
+	return WL_OK;
 }
 
 static double tv_s(struct timeval tv)

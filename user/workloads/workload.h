@@ -5,6 +5,7 @@
 #define VB_WORKLOAD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -61,9 +62,18 @@ const struct workload *workload_find(const char *name);
  */
 int workload_exec(const struct workload *w, int argc, char **argv, struct json_object **out);
 
-/* Shared option helpers for the workloads. */
+/*
+ * Shared option helpers for the workloads. Sizes take the suffixes k, M, G,
+ * T (powers of 1024). The _range forms refuse anything outside min..max with
+ * a message that gives the range; NaN and infinities are never numbers.
+ */
 int wl_parse_double(const char *opt, const char *arg, double min, double *out);
+int wl_parse_double_range(const char *opt, const char *arg, double min, double max, double *out);
 int wl_parse_size(const char *opt, const char *arg, uint64_t min, uint64_t *out); /* 4k, 1M, 1G */
+int wl_parse_size_range(const char *opt, const char *arg, uint64_t min, uint64_t max,
+			uint64_t *out);
+/* v with the largest suffix that divides it exactly: 1048576 is "1M". */
+char *wl_size_str(uint64_t v, char *buf, size_t len);
 double wl_now(void); /* CLOCK_MONOTONIC seconds */
 
 #endif
