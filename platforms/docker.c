@@ -314,12 +314,18 @@ static const struct platform_option docker_options[] = {
 	{0},
 };
 
+static void docker_config_json(const struct platform_env *env, struct json_object *config)
+{
+	docker_settings_json(config, env->disk_file_bytes);
+}
+
 const struct platform_ops docker_ops = {
 	.name = "docker",
 	.flags = PLAT_EXTRA_DISK_VARIANT,
 	.options = docker_options,
 	.variant_option = "storage",
 	.available = docker_available,
+	.config_json = docker_config_json,
 	.prepare = docker_prepare,
 	.start = docker_start,
 	.run = docker_run,

@@ -37,7 +37,6 @@
 #include "util_sys.h"
 
 #define DEFAULT_URI	    "qemu:///system"
-#define DEFAULT_CACHE_DIR   "/var/cache/vbench-trace"
 #define DOMAIN_PREFIX	    "vbench-trace-"
 #define OWNER_FMT	    "vbench-trace owner pid=%d start=%llu"
 #define GUEST_MEMORY_MIB    1024
@@ -524,7 +523,7 @@ static void sweep(struct platform *p)
 static int guest_prepare(struct platform *p)
 {
 	const char *cache =
-		p->env->cache_dir && *p->env->cache_dir ? p->env->cache_dir : DEFAULT_CACHE_DIR;
+		p->env->cache_dir && *p->env->cache_dir ? p->env->cache_dir : PLATFORM_CACHE_DIR;
 	struct guest_kernel gk;
 	struct guest *g = p->priv;
 	char why[1024];

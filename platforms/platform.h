@@ -19,6 +19,11 @@
 
 #include "util_frame.h"
 
+struct json_object;
+
+/* Where guest kernels, images and kept console logs live between runs. */
+#define PLATFORM_CACHE_DIR "/var/cache/vbench-trace"
+
 /*
  * A platform option as set on the command line ("-O NAME=VALUE", or a
  * synonym such as --disk-cache): the runner passes the list through and
@@ -36,7 +41,8 @@ struct platform_setting {
 struct platform_env {
 	const char *agent_path;		    /* the static agent binary */
 	const char *work_dir;		    /* scratch space for this suite (disk files, images) */
-	const char *cache_dir;		    /* kept between suites (guest kernel, images) */
+	const char *cache_dir;		    /* kept between suites (guest kernel, images);
+					     * PLATFORM_CACHE_DIR unless --cache-dir */
 	bool guest_probes;		    /* the agent loads probes in a guest kernel */
 	unsigned long long disk_file_bytes; /* the disk workloads' file size */
 	int net_port;			    /* the port of the net-server the runner starts */
@@ -105,6 +111,12 @@ struct platform_ops {
 	 * (qemu, kvm) are asked once.
 	 */
 	int (*preflight)(const struct platform_env *env, char *warn, size_t n);
+	/*
+	 * Optional: adds what the driver fixes about every target it starts
+	 * (docker: how containers are confined) to the results' config, under
+	 * a key named after the platform.
+	 */
+	void (*config_json)(const struct platform_env *env, struct json_object *config);
 	/* Once per suite: build images, fetch a kernel, make disk images. */
 	int (*prepare)(struct platform *p);
 	/* Start the agent and wait for its hello; fills target_pid, cmd_fd, out. */

@@ -10,7 +10,6 @@
 #include <ftw.h>
 #include <getopt.h>
 #include <json.h>
-#include <libgen.h>
 #include <limits.h>
 #include <math.h>
 #include <netdb.h>
@@ -28,8 +27,9 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "docker.h"
 #include "findings.h"
+#include "net_iperf.h"
+#include "platform.h"
 #include "probes.h"
 #include "report.h"
 #include "results.h"
@@ -43,7 +43,6 @@
 #define QUICK_DURATION_S     1.0
 #define DEFAULT_DISK_BYTES   (1ULL << 30)
 #define QUICK_DISK_BYTES     (64ULL << 20)
-#define DEFAULT_CACHE_DIR    "/var/cache/vbench-trace"
 #define NET_CHECK_TIMEOUT_MS 3000
 
 /* The ranges of the numeric options: out of range is a usage error that
@@ -91,7 +90,7 @@ static void run_usage(FILE *out)
 		"      --disk-size SIZE   disk workloads' file size, 1M to 1024G (default: 1G;\n"
 		"                         --quick: 64M)\n"
 		"      --buffered         disk workloads through the page cache (no O_DIRECT)\n"
-		"      --cache-dir DIR    guest kernel and images (default: " DEFAULT_CACHE_DIR
+		"      --cache-dir DIR    guest kernel and images (default: " PLATFORM_CACHE_DIR
 		")\n"
 		"  -v, --verbose          say what is sent to each agent\n\n"
 		"examples:\n"
@@ -268,7 +267,10 @@ static int split_host_port(const char *arg, char *host, size_t n, char *port, si
 			colon = NULL; /* a bare IPv6 address */
 		snprintf(host, n, "%.*s", colon ? (int)(colon - arg) : (int)strlen(arg), arg);
 	}
-	snprintf(port, pn, "%s", colon ? colon + 1 : "5201");
+	if (colon)
+		snprintf(port, pn, "%s", colon + 1);
+	else
+		snprintf(port, pn, "%d", IPERF_DEFAULT_PORT);
 	return *host ? 0 : -1;
 }
 
@@ -321,7 +323,7 @@ static int pick_port(void)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = 5201;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = IPERF_DEFAULT_PORT;
 
 	if (fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
 	    !getsockname(fd, (struct sockaddr *)&a, &len))
@@ -350,19 +352,6 @@ static void default_out_dir(char *buf, size_t n)
 
 	gmtime_r(&t, &tm);
 	strftime(buf, n, "results/%Y%m%dT%H%M%SZ", &tm);
-}
-
-static void agent_beside_tool(char *buf, size_t n)
-{
-	char self[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (len <= 0) {
-		snprintf(buf, n, "vbench-trace-agent");
-		return;
-	}
-	self[len] = '\0';
-	snprintf(buf, n, "%s/vbench-trace-agent", dirname(self));
 }
 
 static void cpu_model(char *buf, size_t n)
@@ -466,7 +455,12 @@ static struct json_object *new_document(const struct run_config *cfg)
 	json_object_object_add(conf, "disk_file_bytes",
 			       json_object_new_uint64(cfg->env.disk_file_bytes));
 	add_platform_options(conf, cfg);
-	docker_settings_json(conf, cfg->env.disk_file_bytes);
+	for (int i = 0; i < cfg->nr_platforms; i++) {
+		const struct platform_ops *ops = platform_find(cfg->platforms[i]);
+
+		if (ops->config_json)
+			ops->config_json(&cfg->env, conf);
+	}
 	if (cfg->net_server)
 		json_object_object_add(conf, "net_server", json_object_new_string(cfg->net_server));
 	list = json_object_new_array();
@@ -732,7 +726,7 @@ static void set_defaults(struct run_args *a)
 	a->cfg.runs = 3;
 	a->cfg.trace = true;
 	a->cfg.env.settings = a->settings;
-	a->cfg.env.cache_dir = DEFAULT_CACHE_DIR;
+	a->cfg.env.cache_dir = PLATFORM_CACHE_DIR;
 	parse_platforms("all", &a->cfg);
 	parse_workloads("all", &a->cfg);
 }
@@ -789,7 +783,7 @@ int cmd_run(int argc, char **argv)
 		results_close_dir(&out);
 		return VB_EXIT_FAILED;
 	}
-	agent_beside_tool(agent, sizeof(agent));
+	vb_agent_path(agent, sizeof(agent));
 	a.cfg.env.agent_path = agent;
 	a.cfg.env.work_dir = work_dir;
 	a.cfg.env.net_port = pick_port();

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <json.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,13 +23,12 @@
 #include "platform.h"
 #include "probes.h"
 #include "util_log.h"
+#include "util_sys.h"
 
-#define CACHE_DIR     "/var/cache/vbench-trace"
-#define DISK_DIR      "/var/tmp"
+#define DISK_DIR "/var/tmp"
+/* The disk workloads' file plus a guest image, with room. */
 #define DISK_NEED_GIB 2.0
-#define TRACEFS_MAGIC                                                                            \
-	0x74726163 /* linux/magic.h */ /* the disk workloads' file plus a guest image, with room \
-					*/
+#define TRACEFS_MAGIC 0x74726163 /* linux/magic.h */
 
 /* Every tracepoint some probe family attaches to (docs/architecture.md, "3. Probes attach"). */
 static const char *const tracepoints[] = {
@@ -47,6 +45,11 @@ static const char *const tracepoints[] = {
 	"kvm/kvm_exit",
 	"kvm/kvm_entry",
 	"raw_syscalls/sys_enter",
+	/* the sched family (thread states): trace's breakdown */
+	"raw_syscalls/sys_exit",
+	"sched/sched_switch",
+	"sched/sched_wakeup",
+	"sched/sched_wakeup_new",
 };
 
 static const char *const peers[] = {"sysbench", "fio", "iperf3", "stress-ng"};
@@ -202,19 +205,11 @@ static void check_kvm(struct doctor *d)
 /* The environment the runner would give the drivers, with its defaults. */
 static void default_env(struct platform_env *env, char *agent, size_t n)
 {
-	char exe[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (len > 0) {
-		exe[len] = '\0';
-		snprintf(agent, n, "%s/vbench-trace-agent", dirname(exe));
-	} else {
-		snprintf(agent, n, "build/vbench-trace-agent");
-	}
+	vb_agent_path(agent, n);
 	memset(env, 0, sizeof(*env));
 	env->agent_path = agent;
 	env->work_dir = DISK_DIR;
-	env->cache_dir = CACHE_DIR;
+	env->cache_dir = PLATFORM_CACHE_DIR;
 	env->guest_probes = true;
 }
 
@@ -340,10 +335,10 @@ static bool find_vmlinuz(const char *dir, int depth, char *found, size_t n)
 static void check_guest_kernel(struct doctor *d)
 {
 	char found[PATH_MAX], detail[PATH_MAX + 32];
-	bool ok = find_vmlinuz(CACHE_DIR, 3, found, sizeof(found));
+	bool ok = find_vmlinuz(PLATFORM_CACHE_DIR, 3, found, sizeof(found));
 
 	snprintf(detail, sizeof(detail), ok ? "cached: %s" : "no guest kernel in %s yet",
-		 ok ? found : CACHE_DIR);
+		 ok ? found : PLATFORM_CACHE_DIR);
 	check(d, "guest kernel cache", ok, detail,
 	      "the first qemu or kvm run fetches Debian's linux-image package with apt-get "
 	      "download (needs the Debian mirror)");

@@ -293,6 +293,21 @@ int vb_proc_start_time(pid_t pid, unsigned long long *start)
 	return err;
 }
 
+void vb_agent_path(char *buf, size_t n)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (len <= 0) {
+		snprintf(buf, n, "%s", VB_AGENT_NAME);
+		return;
+	}
+	self[len] = '\0';
+	slash = strrchr(self, '/');
+	snprintf(buf, n, "%.*s/%s", slash ? (int)(slash - self) : 1, slash ? self : ".",
+		 VB_AGENT_NAME);
+}
+
 int vb_proc_alive(pid_t pid, unsigned long long start)
 {
 	struct vb_proc_stat st;

@@ -59,6 +59,11 @@ int vb_parse_proc_stat(const char *text, struct vb_proc_stat *st);
 int vb_proc_stat(pid_t pid, struct vb_proc_stat *st);
 int vb_proc_start_time(pid_t pid, unsigned long long *start);
 
+/* The static agent's file name, and its path: beside this executable
+ * (/proc/self/exe, links resolved), as make and make install lay it out. */
+#define VB_AGENT_NAME "vbench-trace-agent"
+void vb_agent_path(char *buf, size_t n);
+
 /* Is the process that was pid at start still there, and not a zombie? */
 int vb_proc_alive(pid_t pid, unsigned long long start);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report_doc.h"
+#include "workload.h"
 #include "stats.h"
 
 struct json_object *doc_get(struct json_object *o, const char *path)
@@ -162,18 +163,18 @@ static bool name_in(const char **names, size_t n, const char *name)
 
 size_t doc_workloads(struct json_object *doc, const char **names, size_t max)
 {
-	static const char *const order[] = {"cpu", "mem", "diskrand", "diskseq", "fork", "net"};
+	const size_t known = (size_t)nr_workloads;
 	size_t n = 0;
 
-	for (size_t k = 0; k <= sizeof(order) / sizeof(order[0]); k++) {
+	/* The workload table's order first (workload.c), then any other name. */
+	for (size_t k = 0; k <= known; k++) {
 		for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
 			struct json_object *p = doc_idx(doc, "platforms", i);
 
 			for (size_t j = 0; j < doc_len(p, "workloads"); j++) {
 				const char *w = doc_str(doc_idx(p, "workloads", j), "name", NULL);
-				bool want = k < sizeof(order) / sizeof(order[0])
-						    ? w && !strcmp(w, order[k])
-						    : w != NULL;
+				bool want =
+					k < known ? w && !strcmp(w, workloads[k]->name) : w != NULL;
 
 				if (want && n < max && !name_in(names, n, w))
 					names[n++] = w;

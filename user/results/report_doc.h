@@ -69,9 +69,10 @@ struct json_object *doc_platform_by_label(struct json_object *doc, const char *l
 struct json_object *doc_cell(struct json_object *platform, const char *workload);
 
 /*
- * The workload names of the whole document, in report order: the design's
- * order (cpu, mem, diskrand, diskseq, fork, net) first, then any other in
- * the order first seen. Returns how many were stored in names (at most max).
+ * The workload names of the whole document, in report order: the workload
+ * table's (workload.c: cpu, mem, diskrand, diskseq, fork, net) first, then
+ * any other in the order first seen. Returns how many were stored in names
+ * (at most max).
  */
 size_t doc_workloads(struct json_object *doc, const char **names, size_t max);
 
