@@ -415,7 +415,7 @@ int docker_container_spawn(struct platform *p, struct docker_priv *d)
 	d->memory_bytes = docker_memory_limit(o.disk_file_bytes);
 	d->cli_pid = docker_cli_spawn(a.argv, NULL, to_cli[0], from_cli[1], log);
 	d->cli_status = -1;
-	err = d->cli_pid < 0 ? -errno : 0;
+	err = d->cli_pid < 0 ? (int)d->cli_pid : 0;
 	close(log);
 	close(to_cli[0]);
 	close(from_cli[1]);

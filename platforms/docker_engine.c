@@ -116,164 +116,35 @@ void docker_last_line(char *text, char *line, size_t n)
 	snprintf(line, n, "%s", start);
 }
 
-static void append_tail(char *buf, size_t cap, size_t *len, const char *data, size_t n)
-{
-	if (n >= cap - 1) {
-		data += n - (cap - 1);
-		n = cap - 1;
-	}
-	if (*len + n > cap - 1) {
-		size_t drop = *len + n - (cap - 1);
-
-		memmove(buf, buf + drop, *len - drop);
-		*len -= drop;
-	}
-	memcpy(buf + *len, data, n);
-	*len += n;
-	buf[*len] = '\0';
-}
-
 pid_t docker_cli_spawn(const char *const *argv, const char *env_extra, int in, int out, int err)
 {
-	pid_t pid = fork();
-	int fds[3];
-	sigset_t none;
+	struct vb_child c = {.fd = {in, out, err}, .env_extra = env_extra};
 
-	if (pid)
-		return pid;
-	/* Its own process group: Ctrl-C is the runner's to handle, not the CLI's. */
-	setpgid(0, 0);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (env_extra)
-		putenv((char *)env_extra);
-	/* Above 2 first, so that a tool started with stdin closed (our pipe then
-	 * got fd 0) has none of its three clobbered by another's dup2. */
-	fds[0] = fcntl(in, F_DUPFD_CLOEXEC, 3);
-	fds[1] = fcntl(out, F_DUPFD_CLOEXEC, 3);
-	fds[2] = fcntl(err, F_DUPFD_CLOEXEC, 3);
-	for (int i = 0; i < 3; i++)
-		if (fds[i] < 0 || dup2(fds[i], i) < 0)
-			_exit(127);
-	execv(argv[0], (char *const *)argv);
-	_exit(127);
-}
-
-/* What one CLI call reads: its stdout (up to outn) and the tail of its stderr. */
-struct cli_capture {
-	char *out;
-	size_t outn, olen;
-	char err[4096];
-	size_t elen;
-};
-
-static void capture(struct cli_capture *c, int which, const char *chunk, size_t n)
-{
-	if (which)
-		append_tail(c->err, sizeof(c->err), &c->elen, chunk, n);
-	else if (c->out && c->olen + 1 < c->outn)
-		append_tail(c->out, c->outn, &c->olen, chunk,
-			    n < c->outn - 1 - c->olen ? n : c->outn - 1 - c->olen);
-}
-
-/* Reads the CLI's stdout and stderr until both close; false at the deadline. */
-static bool cli_pump(int fd_out, int fd_err, long long deadline, struct cli_capture *c)
-{
-	bool open_fd[2] = {true, true};
-	int fds[2] = {fd_out, fd_err};
-	char chunk[4096];
-
-	while (open_fd[0] || open_fd[1]) {
-		struct pollfd pfd[2] = {{.fd = open_fd[0] ? fds[0] : -1, .events = POLLIN},
-					{.fd = open_fd[1] ? fds[1] : -1, .events = POLLIN}};
-		int left = (int)(deadline - vb_now_ms());
-
-		if (left <= 0)
-			return false;
-		if (poll(pfd, 2, left) < 0 && errno != EINTR)
-			return true;
-		for (int i = 0; i < 2; i++) {
-			ssize_t n;
-
-			if (!pfd[i].revents)
-				continue;
-			n = read(pfd[i].fd, chunk, sizeof(chunk));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				open_fd[i] = false;
-			else
-				capture(c, i, chunk, (size_t)n);
-		}
-	}
-	return true;
-}
-
-static int open_pipes(int *devnull, int po[2], int pe[2])
-{
-	int err;
-
-	*devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (*devnull < 0)
-		return -errno;
-	if (pipe2(po, O_CLOEXEC))
-		goto fail_po;
-	if (pipe2(pe, O_CLOEXEC))
-		goto fail_pe;
-	return 0;
-fail_pe:
-	err = -errno;
-	close(po[0]);
-	close(po[1]);
-	close(*devnull);
-	return err;
-fail_po:
-	err = -errno;
-	close(*devnull);
-	return err;
+	return vb_spawn((char *const *)argv, &c);
 }
 
 int docker_cli_run(const char *const *argv, const char *env_extra, char *out, size_t outn,
 		   char *err, size_t errn, int timeout_s)
 {
-	struct cli_capture c = {.out = out, .outn = outn};
-	long long deadline = vb_now_ms() + timeout_s * 1000LL;
-	int po[2], pe[2], devnull, status = 0, rc;
-	bool in_time;
-	pid_t pid;
+	struct vb_run_opts o = {.timeout_s = timeout_s,
+				.stdout_fd = -1,
+				.env_extra = env_extra,
+				.split_stderr = true};
+	struct vb_run_result r;
+	char tail[4096];
+	size_t len;
 
-	if (out && outn)
-		*out = '\0';
 	if (err && errn)
 		*err = '\0';
-	if ((rc = open_pipes(&devnull, po, pe)))
-		return rc;
-	pid = docker_cli_spawn(argv, env_extra, devnull, po[1], pe[1]);
-	close(devnull);
-	close(po[1]);
-	close(pe[1]);
-	if (pid < 0) {
-		close(po[0]);
-		close(pe[0]);
-		return -EAGAIN;
-	}
-	in_time = cli_pump(po[0], pe[0], deadline, &c);
-	if (!in_time) {
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-	}
-	close(po[0]);
-	close(pe[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if (vb_run((char *const *)argv, &o, out, outn, tail, sizeof(tail), &r))
+		return r.spawn_err;
 	if (err)
-		docker_last_line(c.err, err, errn);
-	if (out)
-		while (c.olen && isspace((unsigned char)out[c.olen - 1]))
-			out[--c.olen] = '\0';
-	if (!in_time)
+		docker_last_line(tail, err, errn);
+	for (len = out ? strlen(out) : 0; len && isspace((unsigned char)out[len - 1]);)
+		out[--len] = '\0';
+	if (r.timed_out)
 		return -ETIMEDOUT;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return WIFEXITED(r.wstatus) ? WEXITSTATUS(r.wstatus) : 128 + WTERMSIG(r.wstatus);
 }
 
 void docker_cli_quiet(const char *const *argv, int timeout_ms)

@@ -53,12 +53,13 @@ int docker_find_cli(void);
 const char *docker_endpoint(void);
 
 /* The CLI with stdin, stdout and stderr on the given fds, in a process group
- * of its own; env_extra ("NAME=value") is added to its environment. */
+ * of its own (vb_spawn); env_extra ("NAME=value") is added to its
+ * environment. Its pid, or -errno. */
 pid_t docker_cli_spawn(const char *const *argv, const char *env_extra, int in, int out, int err);
 /*
- * Runs the docker CLI (argv[0] is its path); its stdout (trimmed) goes to
- * out, the last line of its stderr to err. Its exit status, -ETIMEDOUT (it
- * was killed at the deadline) or -errno.
+ * Runs the docker CLI (argv[0] is its path) through vb_run; its stdout
+ * (trimmed) goes to out, the last line of its stderr to err. Its exit
+ * status, -ETIMEDOUT (it was killed at the deadline) or -errno.
  */
 int docker_cli_run(const char *const *argv, const char *env_extra, char *out, size_t outn,
 		   char *err, size_t errn, int timeout_s);

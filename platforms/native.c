@@ -43,25 +43,21 @@ static int native_start(struct platform *p)
 		close(to_agent[1]);
 		goto no_pipe;
 	}
-	pid = fork();
+	/* In our process group: a Ctrl-C at the terminal reaches it as it
+	 * reaches the tool, as it would a workload run by hand. */
+	pid = vb_spawn(
+		(char *const[]){(char *)p->env->agent_path, "serve", NULL},
+		&(struct vb_child){.fd = {to_agent[0], from_agent[1], 2}, .keep_group = true});
 	if (pid < 0) {
-		err = -errno;
-		vb_err("native: cannot fork the agent: %s (too many processes? 'ulimit -u' "
-		       "says)",
-		       strerror(-err));
+		err = (int)pid;
+		vb_err("native: cannot run the agent %s: %s (build it with 'make'; too many "
+		       "processes? 'ulimit -u' says)",
+		       p->env->agent_path, strerror(-err));
 		close(to_agent[0]);
 		close(to_agent[1]);
 		close(from_agent[0]);
 		close(from_agent[1]);
 		return err;
-	}
-	if (pid == 0) {
-		dup2(to_agent[0], 0);
-		dup2(from_agent[1], 1);
-		execl(p->env->agent_path, "vbench-trace-agent", "serve", (char *)NULL);
-		fprintf(stderr, "vbench-trace: native: cannot run %s: %s\n", p->env->agent_path,
-			strerror(errno));
-		_exit(127);
 	}
 	close(to_agent[0]);
 	close(from_agent[1]);

@@ -114,128 +114,256 @@ void vb_rm_tree(const char *path)
 	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* In the child: the program's own process group, its fds, then exec. */
-static void run_child(char *const argv[], const struct vb_run_opts *o, int out_fd, int exec_fd)
+/* In the child: its process group, its signals, its fds, then exec. */
+static void spawn_child(char *const argv[], const struct vb_child *c, int exec_fd)
 {
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC), e;
+	sigset_t none;
+	int fds[3], e;
 
-	setpgid(0, 0);
-	if (null >= 0)
-		dup2(null, 0);
-	dup2(o->stdout_fd >= 0 ? o->stdout_fd : out_fd >= 0 ? out_fd : null, 1);
-	dup2(out_fd >= 0 ? out_fd : null, 2);
-	if (o->cwd && chdir(o->cwd)) {
-		e = errno;
-	} else {
-		execvp(argv[0], argv);
-		e = errno;
-	}
+	if (!c->keep_group)
+		setpgid(0, 0);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	if (c->env_extra)
+		putenv((char *)c->env_extra);
+	/* Above 2 first, so that no one of the three is clobbered by another's
+	 * dup2 (a tool started with stdin closed gets its pipes at fd 0). */
+	for (int i = 0; i < 3; i++)
+		fds[i] = fcntl(c->fd[i], F_DUPFD_CLOEXEC, 3);
+	for (int i = 0; i < 3; i++)
+		if (fds[i] < 0 || dup2(fds[i], i) < 0)
+			goto fail;
+	if (c->cwd && chdir(c->cwd))
+		goto fail;
+	execvp(argv[0], argv);
+fail:
+	e = errno;
 	if (write(exec_fd, &e, sizeof(e)) < 0)
 		_exit(126);
 	_exit(127);
 }
 
-/* Reads the child's output into out (keeping the tail) until EOF or the deadline. */
-static void run_drain(int fd, char *out, size_t outn, long long deadline)
+pid_t vb_spawn(char *const argv[], const struct vb_child *c)
 {
-	size_t got = 0;
-	char sink[4096];
+	int execp[2], exec_errno = 0;
+	pid_t pid;
 
-	for (;;) {
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		long long left = deadline - vb_now_ms();
-		char *to = out && outn > 1 ? out + got : sink;
-		size_t room = out && outn > 1 ? outn - 1 - got : sizeof(sink);
-		ssize_t r;
+	if (pipe2(execp, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		int err = -errno;
 
-		if (left <= 0 || poll(&pfd, 1, left > 1000 ? 1000 : (int)left) < 0) {
-			if (left <= 0 || errno != EINTR)
-				break;
-			continue;
-		}
-		if (!pfd.revents)
-			continue;
-		r = read(fd, to, room);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if (to != sink && (got += (size_t)r) >= outn - 1)
-			got = 0; /* keep the tail, which is where the reason usually is */
+		close(execp[0]);
+		close(execp[1]);
+		return err;
 	}
-	if (out && outn)
-		out[outn > 1 ? got : 0] = '\0';
+	if (pid == 0)
+		spawn_child(argv, c, execp[1]);
+	if (!c->keep_group)
+		setpgid(pid, pid); /* also here: a kill of the group must not race the child */
+	close(execp[1]);
+	/* The pipe closes at exec; before that, the child says why it could not. */
+	while (read(execp[0], &exec_errno, sizeof(exec_errno)) < 0 && errno == EINTR)
+		;
+	close(execp[0]);
+	if (exec_errno > 0) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return -exec_errno;
+	}
+	return pid;
+}
+
+/* Keeps the last cap - 1 bytes of what was appended, NUL-terminated. */
+static void keep_tail(char *buf, size_t cap, size_t *len, const char *data, size_t n)
+{
+	if (n >= cap - 1) {
+		data += n - (cap - 1);
+		n = cap - 1;
+	}
+	if (*len + n > cap - 1) {
+		size_t drop = *len + n - (cap - 1);
+
+		memmove(buf, buf + drop, *len - drop);
+		*len -= drop;
+	}
+	memcpy(buf + *len, data, n);
+	*len += n;
+	buf[*len] = '\0';
+}
+
+/* Keeps the first cap - 1 bytes, NUL-terminated: output to be parsed. */
+static void keep_head(char *buf, size_t cap, size_t *len, const char *data, size_t n)
+{
+	if (n > cap - 1 - *len)
+		n = cap - 1 - *len;
+	memcpy(buf + *len, data, n);
+	*len += n;
+	buf[*len] = '\0';
+}
+
+/* Where a program's output goes: out (head or tail) and err (tail). */
+struct run_sink {
+	char *buf[2];
+	size_t cap[2], len[2];
+	bool head[2];
+};
+
+static void sink_put(struct run_sink *k, int i, const char *data, size_t n)
+{
+	if (!k->buf[i] || k->cap[i] < 2)
+		return;
+	if (k->head[i])
+		keep_head(k->buf[i], k->cap[i], &k->len[i], data, n);
+	else
+		keep_tail(k->buf[i], k->cap[i], &k->len[i], data, n);
+}
+
+/* Reads both pipes (-1: none) until they close; false at the deadline. */
+static bool run_pump(const int fds[2], long long deadline, struct run_sink *k)
+{
+	bool open_fd[2] = {fds[0] >= 0, fds[1] >= 0};
+	char chunk[4096];
+
+	while (open_fd[0] || open_fd[1]) {
+		struct pollfd pfd[2] = {{.fd = open_fd[0] ? fds[0] : -1, .events = POLLIN},
+					{.fd = open_fd[1] ? fds[1] : -1, .events = POLLIN}};
+		long long left = deadline - vb_now_ms();
+
+		if (left <= 0)
+			return false;
+		if (poll(pfd, 2, left > 1000 ? 1000 : (int)left) < 0 && errno != EINTR)
+			return true;
+		for (int i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (!open_fd[i] || !pfd[i].revents)
+				continue;
+			n = read(pfd[i].fd, chunk, sizeof(chunk));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				open_fd[i] = false;
+			else
+				sink_put(k, i, chunk, (size_t)n);
+		}
+	}
+	return true;
 }
 
 /* Waits for the child until the deadline, then kills its process group. */
-static int run_wait(pid_t pid, long long deadline, int *status)
+static bool run_wait(pid_t pid, long long deadline, int *status)
 {
 	long long left = deadline - vb_now_ms();
 	int st = vb_reap(pid, left > 0 ? (int)(left > INT_MAX ? INT_MAX : left) : 0);
 
 	if (st != -1) {
 		*status = st;
-		return 0;
+		return true;
 	}
 	kill(-pid, SIGKILL);
 	kill(pid, SIGKILL);
 	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
 		;
-	return -ETIMEDOUT;
+	return false;
 }
 
-static int run_verdict(const char *prog, int timeout_s, int waited, int status, int exec_errno,
-		       char *err, size_t errn)
+static void close_fds(int *fds, int n)
 {
-	if (waited == -ETIMEDOUT) {
-		snprintf(err, errn, "'%s' did not finish within %d s (killed)", prog, timeout_s);
-		return -1;
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/*
+ * Our ends and the child's: stdin /dev/null, stdout to o->stdout_fd or a
+ * pipe, stderr to a pipe of its own (split_stderr) or stdout's. w[] are the
+ * write ends, closed once the child holds them.
+ */
+struct run_pipes {
+	int null, r[2], w[2];
+};
+
+static int run_pipes_open(const struct vb_run_opts *o, struct run_pipes *p)
+{
+	int po[2] = {-1, -1}, pe[2] = {-1, -1}, err;
+
+	p->null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (p->null < 0)
+		return -errno;
+	if ((o->stdout_fd < 0 || !o->split_stderr) && pipe2(po, O_CLOEXEC))
+		goto fail;
+	if (o->split_stderr && pipe2(pe, O_CLOEXEC))
+		goto fail;
+	p->r[0] = po[0], p->w[0] = po[1];
+	p->r[1] = pe[0], p->w[1] = pe[1];
+	return 0;
+fail:
+	err = -errno;
+	close_fds(po, 2);
+	close(p->null);
+	return err;
+}
+
+int vb_run(char *const argv[], const struct vb_run_opts *o, char *out, size_t outn, char *err,
+	   size_t errn, struct vb_run_result *r)
+{
+	long long deadline = vb_now_ms() + (long long)o->timeout_s * 1000;
+	struct run_sink k = {.buf = {out, err}, .cap = {outn, errn}, .head = {o->split_stderr}};
+	struct run_pipes p = {.null = -1, .r = {-1, -1}, .w = {-1, -1}};
+	struct vb_child c = {.env_extra = o->env_extra, .cwd = o->cwd};
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	if (out && outn)
+		out[0] = '\0';
+	if (err && errn)
+		err[0] = '\0';
+	if ((r->spawn_err = run_pipes_open(o, &p)))
+		return r->spawn_err;
+	c.fd[0] = p.null;
+	c.fd[1] = o->stdout_fd >= 0 ? o->stdout_fd : p.w[0];
+	c.fd[2] = o->split_stderr ? p.w[1] : p.w[0] >= 0 ? p.w[0] : p.null;
+	pid = vb_spawn(argv, &c);
+	close(p.null);
+	close_fds(p.w, 2);
+	if (pid < 0) {
+		close_fds(p.r, 2);
+		return r->spawn_err = (int)pid;
 	}
-	if (exec_errno) {
-		snprintf(err, errn, "cannot run '%s': %s", prog, strerror(exec_errno));
-		return -1;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (WIFEXITED(status))
-		snprintf(err, errn, "'%s' exited with status %d", prog, WEXITSTATUS(status));
-	else
-		snprintf(err, errn, "'%s' was killed by signal %d", prog,
-			 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-	return -1;
+	r->timed_out = !run_pump(p.r, deadline, &k);
+	close_fds(p.r, 2);
+	if (!run_wait(pid, deadline, &r->wstatus))
+		r->timed_out = true;
+	return 0;
 }
 
 int vb_run_argv(char *const argv[], const struct vb_run_opts *o, char *out, size_t outn, char *err,
 		size_t errn)
 {
-	int outp[2] = {-1, -1}, execp[2], status = 0, exec_errno = 0, waited;
-	long long deadline = vb_now_ms() + (long long)o->timeout_s * 1000;
-	pid_t pid;
+	struct vb_run_opts merged = *o;
+	struct vb_run_result r;
+	int st;
 
-	if (out && outn)
-		out[0] = '\0';
-	if (pipe2(execp, O_CLOEXEC) || pipe2(outp, O_CLOEXEC)) {
-		snprintf(err, errn, "cannot run '%s': %s", argv[0], strerror(errno));
+	merged.split_stderr = false;
+	if (vb_run(argv, &merged, out, outn, NULL, 0, &r)) {
+		snprintf(err, errn, "cannot run '%s': %s", argv[0], strerror(-r.spawn_err));
 		return -1;
 	}
-	pid = fork();
-	if (pid < 0) {
-		snprintf(err, errn, "cannot run '%s': %s", argv[0], strerror(errno));
-		close(outp[0]), close(outp[1]), close(execp[0]), close(execp[1]);
-		return -1;
-	}
-	if (pid == 0)
-		run_child(argv, o, outp[1], execp[1]);
-	setpgid(pid, pid); /* also here: the kill at the deadline must not race the child */
-	close(outp[1]);
-	close(execp[1]);
-	run_drain(outp[0], out, outn, deadline);
-	close(outp[0]);
-	waited = run_wait(pid, deadline, &status);
-	if (read(execp[0], &exec_errno, sizeof(exec_errno)) != sizeof(exec_errno))
-		exec_errno = 0;
-	close(execp[0]);
-	return run_verdict(argv[0], o->timeout_s, waited, status, exec_errno, err, errn);
+	st = r.wstatus;
+	if (r.timed_out)
+		snprintf(err, errn, "'%s' did not finish within %d s (killed)", argv[0],
+			 o->timeout_s);
+	else if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	else if (WIFEXITED(st))
+		snprintf(err, errn, "'%s' exited with status %d", argv[0], WEXITSTATUS(st));
+	else
+		snprintf(err, errn, "'%s' was killed by signal %d", argv[0],
+			 WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	return -1;
 }
 
 int vb_parse_proc_stat(const char *text, struct vb_proc_stat *st)

@@ -3,6 +3,8 @@
 #ifndef VB_UTIL_SYS_H
 #define VB_UTIL_SYS_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -28,19 +30,49 @@ int vb_pathf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(pr
 int vb_reap(pid_t pid, int timeout_ms);
 
 /*
- * Runs a helper program (argv[0], looked up in PATH, no shell) and waits
- * for it at most timeout_s seconds; at the deadline its whole process group
- * is killed. stdin is /dev/null; stdout goes to stdout_fd when that is >= 0,
- * else it is captured with stderr into out (its tail when long; out may be
- * NULL to discard). Returns 0 when the program exited 0; otherwise -1 with
- * err saying what happened, naming the program and, on a timeout, the limit:
- * "'xz' did not finish within 120 s (killed)".
+ * Starting programs: the one place the tool forks and execs one (argv[0]
+ * looked up in PATH, no shell). vb_spawn starts it with the three fds given,
+ * in a process group of its own (unless keep_group) so that a kill at a
+ * deadline takes its children too, with no signal blocked. Returns its pid,
+ * or -errno when it could not be started, exec's errno included (the child
+ * reports it before it exits), so a missing program is said as such.
+ */
+struct vb_child {
+	int fd[3];	       /* its stdin, stdout, stderr */
+	const char *env_extra; /* NULL, or "NAME=value" added to its environment */
+	const char *cwd;       /* NULL: ours */
+	bool keep_group;       /* stay in our process group (a terminal's Ctrl-C reaches it) */
+};
+pid_t vb_spawn(char *const argv[], const struct vb_child *c);
+
+/*
+ * Runs a program to its end and waits for it at most timeout_s seconds; at
+ * the deadline its whole process group is killed. stdin is /dev/null;
+ * stdout goes to stdout_fd when that is >= 0, else into out. stderr goes
+ * into err with split_stderr, else into out with stdout. out keeps the head
+ * of stdout when split (output to parse), else the tail (the last words,
+ * where the reason is); err keeps its tail. out and err may be NULL.
  */
 struct vb_run_opts {
-	int timeout_s;	 /* > 0 */
-	const char *cwd; /* NULL: ours */
-	int stdout_fd;	 /* >= 0: the program's stdout; -1: into out */
+	int timeout_s;	       /* > 0 */
+	const char *cwd;       /* NULL: ours */
+	int stdout_fd;	       /* >= 0: the program's stdout; -1: into out */
+	const char *env_extra; /* NULL, or "NAME=value" added to its environment */
+	bool split_stderr;     /* stderr into err, apart from stdout */
 };
+struct vb_run_result {
+	int spawn_err;	/* -errno when it could not be started */
+	bool timed_out; /* killed at the deadline, with its process group */
+	int wstatus;	/* waitpid's status otherwise */
+};
+/* 0 when the program ran (whatever its status: see r), else r->spawn_err. */
+int vb_run(char *const argv[], const struct vb_run_opts *o, char *out, size_t outn, char *err,
+	   size_t errn, struct vb_run_result *r);
+/*
+ * vb_run for a helper whose success is exit 0, stdout and stderr together
+ * in out: 0, or -1 with err saying what happened, naming the program and,
+ * on a timeout, the limit: "'xz' did not finish within 120 s (killed)".
+ */
 int vb_run_argv(char *const argv[], const struct vb_run_opts *o, char *out, size_t outn, char *err,
 		size_t errn);
 
