@@ -114,7 +114,7 @@ char *domain_xml_build(const struct domain_spec *s)
 	    "      <source mode='bind' path='%s'/>\n"
 	    "      <target type='virtio' name='%s'/>\n"
 	    "    </channel>\n",
-	    s->agent_socket, DOMAIN_AGENT_PORT);
+	    s->agent_socket, GUEST_AGENT_PORT);
 	/* Nothing else: every device left out is one less to probe at boot. */
 	put(f, "    <controller type='usb' model='none'/>\n"
 	       "    <memballoon model='none'/>\n"

@@ -9,8 +9,7 @@
 #ifndef VB_DOMAIN_XML_H
 #define VB_DOMAIN_XML_H
 
-/* The guest finds its link by this name (/sys/class/virtio-ports/<port>/name). */
-#define DOMAIN_AGENT_PORT "org.vbench-trace.agent"
+#include "agent_guest.h" /* GUEST_AGENT_PORT: the port's name, as the guest looks for it */
 
 struct domain_spec {
 	const char *name;

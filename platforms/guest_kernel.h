@@ -10,14 +10,14 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "agent_guest.h"
+
 /*
  * The modules the guest's /init inserts, in this order: Debian builds virtio
  * as modules, and a module must follow those it depends on.
  */
 extern const char *const guest_kernel_modules[];
-/* Where the initramfs puts them, and the file listing them in order for /init. */
-#define GUEST_MODULES_DIR   "lib/modules"
-#define GUEST_MODULES_ORDER "lib/modules/order"
+/* Where the initramfs puts them: GUEST_MODULES_DIR, agent_guest.h. */
 extern const int guest_kernel_nr_modules;
 
 struct guest_kernel {

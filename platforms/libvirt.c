@@ -625,14 +625,6 @@ static int connect_agent(struct guest *g)
 	return -errno;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int domain_running(struct guest *g)
 {
 	return g->dom && virDomainIsActive(g->dom) == 1;
@@ -799,10 +791,10 @@ static int guest_start(struct platform *p)
 	}
 	if (name_files(g))
 		goto fail;
-	t0 = now_s();
+	t0 = vb_now_s();
 	if (create_domain(p, g))
 		goto fail;
-	vb_info("%s: domain %s created in %.2f s", g->type, g->name, now_s() - t0);
+	vb_info("%s: domain %s created in %.2f s", g->type, g->name, vb_now_s() - t0);
 	p->target_pid = qemu_pid(g);
 	fd = connect_agent(g);
 	if (fd < 0) {
@@ -819,7 +811,7 @@ static int guest_start(struct platform *p)
 	if (wait_hello(p, g))
 		goto fail;
 	vb_info("%s: the agent said hello %.2f s after the domain's creation", g->type,
-		now_s() - t0);
+		vb_now_s() - t0);
 	return 0;
 fail:
 	guest_stop(p);

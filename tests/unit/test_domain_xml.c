@@ -82,7 +82,7 @@ static void has_what_the_guest_needs(void **state)
 	assert_non_null(strstr(x, "<model type='virtio'/>"));
 	assert_non_null(strstr(x, "<serial type='file'>"));
 	assert_non_null(strstr(x, "<source mode='bind' path='/work/qemu-guest/agent.sock'/>"));
-	assert_non_null(strstr(x, "name='" DOMAIN_AGENT_PORT "'"));
+	assert_non_null(strstr(x, "name='" GUEST_AGENT_PORT "'"));
 	assert_non_null(strstr(x, "<on_poweroff>destroy</on_poweroff>"));
 	free(x);
 }

@@ -29,8 +29,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "domain_xml.h"	  /* DOMAIN_AGENT_PORT */
-#include "guest_kernel.h" /* where the initramfs puts the modules */
+#include "agent_guest.h"
 #include "util_log.h"
 #include "util_sys.h"
 
@@ -187,7 +186,7 @@ static bool port_is_ours(const char *dev)
 		name[0] = '\0';
 	fclose(f);
 	name[strcspn(name, "\n")] = '\0';
-	return !strcmp(name, DOMAIN_AGENT_PORT);
+	return !strcmp(name, GUEST_AGENT_PORT);
 }
 
 /*
@@ -257,7 +256,7 @@ int agent_guest_init(int argc, char **argv)
 	if (find_port(dev, sizeof(dev))) {
 		vb_err("guest: no virtio-serial port named %s (is virtio_console loaded? "
 		       "does the domain have the channel?); powering off",
-		       DOMAIN_AGENT_PORT);
+		       GUEST_AGENT_PORT);
 		power_off();
 	}
 	/*

@@ -23,6 +23,7 @@
 #include "probe_sched.h"
 #include "probes.h"
 #include "util_log.h"
+#include "util_sys.h"
 
 static volatile sig_atomic_t child_pid;
 static volatile sig_atomic_t interrupted;
@@ -117,14 +118,6 @@ static int wait_child(pid_t pid, int *status)
 		if (errno != EINTR)
 			return -errno;
 	return 0;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static uint64_t get_u64(struct json_object *o, const char *path)
@@ -337,12 +330,12 @@ static int trace_child(struct probes *probes, char **argv, int *status, double *
 	}
 	child_pid = pid;
 	install_handlers();
-	t0 = now_s();
+	t0 = vb_now_s();
 	if (write(gate, "g", 1) != 1)
 		vb_warn("trace: cannot start the child: %s", strerror(errno));
 	close(gate);
 	err = wait_child(pid, status);
-	*elapsed = now_s() - t0;
+	*elapsed = vb_now_s() - t0;
 	child_pid = 0;
 	return err;
 }

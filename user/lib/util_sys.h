@@ -6,13 +6,30 @@
 #include <stdbool.h>
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* Writes all of buf, retrying short writes and EINTR; 0 or -errno. */
 int vb_write_all(int fd, const void *buf, size_t n);
 
-/* CLOCK_MONOTONIC in milliseconds. */
-long long vb_now_ms(void);
+/* CLOCK_MONOTONIC: the one clock of every duration, rate and deadline (and
+ * bpf_ktime_get_ns()'s, so probe windows line up with it). */
+static inline uint64_t vb_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+static inline double vb_now_s(void)
+{
+	return (double)vb_now_ns() / 1e9;
+}
+static inline long long vb_now_ms(void)
+{
+	return (long long)(vb_now_ns() / 1000000);
+}
 void vb_sleep_ms(int ms);
 
 /* mkdir -p with mode for each directory made; 0 or -errno. */

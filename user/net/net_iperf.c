@@ -786,20 +786,12 @@ static double tv_s(struct timeval tv)
 	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void iperf_cpu_start(struct iperf_cpu *c)
 {
 	struct rusage ru;
 
 	getrusage(RUSAGE_SELF, &ru);
-	c->wall = mono_s();
+	c->wall = vb_now_s();
 	c->user = tv_s(ru.ru_utime);
 	c->sys = tv_s(ru.ru_stime);
 }

@@ -65,14 +65,6 @@ struct srv_test {
 	uint64_t client_bytes;
 };
 
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A control step's time: the --timeout, cut by the test's own deadline. */
 static int step_ms(const struct srv_test *t)
 {
@@ -323,11 +315,11 @@ static int receive(struct srv_test *t)
 	/* A timed test ends on the client's clock: allow it some grace. One
 	 * by byte count ends at --max-time. */
 	double limit = run_s(t) + t->p.omit + (t->p.time ? GRACE_S : 0);
-	double last = mono_now(), idle = IDLE_S;
+	double last = vb_now_s(), idle = IDLE_S;
 	int state, ret, n;
 
 	for (;;) {
-		double now = mono_now();
+		double now = vb_now_s();
 
 		if (iperf_stop) {
 			terminate(t);
@@ -362,7 +354,7 @@ static int receive(struct srv_test *t)
 			}
 		}
 	}
-	t->t1 = mono_now();
+	t->t1 = vb_now_s();
 	ret = iperf_recv_state(t->ctrl, &state, step_ms(t));
 	if (ret)
 		return fail(t, ret, "during the test");
@@ -389,7 +381,7 @@ static int start_test(struct srv_test *t)
 		return -1;
 	}
 	ret = iperf_send_state(t->ctrl, IPERF_TEST_START, step_ms(t));
-	t->t0 = mono_now();
+	t->t0 = vb_now_s();
 	iperf_cpu_start(&t->cpu);
 	if (!ret)
 		ret = iperf_send_state(t->ctrl, IPERF_TEST_RUNNING, step_ms(t));

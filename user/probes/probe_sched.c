@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "probe_sched.h"
+#include "util_sys.h"
 #include "probe_util.h"
 #include "sched.skel.h"
 
@@ -442,14 +443,6 @@ int probe_sched_open(struct probe_sched **out, struct sched_bpf *s)
 	return 0;
 }
 
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static int clear_hash(int fd, size_t key_size)
 {
 	char key[64];
@@ -476,7 +469,7 @@ int probe_sched_reset(struct probe_sched *ps, struct sched_bpf *s, int ncpu)
 	free(zero);
 	/* The window starts when the maps are clean; the threads seen while
 	 * they were being cleared go too, so every entry starts at or after it. */
-	s->bss->window_start_ns = now_ns();
+	s->bss->window_start_ns = vb_now_ns();
 	if (!err)
 		err = clear_hash(bpf_map__fd(s->maps.sched_threads), sizeof(__u32));
 	if (!err)
@@ -559,7 +552,7 @@ struct json_object *probe_sched_snapshot(struct probe_sched *ps, struct sched_bp
 	if (!rows || !sys_ns)
 		goto out;
 	v.rows = rows;
-	v.n = read_threads(s, rows, max, now_ns());
+	v.n = read_threads(s, rows, max, vb_now_ns());
 	v.n += read_exited(s, ncpu, rows + v.n, max - v.n);
 	for (size_t i = 0; i < v.n; i++)
 		probe_sched_split_oncpu(&rows[i]);

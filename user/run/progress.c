@@ -7,6 +7,7 @@
 
 #include "progress.h"
 #include "util_log.h"
+#include "util_sys.h"
 #include "workload.h"
 
 struct progress {
@@ -25,7 +26,7 @@ struct progress *progress_new(int cells, int runs_per_cell, double duration_s)
 	p->cells = cells;
 	p->runs_per_cell = runs_per_cell;
 	p->duration_s = duration_s;
-	p->started = wl_now();
+	p->started = vb_now_s();
 	p->tty = isatty(2);
 	return p;
 }
@@ -43,7 +44,7 @@ static void fmt_time(char *buf, size_t n, double s)
  */
 static double remaining(const struct progress *p)
 {
-	double elapsed = wl_now() - p->started;
+	double elapsed = vb_now_s() - p->started;
 	double done = (p->cell - 1) + (double)p->run / p->runs_per_cell;
 
 	if (done >= 0.5)
@@ -63,7 +64,7 @@ static void show(struct progress *p)
 {
 	char el[32], rem[32], run[32];
 
-	fmt_time(el, sizeof(el), wl_now() - p->started);
+	fmt_time(el, sizeof(el), vb_now_s() - p->started);
 	fmt_time(rem, sizeof(rem), remaining(p));
 	if (p->run == 0)
 		snprintf(run, sizeof(run), "warm-up");
@@ -88,7 +89,7 @@ void progress_cell(struct progress *p, const char *platform, const char *workloa
 	p->run = 0;
 	p->platform = platform;
 	p->workload = workload;
-	p->cell_started = wl_now();
+	p->cell_started = vb_now_s();
 }
 
 void progress_run(struct progress *p, int run, int runs)
@@ -126,7 +127,7 @@ void progress_done(struct progress *p)
 	if (!p)
 		return;
 	clear_line(p);
-	fmt_time(el, sizeof(el), wl_now() - p->started);
+	fmt_time(el, sizeof(el), vb_now_s() - p->started);
 	fprintf(stderr, "%s: done in %s\n", vb_progname, el);
 	free(p);
 }

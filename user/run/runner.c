@@ -23,6 +23,7 @@
 #include "runner.h"
 #include "stats.h"
 #include "util_log.h"
+#include "util_sys.h"
 #include "workload.h"
 
 static volatile sig_atomic_t interrupted;
@@ -108,11 +109,11 @@ static struct json_object *one_run(struct cell_ctx *c, const char *cmdline, char
 
 	if (c->probes)
 		probes_reset(c->probes);
-	started = wl_now();
+	started = vb_now_s();
 	ret = c->p->ops->run(c->p, cmdline);
 	if (!ret)
 		ret = c->p->ops->collect(c->p, &json, collect_timeout_s(c->cfg, c->w->name));
-	c->wall_s = wl_now() - started;
+	c->wall_s = vb_now_s() - started;
 	if (c->probes)
 		host = probes_snapshot(c->probes);
 	if (ret) {

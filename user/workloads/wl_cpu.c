@@ -65,7 +65,7 @@ static void *cpu_thread_run(void *arg)
 	do {
 		t->primes = cpu_event(max_prime);
 		t->events++;
-	} while (wl_now() < t->deadline);
+	} while (vb_now_s() < t->deadline);
 	return NULL;
 }
 
@@ -129,7 +129,7 @@ static int cpu_run(int argc, char **argv, struct wl_result *res)
 		vb_err("cpu: out of memory for %llu threads", (unsigned long long)o.threads);
 		return WL_EFAIL;
 	}
-	start = wl_now();
+	start = vb_now_s();
 	for (i = 0; i < o.threads; i++) {
 		t[i].o = &o;
 		t[i].deadline = start + o.duration;
@@ -147,7 +147,7 @@ static int cpu_run(int argc, char **argv, struct wl_result *res)
 		pthread_join(t[i].tid, NULL);
 		res->ops += t[i].events;
 	}
-	end = wl_now();
+	end = vb_now_s();
 	if (!ret) {
 		res->duration_s = end - start;
 		res->score = (double)res->ops / res->duration_s;

@@ -354,7 +354,7 @@ static bool disk_wont_fit(const struct disk_image *img, uint64_t free_bytes)
 
 static int disk_prepare(const struct disk_opts *o, struct disk_image *img)
 {
-	double start = wl_now();
+	double start = vb_now_s();
 	struct disk_werr we = {0};
 	uint64_t done, free_before;
 	bool created;
@@ -385,7 +385,7 @@ static int disk_prepare(const struct disk_opts *o, struct disk_image *img)
 	}
 out:
 	close(fd);
-	img->prepare_s = wl_now() - start;
+	img->prepare_s = vb_now_s() - start;
 	return ret;
 }
 
@@ -501,14 +501,6 @@ static bool disk_dev_reads(dev_t dev, uint64_t *reads)
 
 /* ---- the timed reads -------------------------------------------------- */
 
-static inline uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* Uniform in [0, n) without a division: the high half of a 64x64 product. */
 static inline uint64_t rand_below(uint64_t *s, uint64_t n)
 {
@@ -537,7 +529,7 @@ static int disk_loop(const struct disk_opts *o, const struct disk_image *img, vo
 		     struct wl_hist *h, struct wl_result *res)
 {
 	uint64_t nblocks = img->size / o->block_size, bs = o->block_size;
-	uint64_t start = now_ns(), end = start + (uint64_t)(o->duration * 1e9);
+	uint64_t start = vb_now_ns(), end = start + (uint64_t)(o->duration * 1e9);
 	uint64_t s = (DISK_SEED ^ start) | 1, prev = start, t, off = 0;
 	ssize_t n;
 
@@ -545,7 +537,7 @@ static int disk_loop(const struct disk_opts *o, const struct disk_image *img, vo
 		if (!o->seq)
 			off = rand_below(&s, nblocks) * bs;
 		n = pread(img->fd, buf, bs, off);
-		t = now_ns();
+		t = vb_now_ns();
 		if (n != (ssize_t)bs)
 			return disk_read_error(o, n, off);
 		wl_hist_add(h, t - prev);

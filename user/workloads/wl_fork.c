@@ -25,14 +25,6 @@ struct fork_opts {
 	double duration;
 };
 
-static inline uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static int fork_parse(int argc, char **argv, struct fork_opts *o)
 {
 	static const struct option longopts[] = {
@@ -76,7 +68,7 @@ static int fork_one(struct fork_times *ft, uint64_t *t)
 	pid = fork();
 	if (pid == 0)
 		_exit(0);
-	t1 = now_ns();
+	t1 = vb_now_ns();
 	if (pid < 0) {
 		vb_err("fork: fork: %s (process limit? see ulimit -u)", strerror(errno));
 		return WL_EFAIL;
@@ -87,7 +79,7 @@ static int fork_one(struct fork_times *ft, uint64_t *t)
 			return WL_EFAIL;
 		}
 	}
-	t2 = now_ns();
+	t2 = vb_now_ns();
 	wl_hist_add(&ft->fork, t1 - t0);
 	wl_hist_add(&ft->reap, t2 - t1);
 	*t = t2;
@@ -134,7 +126,7 @@ static int fork_run(int argc, char **argv, struct wl_result *res)
 		vb_err("fork: out of memory");
 		return WL_EFAIL;
 	}
-	start = t = now_ns();
+	start = t = vb_now_ns();
 	end = start + (uint64_t)(o.duration * 1e9);
 	do {
 		ret = fork_one(ft, &t);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "util_log.h"
+#include "util_sys.h"
 #include "workload.h"
 
 /* Primes below max_prime (2 included), counted the way one cpu event does. */

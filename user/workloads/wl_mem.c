@@ -144,7 +144,7 @@ static void *mem_thread_run(void *arg)
 			v ^= block_rnd_read(w, words, &t->rand);
 		if (++blk == t->nblocks)
 			blk = 0;
-		if ((++t->ops & mask) == 0 && wl_now() >= t->deadline)
+		if ((++t->ops & mask) == 0 && vb_now_s() >= t->deadline)
 			break;
 	}
 	t->sink = v;
@@ -313,7 +313,7 @@ static int mem_threads(const struct mem_opts *o, char *buf, struct wl_result *re
 		vb_err("mem: out of memory for %llu threads", (unsigned long long)o->threads);
 		return WL_EFAIL;
 	}
-	start = wl_now();
+	start = vb_now_s();
 	for (n = 0; n < o->threads; n++) {
 		/* Threads share the buffer (sysbench's global scope), apart where it is large. */
 		t[n] = (struct mem_thread){.o = o,
@@ -335,7 +335,7 @@ static int mem_threads(const struct mem_opts *o, char *buf, struct wl_result *re
 		pthread_join(t[i].tid, NULL);
 		res->ops += t[i].ops;
 	}
-	end = wl_now();
+	end = vb_now_s();
 	free(t);
 	res->duration_s = end - start;
 	res->bytes = res->ops * o->block_size;

@@ -291,7 +291,7 @@ static int send_burst(struct net_client *c, int i, double deadline)
 		s->pending -= (size_t)w;
 		s->sent += (uint64_t)w;
 		c->writes++;
-		if (s->pending || wl_now() >= deadline)
+		if (s->pending || vb_now_s() >= deadline)
 			return WL_OK;
 	}
 	return WL_OK;
@@ -306,7 +306,7 @@ static int send_data(struct net_client *c)
 	pfd[0] = (struct pollfd){.fd = c->ctrl, .events = POLLIN};
 	for (int i = 0; i < c->nr; i++)
 		pfd[i + 1] = (struct pollfd){.fd = c->st[i].fd, .events = POLLOUT};
-	while ((now = wl_now()) < deadline) {
+	while ((now = vb_now_s()) < deadline) {
 		n = poll(pfd, (nfds_t)c->nr + 1, (int)ceil((deadline - now) * 1000));
 		if (n < 0 && errno != EINTR) {
 			vb_err("net: poll: %s", strerror(errno));
@@ -358,7 +358,7 @@ static int run_test(struct net_client *c)
 	for (uint64_t i = 0; i < c->o.len; i++)
 		c->buf[i] = (char)(i * 131 + 7);
 	ret = send_data(c);
-	c->t_end = wl_now();
+	c->t_end = vb_now_s();
 	if (ret)
 		return ret;
 	read_tcp_info(c);
@@ -439,7 +439,7 @@ static int on_state(struct net_client *c, int state)
 		break;
 	case IPERF_TEST_START:
 		/* iperf3's clock starts here, not at TEST_RUNNING. */
-		c->t_start = wl_now();
+		c->t_start = vb_now_s();
 		iperf_cpu_start(&c->cpu);
 		ret = WL_OK;
 		break;

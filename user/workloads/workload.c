@@ -26,14 +26,6 @@ const struct workload *workload_find(const char *name)
 	return NULL;
 }
 
-double wl_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int wl_parse_double(const char *opt, const char *arg, double min, double *out)
 {
 	char *end;

@@ -74,6 +74,5 @@ int wl_parse_size_range(const char *opt, const char *arg, uint64_t min, uint64_t
 			uint64_t *out);
 /* v with the largest suffix that divides it exactly: 1048576 is "1M". */
 char *wl_size_str(uint64_t v, char *buf, size_t len);
-double wl_now(void); /* CLOCK_MONOTONIC seconds */
 
 #endif
