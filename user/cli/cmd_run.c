@@ -635,89 +635,103 @@ static int check_settings(struct run_args *a)
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct run_args *a)
+/* One option of 'run': 0, -1 after --help, or VB_EXIT_USAGE. */
+static int parse_option(int c, char **argv, struct run_args *a)
 {
 	struct run_config *cfg = &a->cfg;
-	int c;
 
-	optind = 1;
-	opterr = 0; /* one line of ours, not getopt's and then ours */
-	while ((c = getopt_long(argc, argv, "p:w:r:d:o:O:vh", run_opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (parse_platforms(optarg, cfg))
-				return VB_EXIT_USAGE;
-			break;
-		case 'w':
-			if (parse_workloads(optarg, cfg))
-				return VB_EXIT_USAGE;
-			break;
-		case 'r':
-			if (parse_runs(optarg, &cfg->runs))
-				return VB_EXIT_USAGE;
-			break;
-		case 'd':
-			if (parse_duration(optarg, &cfg->duration_s))
-				return VB_EXIT_USAGE;
-			a->duration_set = true;
-			break;
-		case 'o':
-			a->out_dir = optarg;
-			break;
-		case OPT_QUICK:
-			cfg->quick = true;
-			break;
-		case OPT_JSON:
-			a->json = true;
-			break;
-		case OPT_NO_TRACE:
-			cfg->trace = false;
-			break;
-		case OPT_NET_SERVER:
-			cfg->net_server = optarg;
-			break;
-		case OPT_PLATFORM_OPT:
-		case OPT_DOCKER_VOLUME:
-		case OPT_LIBVIRT_URI:
-		case OPT_DISK_CACHE:
-			if (add_setting(a, c, optarg))
-				return VB_EXIT_USAGE;
-			break;
-		case OPT_DISK_SIZE:
-			if (parse_disk_size(optarg, &cfg->env.disk_file_bytes))
-				return VB_EXIT_USAGE;
-			a->size_set = true;
-			break;
-		case OPT_BUFFERED:
-			cfg->buffered = true;
-			break;
-		case OPT_CACHE_DIR:
-			cfg->env.cache_dir = optarg;
-			break;
-		case 'v':
-			vb_verbose = true;
-			break;
-		case 'h':
-			run_usage(stdout);
-			return -1;
-		default:
-			vb_err("run: %s option '%s' (see 'vbench-trace run --help')",
-			       c == ':' || optopt ? "bad or incomplete" : "unknown",
-			       argv[optind - 1]);
+	switch (c) {
+	case 'p':
+		if (parse_platforms(optarg, cfg))
 			return VB_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		vb_err("run: unexpected argument '%s' (see 'vbench-trace run --help')",
-		       argv[optind]);
+		return 0;
+	case 'w':
+		if (parse_workloads(optarg, cfg))
+			return VB_EXIT_USAGE;
+		return 0;
+	case 'r':
+		if (parse_runs(optarg, &cfg->runs))
+			return VB_EXIT_USAGE;
+		return 0;
+	case 'd':
+		if (parse_duration(optarg, &cfg->duration_s))
+			return VB_EXIT_USAGE;
+		a->duration_set = true;
+		return 0;
+	case 'o':
+		a->out_dir = optarg;
+		return 0;
+	case OPT_QUICK:
+		cfg->quick = true;
+		return 0;
+	case OPT_JSON:
+		a->json = true;
+		return 0;
+	case OPT_NO_TRACE:
+		cfg->trace = false;
+		return 0;
+	case OPT_NET_SERVER:
+		cfg->net_server = optarg;
+		return 0;
+	case OPT_PLATFORM_OPT:
+	case OPT_DOCKER_VOLUME:
+	case OPT_LIBVIRT_URI:
+	case OPT_DISK_CACHE:
+		if (add_setting(a, c, optarg))
+			return VB_EXIT_USAGE;
+		return 0;
+	case OPT_DISK_SIZE:
+		if (parse_disk_size(optarg, &cfg->env.disk_file_bytes))
+			return VB_EXIT_USAGE;
+		a->size_set = true;
+		return 0;
+	case OPT_BUFFERED:
+		cfg->buffered = true;
+		return 0;
+	case OPT_CACHE_DIR:
+		cfg->env.cache_dir = optarg;
+		return 0;
+	case 'v':
+		vb_verbose = true;
+		return 0;
+	case 'h':
+		run_usage(stdout);
+		return -1;
+	default:
+		vb_err("run: %s option '%s' (see 'vbench-trace run --help')",
+		       c == ':' || optopt ? "bad or incomplete" : "unknown", argv[optind - 1]);
 		return VB_EXIT_USAGE;
 	}
+}
+
+/* What the options left unsaid: the profile's defaults. */
+static int settle_args(struct run_args *a)
+{
+	struct run_config *cfg = &a->cfg;
+
 	if (!a->duration_set)
 		cfg->duration_s = cfg->quick ? QUICK_DURATION_S : DEFAULT_DURATION_S;
 	if (!a->size_set)
 		cfg->env.disk_file_bytes = cfg->quick ? QUICK_DISK_BYTES : DEFAULT_DISK_BYTES;
 	cfg->env.guest_probes = cfg->trace;
 	return check_settings(a);
+}
+
+static int parse_args(int argc, char **argv, struct run_args *a)
+{
+	int c, ret;
+
+	optind = 1;
+	opterr = 0; /* one line of ours, not getopt's and then ours */
+	while ((c = getopt_long(argc, argv, "p:w:r:d:o:O:vh", run_opts, NULL)) != -1)
+		if ((ret = parse_option(c, argv, a)))
+			return ret;
+	if (optind < argc) {
+		vb_err("run: unexpected argument '%s' (see 'vbench-trace run --help')",
+		       argv[optind]);
+		return VB_EXIT_USAGE;
+	}
+	return settle_args(a);
 }
 
 static void set_defaults(struct run_args *a)
