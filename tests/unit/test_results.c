@@ -4,6 +4,7 @@
 #include <json.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@
 
 #include "report_doc.h"
 #include "results.h"
+#include "results_doc.h"
+#include "stats.h"
 
 static char dir[] = "/tmp/vbench-test-results.XXXXXX";
 
@@ -355,6 +358,84 @@ static void test_fixtures_load(void **state)
 	}
 }
 
+static struct json_object *result_of(double score, double duration)
+{
+	struct json_object *r = json_object_new_object();
+
+	json_object_object_add(r, "score", json_object_new_double(score));
+	json_object_object_add(r, "duration_s", json_object_new_double(duration));
+	json_object_object_add(r, "ops", json_object_new_int(10));
+	json_object_object_add(r, "name", json_object_new_string("cpu")); /* not kept */
+	return r;
+}
+
+static bool named_native(const char *platform)
+{
+	return !strcmp(platform, "native");
+}
+
+/* The builder: the document the runner's events make, read back by the typed reader. */
+static void test_builder_makes_the_schema(void **state)
+{
+	static const char *const platforms[] = {"native", "qemu"}, *const workloads[] = {"cpu"};
+	struct results_plan plan = {.platforms = platforms,
+				    .nr_platforms = 2,
+				    .workloads = workloads,
+				    .nr_workloads = 1,
+				    .runs = 0,
+				    .duration_s = 1,
+				    .trace = true};
+	struct json_object *conf, *doc = results_doc_new(&plan, &conf), *pe, *cell, *run, *r;
+	double ratio;
+	struct stats s;
+
+	(void)state;
+	assert_string_equal(doc_str(doc, "status", ""), "incomplete");
+	assert_string_equal(doc_str(doc, "config.runs", ""), "auto");
+	assert_int_equal(doc_len(doc, "config.platforms"), 2);
+	pe = results_doc_add_platform(doc, "native", NULL);
+	results_platform_status(pe, "ok", NULL);
+	cell = results_platform_add_cell(pe, "cpu", "events/s", true);
+	for (int i = 0; i < 2; i++) {
+		r = result_of(100 + i * 2, 1);
+		results_cell_add_run(cell, r, NULL, false);
+		json_object_put(r);
+	}
+	results_cell_ok(cell);
+	pe = results_doc_add_platform(doc, "qemu", NULL);
+	results_platform_status(pe, "ok", NULL);
+	cell = results_platform_add_cell(pe, "cpu", "events/s", true);
+	r = result_of(50, 1);
+	results_cell_add_run(cell, r, NULL, false);
+	json_object_put(r);
+	r = result_of(1, 60);
+	run = results_cell_add_run(cell, r, json_object_new_object(), false);
+	json_object_put(r);
+	results_run_invalid(run, "stalled");
+	assert_string_equal(results_run_invalid_reason(run), "stalled");
+	assert_null(doc_get(run, "name"));
+	assert_non_null(doc_get(run, "probes.host"));
+	results_cell_ok(cell);
+	/* The stalled run is kept in the document and counted nowhere. */
+	assert_true(doc_cell_stats(cell, &s));
+	assert_int_equal(s.n, 1);
+	assert_true(s.mean == 50);
+	/* A platform whose every cell failed is "failed" with the first error. */
+	pe = results_doc_add_platform(doc, "qemu", "writeback");
+	results_platform_status(pe, "ok", NULL);
+	results_cell_failed(results_platform_add_cell(pe, "cpu", "events/s", true), "boom");
+	results_platform_settle(pe);
+	assert_string_equal(doc_str(pe, "status", ""), "failed");
+	assert_non_null(strstr(doc_str(pe, "reason", ""), "boom"));
+	assert_null(doc_get(doc_cell(pe, "cpu"), "stats"));
+	results_doc_finish(doc, named_native, false);
+	assert_string_equal(doc_str(doc, "status", ""), "complete");
+	assert_true(doc_num(cell, "vs_native", &ratio));
+	assert_true(ratio > 0.48 && ratio < 0.5);
+	assert_null(doc_get(doc_cell(pe, "cpu"), "vs_native"));
+	json_object_put(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_fixtures_load),
 		cmocka_unit_test(test_planted_links_are_not_followed),
 		cmocka_unit_test(test_output_dir_refusals),
+		cmocka_unit_test(test_builder_makes_the_schema),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

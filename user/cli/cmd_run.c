@@ -21,8 +21,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/sysinfo.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +31,7 @@
 #include "probes.h"
 #include "report.h"
 #include "results.h"
+#include "results_doc.h"
 #include "runner.h"
 #include "scratch.h"
 #include "util_log.h"
@@ -354,25 +353,6 @@ static void default_out_dir(char *buf, size_t n)
 	strftime(buf, n, "results/%Y%m%dT%H%M%SZ", &tm);
 }
 
-static void cpu_model(char *buf, size_t n)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[512];
-
-	snprintf(buf, n, "unknown");
-	while (f && fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (strncmp(line, "model name", 10) || !colon)
-			continue;
-		snprintf(buf, n, "%s", colon + 2);
-		buf[strcspn(buf, "\n")] = '\0';
-		break;
-	}
-	if (f)
-		fclose(f);
-}
-
 /* An option's value as the first driver that declares it takes it ("" when none does). */
 static const char *option_in_use(const struct run_config *cfg, const char *name)
 {
@@ -413,47 +393,23 @@ static void add_platform_options(struct json_object *conf, const struct run_conf
 			       json_object_new_string(option_in_use(cfg, "disk-cache")));
 }
 
+/* The document the run fills: the plan as asked, then each driver's own
+ * settings (its options' values, docker's confinement). */
 static struct json_object *new_document(const struct run_config *cfg)
 {
-	struct json_object *doc = json_object_new_object(), *host, *conf, *list;
-	char started[32], model[256];
-	struct utsname u;
-	struct sysinfo si;
-	time_t t = time(NULL);
-	struct tm tm;
+	struct results_plan plan = {.platforms = cfg->platforms,
+				    .nr_platforms = cfg->nr_platforms,
+				    .workloads = cfg->workloads,
+				    .nr_workloads = cfg->nr_workloads,
+				    .runs = cfg->runs == RUNS_AUTO ? 0 : cfg->runs,
+				    .duration_s = cfg->duration_s,
+				    .quick = cfg->quick,
+				    .trace = cfg->trace,
+				    .buffered = cfg->buffered,
+				    .disk_file_bytes = cfg->env.disk_file_bytes,
+				    .net_server = cfg->net_server};
+	struct json_object *conf, *doc = results_doc_new(&plan, &conf);
 
-	gmtime_r(&t, &tm);
-	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	uname(&u);
-	sysinfo(&si);
-	cpu_model(model, sizeof(model));
-
-	json_object_object_add(doc, "schema", json_object_new_string(VB_SCHEMA));
-	json_object_object_add(doc, "tool_version", json_object_new_string(VB_VERSION));
-	/* What a checkpoint says: the runner's end replaces it. */
-	json_object_object_add(doc, "status", json_object_new_string("incomplete"));
-	json_object_object_add(doc, "started_at", json_object_new_string(started));
-
-	host = json_object_new_object();
-	json_object_object_add(host, "kernel", json_object_new_string(u.release));
-	json_object_object_add(host, "cpus",
-			       json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
-	json_object_object_add(host, "mem_bytes",
-			       json_object_new_uint64((uint64_t)si.totalram * si.mem_unit));
-	json_object_object_add(host, "cpu_model", json_object_new_string(model));
-	json_object_object_add(host, "hostname", json_object_new_string(u.nodename));
-	json_object_object_add(doc, "host", host);
-
-	conf = json_object_new_object();
-	json_object_object_add(conf, "runs",
-			       cfg->runs == RUNS_AUTO ? json_object_new_string("auto")
-						      : json_object_new_int(cfg->runs));
-	json_object_object_add(conf, "duration_s", json_object_new_double(cfg->duration_s));
-	json_object_object_add(conf, "quick", json_object_new_boolean(cfg->quick));
-	json_object_object_add(conf, "trace", json_object_new_boolean(cfg->trace));
-	json_object_object_add(conf, "buffered", json_object_new_boolean(cfg->buffered));
-	json_object_object_add(conf, "disk_file_bytes",
-			       json_object_new_uint64(cfg->env.disk_file_bytes));
 	add_platform_options(conf, cfg);
 	for (int i = 0; i < cfg->nr_platforms; i++) {
 		const struct platform_ops *ops = platform_find(cfg->platforms[i]);
@@ -461,18 +417,6 @@ static struct json_object *new_document(const struct run_config *cfg)
 		if (ops->config_json)
 			ops->config_json(&cfg->env, conf);
 	}
-	if (cfg->net_server)
-		json_object_object_add(conf, "net_server", json_object_new_string(cfg->net_server));
-	list = json_object_new_array();
-	for (int i = 0; i < cfg->nr_platforms; i++)
-		json_object_array_add(list, json_object_new_string(cfg->platforms[i]));
-	json_object_object_add(conf, "platforms", list);
-	list = json_object_new_array();
-	for (int i = 0; i < cfg->nr_workloads; i++)
-		json_object_array_add(list, json_object_new_string(cfg->workloads[i]));
-	json_object_object_add(conf, "workloads", list);
-	json_object_object_add(doc, "config", conf);
-	json_object_object_add(doc, "platforms", json_object_new_array());
 	return doc;
 }
 
@@ -806,7 +750,7 @@ int cmd_run(int argc, char **argv)
 	install_signals();
 	doc = new_document(&a.cfg);
 	ret = runner_run(&a.cfg, &doc);
-	json_object_object_add(doc, "findings", findings_derive(doc));
+	results_doc_set_findings(doc, findings_derive(doc));
 	if (write_outputs(doc, &out, written, sizeof(written)))
 		ret = ret ? ret : VB_EXIT_FAILED;
 	if (a.json)

@@ -20,6 +20,7 @@
 #include "probes.h"
 #include "progress.h"
 #include "results.h"
+#include "results_doc.h"
 #include "runner.h"
 #include "stats.h"
 #include "util_log.h"
@@ -61,25 +62,6 @@ static int runner_cmdline(const struct run_config *cfg, const struct platform *p
 	return len < (int)n ? 0 : -E2BIG;
 }
 
-/* The workload's own object turned into one entry of "runs". */
-static struct json_object *run_entry(struct json_object *res, struct json_object *host)
-{
-	static const char *const keep[] = {"score", "duration_s", "ops",
-					   "bytes", "rusage",	  "extra"};
-	struct json_object *run = json_object_new_object(), *probes, *v;
-
-	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
-		if (json_object_object_get_ex(res, keep[i], &v))
-			json_object_object_add(run, keep[i], json_object_get(v));
-	probes = json_object_new_object();
-	if (host)
-		json_object_object_add(probes, "host", host);
-	if (json_object_object_get_ex(res, "probes_guest", &v))
-		json_object_object_add(probes, "guest", json_object_get(v));
-	json_object_object_add(run, "probes", probes);
-	return run;
-}
-
 /* The longest collect wait: its milliseconds must fit an int. */
 #define MAX_COLLECT_TIMEOUT_S (INT_MAX / 1000)
 
@@ -97,12 +79,13 @@ static int collect_timeout_s(const struct run_config *cfg, const char *workload)
 
 /*
  * One run: reset counters, send the command, wait for the result, read
- * counters. Returns the run entry, or NULL with *why set.
+ * counters. 0 with the workload's result and the host probes' snapshot
+ * (NULL without probes), or -1 with *why set.
  */
-static struct json_object *one_run(struct cell_ctx *c, const char *cmdline, char *why,
-				   size_t whylen)
+static int one_run(struct cell_ctx *c, const char *cmdline, struct json_object **result,
+		   struct json_object **host_probes, char *why, size_t whylen)
 {
-	struct json_object *res, *err, *host = NULL, *run;
+	struct json_object *res, *err, *host = NULL;
 	char *json = NULL;
 	double started;
 	int ret;
@@ -123,30 +106,37 @@ static struct json_object *one_run(struct cell_ctx *c, const char *cmdline, char
 			 : ret == -EINTR   ? "interrupted"
 			 : ret == -EPIPE   ? "the agent went away (its stderr above says why)"
 					   : strerror(-ret));
-		return NULL;
+		return -1;
 	}
 	res = json_tokener_parse(json);
 	free(json);
 	if (!res) {
 		json_object_put(host);
 		snprintf(why, whylen, "the agent's result is not JSON");
-		return NULL;
+		return -1;
 	}
 	if (json_object_object_get_ex(res, "error", &err)) {
 		snprintf(why, whylen, "%s", json_object_get_string(err));
 		json_object_put(res);
 		json_object_put(host);
-		return NULL;
+		return -1;
 	}
-	run = run_entry(res, host);
-	json_object_put(res);
-	return run;
+	*result = res;
+	*host_probes = host;
+	return 0;
 }
 
-/* Statistics over the scores of every kept run (--runs goes up to 1000). */
-static void runs_stats(struct json_object *runs, struct stats *s)
+/* A measured run, into the cell; NULL with *why set when it failed. */
+static struct json_object *measured_run(struct cell_ctx *c, struct json_object *cell,
+					const char *cmdline, bool rerun, char *why, size_t whylen)
 {
-	stats_of_runs(runs, s);
+	struct json_object *res, *host, *run;
+
+	if (one_run(c, cmdline, &res, &host, why, whylen))
+		return NULL;
+	run = results_cell_add_run(cell, res, host, rerun);
+	json_object_put(res);
+	return run;
 }
 
 /*
@@ -185,43 +175,22 @@ static bool mark_if_stalled(const struct cell_ctx *c, struct json_object *run)
 			 c->wall_s - prepare, took);
 	else
 		return false;
-	json_object_object_add(run, "valid", json_object_new_boolean(false));
-	json_object_object_add(run, "invalid_reason", json_object_new_string(why));
+	results_run_invalid(run, why);
 	return true;
 }
 
-static struct json_object *stats_json(struct json_object *runs)
-{
-	struct stats s;
-
-	stats_of_runs(runs, &s);
-	return stats_to_json(&s);
-}
-
+/* --runs auto: enough kept runs (--runs goes up to 1000) that agree. */
 static bool runs_settled(struct json_object *runs)
 {
 	struct stats s;
 
-	runs_stats(runs, &s);
+	stats_of_runs(runs, &s);
 	return s.n >= 3 && s.cv < AUTO_TARGET_CV;
-}
-
-static struct json_object *new_cell(const struct workload *w)
-{
-	struct json_object *cell = json_object_new_object();
-
-	json_object_object_add(cell, "name", json_object_new_string(w->name));
-	json_object_object_add(cell, "unit", json_object_new_string(w->unit));
-	json_object_object_add(cell, "higher_is_better",
-			       json_object_new_boolean(w->higher_is_better));
-	json_object_object_add(cell, "runs", json_object_new_array());
-	return cell;
 }
 
 static void cell_failed(struct json_object *cell, const char *platform, const char *why)
 {
-	json_object_object_add(cell, "status", json_object_new_string("failed"));
-	json_object_object_add(cell, "error", json_object_new_string(why));
+	results_cell_failed(cell, why);
 	vb_err("%s: %s: %s", platform, json_object_get_string(json_object_object_get(cell, "name")),
 	       why);
 }
@@ -256,24 +225,21 @@ static int start_net_server(struct cell_ctx *c, struct net_server **srv)
 static int rerun(struct cell_ctx *c, struct json_object *cell, const char *cmd, int i,
 		 struct json_object *stalled)
 {
-	struct json_object *runs = json_object_object_get(cell, "runs"), *run;
+	struct json_object *run;
 	char why[512];
 
 	vb_warn("%s: %s: run %d is invalid: %s; left out of the statistics, run again",
-		c->p->ops->name, c->w->name, i,
-		json_object_get_string(json_object_object_get(stalled, "invalid_reason")));
+		c->p->ops->name, c->w->name, i, results_run_invalid_reason(stalled));
 	if (interrupted)
 		return 0;
-	run = one_run(c, cmd, why, sizeof(why));
+	run = measured_run(c, cell, cmd, true, why, sizeof(why));
 	if (!run) {
 		cell_failed(cell, c->p->ops->name, why);
 		return -1;
 	}
-	json_object_object_add(run, "rerun", json_object_new_boolean(true));
-	json_object_array_add(runs, run);
 	if (mark_if_stalled(c, run))
 		vb_warn("%s: %s: the run again is invalid too: %s", c->p->ops->name, c->w->name,
-			json_object_get_string(json_object_object_get(run, "invalid_reason")));
+			results_run_invalid_reason(run));
 	return 0;
 }
 
@@ -285,85 +251,87 @@ static bool runs_have_valid(struct json_object *runs)
 	return false;
 }
 
-/* Runs one cell (warm-up + runs) into cell; 0, or -1 when it failed. */
-static int run_cell(struct cell_ctx *c, struct json_object *cell)
+/* Starts the agent, the probes' target and the net-server for a cell;
+ * 0, or -1 when the cell failed (named). */
+static int start_cell(struct cell_ctx *c, struct json_object *cell, struct net_server **srv,
+		      char *cmd, size_t n)
 {
-	struct json_object *runs = json_object_object_get(cell, "runs"), *run;
-	int want = c->cfg->runs == RUNS_AUTO ? AUTO_MAX_RUNS : c->cfg->runs;
-	struct net_server *srv = NULL;
-	char cmd[1024], why[512];
-	int ret = -1;
-
 	if (c->p->ops->start(c->p)) {
 		/* After Ctrl-C a driver gives up its wait for hello without a word. */
 		cell_failed(cell, c->p->ops->name,
 			    interrupted ? "interrupted" : "the agent did not start (see above)");
-		goto out;
+		return -1;
 	}
 	if (c->probes && c->p->target_pid > 0 && probes_set_target(c->probes, c->p->target_pid))
 		vb_warn("%s: cannot point the probes at pid %d", c->p->ops->name, c->p->target_pid);
-	if (start_net_server(c, &srv)) {
+	if (start_net_server(c, srv)) {
 		cell_failed(cell, c->p->ops->name, "no net-server to send to");
-		goto out;
+		return -1;
 	}
-	if (runner_cmdline(c->cfg, c->p, c->w->name, cmd, sizeof(cmd))) {
+	if (runner_cmdline(c->cfg, c->p, c->w->name, cmd, n)) {
 		cell_failed(cell, c->p->ops->name, "command line too long");
-		goto out;
+		return -1;
 	}
 	vb_info("%s: %s", c->p->ops->name, cmd);
-	/* Run 0 is the warm-up: caches, page tables, a guest's first touch. */
-	for (int i = 0; i <= want && !interrupted; i++) {
+	return 0;
+}
+
+/* The warm-up and the timed runs of a cell; 0, or -1 when the cell failed. */
+static int measure_cell(struct cell_ctx *c, struct json_object *cell, const char *cmd)
+{
+	int want = c->cfg->runs == RUNS_AUTO ? AUTO_MAX_RUNS : c->cfg->runs;
+	struct json_object *res, *host, *run;
+	char why[512];
+
+	if (interrupted)
+		return 0;
+	/* Run 0 is the warm-up (caches, page tables, a guest's first touch): not kept. */
+	progress_run(c->prog, 0, want);
+	if (one_run(c, cmd, &res, &host, why, sizeof(why))) {
+		cell_failed(cell, c->p->ops->name, why);
+		return -1;
+	}
+	json_object_put(res);
+	json_object_put(host);
+	for (int i = 1; i <= want && !interrupted; i++) {
 		progress_run(c->prog, i, want);
-		run = one_run(c, cmd, why, sizeof(why));
+		run = measured_run(c, cell, cmd, false, why, sizeof(why));
 		if (!run) {
 			cell_failed(cell, c->p->ops->name, why);
-			goto out;
+			return -1;
 		}
-		if (i == 0) {
-			json_object_put(run);
-			continue;
-		}
-		json_object_array_add(runs, run);
 		if (mark_if_stalled(c, run) && rerun(c, cell, cmd, i, run))
-			goto out;
-		if (c->cfg->runs == RUNS_AUTO && runs_settled(runs))
+			return -1;
+		if (c->cfg->runs == RUNS_AUTO && runs_settled(results_cell_runs(cell)))
 			break;
 	}
-	if (interrupted) {
-		cell_failed(cell, c->p->ops->name, "interrupted");
+	return 0;
+}
+
+/* Runs one cell (warm-up + runs) into cell; 0, or -1 when it failed. */
+static int run_cell(struct cell_ctx *c, struct json_object *cell)
+{
+	struct net_server *srv = NULL;
+	char cmd[1024];
+	int ret = -1;
+
+	if (start_cell(c, cell, &srv, cmd, sizeof(cmd)) || measure_cell(c, cell, cmd))
 		goto out;
-	}
-	if (!runs_have_valid(runs)) {
+	if (interrupted)
+		cell_failed(cell, c->p->ops->name, "interrupted");
+	else if (!runs_have_valid(results_cell_runs(cell)))
 		cell_failed(cell, c->p->ops->name,
 			    "every run stalled (see the runs' invalid_reason): no valid run");
-		goto out;
-	}
-	json_object_object_add(cell, "status", json_object_new_string("ok"));
-	ret = 0;
+	else
+		ret = 0;
 out:
 	net_server_stop(srv);
 	c->p->ops->stop(c->p);
 	/* A failed cell has no statistics: its runs, if any, are the ones made
 	 * before it failed, not a sample of the platform. */
 	if (!ret)
-		json_object_object_add(cell, "stats", stats_json(runs));
+		results_cell_ok(cell);
 	return ret;
-}
-
-static struct json_object *new_platform_entry(const char *name)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "name", json_object_new_string(name));
-	json_object_object_add(o, "workloads", json_object_new_array());
-	return o;
-}
-
-static void set_status(struct json_object *pe, const char *status, const char *reason)
-{
-	json_object_object_add(pe, "status", json_object_new_string(status));
-	if (reason)
-		json_object_object_add(pe, "reason", json_object_new_string(reason));
 }
 
 /* The document so far; a failure is named by the writer, and the run goes
@@ -374,109 +342,19 @@ static void checkpoint(const struct run_config *cfg, struct json_object *doc)
 		results_write_doc_at(cfg->out, "results.json", doc);
 }
 
-static double cell_mean(struct json_object *cell)
-{
-	struct json_object *st, *m, *status;
-
-	if (!json_object_object_get_ex(cell, "status", &status) ||
-	    strcmp(json_object_get_string(status), "ok"))
-		return NAN;
-	if (!json_object_object_get_ex(cell, "stats", &st) ||
-	    !json_object_object_get_ex(st, "mean", &m))
-		return NAN;
-	return json_object_get_double(m);
-}
-
-/* vs_native: this cell's mean over native's mean of the same workload. */
-static void add_vs_native(struct json_object *platforms)
-{
-	struct json_object *native = NULL;
-	size_t np = json_object_array_length(platforms);
-
-	for (size_t i = 0; i < np; i++) {
-		struct json_object *pe = json_object_array_get_idx(platforms, i);
-
-		const struct platform_ops *ops =
-			platform_find(json_object_get_string(json_object_object_get(pe, "name")));
-
-		if (ops && (ops->flags & PLAT_BASELINE) && !json_object_object_get(pe, "variant"))
-			native = json_object_object_get(pe, "workloads");
-	}
-	if (!native)
-		return;
-	for (size_t i = 0; i < np; i++) {
-		struct json_object *ws = json_object_object_get(
-			json_object_array_get_idx(platforms, i), "workloads");
-
-		for (size_t j = 0; j < json_object_array_length(ws); j++) {
-			struct json_object *cell = json_object_array_get_idx(ws, j);
-			const char *name =
-				json_object_get_string(json_object_object_get(cell, "name"));
-			double mine = cell_mean(cell), ratio;
-
-			for (size_t k = 0; k < json_object_array_length(native); k++) {
-				struct json_object *nc = json_object_array_get_idx(native, k);
-				double base = cell_mean(nc);
-
-				if (strcmp(name, json_object_get_string(
-							 json_object_object_get(nc, "name"))))
-					continue;
-				if (stats_vs_native(mine, base, &ratio))
-					json_object_object_add(cell, "vs_native",
-							       json_object_new_double(ratio));
-			}
-		}
-	}
-}
-
 /* Cells of the plan not yet run to their end (counting skipped ones as
  * run): the run is "interrupted" only when a signal left some of them. */
 static int cells_left;
-
-/* Did the cell run to its end (ok, or failed for a cause of its own)? */
-static bool cell_ran(struct json_object *cell)
-{
-	struct json_object *err;
-
-	return !json_object_object_get_ex(cell, "error", &err) ||
-	       strcmp(json_object_get_string(err), "interrupted");
-}
-
-/*
- * A platform whose every cell failed (for causes of their own, not an
- * interruption) is "failed", with the first cell's error as its reason.
- */
-static void settle_platform_status(struct json_object *pe)
-{
-	struct json_object *ws = json_object_object_get(pe, "workloads"), *first = NULL;
-	size_t n = json_object_array_length(ws);
-	char reason[600];
-
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *cell = json_object_array_get_idx(ws, i), *err;
-
-		if (!json_object_object_get_ex(cell, "error", &err) || !cell_ran(cell))
-			return;
-		if (!first)
-			first = err;
-	}
-	if (!first)
-		return;
-	snprintf(reason, sizeof(reason), "every cell failed; the first: %s",
-		 json_object_get_string(first));
-	set_status(pe, "failed", reason);
-}
 
 static void run_platform(const struct run_config *cfg, const struct platform_ops *ops,
 			 struct json_object *doc, struct json_object *pe, struct probes *probes,
 			 struct progress *prog, int *failed)
 {
 	struct platform p = {.ops = ops, .env = &cfg->env, .cmd_fd = -1, .out = {.fd = -1}};
-	struct json_object *ws = json_object_object_get(pe, "workloads");
 	char reason[512] = "";
 
 	if (ops->available(&cfg->env, reason, sizeof(reason))) {
-		set_status(pe, "skipped", reason);
+		results_platform_status(pe, "skipped", reason);
 		progress_note(prog, "%s: skipped: %s", ops->name, reason);
 		progress_skip(prog, cfg->nr_workloads);
 		cells_left -= cfg->nr_workloads;
@@ -484,7 +362,7 @@ static void run_platform(const struct run_config *cfg, const struct platform_ops
 	}
 	vb_info("%s: preparing", ops->name);
 	if (ops->prepare(&p)) {
-		set_status(pe, "failed", "prepare failed (see the error above)");
+		results_platform_status(pe, "failed", "prepare failed (see the error above)");
 		progress_skip(prog, cfg->nr_workloads);
 		/* A prepare cut short by a signal ran none of its cells. */
 		if (!interrupted)
@@ -492,22 +370,21 @@ static void run_platform(const struct run_config *cfg, const struct platform_ops
 		*failed = 1;
 		return;
 	}
-	set_status(pe, "ok", NULL);
+	results_platform_status(pe, "ok", NULL);
 	for (int i = 0; i < cfg->nr_workloads && !interrupted; i++) {
 		struct cell_ctx c = {.cfg = cfg, .p = &p, .probes = probes, .prog = prog};
 		struct json_object *cell;
 
 		c.w = workload_find(cfg->workloads[i]);
-		cell = new_cell(c.w);
-		json_object_array_add(ws, cell);
+		cell = results_platform_add_cell(pe, c.w->name, c.w->unit, c.w->higher_is_better);
 		progress_cell(prog, ops->name, c.w->name);
 		if (run_cell(&c, cell))
 			*failed = 1;
-		if (cell_ran(cell))
+		if (results_cell_ran(cell))
 			cells_left--;
 		checkpoint(cfg, doc);
 	}
-	settle_platform_status(pe);
+	results_platform_settle(pe);
 	ops->teardown(&p);
 	free(p.hello);
 }
@@ -556,7 +433,6 @@ static void run_disk_variant(const struct run_config *cfg, const struct platform
 			     const char *value, struct json_object *doc, struct probes *probes,
 			     struct progress *prog, int *failed)
 {
-	struct json_object *platforms = json_object_object_get(doc, "platforms");
 	struct platform_setting settings[PLATFORM_MAX_SETTINGS + 1];
 	struct run_config var = *cfg;
 	struct json_object *pe;
@@ -570,11 +446,17 @@ static void run_disk_variant(const struct run_config *cfg, const struct platform
 	settings_at_default(ops, &cfg->env, settings, &var.env.nr_settings);
 	settings[var.env.nr_settings++] = (struct platform_setting){ops->variant_option, value};
 	var.env.settings = settings;
-	pe = new_platform_entry(ops->name);
-	json_object_object_add(pe, "variant", json_object_new_string(value));
-	json_object_array_add(platforms, pe);
+	pe = results_doc_add_platform(doc, ops->name, value);
 	run_platform(&var, ops, doc, pe, probes, prog, failed);
 	checkpoint(cfg, doc);
+}
+
+/* vs_native's reference: the platform that declares itself the baseline. */
+static bool is_baseline(const char *platform)
+{
+	const struct platform_ops *ops = platform_find(platform);
+
+	return ops && (ops->flags & PLAT_BASELINE);
 }
 
 /* Each distinct preflight hook of the selected platforms, once: a warning up front. */
@@ -600,7 +482,6 @@ static void selected_ops(const struct run_config *cfg, const struct platform_ops
 
 int runner_run(const struct run_config *cfg, struct json_object **doc)
 {
-	struct json_object *platforms = json_object_object_get(*doc, "platforms");
 	const struct platform_ops *sel[MAX_PLATFORMS];
 	struct probes *probes = NULL;
 	struct progress *prog;
@@ -630,14 +511,13 @@ int runner_run(const struct run_config *cfg, struct json_object **doc)
 	for (int i = 0; i < cfg->nr_platforms && !interrupted; i++) {
 		const struct platform_ops *ops = sel[i];
 		const char *variant = runner_disk_variant(ops, &cfg->env);
-		struct json_object *pe = new_platform_entry(ops->name);
+		struct json_object *pe = results_doc_add_platform(*doc, ops->name, NULL);
 		struct platform_setting settings[PLATFORM_MAX_SETTINGS];
 		struct run_config main_entry = *cfg;
 
 		/* The platform's own entry measures the variant option's default. */
 		settings_at_default(ops, &cfg->env, settings, &main_entry.env.nr_settings);
 		main_entry.env.settings = settings;
-		json_object_array_add(platforms, pe);
 		run_platform(&main_entry, ops, *doc, pe, probes, prog, &failed);
 		checkpoint(cfg, *doc);
 		if (variant && !interrupted)
@@ -647,9 +527,7 @@ int runner_run(const struct run_config *cfg, struct json_object **doc)
 	stopped = interrupted && cells_left > 0;
 	progress_done(prog);
 	probes_close(probes);
-	add_vs_native(platforms);
-	json_object_object_add(*doc, "status",
-			       json_object_new_string(stopped ? "interrupted" : "complete"));
+	results_doc_finish(*doc, is_baseline, stopped);
 	if (stopped)
 		return 130;
 	return failed ? VB_EXIT_FAILED : VB_EXIT_OK;
