@@ -5,7 +5,7 @@
  *
  * A platform starts the agent (build/vbench-trace-agent) somewhere: as a
  * process here, in a container, in a guest. The runner then talks to the
- * agent through the link (util_frame.h): it sends "RUN <workload> <args>"
+ * agent through the link (frame.h): it sends "RUN <workload> <args>"
  * lines and reads one result frame for each. Between start and stop the
  * agent lives on, so the runner can reset and read host probes around every
  * run while target_pid names the host process tree to trace.
@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "util_frame.h"
+#include "frame.h"
 
 struct json_object;
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The agent link (util_frame.h) on arbitrary bytes in arbitrary chunks: the
+ * The agent link (frame.h) on arbitrary bytes in arbitrary chunks: the
  * frame reader as the tool runs it, the frame parser alone, a round trip
  * through frame_write, and the agent's command-line reader.
  *
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util_frame.h"
+#include "frame.h"
 
 #define MAX_CHUNK 128
 

@@ -17,7 +17,7 @@
 
 #include "commands.h"
 #include "doc_builder.h"
-#include "report_doc.h"
+#include "doc_reader.h"
 #include "util_log.h"
 
 struct files {

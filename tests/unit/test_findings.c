@@ -14,7 +14,7 @@
 
 #include "doc_builder.h"
 #include "findings.h"
-#include "report_doc.h"
+#include "doc_reader.h"
 
 /* The finding of rule on platform (label "docker (volume)" style), or NULL. */
 static struct json_object *find(struct json_object *arr, const char *rule, const char *platform,

@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "util_frame.h"
+#include "frame.h"
 
 static int sv[2];
 

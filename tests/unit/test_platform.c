@@ -20,7 +20,7 @@
 
 #include "platform.h"
 #include "runner.h"
-#include "util_frame.h"
+#include "frame.h"
 #include "util_sys.h"
 
 static void test_platform_names_unique_one_baseline(void **state)

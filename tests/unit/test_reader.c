@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The typed reader of a results document (report_doc.h): a cell read once
+ * The typed reader of a results document (doc_reader.h): a cell read once
  * (doc_cell_read) and each side's counters (doc_side_read), against small
  * documents whose sums are worked out by hand.
  */
@@ -13,7 +13,7 @@
 #include <stdio.h>
 
 #include "doc_builder.h"
-#include "report_doc.h"
+#include "doc_reader.h"
 #include "stats.h"
 
 #define MIB 1048576.0

@@ -19,7 +19,7 @@
 
 #include "doc_builder.h"
 #include "report.h"
-#include "report_doc.h"
+#include "doc_reader.h"
 #include "report_view.h"
 #include "results.h"
 #include "stats.h"

@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "report_doc.h"
+#include "doc_reader.h"
 #include "results.h"
 #include "results_doc.h"
 #include "stats.h"

@@ -17,7 +17,7 @@
 
 #include "commands.h"
 #include "probes.h"
-#include "util_frame.h"
+#include "frame.h"
 #include "util_log.h"
 #include "workload.h"
 

@@ -15,7 +15,7 @@
 #include <strings.h>
 
 #include "findings.h"
-#include "report_doc.h"
+#include "doc_reader.h"
 #include "stats.h"
 
 #define FAR_BELOW	 0.5	/* a ratio to native this low is "Nx below" */
@@ -36,7 +36,7 @@
 
 /*
  * What every rule knows of the cell it looks at, read once through the typed
- * reader (report_doc.h): the cell, what the host and the guest counted for
+ * reader (doc_reader.h): the cell, what the host and the guest counted for
  * it, and what the host counted for the same workload on native.
  */
 struct rule_cell {

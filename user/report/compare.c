@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "report_doc.h"
+#include "doc_reader.h"
 #include "report_view.h"
 #include "results.h"
 #include "stats.h"

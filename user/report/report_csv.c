@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report_doc.h"
+#include "doc_reader.h"
 #include "report_formats.h"
 #include "report_view.h"
 #include "util_log.h"

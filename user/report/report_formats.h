@@ -3,7 +3,7 @@
  * The report formats, one renderer each (user/report_<name>.c), the way
  * bpftool's commands or fio's engines register: report.c looks a format up
  * by name and never knows what a renderer does. A renderer reads the
- * document through report_doc.h and report_view.h, nothing else of the
+ * document through doc_reader.h and report_view.h, nothing else of the
  * report.
  */
 #ifndef VB_REPORT_FORMATS_H

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report_doc.h"
+#include "doc_reader.h"
 #include "report_formats.h"
 #include "report_view.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "findings.h"
-#include "report_doc.h"
+#include "doc_reader.h"
 #include "report_view.h"
 #include "stats.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What every report format shares, below all the renderers (text, md, html,
- * csv) and above the reader (report_doc.h): how a string read from a
+ * csv) and above the reader (doc_reader.h): how a string read from a
  * results document may be shown, and the view of a cell, its counters and
  * the document's header lines that every format prints alike.
  *

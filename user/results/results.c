@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "report_doc.h"
+#include "doc_reader.h"
 #include "results.h"
 #include "util_log.h"
 #include "util_sys.h"

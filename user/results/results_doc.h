@@ -3,7 +3,7 @@
  * Building a results document (docs/results-schema.md): the one module that
  * sets its fields. The run command and the runner say what happened (a plan,
  * a platform skipped, a run measured, a cell failed) and this module says
- * it in the schema; results.c writes the document out and report_doc.h
+ * it in the schema; results.c writes the document out and doc_reader.h
  * reads it back into typed structures.
  *
  * What the agent measured (a workload's result object, the guest's probes)

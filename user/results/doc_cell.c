@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report_doc.h"
+#include "doc_reader.h"
 #include "stats.h"
 
 /* The i-th run of a cell when it counts (not "valid": false), else NULL. */

@@ -9,8 +9,8 @@
  * detected rather than parsed. Commands go the other way as plain lines:
  * "RUN <workload> <args...>" and "QUIT".
  */
-#ifndef VB_UTIL_FRAME_H
-#define VB_UTIL_FRAME_H
+#ifndef VB_FRAME_H
+#define VB_FRAME_H
 
 #include <signal.h>
 #include <stddef.h>

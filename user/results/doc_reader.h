@@ -6,12 +6,12 @@
  * be off, a family may be missing, a platform may be skipped, and a document
  * may come from an older or newer tool.
  *
- * Two layers: generic getters by dotted path (report_doc.c), and the typed
- * reader of a cell (report_cell.c: doc_cell_read(), doc_side_read()), the one
+ * Two layers: generic getters by dotted path (doc_reader.c), and the typed
+ * reader of a cell (doc_cell.c: doc_cell_read(), doc_side_read()), the one
  * place that spells counter paths and sums counters over a cell's runs.
  */
-#ifndef VB_REPORT_DOC_H
-#define VB_REPORT_DOC_H
+#ifndef VB_DOC_READER_H
+#define VB_DOC_READER_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "util_frame.h"
+#include "frame.h"
 #include "util_sys.h"
 
 volatile sig_atomic_t frame_interrupted;

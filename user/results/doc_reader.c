@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report_doc.h"
+#include "doc_reader.h"
 #include "workload.h"
 #include "stats.h"
 
