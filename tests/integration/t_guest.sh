@@ -369,3 +369,33 @@ test_doctor_tracefs_unreadable_said_as_such() {
 		"$VB_TMP/doctor-nobody.out" || fail "$(grep tracefs "$VB_TMP/doctor-nobody.out")"
 	! grep -q "not mounted" "$VB_TMP/doctor-nobody.out" || fail "doctor says tracefs is not mounted"
 }
+
+# The guest's QEMU stopped (SIGSTOP) for a few seconds inside a 2 s run, as
+# a paused or starved VM is: that run is marked invalid with its reason,
+# left out of the statistics and run again once.
+test_guest_stalled_qemu_run_is_invalid() {
+	local out=$VB_TMP/gstall run qemu
+	spawn "$VB" run -p qemu -w cpu -r 2 -d 2 --no-trace -o "$out" >/dev/null 2>"$VB_TMP/stderr"
+	run=$SPAWNED
+	wait_until $((VB_GUEST_BOOT_S + 120)) "run 1 of the qemu cell" \
+		grep -qE 'qemu cpu run 1/2|qemu: skipped' "$VB_TMP/stderr"
+	if grep -q 'qemu: skipped' "$VB_TMP/stderr"; then
+		kill_tree "$run" 5
+		echo "    SKIP: qemu is not available here"
+		return 0
+	fi
+	qemu=$(pgrep -f "guest=vbench-trace-$run-" | head -1)
+	[ -n "$qemu" ] || fail "no QEMU process for this run's domain"
+	sleep 0.5
+	kill -STOP "$qemu"
+	sleep 6
+	kill -CONT "$qemu"
+	wait_pid_deadline "$run" 120 "the run with a stalled guest" ||
+		fail "the run failed: $(cat "$VB_TMP/stderr")"
+	grep -q 'is invalid' "$VB_TMP/stderr" || fail "no warning on stderr: $(cat "$VB_TMP/stderr")"
+	assert_py "$out/results.json" 'd["status"] == "complete"'
+	assert_py "$out/results.json" '[r.get("valid", True) for r in d["platforms"][0]["workloads"][0]["runs"]].count(False) >= 1'
+	assert_py "$out/results.json" 'd["platforms"][0]["workloads"][0]["stats"]["n"] == len([r for r in d["platforms"][0]["workloads"][0]["runs"] if r.get("valid", True)])'
+	grep -q 'left out of every statistic' "$out/report.md" || fail "report.md has no warning"
+	[ -z "$(guest_leftovers "$run")" ] || fail "domains left after run: $(guest_leftovers "$run")"
+}
