@@ -304,9 +304,15 @@ test_probes_breakdown_direct_reads() {
 	probes_trace odirect -- "$VB_TMP/probe_prog" pread "$file" 2000
 	probes_breakdown odirect '
 # on a loaded machine each completion waits for a CPU: the share is of
-# the time not spent waiting for one
-print("  blocked_io / (wall - runnable) %.3f" % (st["blocked_io"] / (wall - st["runnable"])))
-assert st["blocked_io"] >= 0.4 * (wall - st["runnable"])
+# the time not spent waiting for one. How that time splits between the
+# syscall on CPU and the wait for the device depends on the device (a fast
+# virtio disk completes in tens of microseconds): the reads hold nearly all
+# of it, a good part is the wait, and the wait is uninterruptible, not sleep.
+busy = wall - st["runnable"]
+print("  blocked_io / (wall - runnable) %.3f, + kernel_syscall %.3f" % (
+    st["blocked_io"] / busy, (st["blocked_io"] + st["kernel_syscall"]) / busy))
+assert st["blocked_io"] >= 0.15 * busy
+assert st["blocked_io"] + st["kernel_syscall"] >= 0.8 * busy
 assert st["blocked_io"] >= 0.9 * (st["blocked_io"] + st["sleep"])
 assert list(b["syscalls_ns"])[0] == "pread64"
 '
