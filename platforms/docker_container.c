@@ -401,7 +401,7 @@ int docker_container_spawn(struct platform *p, struct docker_priv *d)
 		       d->name);
 		return -E2BIG;
 	}
-	log = open(d->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	log = vb_create_fresh(d->log_path, 0644);
 	if (log < 0) {
 		err = -errno;
 		vb_err("docker: cannot create %s: %s (is the work directory writable?)",

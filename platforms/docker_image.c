@@ -77,19 +77,6 @@ static int copy_file(const char *from, const char *to, mode_t mode)
 	return err;
 }
 
-static int write_text(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	int err;
-
-	if (fd < 0)
-		return -errno;
-	err = vb_write_all(fd, text, strlen(text));
-	if (close(fd) && !err)
-		err = -errno;
-	return err;
-}
-
 static int tag_for_agent(const struct platform_env *env, char *tag, size_t n)
 {
 	unsigned long crc;
@@ -144,7 +131,7 @@ static int make_context(const struct platform_env *env, const char *base, char *
 	}
 	err = copy_file(env->agent_path, agent, 0755);
 	if (!err)
-		err = write_text(df, dockerfile);
+		err = vb_write_new(df, dockerfile, 0644);
 	if (err) {
 		vb_err("docker: cannot prepare the build context %s: %s (is it writable?)", dir,
 		       strerror(-err));

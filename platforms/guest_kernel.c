@@ -180,7 +180,7 @@ static int file_has(const char *path, const char *needle)
 static int run_to_file(char *const argv[], const char *out)
 {
 	struct vb_run_opts o = {.timeout_s = UNPACK_TIMEOUT_S};
-	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644), err;
+	int fd = vb_create_fresh(out, 0644), err;
 	char why[256];
 
 	if (fd < 0)
@@ -200,7 +200,7 @@ static int copy_from_magic(const char *path, const char *magic, size_t mlen, con
 	struct stat st;
 	FILE *in = fopen(path, "re"), *o = NULL;
 	size_t n;
-	int err = -1;
+	int err = -1, fd;
 
 	if (!in || fstat(fileno(in), &st))
 		goto out;
@@ -211,7 +211,10 @@ static int copy_from_magic(const char *path, const char *magic, size_t mlen, con
 	if (!m)
 		goto out;
 	n = (size_t)st.st_size - (size_t)(m - data);
-	o = fopen(out, "we");
+	fd = vb_create_fresh(out, 0644);
+	o = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!o && fd >= 0)
+		close(fd);
 	if (o && fwrite(m, 1, n, o) == n)
 		err = 0;
 out:

@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "initramfs.h"
+#include "util_sys.h"
 
 #define NEWC_MAGIC   "070701"
 #define NEWC_HDR_LEN 110
@@ -33,7 +34,7 @@ struct initramfs *initramfs_open(const char *path)
 	ir->path = strdup(path);
 	if (!ir->path || asprintf(&ir->tmp, "%s.tmp", path) < 0)
 		goto fail;
-	fd = open(ir->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = vb_create_fresh(ir->tmp, 0644);
 	if (fd < 0)
 		goto fail;
 	/* The QEMU process reads it as another user: make it world-readable despite umask. */

@@ -395,7 +395,7 @@ static int make_disk(struct platform *p, struct guest *g)
 	bytes += DISK_HEADER_ROOM;
 	fd = vb_pathf(g->disk, sizeof(g->disk), "%s/disk.raw", g->dir)
 		     ? -1
-		     : open(g->disk, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		     : vb_create_fresh(g->disk, 0644);
 	/* Sparse: the disk workloads write what they read before they time it. */
 	if (fd < 0 || ftruncate(fd, (off_t)bytes)) {
 		vb_err("%s: cannot create the disk image %s: %s (is there room in %s?)",

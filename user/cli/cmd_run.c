@@ -437,26 +437,6 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-struct report_fill {
-	struct json_object *doc;
-	const char *format;
-};
-
-static int fill_report(FILE *out, void *arg)
-{
-	const struct report_fill *r = arg;
-
-	return report_render(r->doc, r->format, out, false);
-}
-
-static int write_report(struct json_object *doc, const struct results_dir *d, const char *name,
-			const char *format)
-{
-	struct report_fill r = {.doc = doc, .format = format};
-
-	return results_write_at(d, name, fill_report, &r);
-}
-
 /*
  * The document and both reports into d; the names of those written go to
  * written ("results.json, report.md"), the others having been named with
@@ -472,7 +452,7 @@ static int write_outputs(struct json_object *doc, const struct results_dir *d, c
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		int err = i == 0 ? results_write_doc_at(d, names[i], doc)
-				 : write_report(doc, d, names[i], i == 1 ? "md" : "html");
+				 : report_write_at(doc, i == 1 ? "md" : "html", d, names[i]);
 
 		if (err) {
 			failed++;

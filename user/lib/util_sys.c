@@ -413,6 +413,28 @@ int vb_proc_start_time(pid_t pid, unsigned long long *start)
 	return err;
 }
 
+int vb_create_fresh(const char *path, mode_t mode)
+{
+	int fd;
+
+	if (unlink(path) && errno != ENOENT)
+		return -errno;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	return fd < 0 ? -errno : fd;
+}
+
+int vb_write_new(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode), err;
+
+	if (fd < 0)
+		return -errno;
+	err = vb_write_all(fd, text, strlen(text));
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
 void vb_agent_path(char *buf, size_t n)
 {
 	char self[PATH_MAX], *slash;

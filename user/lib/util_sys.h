@@ -32,6 +32,17 @@ static inline long long vb_now_ms(void)
 }
 void vb_sleep_ms(int ms);
 
+/*
+ * Creates path afresh for writing: whatever is at that name (a file left by
+ * an earlier run, a planted symbolic link) is unlinked, never followed, and
+ * the file is created O_EXCL|O_NOFOLLOW, so a link planted in between makes
+ * it fail rather than write through. An fd, or -errno.
+ */
+int vb_create_fresh(const char *path, mode_t mode);
+/* Writes text into a new file at path (O_EXCL|O_NOFOLLOW: nothing may be
+ * there yet); 0 or -errno. */
+int vb_write_new(const char *path, const char *text, mode_t mode);
+
 /* mkdir -p with mode for each directory made; 0 or -errno. */
 int vb_mkdir_p(const char *path, mode_t mode);
 

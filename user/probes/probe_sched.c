@@ -443,18 +443,6 @@ int probe_sched_open(struct probe_sched **out, struct sched_bpf *s)
 	return 0;
 }
 
-static int clear_hash(int fd, size_t key_size)
-{
-	char key[64];
-
-	if (key_size > sizeof(key))
-		return -EINVAL;
-	while (!bpf_map_get_next_key(fd, NULL, key))
-		if (bpf_map_delete_elem(fd, key) && errno != ENOENT)
-			return -errno;
-	return 0;
-}
-
 int probe_sched_reset(struct probe_sched *ps, struct sched_bpf *s, int ncpu)
 {
 	__u64 *zero = calloc(ncpu, sizeof(__u64));
@@ -471,9 +459,10 @@ int probe_sched_reset(struct probe_sched *ps, struct sched_bpf *s, int ncpu)
 	 * they were being cleared go too, so every entry starts at or after it. */
 	s->bss->window_start_ns = vb_now_ns();
 	if (!err)
-		err = clear_hash(bpf_map__fd(s->maps.sched_threads), sizeof(__u32));
+		err = probe_clear_map(bpf_map__fd(s->maps.sched_threads), sizeof(__u32));
 	if (!err)
-		err = clear_hash(bpf_map__fd(s->maps.sched_exited), sizeof(struct vb_sched_comm));
+		err = probe_clear_map(bpf_map__fd(s->maps.sched_exited),
+				      sizeof(struct vb_sched_comm));
 	return err;
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The pure parts of reading the probes (no BPF, no root), shared by
- * user/probes.c and the unit tests: percentiles from log2 histograms,
- * syscall names and the top-N selection, VM exit reason names.
+ * What the probe families share. The pure parts of reading the probes (no
+ * BPF, no root), also unit-tested: percentiles from log2 histograms,
+ * syscall names and the top-N selection, VM exit reason names. And the one
+ * map helper every family's reset uses (probes.c).
  */
 #ifndef VB_PROBE_UTIL_H
 #define VB_PROBE_UTIL_H
@@ -38,5 +39,8 @@ enum {
  * "npf", ...); unknown reasons and isas get a name made of their numbers.
  * Returns buf. */
 const char *vb_kvm_reason_name(uint32_t isa, uint32_t reason, char *buf, size_t n);
+
+/* Deletes every key of a BPF hash map (keys of at most 64 bytes); 0 or -errno. */
+int probe_clear_map(int fd, size_t key_size);
 
 #endif

@@ -372,7 +372,7 @@ const char *probes_missing(const struct probes *p)
 	return p ? p->missing : "all";
 }
 
-static int clear_map(int fd, size_t key_size)
+int probe_clear_map(int fd, size_t key_size)
 {
 	char key[64];
 
@@ -402,7 +402,7 @@ int probes_set_target(struct probes *p, pid_t tgid)
 
 	if (!p || p->targets_fd < 0)
 		return -EINVAL;
-	err = clear_map(p->targets_fd, sizeof(__u32));
+	err = probe_clear_map(p->targets_fd, sizeof(__u32));
 	if (err)
 		return err;
 	return probes_add_target(p, tgid);
@@ -472,9 +472,11 @@ int probes_reset(struct probes *p)
 		err = zero_percpu_array(p, bpf_map__fd(p->sys->maps.syscall_counts),
 					VB_MAX_SYSCALLS, sizeof(__u64));
 	if (!err && p->block)
-		err = clear_map(bpf_map__fd(p->block->maps.blk_stats), sizeof(struct vb_blk_key));
+		err = probe_clear_map(bpf_map__fd(p->block->maps.blk_stats),
+				      sizeof(struct vb_blk_key));
 	if (!err && p->kvm)
-		err = clear_map(bpf_map__fd(p->kvm->maps.kvm_stats), sizeof(struct vb_kvm_key));
+		err = probe_clear_map(bpf_map__fd(p->kvm->maps.kvm_stats),
+				      sizeof(struct vb_kvm_key));
 	if (!err && p->sched)
 		err = probe_sched_reset(p->sched_user, p->sched, p->ncpu);
 	p->cost_base = run_time_ns(p);

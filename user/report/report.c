@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <json.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,24 +72,21 @@ static int fill_report(FILE *out, void *arg)
 	return report_render(r->doc, r->format, out, false);
 }
 
+int report_write_at(struct json_object *doc, const char *format, const struct results_dir *d,
+		    const char *name)
+{
+	struct report_fill r = {.doc = doc, .format = format};
+
+	return results_write_at(d, name, fill_report, &r);
+}
+
 /* -o FILE: written through the results writer (a temporary in FILE's
  * directory, renamed over FILE), so a link at either name is never followed. */
 static int report_to_file(struct json_object *doc, const char *format, const char *path)
 {
 	struct report_fill r = {.doc = doc, .format = format};
-	char dir[PATH_MAX], base[PATH_MAX];
-	struct results_dir d;
-	int err;
 
-	if (vb_pathf(dir, sizeof(dir), "%s", path) || vb_pathf(base, sizeof(base), "%s", path)) {
-		vb_err("cannot write %.64s...: path too long", path);
-		return VB_EXIT_USAGE;
-	}
-	if (results_open_dir(dirname(dir), false, &d))
-		return VB_EXIT_FAILED;
-	err = results_write_at(&d, basename(base), fill_report, &r);
-	results_close_dir(&d);
-	return err ? VB_EXIT_FAILED : VB_EXIT_OK;
+	return results_write_path(path, fill_report, &r) ? VB_EXIT_FAILED : VB_EXIT_OK;
 }
 
 int cmd_report(int argc, char **argv)

@@ -17,4 +17,10 @@ struct json_object;
  * unknown format (after vb_err()), or VB_EXIT_FAILED when out fails. */
 int report_render(struct json_object *doc, const char *format, FILE *out, bool color);
 
+struct results_dir;
+/* A report (no color) written as d/name through the results writer
+ * (results_write_at): a temporary renamed in place. 0 or -errno. */
+int report_write_at(struct json_object *doc, const char *format, const struct results_dir *d,
+		    const char *name);
+
 #endif

@@ -189,7 +189,7 @@ int results_dir_writable(const struct results_dir *d)
 	return 0;
 }
 
-int results_write_atomic(const char *path, struct json_object *doc)
+int results_write_path(const char *path, int (*fill)(FILE *out, void *arg), void *arg)
 {
 	char dir[PATH_MAX], base[PATH_MAX];
 	struct results_dir d;
@@ -203,9 +203,14 @@ int results_write_atomic(const char *path, struct json_object *doc)
 	err = results_open_dir(dirname(dir), false, &d);
 	if (err)
 		return err;
-	err = results_write_doc_at(&d, basename(base), doc);
+	err = results_write_at(&d, basename(base), fill, arg);
 	results_close_dir(&d);
 	return err;
+}
+
+int results_write_atomic(const char *path, struct json_object *doc)
+{
+	return results_write_path(path, fill_doc, doc);
 }
 
 static const char *file_kind(mode_t mode)

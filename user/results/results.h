@@ -55,8 +55,10 @@ int results_write_at(const struct results_dir *d, const char *name,
 /* The document, pretty-printed, as d/name through results_write_at(). */
 int results_write_doc_at(const struct results_dir *d, const char *name, struct json_object *doc);
 
-/* The document at path: its directory opened (never created) and the file
- * written through results_write_doc_at(). 0, or -errno after vb_err(). */
+/* A file at path: its directory opened (never created), the file written
+ * through results_write_at(). 0, or -errno after vb_err(). */
+int results_write_path(const char *path, int (*fill)(FILE *out, void *arg), void *arg);
+/* The document, pretty-printed, at path through results_write_path(). */
 int results_write_atomic(const char *path, struct json_object *doc);
 
 /* The largest results document read: a real one is a few MiB at most

@@ -60,7 +60,6 @@ static int write_owner(const char *dir)
 {
 	char text[128], boot[64], path[PATH_MAX];
 	unsigned long long start = 0;
-	int fd, err;
 
 	boot_id(boot, sizeof(boot));
 	if (vb_proc_start_time(getpid(), &start))
@@ -68,13 +67,7 @@ static int write_owner(const char *dir)
 	snprintf(text, sizeof(text), "%d %llu %s\n", (int)getpid(), start, boot);
 	if (vb_pathf(path, sizeof(path), "%s/%s", dir, SCRATCH_OWNER))
 		return -ENAMETOOLONG;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	err = vb_write_all(fd, text, strlen(text));
-	if (close(fd) && !err)
-		err = -errno;
-	return err;
+	return vb_write_new(path, text, 0600);
 }
 
 int scratch_create(const char *base, char *path, size_t n)
