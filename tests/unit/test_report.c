@@ -668,6 +668,35 @@ static void invalid_runs_left_out_and_warned(void **state)
 	json_object_put(d);
 }
 
+/* How the run's containers were confined (config.docker) is said in the
+ * config line of every human-readable format. */
+static void docker_confinement_in_config(void **state)
+{
+	static const char *const human[] = {"text", "md", "html"};
+	struct json_object *d = small_doc(), *conf = json_object_new_object(), *o, *caps;
+
+	(void)state;
+	json_object_object_add(d, "config", conf);
+	o = json_object_new_object();
+	caps = json_object_new_array();
+	json_object_array_add(caps, json_object_new_string("ALL"));
+	json_object_object_add(o, "cap_drop", caps);
+	json_object_object_add(o, "no_new_privileges", json_object_new_boolean(1));
+	json_object_object_add(o, "pids_limit", json_object_new_int(2048));
+	json_object_object_add(o, "memory_bytes", json_object_new_int64(2147483648LL));
+	json_object_object_add(conf, "docker", o);
+	for (size_t i = 0; i < sizeof(human) / sizeof(human[0]); i++) {
+		int rc;
+		char *out = render(d, human[i], false, &rc);
+
+		assert_int_equal(rc, VB_EXIT_OK);
+		assert_non_null(strstr(out, "capabilities dropped ALL, no-new-privileges, at most "
+					    "2048 tasks, memory 2.0 GiB"));
+		free(out);
+	}
+	json_object_put(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -688,6 +717,7 @@ int main(void)
 		cmocka_unit_test(failed_cells_have_no_stats),
 		cmocka_unit_test(status_notes),
 		cmocka_unit_test(invalid_runs_left_out_and_warned),
+		cmocka_unit_test(docker_confinement_in_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -353,12 +353,36 @@ const char *view_status_note(struct json_object *doc)
 	return NULL;
 }
 
+/* config.docker (how the run's containers were confined), said in a few words. */
+static int docker_confinement(struct json_object *doc, char *buf, size_t n)
+{
+	struct json_object *nnp = doc_get(doc, "config.docker.no_new_privileges");
+	double pids, mem;
+	int len;
+
+	if (!doc_get(doc, "config.docker"))
+		return 0;
+	len = snprintf(buf, n, "docker containers confined: capabilities dropped");
+	for (size_t i = 0; i < doc_len(doc, "config.docker.cap_drop") && len < (int)n; i++)
+		len += snprintf(buf + len, n - (size_t)len, "%s%s", i ? "," : " ",
+				json_object_get_string(doc_idx(doc, "config.docker.cap_drop", i)));
+	if (nnp && json_object_get_boolean(nnp) && len < (int)n)
+		len += snprintf(buf + len, n - (size_t)len, ", no-new-privileges");
+	if (doc_count(doc, "config.docker.pids_limit", &pids) && len < (int)n)
+		len += snprintf(buf + len, n - (size_t)len, ", at most %.0f tasks", pids);
+	if (doc_count(doc, "config.docker.memory_bytes", &mem) && len < (int)n)
+		len += snprintf(buf + len, n - (size_t)len, ", memory %.1f GiB",
+				mem / 1073741824.0);
+	return len;
+}
+
 void view_config_line(struct json_object *doc, char *buf, size_t n)
 {
 	struct json_object *quick = doc_get(doc, "config.quick");
 	double runs = doc_num_or(doc, "config.runs", 0),
 	       dur = doc_num_or(doc, "config.duration_s", 0);
 	const char *server = doc_str(doc, "config.net_server", NULL);
+	char docker[256];
 	int len = 0;
 
 	buf[0] = '\0';
@@ -371,6 +395,8 @@ void view_config_line(struct json_object *doc, char *buf, size_t n)
 	if (server && *server && len < (int)n)
 		len += snprintf(buf + len, n - (size_t)len, "%snet server %s", len ? ", " : "",
 				server);
+	if (docker_confinement(doc, docker, sizeof(docker)) && len < (int)n)
+		len += snprintf(buf + len, n - (size_t)len, "%s%s", len ? "; " : "", docker);
 	if (!len)
 		snprintf(buf, n, "not recorded");
 }
