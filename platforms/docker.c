@@ -304,13 +304,15 @@ static void docker_teardown(struct platform *p)
 }
 
 static const char *const docker_storage_values[] = {"layer", "volume", NULL};
+static const char *const docker_disk_workloads[] = {"diskrand", "diskseq", NULL};
 
 static const struct platform_option docker_options[] = {
 	{.name = "storage",
 	 .values = docker_storage_values,
 	 .def = "layer",
 	 .help = "where the disk workloads' file lives: the container's writable layer "
-		 "(overlayfs) or a bind-mounted volume"},
+		 "(overlayfs) or a bind-mounted volume",
+	 .workloads = docker_disk_workloads},
 	{0},
 };
 
@@ -321,9 +323,7 @@ static void docker_config_json(const struct platform_env *env, struct json_objec
 
 const struct platform_ops docker_ops = {
 	.name = "docker",
-	.flags = PLAT_EXTRA_DISK_VARIANT,
 	.options = docker_options,
-	.variant_option = "storage",
 	.available = docker_available,
 	.config_json = docker_config_json,
 	.prepare = docker_prepare,

@@ -25,8 +25,8 @@
 /* One colour per platform, the same in every chart; a variant is a lighter shade. */
 static const char *plat_color(struct json_object *p)
 {
-	const char *name = doc_str(p, "name", "");
-	bool variant = doc_str(p, "variant", NULL) && *doc_str(p, "variant", "");
+	const char *name = doc_platform_of(p);
+	bool variant = doc_is_variant(p);
 
 	if (!strcmp(name, "native"))
 		return variant ? "#7fa7d1" : "#3b6fb6";

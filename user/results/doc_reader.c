@@ -108,6 +108,18 @@ const char *doc_label(struct json_object *platform, char *buf, size_t n)
 	return buf;
 }
 
+bool doc_is_variant(struct json_object *platform)
+{
+	const char *s = doc_str(platform, "variant", NULL);
+
+	return (s && *s) || json_object_is_type(doc_get(platform, "variant"), json_type_object);
+}
+
+const char *doc_platform_of(struct json_object *platform)
+{
+	return doc_str(platform, "variant.of", doc_str(platform, "name", "?"));
+}
+
 bool doc_platform_ok(struct json_object *platform)
 {
 	/* A document without statuses still ran what it lists. */
@@ -120,9 +132,8 @@ struct json_object *doc_native(struct json_object *doc)
 {
 	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
 		struct json_object *p = doc_idx(doc, "platforms", i);
-		const char *variant = doc_str(p, "variant", NULL);
 
-		if (!strcmp(doc_str(p, "name", ""), "native") && !(variant && *variant) &&
+		if (!strcmp(doc_str(p, "name", ""), "native") && !doc_is_variant(p) &&
 		    doc_platform_ok(p))
 			return p;
 	}
