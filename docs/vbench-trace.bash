@@ -51,10 +51,15 @@ _vbench_trace() {
 				disk-cache=unsafe disk-cache=default libvirt-uri=" -- "$cur"))
 			return 0
 			;;
+		--vary)
+			COMPREPLY=($(compgen -W "net=user,tap disk-cache=none,writeback
+				storage=layer,volume thp=always,never vcpus=1,2 tcg-threads=single,multi" -- "$cur"))
+			return 0
+			;;
 		-d | --duration | --net-server | --libvirt-uri | --disk-size) return 0 ;;
 		esac
 		COMPREPLY=($(compgen -W "--platforms --workloads --runs --duration --quick --output --json
-			--no-trace --net-server --platform-opt --docker-volume --libvirt-uri --disk-cache --disk-size
+			--no-trace --net-server --platform-opt --vary --docker-volume --libvirt-uri --disk-cache --disk-size
 			--buffered --cache-dir --verbose --help" -- "$cur"))
 		;;
 	report)
