@@ -120,6 +120,28 @@ static int wait_child(pid_t pid, int *status)
 	return 0;
 }
 
+/*
+ * Waits for the traced command, keeping its memory map as it changes (its
+ * exec, its libraries): by the snapshot it is gone, and its samples are
+ * placed in its code with the map last kept.
+ */
+static int wait_traced(struct probes *probes, pid_t pid, int *status)
+{
+	int delay_ms = 10;
+
+	for (;;) {
+		pid_t got = waitpid(pid, status, WNOHANG);
+
+		if (got == pid)
+			return 0;
+		if (got < 0 && errno != EINTR)
+			return -errno;
+		probes_keep_maps(probes);
+		vb_sleep_ms(delay_ms);
+		delay_ms = delay_ms < 250 ? delay_ms * 2 : 250;
+	}
+}
+
 static uint64_t get_u64(struct json_object *o, const char *path)
 {
 	char key[64];
@@ -334,7 +356,7 @@ static int trace_child(struct probes *probes, char **argv, int *status, double *
 	if (write(gate, "g", 1) != 1)
 		vb_warn("trace: cannot start the child: %s", strerror(errno));
 	close(gate);
-	err = wait_child(pid, status);
+	err = wait_traced(probes, pid, status);
 	*elapsed = vb_now_s() - t0;
 	child_pid = 0;
 	return err;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
+#include <sys/types.h>
 
 #include "sched_states.h"
 
@@ -80,6 +81,13 @@ int probe_sched_configure(struct sched_bpf *s, bool btf);
 /* After attach: the cpu-clock sampler on every CPU (its absence is not an
  * error: the breakdown then says "fault_method": "none"). */
 int probe_sched_open(struct probe_sched **out, struct sched_bpf *s);
+
+/* The root of the target tree: a sample of a process gone by snapshot
+ * time is placed with its maps (a fork child runs its parent's code). */
+void probe_sched_set_root(struct probe_sched *ps, pid_t root);
+/* Keeps the root's maps as they are now, for when it is gone by the
+ * snapshot (trace's command exits before it). */
+void probe_sched_keep_maps(struct probe_sched *ps);
 
 /* Starts a new window: zeroes the family's maps. */
 int probe_sched_reset(struct probe_sched *ps, struct sched_bpf *s, int ncpu);

@@ -405,7 +405,14 @@ int probes_set_target(struct probes *p, pid_t tgid)
 	err = probe_clear_map(p->targets_fd, sizeof(__u32));
 	if (err)
 		return err;
+	probe_sched_set_root(p->sched_user, tgid);
 	return probes_add_target(p, tgid);
+}
+
+void probes_keep_maps(struct probes *p)
+{
+	if (p)
+		probe_sched_keep_maps(p->sched_user);
 }
 
 static size_t percpu_size(const struct probes *p, size_t value_size)
