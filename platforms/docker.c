@@ -311,14 +311,12 @@ static const char *const docker_storage_values[] = {"layer", "volume", NULL};
 static const char *const docker_net_values[] = {"bridge", "host", NULL};
 
 /* A remote engine's containers run on its kernel and its network, not this host's. */
-static int remote_engine(const char *what, char *why, size_t n)
+static int remote_engine(const char *what, const char *way_out, char *why, size_t n)
 {
 	if (!docker_host_is_remote(getenv("DOCKER_HOST")))
 		return 0;
-	snprintf(why, n,
-		 "DOCKER_HOST=%s is another machine: %s (unset DOCKER_HOST to use the "
-		 "local engine)",
-		 docker_endpoint(), what);
+	snprintf(why, n, "DOCKER_HOST=%s is another machine: %s (%s)", docker_endpoint(), what,
+		 way_out);
 	return -1;
 }
 
@@ -327,8 +325,8 @@ static int docker_thp_supported(const struct platform_env *env, const char *valu
 {
 	(void)env;
 	if (strcmp(value, HOST_THP_AS_IS) &&
-	    remote_engine("its containers fault on its kernel's huge pages, not this host's", why,
-			  n))
+	    remote_engine("its containers fault on its kernel's huge pages, not this host's",
+			  "unset DOCKER_HOST to use the local engine, or use thp=host", why, n))
 		return -1;
 	return host_thp_supported(NULL, value, why, n);
 }
@@ -338,8 +336,9 @@ static int docker_net_supported(const struct platform_env *env, const char *valu
 {
 	(void)env;
 	if (!strcmp(value, "host"))
-		return remote_engine("its host network's 127.0.0.1 is not where the runner's "
-				     "net-server listens (use --net-server)",
+		return remote_engine("its host network's 127.0.0.1 is not this host's, where the "
+				     "runner's net-server listens",
+				     "unset DOCKER_HOST to use the local engine, or use net=bridge",
 				     why, n);
 	return 0;
 }
@@ -358,9 +357,8 @@ static const struct platform_option docker_options[] = {
 	{.name = "net",
 	 .values = docker_net_values,
 	 .def = "bridge",
-	 .help = "the container's network: its own namespace on docker's bridge (veth, NAT to "
-		 "the host), or the host's own (--network host: no bridge, the net-server on "
-		 "127.0.0.1)",
+	 .help = "the container's network: bridge (its own namespace, veth and NAT) or host "
+		 "(--network host: the host's, the net-server on 127.0.0.1)",
 	 .supported = docker_net_supported},
 	{0},
 };

@@ -33,10 +33,9 @@
 
 /* host, always, madvise, never; NULL-terminated (a platform_option's values). */
 extern const char *const host_thp_values[];
-#define HOST_THP_HELP                                                                      \
-	"transparent huge pages while the platform runs: host leaves the host's setting; " \
-	"always, madvise or never is written to " HOST_THP_ENABLED                         \
-	" and put back afterwards (defrag is left as it is)"
+#define HOST_THP_HELP                                                                     \
+	"transparent huge pages for the platform's cells: host leaves them as they are; " \
+	"always, madvise or never is set in sysfs and put back after (defrag left alone)"
 
 /*
  * The selected mode in the text of an "enabled" file: the bracketed word
