@@ -110,6 +110,24 @@ static int docker_available(const struct platform_env *env, char *reason, size_t
 	return 0;
 }
 
+static const struct platform_option docker_options[];
+
+/* Each option's value can be used here (its supported()), or the reason. */
+static int options_usable(struct platform *p)
+{
+	char why[512];
+
+	for (const struct platform_option *o = docker_options; o->name; o++) {
+		const char *v = platform_opt(p, o->name);
+
+		if (o->supported && o->supported(p->env, v, why, sizeof(why))) {
+			vb_err("docker: -O %s=%s: %s", o->name, v, why);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int docker_prepare(struct platform *p)
 {
 	struct docker_priv *d = priv_of(p);
@@ -119,6 +137,8 @@ static int docker_prepare(struct platform *p)
 		return -ENOMEM;
 	if (docker_find_cli())
 		return cli_missing();
+	if ((err = options_usable(p)))
+		return err;
 	if (!strcmp(platform_opt(p, "storage"), "volume") &&
 	    docker_host_is_remote(getenv("DOCKER_HOST"))) {
 		vb_err("docker: a bind-mounted volume needs a local engine, DOCKER_HOST=%s is "
@@ -366,6 +386,7 @@ static const struct platform_option docker_options[] = {
 static void docker_config_json(const struct platform_env *env, struct json_object *config)
 {
 	docker_settings_json(config, env->disk_file_bytes);
+	host_thp_config_json(config, NULL);
 }
 
 const struct platform_ops docker_ops = {

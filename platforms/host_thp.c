@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,4 +393,21 @@ void host_thp_restore(struct host_thp *t, const char *who)
 	if (fd >= 0)
 		unlock_dir(fd);
 	t->state[0] = '\0';
+}
+
+void host_thp_config_json(struct json_object *config, const char *sysfs)
+{
+	struct json_object *o;
+	char text[256], mode[32];
+
+	if (json_object_object_get_ex(config, "host_thp", NULL))
+		return;
+	sysfs = sysfs_or_default(sysfs);
+	o = json_object_new_object();
+	if (!read_text(sysfs, text, sizeof(text)) && !host_thp_parse(text, mode, sizeof(mode)))
+		json_object_object_add(o, "enabled", json_object_new_string(mode));
+	defrag_of(sysfs, mode, sizeof(mode));
+	if (strcmp(mode, "unknown"))
+		json_object_object_add(o, "defrag", json_object_new_string(mode));
+	json_object_object_add(config, "host_thp", o);
 }

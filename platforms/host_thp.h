@@ -23,6 +23,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct json_object;
+
 #define HOST_THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
 /* In the cache directory: "owner PID STARTTIME BOOT_ID\nenabled MODE\n". */
 #define HOST_THP_STATE "host-thp.state"
@@ -86,5 +88,13 @@ void host_thp_restore(struct host_thp *t, const char *who);
  * holds it (*holder its pid, when not NULL), -errno on failure (said).
  */
 int host_thp_recover(const char *cache_dir, const char *sysfs, int *holder);
+
+/*
+ * config.host_thp: {"enabled": MODE, "defrag": MODE}, the host's own modes
+ * as the run found them (what thp=host measures; defrag holds for every
+ * value), once whichever driver adds it first. A file this kernel lacks is
+ * left out.
+ */
+void host_thp_config_json(struct json_object *config, const char *sysfs);
 
 #endif

@@ -149,11 +149,18 @@ static const struct platform_option native_options[] = {
 	{0},
 };
 
+static void native_config_json(const struct platform_env *env, struct json_object *config)
+{
+	(void)env;
+	host_thp_config_json(config, NULL);
+}
+
 const struct platform_ops native_ops = {
 	.name = "native",
 	.flags = PLAT_BASELINE,
 	.options = native_options,
 	.available = native_available,
+	.config_json = native_config_json,
 	.prepare = native_prepare,
 	.start = native_start,
 	.run = platform_link_run,

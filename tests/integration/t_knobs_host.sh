@@ -56,6 +56,7 @@ thp_faults_under() {
 	wait_pid_deadline "$tool" 120 "the thp=$mode run" || rc=$?
 	[ "$rc" = 0 ] || fail "run -O thp=$mode exited $rc: $(cat "$VB_TMP/err-$mode")"
 	assert_py "$out/results.json" "d['config']['platform_options']['thp'] == '$mode'"
+	assert_py "$out/results.json" "d['config']['host_thp']['enabled'] == '$THP_ORIG'"
 	thp_is "$THP_ORIG" || fail "after thp=$mode the host has $(thp_mode), not $THP_ORIG"
 }
 

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <json.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -309,6 +310,37 @@ static void test_unoffered_value_refused(void **st)
 	assert_int_equal(access(state, F_OK), -1);
 }
 
+/* config.host_thp: the modes found, once; defrag beside the enabled file. */
+static void test_config_json(void **st)
+{
+	struct json_object *config = json_object_new_object(), *o, *v;
+	char defrag[PATH_MAX + 16];
+
+	(void)st;
+	snprintf(defrag, sizeof(defrag), "%s/defrag", dir);
+	write_file(defrag, "always defer [defer+madvise] madvise never\n");
+	host_thp_config_json(config, sysfs);
+	assert_true(json_object_object_get_ex(config, "host_thp", &o));
+	assert_true(json_object_object_get_ex(o, "enabled", &v));
+	assert_string_equal(json_object_get_string(v), "madvise");
+	assert_true(json_object_object_get_ex(o, "defrag", &v));
+	assert_string_equal(json_object_get_string(v), "defer+madvise");
+	/* The second driver's call keeps the first's. */
+	write_file(sysfs, "[always] madvise never\n");
+	host_thp_config_json(config, sysfs);
+	json_object_object_get_ex(config, "host_thp", &o);
+	json_object_object_get_ex(o, "enabled", &v);
+	assert_string_equal(json_object_get_string(v), "madvise");
+	json_object_put(config);
+	/* No defrag file: left out. */
+	unlink(defrag);
+	config = json_object_new_object();
+	host_thp_config_json(config, sysfs);
+	json_object_object_get_ex(config, "host_thp", &o);
+	assert_false(json_object_object_get_ex(o, "defrag", NULL));
+	json_object_put(config);
+}
+
 /* Both host drivers declare the same knob, defaulting to the host's setting. */
 static void test_drivers_declare_thp(void **st)
 {
@@ -342,6 +374,7 @@ int main(void)
 		cmocka_unit_test_setup(test_live_owner_holds, fresh),
 		cmocka_unit_test_setup(test_garbage_state_left_alone, fresh),
 		cmocka_unit_test_setup(test_unoffered_value_refused, fresh),
+		cmocka_unit_test_setup(test_config_json, fresh),
 		cmocka_unit_test(test_drivers_declare_thp),
 	};
 
