@@ -218,6 +218,22 @@ static void unlock_dir(int fd)
 	close(fd);
 }
 
+int host_thp_state_read(const char *cache_dir, int *pid, bool *alive, char *mode, size_t n)
+{
+	char path[PATH_MAX], text[512], owner[256];
+	int err;
+
+	if (vb_pathf(path, sizeof(path), "%s/%s", cache_dir, HOST_THP_STATE))
+		return -ENAMETOOLONG;
+	if ((err = read_text(path, text, sizeof(text))))
+		return err;
+	if (host_thp_state_parse(text, owner, sizeof(owner), mode, n))
+		return -EINVAL;
+	*pid = atoi(owner);
+	*alive = scratch_owner_alive(owner);
+	return 0;
+}
+
 /* host_thp_recover() with the lock held. */
 static int recover_locked(const char *cache_dir, const char *sysfs, int *holder)
 {
@@ -242,8 +258,7 @@ static int recover_locked(const char *cache_dir, const char *sysfs, int *holder)
 	}
 	if ((err = write_mode(sysfs, mode))) {
 		vb_err("thp: a run that is gone (pid %d) left transparent huge pages set; cannot "
-		       "put "
-		       "'%s' back into %s: %s (as root: echo %s > %s, then remove %s)",
+		       "put '%s' back into %s: %s (as root: echo %s > %s, then remove %s)",
 		       atoi(owner), mode, sysfs, strerror(-err), mode, sysfs, path);
 		return err;
 	}

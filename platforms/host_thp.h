@@ -90,6 +90,13 @@ void host_thp_restore(struct host_thp *t, const char *who);
 int host_thp_recover(const char *cache_dir, const char *sysfs, int *holder);
 
 /*
+ * What the state file in cache_dir says, acting on nothing (doctor): 0
+ * with its owner's pid, whether that run still runs and the mode to put
+ * back; -ENOENT when there is none, -EINVAL when it is not one of ours.
+ */
+int host_thp_state_read(const char *cache_dir, int *pid, bool *alive, char *mode, size_t n);
+
+/*
  * config.host_thp: {"enabled": MODE, "defrag": MODE}, the host's own modes
  * as the run found them (what thp=host measures; defrag holds for every
  * value), once whichever driver adds it first. A file this kernel lacks is

@@ -107,7 +107,7 @@ test_knobs_host_thp_restored_after_sigint() {
 }
 
 # SIGKILL mid-cell leaves the mode set and a state file naming the dead
-# run; the next run puts the mode back and says so.
+# run; doctor names it, and the next run puts the mode back and says so.
 test_knobs_host_thp_restored_by_next_run_after_sigkill() {
 	thp_ready || return 0
 	local out=$VB_TMP/thp-kill tool
@@ -121,6 +121,11 @@ test_knobs_host_thp_restored_by_next_run_after_sigkill() {
 	thp_is "$THP_OTHER" || fail "the killed run's mode is gone already: $(cat "$THP")"
 	grep -q "^owner $tool " "$THP_STATE" || fail "the state file does not name the killed run $tool: $(cat "$THP_STATE" 2>&1)"
 	grep -qx "enabled $THP_ORIG" "$THP_STATE" || fail "the state file does not keep $THP_ORIG: $(cat "$THP_STATE")"
+	# doctor says so, and leaves it to the next run.
+	run_deadline 120 "$VB" doctor >"$VB_TMP/doctor.txt" || true
+	grep -Eq "^  MISSING +host THP +enabled $THP_OTHER, .*left set by a run that is gone \(pid $tool\): the host had '$THP_ORIG'" \
+		"$VB_TMP/doctor.txt" || fail "doctor's host THP line: $(grep -A1 'host THP' "$VB_TMP/doctor.txt")"
+	thp_is "$THP_OTHER" || fail "doctor changed the mode"
 	run_deadline 60 "$VB" run -p native -w cpu -r 1 -d 0.2 --no-trace -o "$VB_TMP/thp-next" \
 		>/dev/null 2>"$VB_TMP/err-next" || fail "the next run failed: $(cat "$VB_TMP/err-next")"
 	thp_is "$THP_ORIG" || fail "the next run left $(thp_mode), not $THP_ORIG"

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "host_thp.h"
 #include "platform.h"
 #include "probes.h"
 #include "util_log.h"
@@ -357,6 +358,59 @@ static void check_preflight(struct doctor *d, const struct platform_env *env, co
 	}
 }
 
+/*
+ * The host's transparent huge pages (what thp=host measures), and a state
+ * file of the thp knob: held by a live run, or left by a dead one that the
+ * next run puts back. Read only: doctor changes nothing here.
+ */
+static void check_host_thp(struct doctor *d, const char *cache_dir)
+{
+	struct json_object *conf = json_object_new_object(), *o, *v;
+	char detail[512], fix[512], mode[16], now[16] = "?", defrag[32] = "?";
+	bool alive = false;
+	int pid = 0, err;
+
+	host_thp_config_json(conf, NULL);
+	if (json_object_object_get_ex(conf, "host_thp", &o)) {
+		if (json_object_object_get_ex(o, "enabled", &v))
+			snprintf(now, sizeof(now), "%s", json_object_get_string(v));
+		if (json_object_object_get_ex(o, "defrag", &v))
+			snprintf(defrag, sizeof(defrag), "%s", json_object_get_string(v));
+	}
+	json_object_put(conf);
+	if (!strcmp(now, "?")) {
+		check(d, "host THP", true,
+		      HOST_THP_ENABLED " is missing: no transparent huge pages (thp takes only "
+				       "host)",
+		      NULL);
+		return;
+	}
+	err = host_thp_state_read(cache_dir, &pid, &alive, mode, sizeof(mode));
+	snprintf(detail, sizeof(detail), "enabled %s, defrag %s", now, defrag);
+	if (err == -ENOENT) {
+		check(d, "host THP", true, detail, NULL);
+		return;
+	}
+	if (err) {
+		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
+			 "; %s/%s is not a state file of this tool", cache_dir, HOST_THP_STATE);
+		snprintf(fix, sizeof(fix),
+			 "put the host's mode back by hand (echo madvise > %s, or what it had) and "
+			 "remove %s/%s",
+			 HOST_THP_ENABLED, cache_dir, HOST_THP_STATE);
+		check(d, "host THP", false, detail, fix);
+		return;
+	}
+	snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
+		 alive ? "; set by the run of pid %d, which puts back '%s' when it ends"
+		       : "; left set by a run that is gone (pid %d): the host had '%s'",
+		 pid, mode);
+	snprintf(fix, sizeof(fix),
+		 "the next 'vbench-trace run' puts '%s' back, or as root: echo %s > %s; rm %s/%s",
+		 mode, mode, HOST_THP_ENABLED, cache_dir, HOST_THP_STATE);
+	check(d, "host THP", alive, detail, fix);
+}
+
 /* 0 when the baseline (native) works: the exit status follows it. */
 static int check_platforms(struct doctor *d)
 {
@@ -382,6 +436,7 @@ static int check_platforms(struct doctor *d)
 		check_options(d, &env, ops);
 	}
 	check_preflight(d, &env, avail);
+	check_host_thp(d, env.cache_dir);
 	return baseline;
 }
 
