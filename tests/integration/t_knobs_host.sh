@@ -64,8 +64,10 @@ thp_faults_under() {
 # a 256 MiB buffer faults at least 10x less per MiB under always than never.
 test_knobs_host_thp_in_effect_and_restored() {
 	thp_ready || return 0
-	grep -qw always "$THP" && grep -qw never "$THP" ||
-		{ knobs_skip "this kernel does not offer both always and never: $(cat "$THP")"; return 0; }
+	if ! grep -qw always "$THP" || ! grep -qw never "$THP"; then
+		knobs_skip "this kernel does not offer both always and never: $(cat "$THP")"
+		return 0
+	fi
 	local always never
 	thp_faults_under always
 	always=$FAULTS
