@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "host_thp.h"
+#include "platform.h"
 #include "scratch.h"
 #include "util_log.h"
 #include "util_sys.h"
@@ -20,6 +21,12 @@ const char *const host_thp_values[] = {HOST_THP_AS_IS, "always", "madvise", "nev
 static const char *sysfs_or_default(const char *sysfs)
 {
 	return sysfs ? sysfs : HOST_THP_ENABLED;
+}
+
+/* A driver used without the runner (a test program) may leave env->cache_dir NULL. */
+static const char *cache_or_default(const char *cache_dir)
+{
+	return cache_dir ? cache_dir : PLATFORM_CACHE_DIR;
 }
 
 /* One word of letters and '+' (defer+madvise): what a mode may be. */
@@ -223,6 +230,7 @@ int host_thp_state_read(const char *cache_dir, int *pid, bool *alive, char *mode
 	char path[PATH_MAX], text[512], owner[256];
 	int err;
 
+	cache_dir = cache_or_default(cache_dir);
 	if (vb_pathf(path, sizeof(path), "%s/%s", cache_dir, HOST_THP_STATE))
 		return -ENAMETOOLONG;
 	if ((err = read_text(path, text, sizeof(text))))
@@ -275,6 +283,7 @@ int host_thp_recover(const char *cache_dir, const char *sysfs, int *holder)
 	char path[PATH_MAX];
 	int fd, ret;
 
+	cache_dir = cache_or_default(cache_dir);
 	/* Most runs find nothing: no directory made, no lock taken. */
 	if (vb_pathf(path, sizeof(path), "%s/%s", cache_dir, HOST_THP_STATE) || access(path, F_OK))
 		return 0;
@@ -347,6 +356,7 @@ int host_thp_apply(struct host_thp *t, const char *cache_dir, const char *value,
 	char why[512], defrag[32];
 	int fd, err, holder = 0;
 
+	cache_dir = cache_or_default(cache_dir);
 	if (t->state[0])
 		return 0;
 	if (!strcmp(value, HOST_THP_AS_IS)) {
