@@ -47,6 +47,7 @@ _vbench_trace() {
 			;;
 		-O | --platform-opt)
 			COMPREPLY=($(compgen -W "storage=layer storage=volume disk-cache=none
+				thp=host thp=always thp=madvise thp=never net=bridge net=host
 				disk-cache=writeback disk-cache=writethrough disk-cache=directsync
 				disk-cache=unsafe disk-cache=default libvirt-uri=" -- "$cur"))
 			return 0

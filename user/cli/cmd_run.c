@@ -26,6 +26,7 @@
 
 #include "commands.h"
 #include "findings.h"
+#include "host_thp.h"
 #include "net_iperf.h"
 #include "platform.h"
 #include "probes.h"
@@ -959,6 +960,8 @@ int cmd_run(int argc, char **argv)
 		results_close_dir(&out);
 		return VB_EXIT_FAILED;
 	}
+	/* Like the scratch directories: what a killed run left set on the host goes back. */
+	host_thp_recover(a.cfg.env.cache_dir, NULL, NULL);
 	vb_agent_path(agent, sizeof(agent));
 	a.cfg.env.agent_path = agent;
 	a.cfg.env.work_dir = work_dir;
