@@ -48,7 +48,9 @@ _vbench_trace() {
 		-O | --platform-opt)
 			COMPREPLY=($(compgen -W "storage=layer storage=volume disk-cache=none
 				disk-cache=writeback disk-cache=writethrough disk-cache=directsync
-				disk-cache=unsafe disk-cache=default libvirt-uri=" -- "$cur"))
+				disk-cache=unsafe disk-cache=default libvirt-uri= net=user net=tap net=passt
+				vcpus= thp=default thp=always thp=madvise thp=never tcg-threads=default
+				tcg-threads=single tcg-threads=multi" -- "$cur"))
 			return 0
 			;;
 		-d | --duration | --net-server | --libvirt-uri | --disk-size) return 0 ;;
