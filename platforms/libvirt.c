@@ -844,7 +844,7 @@ static int guest_prepare(struct platform *p)
 	if (make_dir(p, g) || build_initramfs(p, g, &gk) || make_disk(p, g))
 		return -1;
 	/* Last: a prepare that fails gets no teardown, and this removes itself on failure. */
-	if (!strcmp(platform_opt(p, "net"), "tap") &&
+	if (!strcmp(platform_opt(p, "net"), "tap") && !g->tap.ns[0] &&
 	    guest_tap_create(&g->tap, g->type, why, sizeof(why))) {
 		vb_err("%s: cannot make the tap network: %s", g->type, why);
 		return -1;
