@@ -1078,24 +1078,34 @@ static int guest_collect(struct platform *p, char **json, int timeout_s)
 	return err;
 }
 
-/* The guest's cpu count as its agent says in hello; a warning if it is not the vCPUs asked for. */
-static void check_guest_cpus(struct platform *p, struct guest *g)
+/*
+ * What the guest's agent says in hello about the knobs: its cpus (the vCPUs
+ * asked for?) and its kernel's THP mode (the thp knob's, when set?). A
+ * warning where they differ.
+ */
+static void check_hello(struct platform *p, struct guest *g)
 {
-	struct json_object *hello = p->hello ? json_tokener_parse(p->hello) : NULL, *cpus;
-	int want = guest_vcpus(p), have;
+	struct json_object *hello = p->hello ? json_tokener_parse(p->hello) : NULL, *v;
+	const char *thp = platform_opt(p, "thp"), *mode = "";
+	int want = guest_vcpus(p), have = 0;
+	char bracketed[32];
 
-	if (!hello || !json_object_object_get_ex(hello, "cpus", &cpus)) {
-		json_object_put(hello);
-		return;
-	}
-	have = json_object_get_int(cpus);
-	json_object_put(hello);
+	if (hello && json_object_object_get_ex(hello, "cpus", &v))
+		have = json_object_get_int(v);
+	if (hello && json_object_object_get_ex(hello, "thp", &v))
+		mode = json_object_get_string(v);
+	snprintf(bracketed, sizeof(bracketed), "[%s]", thp);
+	vb_info("%s: guest %s has %d vCPUs; transparent_hugepage: %s", g->type, g->name, have,
+		*mode ? mode : "(none)");
 	if (have != want)
-		vb_warn("%s: guest %s sees %d cpus where its domain has %d vCPUs (its kernel "
-			"left some offline?)",
+		vb_warn("%s: guest %s sees %d cpus where its domain has %d vCPUs (its kernel left "
+			"some offline?)",
 			g->type, g->name, have, want);
-	else
-		vb_info("%s: guest %s has %d vCPUs", g->type, g->name, have);
+	if (strcmp(thp, "default") && *mode && !strstr(mode, bracketed))
+		vb_warn("%s: guest %s runs transparent_hugepage %s, not %s as -O thp asked (its "
+			"kernel did not take transparent_hugepage=%s)",
+			g->type, g->name, mode, thp, thp);
+	json_object_put(hello);
 }
 
 static void guest_stop(struct platform *p);
@@ -1151,7 +1161,7 @@ static int guest_start(struct platform *p)
 		goto fail;
 	vb_info("%s: the agent said hello %.2f s after the domain's creation", g->type,
 		vb_now_s() - t0);
-	check_guest_cpus(p, g);
+	check_hello(p, g);
 	return 0;
 fail:
 	guest_stop(p);

@@ -140,7 +140,7 @@ test_knobs_vm_vcpus_reach_the_guest() {
 	wait_pid_deadline "$pid" $((VB_GUEST_BOOT_S + 60)) "run -O vcpus=1" || rc=$?
 	cat "$VB_TMP/v1.out"
 	[ $rc -eq 0 ] || fail "run -O vcpus=1 exited $rc"
-	grep -q "guest vbench-trace-$pid-1 has 1 vCPUs" "$VB_TMP/v1.out" ||
+	grep -q "guest vbench-trace-$pid-1 has 1 vCPUs;" "$VB_TMP/v1.out" ||
 		fail "the guest's agent did not report 1 cpu"
 	rc=0
 	run_deadline 120 "$VB" run -p qemu -w cpu -r 1 -d 1 -O vcpus=$((cpus + 1)) \
@@ -176,12 +176,12 @@ test_knobs_vm_tcg_threads_single_and_multi() {
 	done
 }
 
-# thp=never reaches the guest kernel's command line (the running domain's XML);
-# the default leaves it off.
+# thp=never reaches the guest kernel's command line (the running domain's XML)
+# and the guest kernel runs it (its agent reads its sysfs setting at hello).
 test_knobs_vm_thp_on_the_guest_cmdline() {
 	knobs_qemu_here || return 0
 	local pid rc=0 dom cmdline
-	spawn "$VB" run -p qemu -w cpu -r 1 -d 2 -O thp=never -o "$VB_TMP/thp" >"$VB_TMP/thp.out" 2>&1
+	spawn "$VB" run -p qemu -w cpu -r 1 -d 2 -O thp=never -o "$VB_TMP/thp" -v >"$VB_TMP/thp.out" 2>&1
 	pid=$SPAWNED
 	wait_until $((VB_GUEST_BOOT_S + 30)) "run $pid's domain" knobs_has_tcg_thread "$pid" ||
 		{ cat "$VB_TMP/thp.out"; return 1; }
@@ -191,6 +191,10 @@ test_knobs_vm_thp_on_the_guest_cmdline() {
 	wait_pid_deadline "$pid" $((VB_GUEST_BOOT_S + 60)) "run -O thp=never" || rc=$?
 	[ $rc -eq 0 ] || { cat "$VB_TMP/thp.out"; fail "run -O thp=never exited $rc"; }
 	[[ "$cmdline" == *" transparent_hugepage=never "* ]] || fail "no transparent_hugepage=never on the guest's cmdline"
+	# The guest kernel's own setting, as its agent read it at hello.
+	grep "has .* vCPUs; transparent_hugepage:" "$VB_TMP/thp.out" || true
+	grep -q "guest $dom has .* vCPUs; transparent_hugepage: .*\[never\]" "$VB_TMP/thp.out" ||
+		fail "the guest's kernel does not run transparent_hugepage never"
 }
 
 # passt: runs where libvirt and passt take it; elsewhere the platform fails
