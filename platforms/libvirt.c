@@ -769,10 +769,21 @@ static const char TCG_WRAPPER_FMT[] =
 	"done\n"
 	"exec %s \"$@\"\n";
 
+/* A directory only we may change: what QEMU is started through lives in it. */
+static bool only_ours(const char *dir)
+{
+	struct stat st;
+
+	return !lstat(dir, &st) && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+	       !(st.st_mode & 022);
+}
+
 static int tcg_wrapper(struct platform *p, struct guest *g, const char *mode)
 {
+	struct stat st;
 	char qemu[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX], text[4096], old[4096];
 	int fd, len;
+	bool bad;
 	ssize_t got = -1;
 
 	if (default_emulator(g, qemu, sizeof(qemu))) {
@@ -787,19 +798,31 @@ static int tcg_wrapper(struct platform *p, struct guest *g, const char *mode)
 	    vb_pathf(tmp, sizeof(tmp), "%s/.qemu-tcg-%s.%d", dir, mode, (int)getpid()) ||
 	    (vb_mkdir_p(dir, 0755) && errno != EEXIST))
 		goto fail;
-	chmod(dir, 0755);
-	fd = open(g->emulator, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd >= 0) {
-		got = read(fd, old, sizeof(old));
-		close(fd);
+	if (!only_ours(cache_of(p->env)) || !only_ours(dir)) {
+		vb_err("%s: %s or %s may be changed by others than uid %d: no QEMU wrapper for "
+		       "tcg-threads goes there (chmod go-w them, or give --cache-dir a private "
+		       "one)",
+		       g->type, cache_of(p->env), dir, (int)geteuid());
+		g->emulator[0] = '\0';
+		return -1;
 	}
+	chmod(dir, 0755); /* QEMU's user execs what is in it */
+	fd = open(g->emulator, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* Kept only when it is ours, closed to others, and says what we would write. */
+	if (fd >= 0 && !fstat(fd, &st) && st.st_uid == geteuid() && !(st.st_mode & 022))
+		got = read(fd, old, sizeof(old));
+	if (fd >= 0)
+		close(fd);
 	if (got == len && !memcmp(old, text, (size_t)len))
 		goto reach;
+	unlink(tmp); /* a killed run's, of a pid that came round again */
 	fd = vb_create_fresh(tmp, 0755);
-	if (fd < 0 || vb_write_all(fd, text, (size_t)len) || fchmod(fd, 0755) || close(fd) ||
-	    rename(tmp, g->emulator)) {
-		if (fd >= 0)
-			unlink(tmp);
+	if (fd < 0)
+		goto fail;
+	bad = vb_write_all(fd, text, (size_t)len) || fchmod(fd, 0755);
+	bad |= close(fd) != 0;
+	if (bad || rename(tmp, g->emulator)) {
+		unlink(tmp);
 		goto fail;
 	}
 reach:
