@@ -49,7 +49,9 @@ _vbench_trace() {
 			COMPREPLY=($(compgen -W "storage=layer storage=volume disk-cache=none
 				thp=host thp=always thp=madvise thp=never net=bridge net=host
 				disk-cache=writeback disk-cache=writethrough disk-cache=directsync
-				disk-cache=unsafe disk-cache=default libvirt-uri=" -- "$cur"))
+				disk-cache=unsafe disk-cache=default libvirt-uri= net=user net=tap net=passt
+				vcpus= thp=default thp=always thp=madvise thp=never tcg-threads=default
+				tcg-threads=single tcg-threads=multi" -- "$cur"))
 			return 0
 			;;
 		--vary)

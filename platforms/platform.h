@@ -90,6 +90,7 @@ struct platform {
 	char disk_file[256];	 /* where the disk workloads put their file, as the agent sees it */
 	char net_server[128];	 /* HOST:PORT of the net-server, as the agent sees it */
 	char net_bind[64];	 /* host address the runner's net-server must listen on */
+	char net_ns[128];	 /* net_bind's network namespace (a path); "": ours */
 	char *hello;		 /* the agent's hello frame (JSON), malloc'd */
 	void *priv;		 /* the driver's own state */
 };

@@ -215,7 +215,7 @@ static int start_net_server(struct cell_ctx *c, struct net_server **srv)
 		       c->label);
 		return -EADDRNOTAVAIL;
 	}
-	err = net_server_start(c->p->net_bind, c->cfg->env.net_port, srv);
+	err = net_server_start(c->p->net_bind, c->cfg->env.net_port, c->p->net_ns, srv);
 	if (err)
 		vb_err("%s: cannot start the net-server on %s:%d: %s", c->label, c->p->net_bind,
 		       c->cfg->env.net_port, strerror(-err));
