@@ -11,11 +11,14 @@
 #include <cmocka.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "doc_builder.h"
 #include "doc_reader.h"
 #include "experiments.h"
 #include "findings.h"
+#include "report.h"
+#include "util_log.h"
 
 #define MIB 1048576.0
 
@@ -318,6 +321,94 @@ static void skipped_or_failed_variant_says_nothing(void **state)
 	json_object_put(d);
 }
 
+/* ---- the reports' Experiments section ---- */
+
+static char *render(struct json_object *doc, const char *format)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	assert_int_equal(report_render(doc, format, out, false), VB_EXIT_OK);
+	fclose(out);
+	return buf;
+}
+
+static void section_in_every_format(void **state)
+{
+	static const char *const formats[] = {"text", "md", "html"};
+	static const char *const titles[] = {"\nExperiments\n", "\n## Experiments\n",
+					     "<h2>Experiments</h2>"};
+	struct json_object *d = net_doc(1300, 95, 812);
+
+	(void)state;
+	tset(d, "config.workload_options.mem", json_object_new_string("--buffer-size 256M"));
+	tset(d, "config.vary",
+	     json_tokener_parse("[{\"knob\": \"net\", \"values\": [\"user\", "
+				"\"tap\"]}]"));
+	for (size_t i = 0; i < 3; i++) {
+		char *out = render(d, formats[i]);
+
+		assert_non_null(strstr(out, titles[i]));
+		assert_non_null(strstr(out, "net=user (baseline)"));
+		assert_non_null(strstr(out, "net=tap"));
+		assert_non_null(strstr(out, "+717 (+"));
+		assert_non_null(strstr(out, "60 % (58..61 %)"));
+		assert_non_null(strstr(out, "host syscalls per MiB 1139 → 41"));
+		assert_non_null(strstr(out, "varied net=user,tap"));
+		assert_non_null(strstr(out, "workload options mem: --buffer-size 256M"));
+		/* The column of a variant is its entry's name. */
+		assert_non_null(strstr(out, i == 1 ? "qemu\\[net=tap\\]" : "qemu[net=tap]"));
+		free(out);
+	}
+	json_object_put(d);
+}
+
+static void no_section_without_variants(void **state)
+{
+	struct json_object *d = tdoc_new();
+
+	(void)state;
+	tcell(tplat(d, "native", NULL), "cpu", 100, 3, 0, 0.9);
+	tcell(tplat(d, "qemu", NULL), "cpu", 10, 3, 0, 0.9);
+	for (size_t i = 0; i < 3; i++) {
+		char *out = render(d, (const char *[]){"text", "md", "html"}[i]);
+
+		assert_null(strstr(out, "Experiments"));
+		free(out);
+	}
+	json_object_put(d);
+}
+
+static void hostile_knob_value_is_escaped(void **state)
+{
+	static const char hostile[] = "<script>x</script>|`*_\n# H\x1b[2J";
+	struct json_object *d = net_doc(1300, 95, 812), *p = doc_idx(d, "platforms", 2);
+	char *html, *md, *text;
+
+	(void)state;
+	tset(p, "variant.value", json_object_new_string(hostile));
+	tset(p, "variant.knob", json_object_new_string("k<b>"));
+	html = render(d, "html");
+	md = render(d, "md");
+	text = render(d, "text");
+	assert_non_null(strstr(html, "<h2>Experiments</h2>"));
+	assert_null(strstr(html, "<script"));
+	assert_null(strstr(html, "<b>="));
+	assert_non_null(strstr(html, "k&lt;b&gt;=&lt;script&gt;x&lt;/script&gt;"));
+	assert_non_null(strstr(md, "## Experiments"));
+	assert_null(strstr(md, "<script"));
+	assert_null(strstr(md, "\n# H"));
+	assert_non_null(strstr(md, "&lt;script&gt;x&lt;/script&gt;\\|\\`\\*\\_ \\# H"));
+	assert_null(strstr(text, "\x1b"));
+	assert_null(strstr(text, "\n# H"));
+	free(html);
+	free(md);
+	free(text);
+	json_object_put(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +423,9 @@ int main(void)
 		cmocka_unit_test(old_string_variant_reads_as_storage),
 		cmocka_unit_test(one_run_a_side_has_no_interval),
 		cmocka_unit_test(skipped_or_failed_variant_says_nothing),
+		cmocka_unit_test(section_in_every_format),
+		cmocka_unit_test(no_section_without_variants),
+		cmocka_unit_test(hostile_knob_value_is_escaped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
