@@ -336,7 +336,8 @@ static void exp_row_text(struct text *t, const struct exp_table *x, const struct
 	snprintf(setting, sizeof(setting), "%s=%s%s", x->knob, r->value,
 		 r->is_base ? " (baseline)" : "");
 	fputs("  ", t->out);
-	put(t, r->is_base ? C_BOLD : NULL, setting, 24);
+	put(t, r->is_base ? C_BOLD : NULL, setting, 25);
+	fputc(' ', t->out); /* a long setting still ends before the score */
 	if (r->cell.kind != CV_OK) {
 		fputs(r->cell.kind == CV_SKIPPED  ? "skipped"
 		      : r->cell.kind == CV_FAILED ? "failed"
@@ -356,7 +357,7 @@ static void exp_row_text(struct text *t, const struct exp_table *x, const struct
 	fputc('\n', t->out);
 	if (!r->measured)
 		return;
-	fprintf(t->out, "  %24sgap closed: %s; counter: ", "", r->gap);
+	fprintf(t->out, "  %26sgap closed: %s; counter: ", "", r->gap);
 	view_put_clean(t->out, r->counter);
 	fputc('\n', t->out);
 }
@@ -379,7 +380,7 @@ static void exp_table_text(const struct exp_table *x, void *arg)
 	for (size_t i = 0; i < x->nrows; i++)
 		exp_row_text(t, x, &x->rows[i]);
 	if (x->have_native)
-		fprintf(t->out, "  %-24s%s\n", "native", doc_fmt_num(x->native.mean, a, sizeof(a)));
+		fprintf(t->out, "  %-26s%s\n", "native", doc_fmt_num(x->native.mean, a, sizeof(a)));
 }
 
 static void experiments(struct text *t, struct json_object *doc)
