@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "doc_reader.h"
+#include "experiments.h"
 #include "report_formats.h"
 #include "report_view.h"
 #include "util_log.h"
@@ -161,6 +162,14 @@ static void csv_rows(FILE *out, struct json_object *doc, struct json_object *ord
 		const char *vals[NFIXED] = {doc_str(p, "name", ""), doc_str(p, "variant", ""),
 					    doc_str(p, "status", ""), doc_str(p, "reason", "")};
 		size_t ncells = doc_len(p, "workloads");
+		struct exp_variant v;
+		char variant[256];
+
+		/* An experiment's variant object as "knob=value", the string form as it is. */
+		if (exp_variant_read(p, &v) && !v.old_form) {
+			snprintf(variant, sizeof(variant), "%s=%s", v.knob, v.value);
+			vals[1] = variant;
+		}
 
 		if (!ncells)
 			csv_row(out, vals, NULL, order);
