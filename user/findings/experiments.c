@@ -343,50 +343,117 @@ static bool all_moved_bytes(struct json_object *cell)
 	return kept > 0;
 }
 
+/* One cell's per-run counters: vals[k * stride + i] for counter k, run i of n. */
+struct exp_cell_counters {
+	struct json_object *cell;
+	bool guest, per_mib;
+	size_t n, stride;
+	double *vals;
+};
+
+#define EXP_CACHED 16
+
+/* The baselines' counters, read once for all their variants. */
+struct exp_cache {
+	struct exp_cell_counters e[EXP_CACHED];
+	size_t next;
+};
+
+struct exp_cache *exp_cache_new(void)
+{
+	return calloc(1, sizeof(struct exp_cache));
+}
+
+void exp_cache_free(struct exp_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < EXP_CACHED; i++)
+		free(c->e[i].vals);
+	free(c);
+}
+
+static bool counters_read(struct json_object *cell, bool guest, bool per_mib,
+			  struct exp_cell_counters *out)
+{
+	struct doc_side_counters *h = malloc(2 * sizeof(*h));
+
+	out->cell = cell;
+	out->guest = guest;
+	out->per_mib = per_mib;
+	out->stride = doc_len(cell, "runs");
+	out->vals = calloc(K_COUNTERS * (out->stride ? out->stride : 1), sizeof(double));
+	if (!h || !out->vals) {
+		free(h);
+		free(out->vals);
+		out->vals = NULL;
+		return false;
+	}
+	out->n = cell_counters(cell, guest, per_mib, out->vals, out->stride, h, h + 1);
+	free(h);
+	return true;
+}
+
+/* A cell's counters from the cache, or read (into the cache when there is one,
+ * else into own, which the caller frees). */
+static const struct exp_cell_counters *counters_of(struct exp_cache *cache,
+						   struct json_object *cell, bool guest,
+						   bool per_mib, struct exp_cell_counters *own)
+{
+	struct exp_cell_counters *slot = own;
+
+	for (size_t i = 0; cache && i < EXP_CACHED; i++)
+		if (cache->e[i].vals && cache->e[i].cell == cell && cache->e[i].guest == guest &&
+		    cache->e[i].per_mib == per_mib)
+			return &cache->e[i];
+	if (cache) {
+		slot = &cache->e[cache->next];
+		cache->next = (cache->next + 1) % EXP_CACHED;
+		free(slot->vals);
+		slot->vals = NULL;
+	}
+	return counters_read(cell, guest, per_mib, slot) ? slot : NULL;
+}
+
 /*
  * Among the per-unit counters both cells' runs carry, the one whose change
  * is largest relative to its size (as a factor) and significant by Welch's
  * test.
  */
-static void measure_counter(struct json_object *bc, struct json_object *vc, struct exp_result *r)
+static void measure_counter(struct json_object *bc, struct json_object *vc, struct exp_result *r,
+			    struct exp_cache *cache)
 {
-	size_t nb = doc_len(bc, "runs"), nv = doc_len(vc, "runs"), max = nb > nv ? nb : nv;
 	bool guest = doc_cell_side(bc) == DOC_SIDE_GUEST && doc_cell_side(vc) == DOC_SIDE_GUEST;
 	bool per_mib = all_moved_bytes(bc) && all_moved_bytes(vc);
-	struct doc_side_counters *h = malloc(2 * sizeof(*h));
-	double *bv = calloc(K_COUNTERS * (max ? max : 1), sizeof(*bv));
-	double *vv = calloc(K_COUNTERS * (max ? max : 1), sizeof(*vv));
+	struct exp_cell_counters own_b = {0}, own_v = {0};
+	const struct exp_cell_counters *b = counters_of(cache, bc, guest, per_mib, &own_b);
+	const struct exp_cell_counters *v = counters_of(NULL, vc, guest, per_mib, &own_v);
 	double best = 1;
 
-	if (!h || !bv || !vv)
-		goto out;
-	nb = cell_counters(bc, guest, per_mib, bv, max, h, h + 1);
-	nv = cell_counters(vc, guest, per_mib, vv, max, h, h + 1);
-	for (int k = 0; k < K_COUNTERS; k++) {
-		struct stats a, b;
+	for (int k = 0; b && v && k < K_COUNTERS; k++) {
+		struct stats sb, sv;
 		double f;
 
-		if (!counter_stats(bv + k * max, nb, &a) || !counter_stats(vv + k * max, nv, &b))
+		if (!counter_stats(b->vals + k * b->stride, b->n, &sb) ||
+		    !counter_stats(v->vals + k * v->stride, v->n, &sv))
 			continue;
-		if (!(stats_welch_p(&a, &b) < 0.05))
+		if (!(stats_welch_p(&sb, &sv) < 0.05))
 			continue;
-		f = factor_apart(a.mean, b.mean);
+		f = factor_apart(sb.mean, sv.mean);
 		if (f <= best)
 			continue;
 		best = f;
 		r->have_counter = true;
 		counter_name(k, guest, per_mib, r->counter, sizeof(r->counter));
-		r->counter_base = a.mean;
-		r->counter_var = b.mean;
+		r->counter_base = sb.mean;
+		r->counter_var = sv.mean;
 	}
-out:
-	free(h);
-	free(bv);
-	free(vv);
+	free(own_b.vals);
+	free(own_v.vals);
 }
 
 bool exp_measure(struct json_object *doc, struct json_object *base, struct json_object *var,
-		 const char *workload, struct exp_result *r)
+		 const char *workload, struct exp_result *r, struct exp_cache *cache)
 {
 	struct json_object *bc = doc_cell(base, workload), *vc = doc_cell(var, workload);
 	double half;
@@ -408,7 +475,7 @@ bool exp_measure(struct json_object *doc, struct json_object *base, struct json_
 	if (r->base.mean > 0)
 		r->ratio = r->var.mean / r->base.mean;
 	measure_gap(doc, base, workload, r);
-	measure_counter(bc, vc, r);
+	measure_counter(bc, vc, r, cache);
 	return true;
 }
 
@@ -608,6 +675,8 @@ static void emit(struct json_object *var, const struct exp_variant *v, const cha
 
 void experiments_derive(struct json_object *doc, struct json_object *out)
 {
+	struct exp_cache *cache = exp_cache_new();
+
 	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
 		struct json_object *var = doc_idx(doc, "platforms", i), *base;
 		struct exp_variant v;
@@ -618,8 +687,9 @@ void experiments_derive(struct json_object *doc, struct json_object *out)
 			const char *wl = doc_str(doc_idx(var, "workloads", j), "name", NULL);
 			struct exp_result r;
 
-			if (wl && exp_measure(doc, base, var, wl, &r))
+			if (wl && exp_measure(doc, base, var, wl, &r, cache))
 				emit(var, &v, exp_baseline_value(base, &v), wl, &r, out);
 		}
 	}
+	exp_cache_free(cache);
 }

@@ -66,10 +66,17 @@ struct exp_result {
 	double counter_base, counter_var;
 };
 
+/* The baselines' per-run counters, read once for all their variants within one
+ * pass over a document (cells are keyed by address: free the cache before
+ * the document). */
+struct exp_cache;
+struct exp_cache *exp_cache_new(void);
+void exp_cache_free(struct exp_cache *c);
+
 /* Measures variant entry var against its baseline entry base on workload; false
- * unless both cells are ok (kept runs with scores, no error). */
+ * unless both cells are ok (kept runs with scores, no error). cache may be NULL. */
 bool exp_measure(struct json_object *doc, struct json_object *base, struct json_object *var,
-		 const char *workload, struct exp_result *r);
+		 const char *workload, struct exp_result *r, struct exp_cache *cache);
 
 /* "qemu net: net=tap instead of user scores 812 MiB/s against 95 (...)". */
 void exp_sentence(const struct exp_variant *v, const char *base_value, const char *workload,

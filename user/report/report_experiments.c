@@ -75,7 +75,7 @@ static void row_counter(const struct exp_result *r, char *buf, size_t n)
 }
 
 static void row_fill(struct json_object *doc, struct exp_table *t, struct json_object *base,
-		     struct json_object *p, const char *value)
+		     struct json_object *p, const char *value, struct exp_cache *cache)
 {
 	struct exp_row *row;
 	struct json_object *c = doc_cell(p, t->workload);
@@ -93,7 +93,7 @@ static void row_fill(struct json_object *doc, struct exp_table *t, struct json_o
 		t->unit = doc_str(c, "unit", "");
 	if (row->is_base)
 		return;
-	row->measured = exp_measure(doc, base, p, t->workload, &row->r);
+	row->measured = exp_measure(doc, base, p, t->workload, &row->r, cache);
 	if (!row->measured)
 		return;
 	row_change(&row->r, row->change, sizeof(row->change));
@@ -120,7 +120,7 @@ static bool seen_before(struct json_object *doc, size_t i, const struct exp_vari
 }
 
 static bool table_of(struct json_object *doc, struct json_object *base, const struct exp_variant *v,
-		     const char *wl, struct exp_table *t)
+		     const char *wl, struct exp_table *t, struct exp_cache *cache)
 {
 	struct json_object *native = doc_native(doc), *nc = doc_cell(native, wl);
 	bool any = false;
@@ -132,14 +132,14 @@ static bool table_of(struct json_object *doc, struct json_object *base, const st
 	t->higher_is_better = doc_cell_higher_is_better(doc_cell(base, wl));
 	t->have_native = native && native != base && nc && !doc_get(nc, "error") &&
 			 doc_cell_stats(nc, &t->native);
-	row_fill(doc, t, base, base, exp_baseline_value(base, v));
+	row_fill(doc, t, base, base, exp_baseline_value(base, v), cache);
 	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
 		struct json_object *p = doc_idx(doc, "platforms", i);
 		struct exp_variant w;
 
 		if (!in_experiment(p, v->of, v->knob, &w) || exp_baseline(doc, &w) != base)
 			continue;
-		row_fill(doc, t, base, p, w.value);
+		row_fill(doc, t, base, p, w.value, cache);
 		any |= doc_cell(p, wl) != NULL;
 	}
 	/* A workload neither the baseline nor any variant ran is no table. */
@@ -151,9 +151,13 @@ size_t exp_view_each(struct json_object *doc, exp_table_fn fn, void *arg)
 	const char *wl[MAX_WL];
 	size_t nwl = doc_workloads(doc, wl, MAX_WL), n = 0;
 	struct exp_table *t = malloc(sizeof(*t));
+	struct exp_cache *cache = exp_cache_new();
 
-	if (!t)
+	if (!t || !cache) {
+		free(t);
+		exp_cache_free(cache);
 		return 0;
+	}
 	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
 		struct json_object *p = doc_idx(doc, "platforms", i), *base;
 		struct exp_variant v;
@@ -162,7 +166,7 @@ size_t exp_view_each(struct json_object *doc, exp_table_fn fn, void *arg)
 		    !(base = exp_baseline(doc, &v)))
 			continue;
 		for (size_t w = 0; w < nwl; w++) {
-			if (!table_of(doc, base, &v, wl[w], t))
+			if (!table_of(doc, base, &v, wl[w], t, cache))
 				continue;
 			if (fn)
 				fn(t, arg);
@@ -170,5 +174,6 @@ size_t exp_view_each(struct json_object *doc, exp_table_fn fn, void *arg)
 		}
 	}
 	free(t);
+	exp_cache_free(cache);
 	return n;
 }
