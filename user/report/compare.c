@@ -69,7 +69,7 @@ static int labels_width(struct json_object *doc)
 			view_clean(doc_label(doc_idx(doc, "platforms", i), label, sizeof(label)),
 				   shown, sizeof(shown)));
 
-		w = len + 1 > w ? len + 1 : w;
+		w = len > w ? len : w;
 	}
 	return w;
 }
