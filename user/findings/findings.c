@@ -16,6 +16,7 @@
 
 #include "findings.h"
 #include "doc_reader.h"
+#include "experiments.h"
 #include "stats.h"
 
 #define FAR_BELOW	 0.5	/* a ratio to native this low is "Nx below" */
@@ -999,5 +1000,6 @@ struct json_object *findings_derive(struct json_object *doc)
 		return NULL;
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 		for_each_cell(doc, rules[i].id, rules[i].fn, out);
+	experiments_derive(doc, out);
 	return sorted(doc, out);
 }

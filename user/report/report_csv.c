@@ -154,26 +154,21 @@ static void csv_row(FILE *out, const char *const vals[NFIXED], struct json_objec
 	json_object_put(map);
 }
 
-/* The variant column: "net=tap" for run --vary's entries, an older document's string as it is. */
-static const char *csv_variant(struct json_object *p, char *buf, size_t n)
-{
-	if (doc_str(p, "variant.knob", NULL))
-		snprintf(buf, n, "%s=%s", doc_str(p, "variant.knob", ""),
-			 doc_str(p, "variant.value", ""));
-	else
-		snprintf(buf, n, "%s", doc_str(p, "variant", ""));
-	return buf;
-}
-
 static void csv_rows(FILE *out, struct json_object *doc, struct json_object *order)
 {
 	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
 		struct json_object *p = doc_idx(doc, "platforms", i);
-		char variant[160];
-		const char *vals[NFIXED] = {doc_str(p, "name", ""),
-					    csv_variant(p, variant, sizeof(variant)),
+		const char *vals[NFIXED] = {doc_str(p, "name", ""), doc_str(p, "variant", ""),
 					    doc_str(p, "status", ""), doc_str(p, "reason", "")};
 		size_t ncells = doc_len(p, "workloads");
+		struct doc_variant v;
+		char variant[256];
+
+		/* An experiment's variant object as "knob=value", the string form as it is. */
+		if (doc_variant_read(p, &v) && !v.old_form) {
+			snprintf(variant, sizeof(variant), "%s=%s", v.knob, v.value);
+			vals[1] = variant;
+		}
 
 		if (!ncells)
 			csv_row(out, vals, NULL, order);
