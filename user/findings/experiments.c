@@ -285,15 +285,23 @@ static bool counter_stats(const double *v, size_t n, struct stats *s)
 	return n >= 2;
 }
 
-/* How far apart two levels are, as a factor (2 and 0.5 alike); 0 to 5 counts as
- * infinitely far. */
+/*
+ * A counter below this many events per unit (MiB, op, guest request) on
+ * both sides is too rare to explain a score: 0 -> 0.02 faults per MiB is
+ * an infinite factor of nothing. Levels under it count as this much.
+ */
+#define COUNTER_FLOOR 0.1
+/* The least factor a counter must move by to be named as the one that moved. */
+#define COUNTER_MIN_FACTOR 1.1
+
+/* How far apart two levels are, as a factor (2 and 0.5 alike), levels below
+ * COUNTER_FLOOR taken as the floor. */
 static double factor_apart(double a, double b)
 {
-	double lo = fmin(fabs(a), fabs(b)), hi = fmax(fabs(a), fabs(b));
+	double lo = fmax(fmin(fabs(a), fabs(b)), COUNTER_FLOOR);
+	double hi = fmax(fmax(fabs(a), fabs(b)), COUNTER_FLOOR);
 
-	if (hi == 0)
-		return 1;
-	return lo > 0 ? hi / lo : INFINITY;
+	return hi / lo;
 }
 
 /* Every run moved bytes: counters per MiB, else per op. */
@@ -388,8 +396,9 @@ static const struct exp_cell_counters *counters_of(struct exp_cache *cache,
 
 /*
  * Among the per-unit counters both cells' runs carry, the one whose change
- * is largest relative to its size (as a factor) and significant by Welch's
- * test.
+ * is largest relative to its size (as a factor, at least COUNTER_MIN_FACTOR,
+ * counting levels under COUNTER_FLOOR as the floor) and significant by
+ * Welch's test.
  */
 static void measure_counter(struct json_object *bc, struct json_object *vc, struct exp_result *r,
 			    struct exp_cache *cache)
@@ -399,7 +408,7 @@ static void measure_counter(struct json_object *bc, struct json_object *vc, stru
 	struct exp_cell_counters own_b = {0}, own_v = {0};
 	const struct exp_cell_counters *b = counters_of(cache, bc, guest, per_mib, &own_b);
 	const struct exp_cell_counters *v = counters_of(NULL, vc, guest, per_mib, &own_v);
-	double best = 1;
+	double best = COUNTER_MIN_FACTOR;
 
 	for (int k = 0; b && v && k < K_COUNTERS; k++) {
 		struct stats sb, sv;
@@ -411,7 +420,7 @@ static void measure_counter(struct json_object *bc, struct json_object *vc, stru
 		if (!(stats_welch_p(&sb, &sv) < 0.05))
 			continue;
 		f = factor_apart(sb.mean, sv.mean);
-		if (f <= best)
+		if (f < best)
 			continue;
 		best = f;
 		r->have_counter = true;
