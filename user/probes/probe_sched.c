@@ -315,6 +315,25 @@ int probe_sched_add_per_op(struct json_object *breakdown, uint64_t ops)
 	return 0;
 }
 
+static void side_per_op(struct json_object *side, uint64_t ops)
+{
+	struct json_object *bd;
+
+	if (side && json_object_object_get_ex(side, "breakdown", &bd))
+		probe_sched_add_per_op(bd, ops);
+}
+
+void probe_sched_add_run_per_op(struct json_object *host, struct json_object *result)
+{
+	struct json_object *ops, *guest = NULL;
+
+	if (!json_object_object_get_ex(result, "ops", &ops) || json_object_get_int64(ops) <= 0)
+		return;
+	json_object_object_get_ex(result, "probes_guest", &guest);
+	side_per_op(host, json_object_get_uint64(ops));
+	side_per_op(guest, json_object_get_uint64(ops));
+}
+
 /* --- the BPF side ---------------------------------------------------- */
 
 /* [lo, hi) of a kernel text symbol: its address and the next symbol's

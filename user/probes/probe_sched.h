@@ -70,6 +70,10 @@ struct json_object *probe_sched_json(const struct probe_sched_view *v);
  * ops is 0 or the object is not a breakdown. */
 int probe_sched_add_per_op(struct json_object *breakdown, uint64_t ops);
 
+/* per_op_ns on the breakdown of each side of a run, the host probes'
+ * snapshot and the workload result's probes_guest, by the result's ops. */
+void probe_sched_add_run_per_op(struct json_object *host, struct json_object *result);
+
 /* --- the BPF side ---------------------------------------------------- */
 
 struct probe_sched;
