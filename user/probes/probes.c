@@ -408,6 +408,12 @@ int probes_set_target(struct probes *p, pid_t tgid)
 	return probes_add_target(p, tgid);
 }
 
+void probes_group_roles(struct probes *p, bool on)
+{
+	if (p)
+		probe_sched_set_roles(p->sched_user, on);
+}
+
 static size_t percpu_size(const struct probes *p, size_t value_size)
 {
 	return (size_t)p->ncpu * ((value_size + 7) & ~(size_t)7);

@@ -266,6 +266,7 @@ static int start_cell(struct cell_ctx *c, struct json_object *cell, struct net_s
 	}
 	if (c->probes && c->p->target_pid > 0 && probes_set_target(c->probes, c->p->target_pid))
 		vb_warn("%s: cannot point the probes at pid %d", c->p->ops->name, c->p->target_pid);
+	probes_group_roles(c->probes, c->p->ops->flags & PLAT_HYPERVISOR_THREADS);
 	if (start_net_server(c, srv)) {
 		cell_failed(cell, c->p->ops->name, "no net-server to send to");
 		return -1;
