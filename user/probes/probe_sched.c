@@ -511,6 +511,8 @@ int probe_sched_open(struct probe_sched **out, struct sched_bpf *s)
 		return -ENOMEM;
 	if (!s->rodata->fault_hi)
 		return 0; /* no fault entry to look for: the samples would split nothing */
+	if (bpf_program__fd(s->progs.vb_sample) < 0)
+		return 0; /* this kernel refused the sampler (probes.c loaded the rest) */
 	if (start_sampler(ps, s))
 		stop_sampler(ps);
 	return 0;

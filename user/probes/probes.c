@@ -268,20 +268,39 @@ static int load_block(struct probes *p)
 	return err;
 }
 
-/* tp_btf first, raw_tp where tp_btf will not load; then the sampler. */
+static int sched_configure(struct sched_bpf *s, bool btf, bool sampler)
+{
+	int err = probe_sched_configure(s, btf);
+
+	if (!err && !sampler)
+		bpf_program__set_autoload(s->progs.vb_sample, false);
+	return err;
+}
+
+/*
+ * tp_btf first, raw_tp where tp_btf will not load; then the sampler. A
+ * kernel that refuses the sampler's program (Debian 12's 6.1 in a guest)
+ * still gets the thread states, without the fault/other split
+ * ("fault_method": "none").
+ */
 static int load_sched(struct probes *p)
 {
 	const char *force = getenv("VBENCH_SCHED_HOOK"); /* tests reach the fallback */
 	int err = -ENOENT;
 
-	if (!(force && !strcmp(force, "raw_tp"))) {
-		err = LOAD_FAMILY(p, p->sched, sched, probe_sched_configure(p->sched, true));
-		p->sched_hook = "tp_btf";
-	}
-	if (err) {
-		libbpf_first_warn[0] = '\0';
-		err = LOAD_FAMILY(p, p->sched, sched, probe_sched_configure(p->sched, false));
-		p->sched_hook = "raw_tp";
+	for (int sampler = 1; sampler >= 0 && err; sampler--) {
+		if (!(force && !strcmp(force, "raw_tp"))) {
+			libbpf_first_warn[0] = '\0';
+			err = LOAD_FAMILY(p, p->sched, sched,
+					  sched_configure(p->sched, true, sampler));
+			p->sched_hook = "tp_btf";
+		}
+		if (err) {
+			libbpf_first_warn[0] = '\0';
+			err = LOAD_FAMILY(p, p->sched, sched,
+					  sched_configure(p->sched, false, sampler));
+			p->sched_hook = "raw_tp";
+		}
 	}
 	if (!err)
 		err = probe_sched_open(&p->sched_user, p->sched);
