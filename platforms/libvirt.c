@@ -651,8 +651,9 @@ static int create_domain(struct platform *p, struct guest *g)
 	char *xml;
 
 	owner_description(description, sizeof(description));
-	snprintf(cmdline, sizeof(cmdline), KERNEL_CMDLINE " vbench.probes=%d%s",
-		 p->env->guest_probes ? 1 : 0, vb_verbose ? " vbench.verbose=1" : "");
+	snprintf(cmdline, sizeof(cmdline), KERNEL_CMDLINE " vbench.probes=%d vbench.breakdown=%d%s",
+		 p->env->guest_probes ? 1 : 0, p->env->guest_breakdown ? 1 : 0,
+		 vb_verbose ? " vbench.verbose=1" : "");
 	xml = domain_xml_build(&spec);
 	if (!xml) {
 		vb_err("%s: cannot build the domain XML (out of memory?)", g->type);

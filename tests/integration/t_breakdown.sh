@@ -113,7 +113,8 @@ PY
 }
 
 # A real QEMU: its threads by role, the vCPUs holding most of its on-CPU
-# time; the qemu cell's overhead against native adds up; the HTML's bars
+# time; the guest's own breakdown (the agent loads the family in the guest
+# kernel); the qemu cell's overhead against native adds up; the HTML's bars
 # (user and sleep colours) drawn by headless Chromium.
 test_breakdown_qemu_roles_overhead_html() {
 	local browser profile counts
@@ -146,6 +147,15 @@ for k, v in o["extra_per_op_ns"].items():
 assert abs(sum(o["share_of_gap"].values()) - 1) < 1e-9
 assert abs(o["per_op_ns"]["user"] - b["per_op_ns"]["user"]) < 1e-6
 assert "overhead" not in nat
+# the guest's own view: the agent's threads as the guest kernel scheduled them
+g = qemu["runs"][0]["probes"]["guest"]["breakdown"]
+gst = g["states_ns"]
+print("guest: coverage %.4f, %d threads, on-CPU user %.1f %%, samples %d, probe cost %.1f ms" % (
+      g["coverage"], g["threads"], 100 * gst["user"] / oncpu(gst), g["samples"]["total"],
+      g.get("probe_cost_ns", 0) / 1e6))
+assert 0.99 <= g["coverage"] <= 1.01
+assert gst["user"] >= 0.9 * oncpu(gst)
+assert abs(g["per_op_ns"]["user"] * qemu["runs"][0]["ops"] - gst["user"]) <= 1e-6 * gst["user"]
 PY
 	grep -A12 '^Where the time went' "$VB_TMP/q.err" "$VB_TMP/q.d/report.md" >/dev/null || true
 	grep -q '| qemu: vcpu |' "$VB_TMP/q.d/report.md" || fail "report.md has no vcpu row"

@@ -645,6 +645,7 @@ static int settle_args(struct run_args *a)
 	if (!a->size_set)
 		cfg->env.disk_file_bytes = cfg->quick ? QUICK_DISK_BYTES : DEFAULT_DISK_BYTES;
 	cfg->env.guest_probes = cfg->trace;
+	cfg->env.guest_breakdown = cfg->trace && cfg->breakdown;
 	return check_settings(a);
 }
 
