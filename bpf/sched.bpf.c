@@ -93,6 +93,16 @@ struct {
 	__type(value, __u64[VB_STACK_DEPTH]);
 } sched_stack SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VB_MAX_IPS);
+	__type(key, struct vb_sched_ip);
+	__type(value, __u64);
+} sched_ips SEC(".maps");
+
+/* User-mode samples sched_ips had no room for. */
+__u64 ips_lost = 0;
+
 /* [fault_lo, fault_hi): exc_page_fault's text, from /proc/kallsyms. */
 const volatile __u64 fault_lo = 0;
 const volatile __u64 fault_hi = 0;
@@ -485,6 +495,19 @@ static __always_inline bool under_fault_entry(struct bpf_perf_event_data *ctx)
 	return false;
 }
 
+/* One more user-mode sample at ip. */
+static __always_inline void count_ip(__u64 id, __u64 ip)
+{
+	struct vb_sched_ip key = {.tid = (__u32)id, .tgid = id >> 32, .ip = ip};
+	__u64 one = 1, *n = bpf_map_lookup_elem(&sched_ips, &key);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	else if (bpf_map_update_elem(&sched_ips, &key, &one, BPF_NOEXIST) &&
+		 !bpf_map_lookup_elem(&sched_ips, &key))
+		__sync_fetch_and_add(&ips_lost, 1);
+}
+
 /* x86_64 UAPI struct pt_regs: r15 ... orig_ax, ip, cs. */
 #define VB_PT_REGS_CS 17
 
@@ -514,9 +537,10 @@ int vb_sample(struct bpf_perf_event_data *ctx)
 		if (!user && under_fault_entry(ctx))
 			t->acc.samples[VB_SMP_SYSCALL_FAULT]++;
 	} else if (t->state == VB_ST_USER) {
-		if (user)
+		if (user) {
 			t->acc.samples[VB_SMP_USER]++;
-		else if (under_fault_entry(ctx))
+			count_ip(id, ctx->regs.ip);
+		} else if (under_fault_entry(ctx))
 			t->acc.samples[VB_SMP_FAULT]++;
 		else
 			t->acc.samples[VB_SMP_KOTHER]++;

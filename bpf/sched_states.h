@@ -14,6 +14,7 @@
 #define VB_MAX_COMMS   256  /* exited threads are folded into one entry per comm */
 #define VB_STACK_DEPTH 64   /* kernel frames a sample looks through for the fault entry */
 #define VB_COMM_LEN    16
+#define VB_MAX_IPS     16384 /* distinct user-mode sample addresses kept per window */
 
 /*
  * The kernel side keeps USER, SYSCALL, the two RUNNABLE states, BLOCKED_IO
@@ -78,6 +79,15 @@ struct vb_sched_thread {
 	__s32 sys_fd;	    /* the fd a read-family syscall reads, -1 otherwise */
 	__u32 pad;
 	char comm[VB_COMM_LEN];
+};
+
+/* sched_ips: where a target thread's user-mode samples landed -> count.
+ * User space finds each address's mapping in /proc/PID/maps (the region)
+ * and, in an ELF with symbols, its function. */
+struct vb_sched_ip {
+	__u32 tid;
+	__u32 tgid;
+	__u64 ip;
 };
 
 /* sched_exited: comm -> vb_sched_acc (per CPU), threads that exited. */

@@ -47,14 +47,22 @@ _vbench_trace() {
 			;;
 		-O | --platform-opt)
 			COMPREPLY=($(compgen -W "storage=layer storage=volume disk-cache=none
+				thp=host thp=always thp=madvise thp=never net=bridge net=host
 				disk-cache=writeback disk-cache=writethrough disk-cache=directsync
-				disk-cache=unsafe disk-cache=default libvirt-uri=" -- "$cur"))
+				disk-cache=unsafe disk-cache=default libvirt-uri= net=user net=tap net=passt
+				vcpus= thp=default thp=always thp=madvise thp=never tcg-threads=default
+				tcg-threads=single tcg-threads=multi" -- "$cur"))
+			return 0
+			;;
+		--vary)
+			COMPREPLY=($(compgen -W "net=user,tap disk-cache=none,writeback
+				storage=layer,volume thp=always,never vcpus=1,2 tcg-threads=single,multi" -- "$cur"))
 			return 0
 			;;
 		-d | --duration | --net-server | --libvirt-uri | --disk-size) return 0 ;;
 		esac
 		COMPREPLY=($(compgen -W "--platforms --workloads --runs --duration --quick --output --json
-			--no-trace --no-breakdown --net-server --platform-opt --docker-volume --libvirt-uri --disk-cache --disk-size
+			--no-trace --no-breakdown --net-server --platform-opt --vary --docker-volume --libvirt-uri --disk-cache --disk-size
 			--buffered --cache-dir --verbose --help" -- "$cur"))
 		;;
 	report)

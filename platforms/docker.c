@@ -33,6 +33,7 @@ static struct docker_priv *priv_of(struct platform *p)
 			snprintf(d->host, sizeof(d->host), "localhost");
 		vb_proc_start_time(getpid(), &d->start_ticks);
 		d->cli_status = -1;
+		host_thp_init(&d->thp, NULL);
 		p->priv = d;
 	}
 	return p->priv;
@@ -109,6 +110,24 @@ static int docker_available(const struct platform_env *env, char *reason, size_t
 	return 0;
 }
 
+static const struct platform_option docker_options[];
+
+/* Each option's value can be used here (its supported()), or the reason. */
+static int options_usable(struct platform *p)
+{
+	char why[512];
+
+	for (const struct platform_option *o = docker_options; o->name; o++) {
+		const char *v = platform_opt(p, o->name);
+
+		if (o->supported && o->supported(p->env, v, why, sizeof(why))) {
+			vb_err("docker: -O %s=%s: %s", o->name, v, why);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int docker_prepare(struct platform *p)
 {
 	struct docker_priv *d = priv_of(p);
@@ -118,6 +137,8 @@ static int docker_prepare(struct platform *p)
 		return -ENOMEM;
 	if (docker_find_cli())
 		return cli_missing();
+	if ((err = options_usable(p)))
+		return err;
 	if (!strcmp(platform_opt(p, "storage"), "volume") &&
 	    docker_host_is_remote(getenv("DOCKER_HOST"))) {
 		vb_err("docker: a bind-mounted volume needs a local engine, DOCKER_HOST=%s is "
@@ -128,9 +149,11 @@ static int docker_prepare(struct platform *p)
 	/* Before our first container: a dead run's may hold its name (a reused pid). */
 	docker_container_sweep(d);
 	err = docker_image_ensure(p->env, d->tag, sizeof(d->tag), true);
-	if (!err)
-		docker_image_remove_old(d->tag);
-	return err;
+	if (err)
+		return err;
+	docker_image_remove_old(d->tag);
+	/* The last step: a prepare that fails has nothing to undo (no teardown follows). */
+	return host_thp_apply(&d->thp, p->env->cache_dir, platform_opt(p, "thp"), "docker");
 }
 
 /* Blocks SIGPIPE around a write to the CLI, which may have died: the error
@@ -299,31 +322,78 @@ static void docker_teardown(struct platform *p)
 	if (!docker_find_cli())
 		docker_container_sweep(d);
 	docker_volume_remove(d);
+	host_thp_restore(&d->thp, "docker");
 	free(d);
 	p->priv = NULL;
 }
 
 static const char *const docker_storage_values[] = {"layer", "volume", NULL};
+static const char *const docker_disk_workloads[] = {"diskrand", "diskseq", NULL};
+static const char *const docker_net_values[] = {"bridge", "host", NULL};
+
+/* A remote engine's containers run on its kernel and its network, not this host's. */
+static int remote_engine(const char *what, const char *way_out, char *why, size_t n)
+{
+	if (!docker_host_is_remote(getenv("DOCKER_HOST")))
+		return 0;
+	snprintf(why, n, "DOCKER_HOST=%s is another machine: %s (%s)", docker_endpoint(), what,
+		 way_out);
+	return -1;
+}
+
+static int docker_thp_supported(const struct platform_env *env, const char *value, char *why,
+				size_t n)
+{
+	(void)env;
+	if (strcmp(value, HOST_THP_AS_IS) &&
+	    remote_engine("its containers fault on its kernel's huge pages, not this host's",
+			  "unset DOCKER_HOST to use the local engine, or use thp=host", why, n))
+		return -1;
+	return host_thp_supported(NULL, value, why, n);
+}
+
+static int docker_net_supported(const struct platform_env *env, const char *value, char *why,
+				size_t n)
+{
+	(void)env;
+	if (!strcmp(value, "host"))
+		return remote_engine("its host network's 127.0.0.1 is not this host's, where the "
+				     "runner's net-server listens",
+				     "unset DOCKER_HOST to use the local engine, or use net=bridge",
+				     why, n);
+	return 0;
+}
 
 static const struct platform_option docker_options[] = {
 	{.name = "storage",
 	 .values = docker_storage_values,
 	 .def = "layer",
 	 .help = "where the disk workloads' file lives: the container's writable layer "
-		 "(overlayfs) or a bind-mounted volume"},
+		 "(overlayfs) or a bind-mounted volume",
+	 .workloads = docker_disk_workloads},
+	{.name = "thp",
+	 .values = host_thp_values,
+	 .def = HOST_THP_AS_IS,
+	 .help = HOST_THP_HELP,
+	 .supported = docker_thp_supported},
+	{.name = "net",
+	 .values = docker_net_values,
+	 .def = "bridge",
+	 .help = "the container's network: bridge (its own namespace, veth and NAT) or host "
+		 "(--network host: the host's, the net-server on 127.0.0.1)",
+	 .supported = docker_net_supported},
 	{0},
 };
 
 static void docker_config_json(const struct platform_env *env, struct json_object *config)
 {
 	docker_settings_json(config, env->disk_file_bytes);
+	host_thp_config_json(config, NULL);
 }
 
 const struct platform_ops docker_ops = {
 	.name = "docker",
-	.flags = PLAT_EXTRA_DISK_VARIANT,
 	.options = docker_options,
-	.variant_option = "storage",
 	.available = docker_available,
 	.config_json = docker_config_json,
 	.prepare = docker_prepare,

@@ -105,6 +105,7 @@ struct docker_run_opts {
 	pid_t owner;			    /* this tool's pid, for the owner label */
 	unsigned long long owner_start;	    /* and its start time in ticks */
 	unsigned long long disk_file_bytes; /* sets the memory limit */
+	const char *network;		    /* -O net: "bridge" (NULL) or "host" */
 };
 
 /* "docker run -i --init --cap-drop=ALL ... IMAGE serve". */

@@ -85,7 +85,7 @@ int docker_run_argv(struct docker_argv *a, const struct docker_run_opts *o)
 	err |= add_hardening(a, o);
 	/* Locally built; a missing image is an error, never a pull. */
 	err |= docker_argv_add(a, "--pull=never");
-	err |= docker_argv_add(a, "--network=bridge");
+	err |= docker_argv_add(a, "--network=%s", o->network ? o->network : "bridge");
 	/* Frames come through the attached stream; a log file would add disk
 	 * writes of our own during the disk workloads. */
 	err |= docker_argv_add(a, "--log-driver=none");
@@ -391,7 +391,8 @@ int docker_container_spawn(struct platform *p, struct docker_priv *d)
 				    .host = d->host,
 				    .owner = getpid(),
 				    .owner_start = d->start_ticks,
-				    .disk_file_bytes = p->env->disk_file_bytes};
+				    .disk_file_bytes = p->env->disk_file_bytes,
+				    .network = platform_opt(p, "net")};
 	int to_cli[2], from_cli[2], log, err;
 	struct docker_argv a;
 
@@ -433,7 +434,7 @@ int docker_container_spawn(struct platform *p, struct docker_priv *d)
 	return 0;
 }
 
-static int inspect_container(struct docker_priv *d, struct docker_inspect *ins)
+static int inspect_container(struct docker_priv *d, struct docker_inspect *ins, bool gateway)
 {
 	char out[256], why[256];
 	int rc;
@@ -446,7 +447,7 @@ static int inspect_container(struct docker_priv *d, struct docker_inspect *ins)
 		       d->name, rc ? why : out);
 		return -EIO;
 	}
-	if (!*ins->gateway) {
+	if (gateway && !*ins->gateway) {
 		rc = DOCKER_CLI(out, sizeof(out), why, sizeof(why), DOCKER_CLI_TIMEOUT_S, "network",
 				"inspect", "bridge", "--format", DOCKER_NET_FMT);
 		if (rc || docker_parse_bridge_gateway(out, ins->gateway, sizeof(ins->gateway))) {
@@ -466,10 +467,12 @@ static int inspect_container(struct docker_priv *d, struct docker_inspect *ins)
  */
 int docker_container_locate(struct platform *p, struct docker_priv *d)
 {
+	/* net=host: the container is in the host's network namespace, loopback included. */
+	bool host_net = !strcmp(platform_opt(p, "net"), "host");
 	struct docker_inspect ins;
 	int err;
 
-	if ((err = inspect_container(d, &ins)))
+	if ((err = inspect_container(d, &ins, !host_net)))
 		return err;
 	if (!pid_is_local(ins.pid, ins.id)) {
 		vb_warn("docker: container %s runs on another machine (%s): host probes are "
@@ -486,8 +489,8 @@ int docker_container_locate(struct platform *p, struct docker_priv *d)
 			(int)ins.pid);
 		p->target_pid = ins.pid;
 	}
-	snprintf(p->net_bind, sizeof(p->net_bind), "%s", ins.gateway);
-	snprintf(p->net_server, sizeof(p->net_server), "%s:%d", ins.gateway, p->env->net_port);
+	snprintf(p->net_bind, sizeof(p->net_bind), "%s", host_net ? "127.0.0.1" : ins.gateway);
+	snprintf(p->net_server, sizeof(p->net_server), "%s:%d", p->net_bind, p->env->net_port);
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <sys/types.h>
 
 #include "docker.h"
+#include "host_thp.h"
 #include "platform.h"
 
 #define DOCKER_HELLO_TIMEOUT_S 30  /* a loaded machine may take seconds to start a container */
@@ -42,6 +43,7 @@ struct docker_priv {
 	int cli_status; /* the CLI's wait status once reaped, else -1 */
 	/* "docker rm -f -v NAME", built in start() so stop() needs no allocation. */
 	const char *rm_argv[6];
+	struct host_thp thp; /* -O thp: the host kernel's, which containers share */
 };
 
 /* ---- docker_engine.c ---- */

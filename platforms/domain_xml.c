@@ -57,7 +57,32 @@ static int valid(const struct domain_spec *s)
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		if (!fields[i] || !*fields[i])
 			return 0;
+	if (s->net == DOMAIN_NET_BRIDGE && (!s->bridge || !*s->bridge))
+		return 0;
+	if (s->net != DOMAIN_NET_USER && s->net != DOMAIN_NET_BRIDGE && s->net != DOMAIN_NET_PASST)
+		return 0;
 	return s->vcpus > 0 && s->memory_mib > 0;
+}
+
+static void put_interface(FILE *f, const struct domain_spec *s)
+{
+	switch (s->net) {
+	case DOMAIN_NET_BRIDGE:
+		/* libvirt makes the tap, puts it on the bridge, and removes it with the domain. */
+		put(f,
+		    "    <interface type='bridge'>\n"
+		    "      <source bridge='%s'/>\n",
+		    s->bridge);
+		break;
+	case DOMAIN_NET_PASST:
+		put(f, "    <interface type='user'>\n"
+		       "      <backend type='passt'/>\n");
+		break;
+	default:
+		put(f, "    <interface type='user'>\n");
+	}
+	put(f, "      <model type='virtio'/>\n"
+	       "    </interface>\n");
 }
 
 char *domain_xml_build(const struct domain_spec *s)
@@ -93,6 +118,8 @@ char *domain_xml_build(const struct domain_spec *s)
 	       "  <on_reboot>destroy</on_reboot>\n"
 	       "  <on_crash>destroy</on_crash>\n"
 	       "  <devices>\n");
+	if (s->emulator && *s->emulator)
+		put(f, "    <emulator>%s</emulator>\n", s->emulator);
 	put(f,
 	    "    <disk type='file' device='disk'>\n"
 	    "      <driver name='qemu' type='raw' cache='%s'/>\n"
@@ -100,9 +127,7 @@ char *domain_xml_build(const struct domain_spec *s)
 	    "      <target dev='vda' bus='virtio'/>\n"
 	    "    </disk>\n",
 	    s->disk_cache, s->disk);
-	put(f, "    <interface type='user'>\n"
-	       "      <model type='virtio'/>\n"
-	       "    </interface>\n");
+	put_interface(f, s);
 	put(f,
 	    "    <serial type='file'>\n"
 	    "      <source path='%s'/>\n"

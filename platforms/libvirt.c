@@ -8,8 +8,15 @@
  * virtio modules, a sparse disk image. start: a transient domain created
  * with AUTODESTROY, so libvirt ends it when our connection goes, even if we
  * are killed; then the agent's hello over its virtio-serial port.
+ *
+ * Knobs (-O, run --vary): net (user: SLIRP; tap: a bridge and a network
+ * namespace of ours, guest_net.h; passt), vcpus, thp (the guest kernel's
+ * transparent_hugepage=) and, for qemu, tcg-threads (TCG's thread mode,
+ * which libvirt's XML does not expose: a wrapper around QEMU that adds it
+ * to libvirt's -accel tcg).
  */
 #include <dirent.h>
+#include <json.h>
 #include <grp.h>
 #include <pwd.h>
 #include <errno.h>
@@ -31,6 +38,7 @@
 
 #include "domain_xml.h"
 #include "guest_kernel.h"
+#include "guest_net.h"
 #include "initramfs.h"
 #include "platform.h"
 #include "util_log.h"
@@ -70,13 +78,35 @@ struct guest {
 	char tmp_dir[PATH_MAX];	 /* a private dir for files whose path was too long, or "" */
 	bool log_named;		 /* an error message points at the console log: keep it */
 	char keep_dir[PATH_MAX]; /* where console logs that errors name are kept */
+	struct guest_tap tap;	 /* net=tap: the bridge and namespace, made at prepare */
+	char emulator[PATH_MAX]; /* tcg-threads: the wrapper QEMU is started through, or "" */
 };
 
 static const char *const disk_cache_values[] = {
 	"none", "writeback", "writethrough", "directsync", "unsafe", "default", NULL};
+static const char *const net_values[] = {"user", "tap", "passt", NULL};
+static const char *const thp_values[] = {"default", "always", "madvise", "never", NULL};
+static const char *const tcg_thread_values[] = {"default", "single", "multi", NULL};
 
-/* qemu's and kvm's options, the same for both. */
-static const struct platform_option guest_options[] = {
+static int net_supported(const struct platform_env *env, const char *value, char *why, size_t n);
+static int vcpus_supported(const struct platform_env *env, const char *value, char *why, size_t n);
+static int tcg_threads_supported(const struct platform_env *env, const char *value, char *why,
+				 size_t n);
+
+#define STR(x)	#x
+#define XSTR(x) STR(x)
+
+/*
+ * qemu's options; kvm's are the same but the first (TCG's thread mode):
+ * kvm_options points past it.
+ */
+static const struct platform_option qemu_options[] = {
+	{.name = "tcg-threads",
+	 .values = tcg_thread_values,
+	 .def = "default",
+	 .help = "TCG's threads: single (one for all vCPUs), multi (one per vCPU); default: "
+		 "QEMU's (multi with more than one vCPU)",
+	 .supported = tcg_threads_supported},
 	{.name = "disk-cache",
 	 .values = disk_cache_values,
 	 .def = "none",
@@ -84,8 +114,25 @@ static const struct platform_option guest_options[] = {
 	{.name = "libvirt-uri",
 	 .def = DEFAULT_URI,
 	 .help = "the libvirt connection that runs the guests"},
+	{.name = "net",
+	 .values = net_values,
+	 .def = "user",
+	 .help = "the guest's network: user (SLIRP in QEMU), tap (a tap on a bridge of ours to a "
+		 "network namespace the net-server listens in), passt",
+	 .supported = net_supported},
+	{.name = "vcpus",
+	 .def = XSTR(GUEST_MAX_VCPUS),
+	 .help = "the guest's vCPUs, 1 to the host's cpus (the default is lowered to the host's "
+		 "cpus)",
+	 .supported = vcpus_supported},
+	{.name = "thp",
+	 .values = thp_values,
+	 .def = "default",
+	 .help = "transparent_hugepage= on the guest kernel's command line (default: the guest "
+		 "kernel's own setting)"},
 	{0},
 };
+#define kvm_options (&qemu_options[1])
 
 static unsigned int domain_seq;
 
@@ -105,7 +152,7 @@ static const char *libvirt_msg(void)
 
 static const char *uri_of(const struct platform_env *env)
 {
-	return platform_option_value(guest_options, env, "libvirt-uri");
+	return platform_option_value(kvm_options, env, "libvirt-uri");
 }
 
 /* Why a connection failed, in the words a user acts on. */
@@ -161,6 +208,154 @@ static int offers_type(virConnectPtr conn, const char *type)
 	}
 	free(caps);
 	return found;
+}
+
+/* The host's cpus: the most vCPUs a guest gets, so vCPUs never wait for each other's cpu. */
+static long host_cpus(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return cpus > 0 ? cpus : 1;
+}
+
+/* A whole number 1..host cpus, or -1. */
+static int parse_vcpus(const char *value)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno || end == value || *end || v < 1 || v > host_cpus())
+		return -1;
+	return (int)v;
+}
+
+static int vcpus_supported(const struct platform_env *env, const char *value, char *why, size_t n)
+{
+	(void)env;
+	if (parse_vcpus(value) > 0)
+		return 0;
+	snprintf(why, n,
+		 "vcpus=%s: a whole number from 1 to %ld, this host's cpus (more vCPUs than cpus "
+		 "would measure the host's scheduler)",
+		 value, host_cpus());
+	return -1;
+}
+
+/* The vCPUs of a guest: the knob's value; its default lowered to the host's cpus. */
+static int guest_vcpus(const struct platform *p)
+{
+	int v = parse_vcpus(platform_opt(p, "vcpus"));
+
+	if (v > 0)
+		return v;
+	return host_cpus() < GUEST_MAX_VCPUS ? (int)host_cpus() : GUEST_MAX_VCPUS;
+}
+
+/* Is prog an executable in PATH? */
+static bool in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+
+	for (const char *d = path && *path ? path : "/usr/bin:/bin"; *d;) {
+		size_t len = strcspn(d, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, d, prog);
+		if (!access(buf, X_OK))
+			return true;
+		d += len + (d[len] == ':');
+	}
+	return false;
+}
+
+/* Does libvirt take a passt backend? It parses a domain into QEMU's argv without starting it. */
+#define PASST_PROBE_XML                                                        \
+	"<domain type='qemu'><name>" DOMAIN_PREFIX "passt-probe</name>"        \
+	"<memory unit='MiB'>64</memory><vcpu>1</vcpu>"                         \
+	"<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>"        \
+	"<interface type='user'><backend type='passt'/><model type='virtio'/>" \
+	"</interface></devices></domain>"
+
+static int passt_supported(const struct platform_env *env, char *why, size_t n)
+{
+	const char *uri = uri_of(env);
+	virConnectPtr conn = connect_to(uri);
+	char *argv;
+
+	if (!conn) {
+		connect_error(uri, why, n);
+		return -1;
+	}
+	argv = virConnectDomainXMLToNative(conn, "qemu-argv", PASST_PROBE_XML, 0);
+	if (!argv) {
+		snprintf(why, n,
+			 "libvirt at %s does not take <backend type='passt'/>: %s (a newer libvirt "
+			 "has it; use -O net=tap meanwhile)",
+			 uri, libvirt_msg());
+		virConnectClose(conn);
+		return -1;
+	}
+	free(argv);
+	virConnectClose(conn);
+	if (uri_is_local(uri) && !in_path("passt")) {
+		snprintf(why, n, "passt is not installed (apt-get install passt)");
+		return -1;
+	}
+	return 0;
+}
+
+static int net_supported(const struct platform_env *env, const char *value, char *why, size_t n)
+{
+	if (!strcmp(value, "passt"))
+		return passt_supported(env, why, n);
+	if (strcmp(value, "tap"))
+		return 0;
+	if (!uri_is_local(uri_of(env))) {
+		snprintf(why, n,
+			 "net=tap makes its bridge on this host, but libvirt at %s is remote "
+			 "(use net=user there)",
+			 uri_of(env));
+		return -1;
+	}
+	return guest_tap_possible(why, n);
+}
+
+static int tcg_threads_supported(const struct platform_env *env, const char *value, char *why,
+				 size_t n)
+{
+	if (!strcmp(value, "default") || uri_is_local(uri_of(env)))
+		return 0;
+	/* The wrapper that sets the mode is a file here; a remote libvirtd cannot start it. */
+	snprintf(why, n,
+		 "tcg-threads=%s starts QEMU through a wrapper on this host, but libvirt at %s is "
+		 "remote (leave tcg-threads at default there)",
+		 value, uri_of(env));
+	return -1;
+}
+
+/*
+ * The knobs set on the command line that this machine cannot use: the
+ * platform fails at prepare, saying why, rather than measure something else.
+ */
+static int check_settings(struct platform *p)
+{
+	const struct platform_env *env = p->env;
+	char why[1024];
+
+	for (int i = 0; i < env->nr_settings; i++) {
+		const struct platform_option *o =
+			platform_option_find(p->ops, env->settings[i].name);
+
+		if (!o || !o->supported ||
+		    !o->supported(env, env->settings[i].value, why, sizeof(why)))
+			continue;
+		vb_err("%s: -O %s=%s cannot be used here: %s", p->ops->name, o->name,
+		       env->settings[i].value, why);
+		return -1;
+	}
+	return 0;
 }
 
 static int check_kvm_device(char *reason, size_t n)
@@ -520,10 +715,134 @@ static void sweep(struct platform *p)
 	virConnectClose(conn);
 }
 
+static const char *cache_of(const struct platform_env *env)
+{
+	return env->cache_dir && *env->cache_dir ? env->cache_dir : PLATFORM_CACHE_DIR;
+}
+
+/* libvirt's QEMU for x86_64 guests, from its capabilities: what the wrapper execs. */
+static int default_emulator(struct guest *g, char *out, size_t n)
+{
+	char *caps = virConnectGetCapabilities(g->conn), *a, *b;
+	int err = -1;
+
+	a = caps ? strstr(caps, "<arch name='x86_64'>") : NULL;
+	a = a ? strstr(a, "<emulator>") : NULL;
+	b = a ? strstr(a, "</emulator>") : NULL;
+	if (b) {
+		a += strlen("<emulator>");
+		snprintf(out, n, "%.*s", (int)(b - a), a);
+		/* It goes into a shell script: a plain path only. */
+		err = *out == '/' && strspn(out, "abcdefghijklmnopqrstuvwxyz"
+						 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-") ==
+					      strlen(out)
+			      ? 0
+			      : -1;
+	}
+	free(caps);
+	return err;
+}
+
+/*
+ * tcg-threads: libvirt 9.0's domain XML has no place for TCG's thread
+ * mode, and a second -accel on QEMU's command line is ignored (the first
+ * that works wins). So QEMU is started through a wrapper that adds
+ * thread=MODE to libvirt's own "-accel tcg". It lives at a fixed path in
+ * the cache, rewritten only when its text changes, so libvirt probes its
+ * capabilities once rather than at every run.
+ */
+static const char TCG_WRAPPER_FMT[] =
+	"#!/bin/sh\n"
+	"# Written by vbench-trace for tcg-threads=%s: QEMU with thread=%s added to\n"
+	"# libvirt's -accel tcg (libvirt's domain XML cannot set TCG's thread mode).\n"
+	"n=$#\n"
+	"prev=\n"
+	"while [ \"$n\" -gt 0 ]; do\n"
+	"\ta=$1\n"
+	"\tshift\n"
+	"\tn=$((n - 1))\n"
+	"\tif [ \"$prev\" = -accel ]; then\n"
+	"\t\tcase \"$a\" in tcg | tcg,*) a=\"$a,thread=%s\" ;; esac\n"
+	"\tfi\n"
+	"\tset -- \"$@\" \"$a\"\n"
+	"\tprev=$a\n"
+	"done\n"
+	"exec %s \"$@\"\n";
+
+/* A directory only we may change: what QEMU is started through lives in it. */
+static bool only_ours(const char *dir)
+{
+	struct stat st;
+
+	return !lstat(dir, &st) && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+	       !(st.st_mode & 022);
+}
+
+static int tcg_wrapper(struct platform *p, struct guest *g, const char *mode)
+{
+	struct stat st;
+	char qemu[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX], text[4096], old[4096];
+	int fd, len;
+	bool bad;
+	ssize_t got = -1;
+
+	if (default_emulator(g, qemu, sizeof(qemu))) {
+		vb_err("%s: libvirt at %s names no plain QEMU binary for x86_64 guests in its "
+		       "capabilities (leave tcg-threads at default)",
+		       g->type, g->uri);
+		return -1;
+	}
+	len = snprintf(text, sizeof(text), TCG_WRAPPER_FMT, mode, mode, mode, qemu);
+	if (vb_pathf(dir, sizeof(dir), "%s/qemu-tcg", cache_of(p->env)) ||
+	    vb_pathf(g->emulator, sizeof(g->emulator), "%s/qemu-tcg-%s", dir, mode) ||
+	    vb_pathf(tmp, sizeof(tmp), "%s/.qemu-tcg-%s.%d", dir, mode, (int)getpid()) ||
+	    (vb_mkdir_p(dir, 0755) && errno != EEXIST))
+		goto fail;
+	if (!only_ours(cache_of(p->env)) || !only_ours(dir)) {
+		vb_err("%s: %s or %s may be changed by others than uid %d: no QEMU wrapper for "
+		       "tcg-threads goes there (chmod go-w them, or give --cache-dir a private "
+		       "one)",
+		       g->type, cache_of(p->env), dir, (int)geteuid());
+		g->emulator[0] = '\0';
+		return -1;
+	}
+	chmod(dir, 0755); /* QEMU's user execs what is in it */
+	fd = open(g->emulator, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* Kept only when it is ours, closed to others, and says what we would write. */
+	if (fd >= 0 && !fstat(fd, &st) && st.st_uid == geteuid() && !(st.st_mode & 022))
+		got = read(fd, old, sizeof(old));
+	if (fd >= 0)
+		close(fd);
+	if (got == len && !memcmp(old, text, (size_t)len))
+		goto reach;
+	unlink(tmp); /* a killed run's, of a pid that came round again */
+	fd = vb_create_fresh(tmp, 0755);
+	if (fd < 0)
+		goto fail;
+	bad = vb_write_all(fd, text, (size_t)len) || fchmod(fd, 0755);
+	bad |= close(fd) != 0;
+	if (bad || rename(tmp, g->emulator)) {
+		unlink(tmp);
+		goto fail;
+	}
+reach:
+	if (reachable(g->emulator))
+		return 0;
+	vb_err("%s: QEMU's user cannot reach %s (let others search the directories above it, "
+	       "or give --cache-dir a reachable one)",
+	       g->type, g->emulator);
+	g->emulator[0] = '\0';
+	return -1;
+fail:
+	vb_err("%s: cannot write the tcg-threads wrapper %s: %s (is %s writable?)", g->type,
+	       g->emulator, strerror(errno), cache_of(p->env));
+	g->emulator[0] = '\0';
+	return -1;
+}
+
 static int guest_prepare(struct platform *p)
 {
-	const char *cache =
-		p->env->cache_dir && *p->env->cache_dir ? p->env->cache_dir : PLATFORM_CACHE_DIR;
+	const char *cache = cache_of(p->env);
 	struct guest_kernel gk;
 	struct guest *g = p->priv;
 	char why[1024];
@@ -535,7 +854,10 @@ static int guest_prepare(struct platform *p)
 		g->type = p->ops->name;
 		p->priv = g;
 	}
+	if (check_settings(p))
+		return -1;
 	sweep(p);
+	guest_tap_sweep();
 	if (guest_kernel_get(cache, &gk, why, sizeof(why))) {
 		vb_err("%s: no guest kernel: %s", p->ops->name, why);
 		return -1;
@@ -544,6 +866,12 @@ static int guest_prepare(struct platform *p)
 	vb_pathf(g->keep_dir, sizeof(g->keep_dir), "%s/console-logs", cache);
 	if (make_dir(p, g) || build_initramfs(p, g, &gk) || make_disk(p, g))
 		return -1;
+	/* Last: a prepare that fails gets no teardown, and this removes itself on failure. */
+	if (!strcmp(platform_opt(p, "net"), "tap") && !g->tap.ns[0] &&
+	    guest_tap_create(&g->tap, g->type, why, sizeof(why))) {
+		vb_err("%s: cannot make the tap network: %s", g->type, why);
+		return -1;
+	}
 	return 0;
 }
 
@@ -632,12 +960,12 @@ static int domain_running(struct guest *g)
 
 static int create_domain(struct platform *p, struct guest *g)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	char cmdline[512], description[128];
+	const char *net = platform_opt(p, "net"), *thp = platform_opt(p, "thp");
+	char cmdline[512], description[128], thp_arg[64] = "";
 	struct domain_spec spec = {
 		.name = g->name,
 		.type = g->type,
-		.vcpus = cpus > 0 && cpus < GUEST_MAX_VCPUS ? (int)cpus : GUEST_MAX_VCPUS,
+		.vcpus = guest_vcpus(p),
 		.memory_mib = GUEST_MEMORY_MIB,
 		.kernel = g->kernel,
 		.initrd = g->initrd,
@@ -647,11 +975,19 @@ static int create_domain(struct platform *p, struct guest *g)
 		.description = description,
 		.console_log = g->log,
 		.agent_socket = g->sock,
+		.net = !strcmp(net, "tap")     ? DOMAIN_NET_BRIDGE
+		       : !strcmp(net, "passt") ? DOMAIN_NET_PASST
+					       : DOMAIN_NET_USER,
+		.bridge = g->tap.bridge,
+		.emulator = g->emulator,
 	};
 	char *xml;
 
 	owner_description(description, sizeof(description));
-	snprintf(cmdline, sizeof(cmdline), KERNEL_CMDLINE " vbench.probes=%d vbench.breakdown=%d%s",
+	if (strcmp(thp, "default"))
+		snprintf(thp_arg, sizeof(thp_arg), " transparent_hugepage=%s", thp);
+	snprintf(cmdline, sizeof(cmdline),
+		 KERNEL_CMDLINE "%s vbench.probes=%d vbench.breakdown=%d%s", thp_arg,
 		 p->env->guest_probes ? 1 : 0, p->env->guest_breakdown ? 1 : 0,
 		 vb_verbose ? " vbench.verbose=1" : "");
 	xml = domain_xml_build(&spec);
@@ -767,11 +1103,42 @@ static int guest_collect(struct platform *p, char **json, int timeout_s)
 	return err;
 }
 
+/*
+ * What the guest's agent says in hello about the knobs: its cpus (the vCPUs
+ * asked for?) and its kernel's THP mode (the thp knob's, when set?). A
+ * warning where they differ.
+ */
+static void check_hello(struct platform *p, struct guest *g)
+{
+	struct json_object *hello = p->hello ? json_tokener_parse(p->hello) : NULL, *v;
+	const char *thp = platform_opt(p, "thp"), *mode = "";
+	int want = guest_vcpus(p), have = 0;
+	char bracketed[32];
+
+	if (hello && json_object_object_get_ex(hello, "cpus", &v))
+		have = json_object_get_int(v);
+	if (hello && json_object_object_get_ex(hello, "thp", &v))
+		mode = json_object_get_string(v);
+	snprintf(bracketed, sizeof(bracketed), "[%s]", thp);
+	vb_info("%s: guest %s has %d vCPUs; transparent_hugepage: %s", g->type, g->name, have,
+		*mode ? mode : "(none)");
+	if (have != want)
+		vb_warn("%s: guest %s sees %d cpus where its domain has %d vCPUs (its kernel left "
+			"some offline?)",
+			g->type, g->name, have, want);
+	if (strcmp(thp, "default") && *mode && !strstr(mode, bracketed))
+		vb_warn("%s: guest %s runs transparent_hugepage %s, not %s as -O thp asked (its "
+			"kernel did not take transparent_hugepage=%s)",
+			g->type, g->name, mode, thp, thp);
+	json_object_put(hello);
+}
+
 static void guest_stop(struct platform *p);
 
 static int guest_start(struct platform *p)
 {
 	struct guest *g = p->priv;
+	const char *tcg;
 	double t0;
 	int fd;
 
@@ -792,6 +1159,10 @@ static int guest_start(struct platform *p)
 	}
 	if (name_files(g))
 		goto fail;
+	tcg = platform_opt(p, "tcg-threads");
+	g->emulator[0] = '\0';
+	if (tcg && strcmp(tcg, "default") && tcg_wrapper(p, g, tcg))
+		goto fail;
 	t0 = vb_now_s();
 	if (create_domain(p, g))
 		goto fail;
@@ -806,13 +1177,16 @@ static int guest_start(struct platform *p)
 	p->cmd_fd = fd;
 	frame_reader_init(&p->out, fcntl(fd, F_DUPFD_CLOEXEC, 3));
 	snprintf(p->disk_file, sizeof(p->disk_file), "/dev/vda");
-	/* SLIRP maps its gateway to the host's loopback. */
-	snprintf(p->net_server, sizeof(p->net_server), "10.0.2.2:%d", p->env->net_port);
-	snprintf(p->net_bind, sizeof(p->net_bind), "127.0.0.1");
+	/* SLIRP maps its gateway to the host's loopback; with tap it is the namespace's veth. */
+	snprintf(p->net_server, sizeof(p->net_server), GUEST_TAP_ADDR ":%d", p->env->net_port);
+	snprintf(p->net_bind, sizeof(p->net_bind), "%s",
+		 g->tap.ns[0] ? GUEST_TAP_ADDR : "127.0.0.1");
+	snprintf(p->net_ns, sizeof(p->net_ns), "%s", g->tap.ns_path);
 	if (wait_hello(p, g))
 		goto fail;
 	vb_info("%s: the agent said hello %.2f s after the domain's creation", g->type,
 		vb_now_s() - t0);
+	check_hello(p, g);
 	return 0;
 fail:
 	guest_stop(p);
@@ -909,8 +1283,11 @@ static void guest_teardown(struct platform *p)
 
 	guest_stop(p);
 	destroy_leftovers(p);
+	p->net_ns[0] = '\0';
 	if (!g)
 		return;
+	/* After the domains: libvirt has taken their taps off the bridge by then. */
+	guest_tap_remove(&g->tap);
 	remove_guest_files(g);
 	free(g);
 	p->priv = NULL;
@@ -986,7 +1363,7 @@ static int guest_preflight(const struct platform_env *env, char *warn, size_t n)
 #define GUEST_OPS(type, extra_flags)                                                          \
 	{                                                                                     \
 		.name = #type, .flags = PLAT_GUEST | PLAT_HYPERVISOR_THREADS | (extra_flags), \
-		.options = guest_options, .available = type##_available,                      \
+		.options = type##_options, .available = type##_available,                     \
 		.preflight = guest_preflight, .prepare = guest_prepare, .start = guest_start, \
 		.run = platform_link_run, .collect = guest_collect, .stop = guest_stop,       \
 		.teardown = guest_teardown,                                                   \

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host_thp.h"
 #include "platform.h"
 #include "util_log.h"
 #include "util_sys.h"
@@ -25,9 +26,26 @@ static int native_available(const struct platform_env *env, char *reason, size_t
 	return 0;
 }
 
+/* The driver's own state: what it set on the host for the platform's cells. */
+struct native_priv {
+	struct host_thp thp;
+};
+
 static int native_prepare(struct platform *p)
 {
-	(void)p;
+	struct native_priv *n = calloc(1, sizeof(*n));
+	int err;
+
+	if (!n)
+		return -ENOMEM;
+	host_thp_init(&n->thp, NULL);
+	/* The last step: a prepare that fails has nothing to undo (no teardown follows). */
+	err = host_thp_apply(&n->thp, p->env->cache_dir, platform_opt(p, "thp"), "native");
+	if (err) {
+		free(n);
+		return err;
+	}
+	p->priv = n;
 	return 0;
 }
 
@@ -103,15 +121,46 @@ static void native_stop(struct platform *p)
 	 * goes with the suite's work directory. */
 }
 
+/* After the last cell, a failed one or Ctrl-C alike: the host as it was. */
 static void native_teardown(struct platform *p)
 {
-	(void)p;
+	struct native_priv *n = p->priv;
+
+	if (!n)
+		return;
+	host_thp_restore(&n->thp, "native");
+	free(n);
+	p->priv = NULL;
+}
+
+static int native_thp_supported(const struct platform_env *env, const char *value, char *why,
+				size_t n)
+{
+	(void)env;
+	return host_thp_supported(NULL, value, why, n);
+}
+
+static const struct platform_option native_options[] = {
+	{.name = "thp",
+	 .values = host_thp_values,
+	 .def = HOST_THP_AS_IS,
+	 .help = HOST_THP_HELP,
+	 .supported = native_thp_supported},
+	{0},
+};
+
+static void native_config_json(const struct platform_env *env, struct json_object *config)
+{
+	(void)env;
+	host_thp_config_json(config, NULL);
 }
 
 const struct platform_ops native_ops = {
 	.name = "native",
 	.flags = PLAT_BASELINE,
+	.options = native_options,
 	.available = native_available,
+	.config_json = native_config_json,
 	.prepare = native_prepare,
 	.start = native_start,
 	.run = platform_link_run,

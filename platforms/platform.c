@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <json.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -157,4 +158,41 @@ int platform_wait_hello(struct platform *p, int timeout_s)
 	free(p->hello);
 	p->hello = NULL;
 	return platform_link_collect(p, &p->hello, timeout_s);
+}
+
+int platform_settings_usable(const struct platform_ops *ops, const struct platform_env *env,
+			     char *why, size_t n)
+{
+	for (const struct platform_option *o = ops->options; o && o->name; o++) {
+		const char *v = platform_option_value(ops->options, env, o->name);
+		char reason[384];
+
+		if (!o->supported || !v || !o->supported(env, v, reason, sizeof(reason)))
+			continue;
+		snprintf(why, n, "%s=%s: %s", o->name, v, reason);
+		return -1;
+	}
+	return 0;
+}
+
+struct json_object *platform_settings_json(const struct platform_ops *ops,
+					   const struct platform_env *env)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (const struct platform_option *opt = ops->options; opt && opt->name; opt++)
+		json_object_object_add(o, opt->name,
+				       json_object_new_string(platform_option_value(
+					       ops->options, env, opt->name)));
+	return o;
+}
+
+bool platform_option_affects(const struct platform_option *o, const char *workload)
+{
+	if (!o->workloads)
+		return true;
+	for (const char *const *w = o->workloads; *w; w++)
+		if (!strcmp(*w, workload))
+			return true;
+	return false;
 }

@@ -60,13 +60,12 @@ enum platform_flag {
 	PLAT_GUEST = 1u << 1,		   /* the agent runs under a guest kernel of its own */
 	PLAT_HYPERVISOR_THREADS = 1u << 2, /* target_pid is a VMM: vCPU, I/O, main-loop threads */
 	PLAT_VM_EXITS = 1u << 3, /* hardware virtualization: the kvm probes count its exits */
-	PLAT_EXTRA_DISK_VARIANT = 1u << 4, /* variant_option's value other than the default runs
-					      the disk workloads again as an entry of its own */
 };
 
 /*
  * One option (a knob) a driver declares, the way fio's engines declare their
- * options table; run --vary will take its values one by one.
+ * options table. -O NAME=VALUE sets it for a run; run --vary NAME=V1,V2
+ * runs the platform once per value, each value an entry of its own.
  */
 struct platform_option {
 	const char *name;	   /* as on the command line: "disk-cache" */
@@ -76,6 +75,10 @@ struct platform_option {
 	/* Can this machine use value? 0, or -1 with why (naming the way out).
 	 * NULL: every value works wherever the platform does. */
 	int (*supported)(const struct platform_env *env, const char *value, char *why, size_t n);
+	/* The workloads a change of value can affect (NULL-terminated), e.g.
+	 * docker's storage: the disk workloads; NULL: every workload. A
+	 * variant runs only these. */
+	const char *const *workloads;
 };
 
 struct platform {
@@ -88,6 +91,7 @@ struct platform {
 	char disk_file[256];	 /* where the disk workloads put their file, as the agent sees it */
 	char net_server[128];	 /* HOST:PORT of the net-server, as the agent sees it */
 	char net_bind[64];	 /* host address the runner's net-server must listen on */
+	char net_ns[128];	 /* net_bind's network namespace (a path); "": ours */
 	char *hello;		 /* the agent's hello frame (JSON), malloc'd */
 	void *priv;		 /* the driver's own state */
 };
@@ -96,9 +100,6 @@ struct platform_ops {
 	const char *name;		       /* native, docker, kvm, qemu */
 	unsigned int flags;		       /* enum platform_flag */
 	const struct platform_option *options; /* terminated by an entry without a name */
-	/* With PLAT_EXTRA_DISK_VARIANT: the option whose non-default value is
-	 * the variant (docker's "storage"); the main entry keeps the default. */
-	const char *variant_option;
 	/*
 	 * Can this machine run the platform? 0 if so; otherwise -1 with a
 	 * one-line reason that names the way out ("/dev/kvm not present: no
@@ -158,6 +159,19 @@ const char *platform_opt(const struct platform *p, const char *name);
  */
 int platform_setting_check(const struct platform_setting *s, const struct platform_ops *const *sel,
 			   int nr_sel, char *why, size_t n);
+
+/*
+ * Can this machine use every option value in effect for ops under env? 0,
+ * or -1 with the first refusal ("net=passt: ..."), from the options'
+ * supported() hooks.
+ */
+int platform_settings_usable(const struct platform_ops *ops, const struct platform_env *env,
+			     char *why, size_t n);
+/* {"NAME": "VALUE", ...}: every option of ops with its value in effect. */
+struct json_object *platform_settings_json(const struct platform_ops *ops,
+					   const struct platform_env *env);
+/* Does a change of option o bear on workload? (o->workloads) */
+bool platform_option_affects(const struct platform_option *o, const char *workload);
 
 /* Helpers shared by drivers whose agent speaks over a pair of fds. */
 int platform_link_run(struct platform *p, const char *cmdline);

@@ -37,6 +37,36 @@ tracepoint:block:block_rq_complete /@rq[args->dev, args->sector]/ {
 BT
 }
 
+# The anchor of the sched family's cost: bpftrace doing the same thread-state
+# accounting (on CPU, runnable, blocked, sleeping, time per syscall) for the
+# same process tree, from the same tracepoints.
+probes_states_script() {
+	cat <<'BT'
+tracepoint:sched:sched_process_fork /pid == cpid || @t[pid]/ { @t[args->child_pid] = 1; }
+tracepoint:raw_syscalls:sys_enter /pid == cpid || @t[pid]/ { @se[tid] = nsecs; }
+tracepoint:raw_syscalls:sys_exit /@se[tid]/ { @sys_ns[args->id] = sum(nsecs - @se[tid]); delete(@se[tid]); }
+tracepoint:sched:sched_switch /args->prev_pid == cpid || @t[args->prev_pid]/ {
+	@oncpu_ns = sum(nsecs - @in[args->prev_pid]);
+	@out[args->prev_pid] = nsecs;
+	@pst[args->prev_pid] = args->prev_state;
+	if (args->prev_state == 0) { @ready[args->prev_pid] = nsecs; }
+}
+tracepoint:sched:sched_switch /args->next_pid == cpid || @t[args->next_pid]/ {
+	@in[args->next_pid] = nsecs;
+	if (@ready[args->next_pid]) { @runnable_ns = sum(nsecs - @ready[args->next_pid]); delete(@ready[args->next_pid]); }
+}
+tracepoint:sched:sched_wakeup /args->pid == cpid || @t[args->pid]/ {
+	if (@out[args->pid]) {
+		if (@pst[args->pid] == 2) { @blocked_ns = sum(nsecs - @out[args->pid]); }
+		else { @sleep_ns = sum(nsecs - @out[args->pid]); }
+		delete(@out[args->pid]);
+	}
+	@ready[args->pid] = nsecs;
+}
+END { clear(@t); clear(@se); clear(@in); clear(@out); clear(@pst); clear(@ready); }
+BT
+}
+
 # probes_elapsed MODE ARGS...: the program's own elapsed seconds, from its
 # JSON line on stderr, however it was started.
 probes_elapsed() {
@@ -55,6 +85,10 @@ probes_run_ours() {
 
 probes_run_sched() {
 	"$VB" trace --json -- "$VB_TMP/probe_prog" "$@" 2>&1 >/dev/null | probes_elapsed
+}
+
+probes_run_bt_states() {
+	bpftrace -c "$VB_TMP/probe_prog $*" "$VB_TMP/states.bt" 2>&1 >/dev/null | probes_elapsed
 }
 
 probes_run_bpftrace() {
@@ -110,18 +144,24 @@ print("   total %d maps: %.1f KiB" % (len(maps), sum(m.get("bytes_memlock", 0) f
 }
 
 # What the sched family (thread states, cpu-clock samples) adds: the same
-# program under trace with and without it, and untraced, in both orders.
+# program under trace with and without it, and untraced, in both orders,
+# beside bpftrace doing the same state accounting (the anchor).
 # sched/nobreakdown is the rate with the family over the rate without it.
 bench_probes_sched_cost() {
 	probes_bench_prog
+	probes_states_script >"$VB_TMP/states.bt"
 	local w out=$VB_TMP/sched.rounds
+	local have_bt=
+	command -v bpftrace >/dev/null && have_bt=1
 	echo "   elapsed time ratios (= rate ratios), $PROBES_ROUNDS rounds, order reversed every other round"
 	for w in "getppid 2000000" "fork 2000" "mix 300"; do
 		echo "   $w"
 		bench_rounds "$PROBES_ROUNDS" "$out" plain "probes_run_plain $w" \
-			nobreakdown "probes_run_ours $w" sched "probes_run_sched $w" ||
+			nobreakdown "probes_run_ours $w" sched "probes_run_sched $w" \
+			${have_bt:+bt_states "probes_run_bt_states $w"} ||
 			{ echo "   $w: a run failed"; continue; }
 		bench_ratio "$out" "sched on/off" nobreakdown sched "" s
 		bench_ratio "$out" "traced/plain" plain sched "" s
+		[ -z "$have_bt" ] || bench_ratio "$out" "bpftrace states/plain" plain bt_states "" s
 	done
 }

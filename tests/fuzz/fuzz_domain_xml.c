@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The libvirt domain XML (platforms/domain_xml.h) from hostile strings: the
- * input is the spec's nine strings separated by NUL bytes. When every string
+ * input is the spec's eleven strings separated by NUL bytes (a non-empty
+ * tenth, the bridge, makes the NIC a tap on it; an empty eleventh, the
+ * emulator, leaves libvirt's). When every string
  * is printable ASCII, the XML must be well-formed (libxml2, the parser
  * libvirt itself uses, reads it) and give each string back exactly. Other
  * bytes are only checked for memory safety: XML 1.0 cannot carry most
@@ -17,7 +19,7 @@
 
 #include "domain_xml.h"
 
-#define NR_FIELDS 9
+#define NR_FIELDS 11
 
 /* Where each field of struct domain_spec, in its order, lands in the XML. */
 static const char *const where[NR_FIELDS] = {
@@ -30,6 +32,8 @@ static const char *const where[NR_FIELDS] = {
 	"string(/domain/devices/disk/driver/@cache)",
 	"string(/domain/devices/serial/source/@path)",
 	"string(/domain/devices/channel/source/@path)",
+	"string(/domain/devices/interface/source/@bridge)",
+	"string(/domain/devices/emulator)",
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -95,6 +99,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.disk_cache = field[6];
 	s.console_log = field[7];
 	s.agent_socket = field[8];
+	s.net = *field[9] ? DOMAIN_NET_BRIDGE : DOMAIN_NET_USER;
+	s.bridge = field[9];
+	s.emulator = field[10];
 	xml = domain_xml_build(&s);
 	if (xml && ascii)
 		check(xml, field);

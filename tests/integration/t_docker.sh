@@ -155,7 +155,7 @@ test_docker_disk_layer_vs_volume() {
 	grep -Eq ' overlay2 mounts=$' "$seen" || fail "no container with the disk on the writable layer: $(cat "$seen")"
 	grep -Eq ' overlay2 mounts=bind:/.*/docker-volume:/vol$' "$seen" ||
 		fail "no container with a bind mount at /vol: $(cat "$seen")"
-	assert_py "$out/results.json" '[(p["name"], p.get("variant")) for p in d["platforms"]] == [("docker", None), ("docker", "volume")]'
+	assert_py "$out/results.json" '[(p["name"], p.get("variant")) for p in d["platforms"]] == [("docker", None), ("docker[storage=volume]", {"of": "docker", "knob": "storage", "value": "volume"})]'
 	assert_py "$out/results.json" 'all(w["status"] == "ok" for p in d["platforms"] for w in p["workloads"])'
 	[ -z "$(docker_our_containers)" ] || fail "containers left: $(docker_our_containers)"
 }

@@ -301,3 +301,106 @@ test_compare_write_error_fails() {
 	"$VB" report "$FIX/full.json" >/dev/full 2>"$VB_TMP/err" || rc=$?
 	[ "$rc" -eq 1 ] || fail "report > /dev/full exited $rc, want 1"
 }
+
+# A document of one experiment: qemu's net with net=user (the baseline, 95
+# MiB/s), net=tap (812) and native (1300), net=passt skipped.
+write_experiment_doc() {
+	python3 - "$1" <<'PY'
+import json, sys
+MIB = 1048576
+def cell(mean, syscalls_per_mib):
+    runs = []
+    for i in range(3):
+        s = mean * (1 + (i - 1) * 0.01)
+        runs.append({"score": s, "duration_s": 10, "ops": s * 10, "bytes": s * 10 * MIB,
+                     "probes": {"host": {"syscalls": {"total": syscalls_per_mib * mean * 10}}}})
+    return [{"name": "net", "unit": "MiB/s", "higher_is_better": True, "runs": runs}]
+doc = {"schema": "vbench-trace/1", "status": "complete", "started_at": "2026-12-02T10:00:00Z",
+       "host": {"kernel": "Linux", "cpus": 2},
+       "config": {"runs": 3, "duration_s": 10, "vary": [{"knob": "net", "values": ["user", "tap", "passt"]}]},
+       "platforms": [
+           {"name": "native", "status": "ok", "settings": {}, "workloads": cell(1300, 30)},
+           {"name": "qemu", "status": "ok", "settings": {"net": "user"}, "workloads": cell(95, 1139)},
+           {"name": "qemu[net=tap]", "status": "ok", "settings": {"net": "tap"},
+            "variant": {"of": "qemu", "knob": "net", "value": "tap"}, "workloads": cell(812, 41)},
+           {"name": "qemu[net=passt]", "status": "skipped", "reason": "libvirt refuses passt here",
+            "settings": {"net": "passt"}, "variant": {"of": "qemu", "knob": "net", "value": "passt"},
+            "workloads": []}]}
+json.dump(doc, open(sys.argv[1], "w"))
+PY
+}
+
+# Prints "colour first_row longest_run" for each hex colour given: the longest
+# horizontal run of exactly that colour in the PNG and the row it starts on.
+png_runs() {
+	python3 - "$@" <<'PY'
+import struct, sys, zlib
+d = open(sys.argv[1], "rb").read()
+want = {bytes.fromhex(c): c for c in sys.argv[2:]}
+pos, idat = 8, b""
+while pos < len(d):
+    n, t = struct.unpack(">I4s", d[pos:pos + 8])
+    body = d[pos + 8:pos + 8 + n]
+    if t == b"IHDR":
+        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+    elif t == b"IDAT":
+        idat += body
+    pos += 12 + n
+assert depth == 8 and ctype in (2, 6), "unexpected PNG format"
+bpp = 3 if ctype == 2 else 4
+raw, stride = zlib.decompress(idat), w * bpp
+prev, best = bytearray(stride), {c: (0, -1) for c in want}
+for y in range(h):
+    f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+    for i in range(stride):
+        a = line[i - bpp] if i >= bpp else 0
+        b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+        if f == 1: line[i] = (line[i] + a) & 255
+        elif f == 2: line[i] = (line[i] + b) & 255
+        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    run, colour = 0, None
+    for x in range(0, stride, bpp):
+        px = bytes(line[x:x + 3])
+        run = run + 1 if px == colour else 1
+        colour = px
+        if px in want and run > best[px][0]:
+            best[px] = (run, y)
+    prev = line
+for px, c in want.items():
+    print(c, best[px][1], best[px][0])
+PY
+}
+
+test_report_experiment_bars_in_chromium() {
+	local browser profile doc=$VB_TMP/experiment.json html=$VB_TMP/experiment.html
+	browser=$(command -v chromium || command -v chromium-browser) ||
+		fail "chromium is not installed (bash platforms/setup.sh packages installs it)"
+	write_experiment_doc "$doc"
+	"$VB" report --format html -o "$html" "$doc" || fail "report --format html exited $?"
+	grep -q '<h2>Experiments</h2>' "$html" || fail "no Experiments section"
+	grep -q 'gap closed: 60 % (58..61 %)' "$html" || fail "the share of the gap is not on the chart"
+	grep -q 'skipped: libvirt refuses passt here' "$html" || fail "the skipped variant is not named"
+	profile=$(mktemp -d "$VB_TMP/chromium.XXXXXX")
+	timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" \
+		--screenshot="$VB_TMP/experiment.png" --window-size=1200,3000 "file://$html" \
+		>"$VB_TMP/chromium.log" 2>&1 || true
+	[ -s "$VB_TMP/experiment.png" ] || fail "chromium wrote no screenshot: $(tail -3 "$VB_TMP/chromium.log")"
+	# The chart's own colours (report_html.c EX_BASE, EX_VAR, EX_NATIVE): the
+	# longest run of each is its bar; all on one scale, stacked in that order.
+	png_runs "$VB_TMP/experiment.png" 8a97a8 7b4fa8 24466f >"$VB_TMP/runs.txt"
+	cat "$VB_TMP/runs.txt"
+	python3 - "$VB_TMP/runs.txt" <<'PY' || fail "the Experiments bars are not laid out on one scale: $(cat "$VB_TMP/runs.txt")"
+import sys
+bars = {c: (int(y), int(w)) for c, y, w in (l.split() for l in open(sys.argv[1]))}
+(by, bw), (vy, vw), (ny, nw) = bars["8a97a8"], bars["7b4fa8"], bars["24466f"]
+assert nw > 100, f"native's bar is {nw} px wide"
+assert abs(bw / nw - 95 / 1300) < 0.02, f"baseline/native {bw / nw:.3f}, want {95 / 1300:.3f}"
+assert abs(vw / nw - 812 / 1300) < 0.02, f"variant/native {vw / nw:.3f}, want {812 / 1300:.3f}"
+assert 0 < by < vy < ny, f"rows out of order: baseline {by}, variant {vy}, native {ny}"
+PY
+}

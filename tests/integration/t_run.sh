@@ -12,6 +12,18 @@ test_run_usage_errors() {
 		"-r x"
 		"--net-server 127.0.0.1:1"
 		"--frobnicate"
+		"-w mem:bufer-size=1M"
+		"-w mem:duration=3"
+		"-w mem:block-size=3"
+		"-w bogus:x=1"
+		"-p native --vary storage=layer,volume"
+		"-p docker --vary storage=layer"
+		"-p docker --vary storage=layer,layer"
+		"-p docker --vary storage=layer,bogus"
+		"-p docker --vary storage"
+		"-p docker --vary nope=1,2"
+		"-p docker --docker-volume --vary storage=layer,volume"
+		"-p docker -O storage=volume --vary storage=layer,volume"
 	)
 	for c in "${cases[@]}"; do
 		rc=0
@@ -31,6 +43,36 @@ test_run_usage_errors() {
 	$VB report "$VB_TMP/notdoc.json" 2>"$VB_TMP/stderr" || rc=$?
 	[ "$rc" = 2 ] || fail "report of a non-document: exit $rc, want 2"
 	grep -q 'not a vbench-trace results document' "$VB_TMP/stderr" || fail "report: $(cat "$VB_TMP/stderr")"
+}
+
+# --vary names the platforms that have the knob when none selected does.
+test_run_vary_names_the_platforms() {
+	local rc=0
+	$VB run -p native --vary storage=layer,volume -o "$VB_TMP/v" 2>"$VB_TMP/stderr" || rc=$?
+	[ "$rc" = 2 ] || fail "exit $rc, want 2"
+	grep -q "it is docker's: add -p docker" "$VB_TMP/stderr" || fail "$(cat "$VB_TMP/stderr")"
+}
+
+# --vary: the platform's own entry runs the first value, each further value
+# is an entry of its own named PLATFORM[KNOB=VALUE] with only that change and
+# the workloads the knob bears on; platforms without the knob run once; the
+# workload's options from -w reach the agent and the config.
+test_run_vary_entries_and_workload_options() {
+	docker info >/dev/null 2>&1 || { echo "    SKIP: no Docker daemon"; return 0; }
+	local out=$VB_TMP/vary
+	$VB run -p native,docker -w mem:buffer-size=32M,diskrand --vary storage=layer,volume \
+		--quick -r 1 -o "$out" >/dev/null 2>"$VB_TMP/err" || fail "run: $(cat "$VB_TMP/err")"
+	assert_py "$out/results.json" '[p["name"] for p in d["platforms"]] == ["native", "docker", "docker[storage=volume]"]'
+	assert_py "$out/results.json" 'd["platforms"][2]["variant"] == {"of": "docker", "knob": "storage", "value": "volume"}'
+	assert_py "$out/results.json" '[p["settings"].get("storage") for p in d["platforms"]] == [None, "layer", "volume"]'
+	assert_py "$out/results.json" '[w["name"] for w in d["platforms"][2]["workloads"]] == ["diskrand"]'
+	assert_py "$out/results.json" 'all(w["status"] == "ok" for p in d["platforms"] for w in p["workloads"])'
+	assert_py "$out/results.json" 'd["config"]["vary"] == [{"knob": "storage", "values": ["layer", "volume"]}]'
+	assert_py "$out/results.json" 'd["config"]["workload_options"] == {"mem": "--buffer-size 32M"}'
+	# A fresh 32 MiB buffer each run: its pages are faulted in, and the agent says its size.
+	assert_py "$out/results.json" 'all(w["runs"][0]["extra"]["buffer_size"] == 32 << 20 for p in d["platforms"][:2] for w in p["workloads"] if w["name"] == "mem")'
+	# vs_native compares with native's own entry, the variant included.
+	assert_py "$out/results.json" '"vs_native" in d["platforms"][2]["workloads"][0]'
 }
 
 # Without root (or CAP_BPF + CAP_PERFMON), run stops before any work and names --no-trace.

@@ -234,10 +234,50 @@ static void write_error_fails(void **state)
 	assert_int_equal(rc, VB_EXIT_FAILED);
 }
 
+/* qemu and its variants (run --vary), tap at tap_mean. */
+static void write_variant_doc(const char *path, double tap_mean)
+{
+	struct json_object *d = tdoc_new(), *p;
+
+	tcell(tplat(d, "qemu", NULL), "net", 95, 3, 0, 0.5);
+	p = tplat(d, "qemu[net=tap]", NULL);
+	tset(p, "variant",
+	     json_tokener_parse("{\"of\": \"qemu\", \"knob\": \"net\", \"value\": "
+				"\"tap\"}"));
+	tcell(p, "net", tap_mean, 3, 0, 0.5);
+	p = tplat(d, "qemu[disk-cache=writeback]", NULL);
+	tset(p, "variant",
+	     json_tokener_parse("{\"of\": \"qemu\", \"knob\": \"disk-cache\", "
+				"\"value\": \"writeback\"}"));
+	tcell(p, "net", 96, 3, 0, 0.5);
+	assert_int_equal(json_object_to_file(path, d), 0);
+	json_object_put(d);
+}
+
+static void variants_compare_by_their_own_name(void **state)
+{
+	struct files *f = *state;
+	char *out, *row;
+
+	write_variant_doc(f->old, 812);
+	write_variant_doc(f->new, 700);
+	assert_int_equal(run_compare(f->old, f->new, true, &out), VB_EXIT_FAILED);
+	/* Each variant is a row of its own, the baseline unchanged; the column fits the longest. */
+	row = strstr(out, "\nqemu[net=tap]  ");
+	assert_non_null(row);
+	assert_non_null(strstr(row, "REGRESSION"));
+	assert_true(strstr(row, "REGRESSION") < strchr(row + 1, '\n'));
+	assert_non_null(strstr(out, "\nqemu[disk-cache=writeback] net "));
+	assert_non_null(strstr(out, "3 cells compared: 1 significant regression,"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(identical_is_no_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(variants_compare_by_their_own_name, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(regression_fails_only_when_asked, setup, teardown),
 		cmocka_unit_test_setup_teardown(lower_is_better_flips_direction, setup, teardown),
 		cmocka_unit_test_setup_teardown(single_runs_use_intervals, setup, teardown),

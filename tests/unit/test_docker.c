@@ -101,6 +101,8 @@ static void test_run_argv(void **state)
 	assert_true(find_arg(&a, "--memory=1140850688") > 1);
 	assert_true(find_arg(&a, "--memory-swap=1140850688") > 1);
 	assert_true(find_arg(&a, "--pull=never") > 1);
+	/* -O net's default. */
+	assert_true(find_arg(&a, "--network=bridge") > 1);
 	/* No terminal: stdout must carry the agent's bytes unchanged. */
 	assert_int_equal(find_arg(&a, "-t"), -1);
 	assert_int_equal(find_arg(&a, "-it"), -1);
@@ -129,6 +131,21 @@ static void test_run_argv_volume(void **state)
 	v = find_arg(&a, "--volume=/work/run/docker-volume:/vol");
 	assert_true(v > 1 && v < a.argc - 2);
 	assert_string_equal(DOCKER_DISK_VOLUME, "/vol/disk.dat");
+}
+
+/* -O net=host: the host's network namespace, and no bridge beside it. */
+static void test_run_argv_host_network(void **state)
+{
+	struct docker_run_opts o = {
+		.cli = "docker", .image = "img:t", .name = "n", .host = "vm", .network = "host"};
+	struct docker_argv a;
+	int n;
+
+	(void)state;
+	assert_int_equal(docker_run_argv(&a, &o), 0);
+	n = find_arg(&a, "--network=host");
+	assert_true(n > 1 && n < a.argc - 2);
+	assert_int_equal(find_arg(&a, "--network=bridge"), -1);
 }
 
 static void test_run_argv_too_long(void **state)
@@ -455,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_remote_hosts),
 		cmocka_unit_test(test_run_argv),
 		cmocka_unit_test(test_run_argv_volume),
+		cmocka_unit_test(test_run_argv_host_network),
 		cmocka_unit_test(test_run_argv_too_long),
 		cmocka_unit_test(test_parse_inspect),
 		cmocka_unit_test(test_parse_inspect_rejects),

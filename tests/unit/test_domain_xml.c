@@ -150,6 +150,93 @@ static void owner_description(void **state)
 	free(xml);
 }
 
+/* The text between the first "<interface" and its "</interface>", malloc'd. */
+static char *interface_of(const char *xml)
+{
+	const char *a = strstr(xml, "<interface"), *b = a ? strstr(a, "</interface>") : NULL;
+
+	assert_non_null(b);
+	return strndup(a, (size_t)(b - a));
+}
+
+static void user_net_is_slirp_without_backend(void **state)
+{
+	struct domain_spec s = spec("qemu");
+	char *x = domain_xml_build(&s), *nic;
+
+	(void)state;
+	assert_non_null(x);
+	nic = interface_of(x);
+	assert_string_equal(nic, "<interface type='user'>\n      <model type='virtio'/>\n    ");
+	assert_null(strstr(x, "<emulator>"));
+	free(nic);
+	free(x);
+}
+
+/* A tap on our bridge: libvirt makes and removes the tap; one interface only. */
+static void bridge_net_names_the_bridge(void **state)
+{
+	struct domain_spec s = spec("qemu");
+	char *x, *nic;
+
+	(void)state;
+	s.net = DOMAIN_NET_BRIDGE;
+	s.bridge = "vbt-42-qb";
+	x = domain_xml_build(&s);
+	assert_non_null(x);
+	nic = interface_of(x);
+	assert_string_equal(nic, "<interface type='bridge'>\n"
+				 "      <source bridge='vbt-42-qb'/>\n"
+				 "      <model type='virtio'/>\n    ");
+	assert_null(strstr(x, "type='user'"));
+	assert_null(strstr(strstr(x, "</interface>"), "<interface"));
+	free(nic);
+	free(x);
+	s.bridge = "";
+	assert_null(domain_xml_build(&s));
+	s.bridge = NULL;
+	assert_null(domain_xml_build(&s));
+}
+
+static void passt_net_is_a_user_backend(void **state)
+{
+	struct domain_spec s = spec("kvm");
+	char *x, *nic;
+
+	(void)state;
+	s.net = DOMAIN_NET_PASST;
+	x = domain_xml_build(&s);
+	assert_non_null(x);
+	nic = interface_of(x);
+	assert_string_equal(nic, "<interface type='user'>\n"
+				 "      <backend type='passt'/>\n"
+				 "      <model type='virtio'/>\n    ");
+	free(nic);
+	free(x);
+	s.net = (enum domain_net)7;
+	assert_null(domain_xml_build(&s));
+}
+
+/* The emulator (a wrapper that sets TCG's thread mode) is the first device, escaped. */
+static void emulator_is_named_when_given(void **state)
+{
+	struct domain_spec s = spec("qemu");
+	char *x;
+
+	(void)state;
+	s.emulator = "/var/cache/vb&t/qemu-tcg-single";
+	x = domain_xml_build(&s);
+	assert_non_null(x);
+	assert_non_null(strstr(
+		x, "  <devices>\n    <emulator>/var/cache/vb&amp;t/qemu-tcg-single</emulator>\n"));
+	free(x);
+	s.emulator = "";
+	x = domain_xml_build(&s);
+	assert_non_null(x);
+	assert_null(strstr(x, "<emulator>"));
+	free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +246,10 @@ int main(void)
 		cmocka_unit_test(paths_are_escaped),
 		cmocka_unit_test(missing_fields_are_refused),
 		cmocka_unit_test(owner_description),
+		cmocka_unit_test(user_net_is_slirp_without_backend),
+		cmocka_unit_test(bridge_net_names_the_bridge),
+		cmocka_unit_test(passt_net_is_a_user_backend),
+		cmocka_unit_test(emulator_is_named_when_given),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

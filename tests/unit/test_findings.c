@@ -500,6 +500,22 @@ static void net_user_stack(void **state)
 	json_object_put(d);
 }
 
+/* An entry whose settings say its guest's network is a tap: not SLIRP. */
+static void net_tap_is_not_slirp(void **state)
+{
+	struct json_object *d = net_doc(10000, true), *f, *x;
+
+	(void)state;
+	tset(doc_platform_by_label(d, "qemu"), "settings.net", json_object_new_string("tap"));
+	f = findings_derive(d);
+	x = find(f, "net-user-stack", "qemu", "net");
+	assert_non_null(x);
+	assert_false(says(x, "SLIRP"));
+	assert_true(says(x, "net=tap"));
+	json_object_put(f);
+	json_object_put(d);
+}
+
 /* A run that says "valid": false speaks in no finding: its counters are in no sum. */
 static void net_invalid_run_is_left_out(void **state)
 {
@@ -648,6 +664,7 @@ int main(void)
 		cmocka_unit_test(fork_with_traps),
 		cmocka_unit_test(fork_silent_without_counters),
 		cmocka_unit_test(net_user_stack),
+		cmocka_unit_test(net_tap_is_not_slirp),
 		cmocka_unit_test(net_invalid_run_is_left_out),
 		cmocka_unit_test(net_same_syscalls_no_relay),
 		cmocka_unit_test(net_silent_without_native_syscalls),

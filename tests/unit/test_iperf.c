@@ -522,7 +522,7 @@ static void test_loopback_client_server(void **state)
 	char addr[64];
 
 	(void)state;
-	assert_int_equal(net_server_start("127.0.0.1", 0, &srv), 0);
+	assert_int_equal(net_server_start("127.0.0.1", 0, NULL, &srv), 0);
 	assert_true(net_server_port(srv) > 0);
 	snprintf(addr, sizeof(addr), "127.0.0.1:%d", net_server_port(srv));
 	assert_int_equal(run_client(addr, "5", &res), WL_OK);
@@ -568,7 +568,7 @@ static void test_server_survives_garbage(void **state)
 	int fd;
 
 	(void)state;
-	assert_int_equal(net_server_start(NULL, 0, &srv), 0);
+	assert_int_equal(net_server_start(NULL, 0, NULL, &srv), 0);
 	fd = iperf_connect("127.0.0.1", net_server_port(srv), 1000, peer, sizeof(peer));
 	assert_true(fd >= 0);
 	memset(buf, 0xff, sizeof(buf));

@@ -189,7 +189,7 @@ static void test_server_idle_connections(void **state)
 	long long t0;
 
 	(void)state;
-	assert_int_equal(net_server_start("127.0.0.1", 0, &srv), 0);
+	assert_int_equal(net_server_start("127.0.0.1", 0, NULL, &srv), 0);
 	for (int k = 0; k < 3 * NET_GATE_MAX; k++) {
 		idle[k] =
 			iperf_connect("127.0.0.1", net_server_port(srv), 1000, peer, sizeof(peer));
@@ -244,7 +244,7 @@ static void test_server_refuses_unlimited(void **state)
 	int port;
 
 	(void)state;
-	assert_int_equal(net_server_start("127.0.0.1", 0, &srv), 0);
+	assert_int_equal(net_server_start("127.0.0.1", 0, NULL, &srv), 0);
 	port = net_server_port(srv);
 	expect_refused(port, "{\"tcp\": true, \"time\": 0, \"parallel\": 1}", IPERF_IE_DURATION);
 	/* The runner's server serves the run's own duration, longer than

@@ -19,9 +19,11 @@
 #include <cmocka.h>
 
 #include "platform.h"
+#include "entries.h"
 #include "runner.h"
 #include "frame.h"
 #include "util_sys.h"
+#include "workload.h"
 
 static void test_platform_names_unique_one_baseline(void **state)
 {
@@ -74,15 +76,10 @@ static void test_options_consistent(void **state)
 		const struct platform_ops *ops = platform_table[i];
 
 		check_options(ops);
-		if (ops->flags & PLAT_EXTRA_DISK_VARIANT) {
-			const struct platform_option *o;
-
-			assert_non_null(ops->variant_option);
-			o = platform_option_find(ops, ops->variant_option);
-			assert_non_null(o);
-			assert_non_null(o->values);
-			assert_non_null(o->values[1]); /* a variant besides the default */
-		}
+		/* A knob limited to some workloads names real ones. */
+		for (const struct platform_option *o = ops->options; o && o->name; o++)
+			for (const char *const *w = o->workloads; w && *w; w++)
+				assert_non_null(workload_find(*w));
 	}
 }
 
@@ -101,24 +98,36 @@ static void test_old_flags_have_homes(void **state)
 	assert_non_null(platform_option_find(platform_find("qemu"), "libvirt-uri"));
 }
 
-static const char *const colours[] = {"red", "green", NULL};
+static const char *const colours[] = {"red", "green", "blue", NULL};
+static const char *const disk_only[] = {"diskrand", "diskseq", NULL};
+
+static int no_blue(const struct platform_env *env, const char *value, char *why, size_t n)
+{
+	(void)env;
+	if (strcmp(value, "blue"))
+		return 0;
+	snprintf(why, n, "no blue here");
+	return -1;
+}
+
 static const struct platform_option fake_options[] = {
-	{.name = "colour", .values = colours, .def = "red", .help = "a colour"},
+	{.name = "colour",
+	 .values = colours,
+	 .def = "red",
+	 .help = "a colour",
+	 .supported = no_blue},
 	{.name = "uri", .def = "x://", .help = "free text"},
+	{.name = "shelf", .values = colours, .def = "red", .help = "disks", .workloads = disk_only},
 	{0},
 };
 
 static const struct platform_ops fake_variant = {
 	.name = "fake",
-	.flags = PLAT_EXTRA_DISK_VARIANT,
 	.options = fake_options,
-	.variant_option = "colour",
 };
 
 static const struct platform_ops fake_plain = {
 	.name = "plain",
-	.options = fake_options,
-	.variant_option = "colour",
 };
 
 static const struct platform_ops fake_vm = {.name = "vm", .flags = PLAT_GUEST | PLAT_VM_EXITS};
@@ -142,14 +151,14 @@ static void test_setting_check(void **state)
 {
 	const struct platform_ops *sel[] = {&native_ops, &fake_variant};
 	const struct platform_ops *native_only[] = {&native_ops};
-	struct platform_setting ok = {"colour", "green"}, bad = {"colour", "blue"};
+	struct platform_setting ok = {"colour", "green"}, bad = {"colour", "purple"};
 	struct platform_setting cache = {"disk-cache", "writeback"}, nowhere = {"nope", "1"};
 	char why[512];
 
 	(void)state;
 	assert_int_equal(platform_setting_check(&ok, sel, 2, why, sizeof(why)), 0);
 	assert_int_equal(platform_setting_check(&bad, sel, 2, why, sizeof(why)), -1);
-	assert_non_null(strstr(why, "red|green"));
+	assert_non_null(strstr(why, "red|green|blue"));
 	/* An option of platforms not selected: the error names them. */
 	assert_int_equal(platform_setting_check(&cache, native_only, 1, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "kvm,qemu"));
@@ -159,26 +168,74 @@ static void test_setting_check(void **state)
 
 static void test_runner_follows_flags(void **state)
 {
-	struct platform_setting green = {"colour", "green"}, red = {"colour", "red"};
-	struct platform_env env = {.settings = &green, .nr_settings = 1};
 	const struct platform_ops *with_vm[] = {&fake_plain, &fake_vm};
 
 	(void)state;
-	assert_string_equal(runner_disk_variant(&fake_variant, &env), "green");
-	/* The same option without the flag is no variant. */
-	assert_null(runner_disk_variant(&fake_plain, &env));
-	env.settings = &red; /* the default is no variant either */
-	assert_null(runner_disk_variant(&fake_variant, &env));
-	env.nr_settings = 0;
-	assert_null(runner_disk_variant(&fake_variant, &env));
 	assert_true(runner_traces_vm_exits(with_vm, 2));
 	assert_false(runner_traces_vm_exits(with_vm, 1));
-	/* And the real drivers: docker's volume is a variant, the guests' cache is not. */
-	green = (struct platform_setting){"storage", "volume"};
-	env.settings = &green;
-	env.nr_settings = 1;
-	assert_string_equal(runner_disk_variant(platform_find("docker"), &env), "volume");
-	assert_null(runner_disk_variant(platform_find("qemu"), &env));
+}
+
+static const char *entry_value(const struct plan_entry *e, const char *name)
+{
+	struct platform_env env = {.settings = e->settings, .nr_settings = e->nr_settings};
+
+	return platform_option_value(e->ops->options, &env, name);
+}
+
+/* --vary: the own entry takes the first value, each further value an entry
+ * with that one change, and only the workloads the knob bears on. */
+static void test_plan_entries(void **state)
+{
+	static struct plan_entry e[MAX_ENTRIES];
+	struct platform_setting set[] = {{"uri", "y://"}};
+	struct run_config cfg = {
+		.workloads = {"cpu", "diskrand"},
+		.nr_workloads = 2,
+		.vary = {{"colour", {"green", "red", "blue"}, 3}, {"shelf", {"red", "green"}, 2}},
+		.nr_vary = 2,
+		.env = {.settings = set, .nr_settings = 1},
+	};
+	struct run_config one;
+	char why[256];
+	int n;
+
+	(void)state;
+	n = plan_entries(&cfg, &fake_variant, e);
+	assert_int_equal(n, 4);
+	assert_null(e[0].knob);
+	assert_string_equal(entry_value(&e[0], "colour"), "green");
+	assert_string_equal(entry_value(&e[0], "shelf"), "red");
+	assert_string_equal(entry_value(&e[0], "uri"), "y://");
+	assert_int_equal(e[0].nr_workloads, 2);
+	assert_string_equal(e[1].knob, "colour");
+	assert_string_equal(entry_value(&e[1], "colour"), "red");
+	assert_string_equal(entry_value(&e[1], "uri"), "y://");
+	assert_int_equal(e[1].nr_workloads, 2);
+	assert_string_equal(entry_value(&e[2], "colour"), "blue");
+	/* The disk knob's variant leaves cpu out and keeps the baseline's colour. */
+	assert_string_equal(e[3].knob, "shelf");
+	assert_string_equal(entry_value(&e[3], "shelf"), "green");
+	assert_string_equal(entry_value(&e[3], "colour"), "green");
+	assert_int_equal(e[3].nr_workloads, 1);
+	assert_string_equal(e[3].workloads[0], "diskrand");
+	/* The entry's config carries its settings; a refused value says why. */
+	plan_entry_config(&cfg, &e[2], &one);
+	assert_int_equal(platform_settings_usable(&fake_variant, &one.env, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "colour=blue: no blue here"));
+	plan_entry_config(&cfg, &e[1], &one);
+	assert_int_equal(platform_settings_usable(&fake_variant, &one.env, why, sizeof(why)), 0);
+	/* A platform without the knob runs once, as it is. */
+	assert_int_equal(plan_entries(&cfg, &fake_plain, e), 1);
+	/* Docker's storage varies the disk workloads only. */
+	cfg.vary[0] = (struct run_vary){"storage", {"layer", "volume"}, 2};
+	cfg.nr_vary = 1;
+	cfg.env.nr_settings = 0;
+	n = plan_entries(&cfg, platform_find("docker"), e);
+	assert_int_equal(n, 2);
+	assert_int_equal(e[1].nr_workloads, 1);
+	cfg.workloads[1] = "cpu";
+	cfg.nr_workloads = 1;
+	assert_int_equal(plan_entries(&cfg, platform_find("docker"), e), 1);
 }
 
 /* A broken agent that talks without end: corrupt frames, back to back. */
@@ -356,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_option_values),
 		cmocka_unit_test(test_setting_check),
 		cmocka_unit_test(test_runner_follows_flags),
+		cmocka_unit_test(test_plan_entries),
 		cmocka_unit_test(test_collect_deadline_is_absolute),
 		cmocka_unit_test(test_run_argv_status_and_output),
 		cmocka_unit_test(test_run_argv_stdout_to_fd),

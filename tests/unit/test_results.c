@@ -393,7 +393,7 @@ static void test_builder_makes_the_schema(void **state)
 	assert_string_equal(doc_str(doc, "status", ""), "incomplete");
 	assert_string_equal(doc_str(doc, "config.runs", ""), "auto");
 	assert_int_equal(doc_len(doc, "config.platforms"), 2);
-	pe = results_doc_add_platform(doc, "native", NULL);
+	pe = results_doc_add_platform(doc, &(struct results_entry){.platform = "native"});
 	results_platform_status(pe, "ok", NULL);
 	cell = results_platform_add_cell(pe, "cpu", "events/s", true);
 	for (int i = 0; i < 2; i++) {
@@ -402,7 +402,7 @@ static void test_builder_makes_the_schema(void **state)
 		json_object_put(r);
 	}
 	results_cell_ok(cell);
-	pe = results_doc_add_platform(doc, "qemu", NULL);
+	pe = results_doc_add_platform(doc, &(struct results_entry){.platform = "qemu"});
 	results_platform_status(pe, "ok", NULL);
 	cell = results_platform_add_cell(pe, "cpu", "events/s", true);
 	r = result_of(50, 1);
@@ -421,7 +421,14 @@ static void test_builder_makes_the_schema(void **state)
 	assert_int_equal(s.n, 1);
 	assert_true(s.mean == 50);
 	/* A platform whose every cell failed is "failed" with the first error. */
-	pe = results_doc_add_platform(doc, "qemu", "writeback");
+	pe = results_doc_add_platform(doc, &(struct results_entry){.platform = "qemu",
+								   .knob = "disk-cache",
+								   .value = "writeback"});
+	/* A variant: named after its one change, and what it varies of what. */
+	assert_string_equal(doc_str(pe, "name", ""), "qemu[disk-cache=writeback]");
+	assert_string_equal(doc_str(pe, "variant.of", ""), "qemu");
+	assert_string_equal(doc_str(pe, "variant.knob", ""), "disk-cache");
+	assert_string_equal(doc_str(pe, "variant.value", ""), "writeback");
 	results_platform_status(pe, "ok", NULL);
 	results_cell_failed(results_platform_add_cell(pe, "cpu", "events/s", true), "boom");
 	results_platform_settle(pe);

@@ -31,8 +31,21 @@ static int send_json(int fd, struct json_object *o)
 	return frame_write(fd, s, strlen(s));
 }
 
+/* The kernel's THP mode as it shows it ("always madvise [never]"), or "" when it has none. */
+static void thp_mode(char *buf, size_t n)
+{
+	int fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd >= 0 ? read(fd, buf, n - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	buf[got > 0 ? got : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
 static int send_hello(int fd, struct probes *probes)
 {
+	char thp[128];
 	struct json_object *o = json_object_new_object();
 	struct utsname u;
 	int err;
@@ -43,6 +56,8 @@ static int send_hello(int fd, struct probes *probes)
 	json_object_object_add(o, "kernel", json_object_new_string(u.release));
 	json_object_object_add(o, "pid", json_object_new_int(getpid()));
 	json_object_object_add(o, "cpus", json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
+	thp_mode(thp, sizeof(thp));
+	json_object_object_add(o, "thp", json_object_new_string(thp));
 	json_object_object_add(o, "probes", json_object_new_boolean(probes != NULL));
 	if (probes)
 		json_object_object_add(o, "probes_missing",

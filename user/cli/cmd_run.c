@@ -26,6 +26,7 @@
 
 #include "commands.h"
 #include "findings.h"
+#include "host_thp.h"
 #include "net_iperf.h"
 #include "platform.h"
 #include "probes.h"
@@ -63,7 +64,11 @@ static void run_usage(FILE *out)
 		"platform\n"
 		"                         this machine cannot run is reported as skipped, with "
 		"why\n"
-		"  -w, --workloads LIST   cpu,mem,diskrand,diskseq,fork,net or all (default: all)\n"
+		"  -w, --workloads LIST   cpu,mem,diskrand,diskseq,fork,net or all (default: "
+		"all);\n"
+		"                         a workload's own options follow its name after colons,\n"
+		"                         as 'vbench-trace workload NAME --help' lists them:\n"
+		"                         -w mem:buffer-size=256M:oper=read,diskrand\n"
 		"  -r, --runs N|auto      timed runs per cell after one warm-up, 1 to 1000\n"
 		"                         (default: 3); auto repeats until CV < 2 %% or %d runs\n"
 		"  -d, --duration S       seconds per run, 0.001 to 86400 (default: %g; --quick: "
@@ -81,8 +86,14 @@ static void run_usage(FILE *out)
 		"  -O, --platform-opt NAME=VALUE\n"
 		"                         a platform option (repeatable); 'vbench-trace doctor'\n"
 		"                         lists each platform's options, values and defaults\n"
-		"      --docker-volume    the same as -O storage=volume: docker's disk file on a\n"
-		"                         bind mount, beside the writable layer\n"
+		"      --vary KNOB=V1,V2[,...]\n"
+		"                         an experiment (repeatable): each platform that has the\n"
+		"                         knob runs with V1 as its own entry (the baseline), then\n"
+		"                         once more per further value as an entry named like\n"
+		"                         qemu[net=tap], only that one setting changed; findings\n"
+		"                         say how much of the gap to native each value closes\n"
+		"      --docker-volume    the same as --vary storage=layer,volume: docker's disk\n"
+		"                         file on the writable layer, then on a bind mount\n"
 		"      --libvirt-uri URI  the same as -O libvirt-uri=URI (kvm and qemu; default:\n"
 		"                         qemu:///system)\n"
 		"      --disk-cache MODE  the same as -O disk-cache=MODE (kvm and qemu: none,\n"
@@ -97,7 +108,10 @@ static void run_usage(FILE *out)
 		"examples:\n"
 		"  vbench-trace run --quick                      every platform, short runs\n"
 		"  vbench-trace run -p native,qemu -w net -r 5   why is a guest's uplink slow?\n"
-		"  vbench-trace run -p docker -w diskrand,diskseq --docker-volume\n\n"
+		"  vbench-trace run -p docker -w diskrand,diskseq --docker-volume\n"
+		"  vbench-trace run -p native,qemu -w net --vary net=user,tap\n"
+		"                                   how much of the uplink's cost is SLIRP?\n"
+		"  vbench-trace run -p native -w mem:buffer-size=256M --vary thp=always,never\n\n"
 		"Exit status: 0 when every cell ran or was skipped with a reason, 1 when a cell\n"
 		"failed, 2 for a usage error, 130 when interrupted (results so far are kept).\n",
 		AUTO_MAX_RUNS, DEFAULT_DURATION_S, QUICK_DURATION_S, QUICK_DURATION_S,
@@ -154,13 +168,124 @@ static int parse_platforms(const char *arg, struct run_config *cfg)
 	return parse_list("platform", arg, names, nr_platforms, cfg->platforms, &cfg->nr_platforms);
 }
 
-static int parse_workloads(const char *arg, struct run_config *cfg)
+/* A workload option's name and value go to the agent as words of a command line. */
+static bool wopt_word(const char *s, bool name)
+{
+	if (!*s || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '-' ||
+		      (!name && (isupper((unsigned char)*s) || strchr("._+/", *s)))))
+			return false;
+	return true;
+}
+
+/* The options the runner gives every run itself, and where they are set instead. */
+static const char *runner_owned(const char *opt)
+{
+	static const char *const owned[][2] = {
+		{"duration", "-d"},	    {"file", "the runner's scratch directory"},
+		{"size", "--disk-size"},    {"server", "--net-server"},
+		{"buffered", "--buffered"},
+	};
+
+	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
+		if (!strcmp(opt, owned[i][0]))
+			return owned[i][1];
+	return NULL;
+}
+
+/* "buffer-size=256M:oper=read" into "--buffer-size 256M --oper read". */
+static int workload_args(const char *name, char *opts, struct run_workload_args *wa)
+{
+	char *save = NULL, *tok;
+	size_t len = 0;
+
+	wa->workload = name;
+	wa->args[0] = '\0';
+	for (tok = strtok_r(opts, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+		char *eq = strchr(tok, '=');
+		int w;
+
+		if (eq)
+			*eq = '\0';
+		if (!wopt_word(tok, true) || (eq && !wopt_word(eq + 1, false))) {
+			vb_err("-w %s: '%s%s%s' is not OPTION[=VALUE] (letters, digits, '-'; see "
+			       "'vbench-trace workload %s --help')",
+			       name, tok, eq ? "=" : "", eq ? eq + 1 : "", name);
+			return -1;
+		}
+		if (runner_owned(tok)) {
+			vb_err("-w %s: --%s is set by the run itself; use %s", name, tok,
+			       runner_owned(tok));
+			return -1;
+		}
+		w = snprintf(wa->args + len, sizeof(wa->args) - len, "%s--%s%s%s", len ? " " : "",
+			     tok, eq ? " " : "", eq ? eq + 1 : "");
+		if (w < 0 || (size_t)w >= sizeof(wa->args) - len) {
+			vb_err("-w %s: too many options", name);
+			return -1;
+		}
+		len += (size_t)w;
+	}
+	return 0;
+}
+
+/* The workload parses its options as its runs will: a mistake is a usage error now. */
+static int check_workload_args(const struct run_workload_args *wa)
+{
+	const struct workload *w = workload_find(wa->workload);
+	char copy[sizeof(wa->args)], *argv[64], *save = NULL;
+	int argc = 0, ret;
+
+	snprintf(copy, sizeof(copy), "%s", wa->args);
+	argv[argc++] = (char *)wa->workload;
+	for (char *t = strtok_r(copy, " ", &save); t && argc < 63; t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	/* After the command line's own parse: the workload's resets getopt. */
+	ret = w->check ? w->check(argc, argv) : 0;
+	return ret ? -1 : 0;
+}
+
+/*
+ * -w LIST: names, each with its own options after a colon
+ * (mem:buffer-size=256M:oper=read).
+ */
+static int parse_workloads(char *arg, struct run_config *cfg)
 {
 	const char *names[MAX_WORKLOADS];
+	char list[256] = "", *save = NULL;
+	size_t len = 0;
 
+	cfg->nr_wargs = 0;
+	for (char *tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(tok, ':');
+
+		if (colon) {
+			*colon = '\0';
+			if (!workload_find(tok)) {
+				vb_err("unknown workload '%s' (one of cpu, mem, diskrand, diskseq, "
+				       "fork, net)",
+				       tok);
+				return -1;
+			}
+			if (cfg->nr_wargs == MAX_WORKLOADS ||
+			    workload_args(tok, colon + 1, &cfg->wargs[cfg->nr_wargs]))
+				return -1;
+			cfg->nr_wargs++;
+		}
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", len ? "," : "",
+					tok);
+		if (len >= sizeof(list)) {
+			vb_err("-w: the list is too long");
+			return -1;
+		}
+	}
 	for (int i = 0; i < nr_workloads; i++)
 		names[i] = workloads[i]->name;
-	return parse_list("workload", arg, names, nr_workloads, cfg->workloads, &cfg->nr_workloads);
+	return parse_list("workload", list, names, nr_workloads, cfg->workloads,
+			  &cfg->nr_workloads);
 }
 
 static int parse_runs(const char *arg, int *runs)
@@ -367,15 +492,27 @@ static const char *option_in_use(const struct run_config *cfg, const char *name)
 	return "";
 }
 
+/* Is option name set to value for the run, or one of the values it varies? */
+static bool option_takes(const struct run_config *cfg, const char *name, const char *value)
+{
+	if (!strcmp(option_in_use(cfg, name), value))
+		return true;
+	for (int i = 0; i < cfg->nr_vary; i++)
+		for (int j = 0; !strcmp(cfg->vary[i].knob, name) && j < cfg->vary[i].nr_values; j++)
+			if (!strcmp(cfg->vary[i].values[j], value))
+				return true;
+	return false;
+}
+
 /*
  * config.platform_options: every option of the selected platforms with its
- * value; and the fields that came before it (docker_volume, libvirt_uri,
- * disk_cache), so older readers still find them.
+ * value as set (each entry's "settings" has what it ran with); and the
+ * fields that came before it (docker_volume, libvirt_uri, disk_cache), so
+ * older readers still find them.
  */
 static void add_platform_options(struct json_object *conf, const struct run_config *cfg)
 {
 	struct json_object *o = json_object_new_object();
-	const char *v;
 
 	for (int i = 0; i < cfg->nr_platforms; i++) {
 		const struct platform_ops *ops = platform_find(cfg->platforms[i]);
@@ -386,13 +523,34 @@ static void add_platform_options(struct json_object *conf, const struct run_conf
 						       ops->options, &cfg->env, opt->name)));
 	}
 	json_object_object_add(conf, "platform_options", o);
-	v = option_in_use(cfg, "storage");
 	json_object_object_add(conf, "docker_volume",
-			       json_object_new_boolean(!strcmp(v, "volume")));
+			       json_object_new_boolean(option_takes(cfg, "storage", "volume")));
 	json_object_object_add(conf, "libvirt_uri",
 			       json_object_new_string(option_in_use(cfg, "libvirt-uri")));
 	json_object_object_add(conf, "disk_cache",
 			       json_object_new_string(option_in_use(cfg, "disk-cache")));
+}
+
+/* config.vary ([{"knob", "values"}]) and config.workload_options ({"mem": "--buffer-size 256M"}).
+ */
+static void add_experiment_config(struct json_object *conf, const struct run_config *cfg)
+{
+	struct json_object *vary = json_object_new_array(), *wo = json_object_new_object();
+
+	for (int i = 0; i < cfg->nr_vary; i++) {
+		struct json_object *v = json_object_new_object(), *vals = json_object_new_array();
+
+		for (int j = 0; j < cfg->vary[i].nr_values; j++)
+			json_object_array_add(vals, json_object_new_string(cfg->vary[i].values[j]));
+		json_object_object_add(v, "knob", json_object_new_string(cfg->vary[i].knob));
+		json_object_object_add(v, "values", vals);
+		json_object_array_add(vary, v);
+	}
+	for (int i = 0; i < cfg->nr_wargs; i++)
+		json_object_object_add(wo, cfg->wargs[i].workload,
+				       json_object_new_string(cfg->wargs[i].args));
+	json_object_object_add(conf, "vary", vary);
+	json_object_object_add(conf, "workload_options", wo);
 }
 
 /* The document the run fills: the plan as asked, then each driver's own
@@ -413,6 +571,7 @@ static struct json_object *new_document(const struct run_config *cfg)
 	struct json_object *conf, *doc = results_doc_new(&plan, &conf);
 
 	add_platform_options(conf, cfg);
+	add_experiment_config(conf, cfg);
 	for (int i = 0; i < cfg->nr_platforms; i++) {
 		const struct platform_ops *ops = platform_find(cfg->platforms[i]);
 
@@ -478,6 +637,7 @@ enum {
 	OPT_DISK_SIZE,
 	OPT_BUFFERED,
 	OPT_CACHE_DIR,
+	OPT_VARY,
 	OPT_PLATFORM_OPT = 'O',
 };
 
@@ -499,6 +659,7 @@ static const struct option run_opts[] = {
 	{"buffered", no_argument, NULL, OPT_BUFFERED},
 	{"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
 	{"platform-opt", required_argument, NULL, OPT_PLATFORM_OPT},
+	{"vary", required_argument, NULL, OPT_VARY},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{0},
@@ -511,6 +672,53 @@ struct run_args {
 	const char *out_dir;
 };
 
+/* --vary KNOB=V1,V2,...: a knob and at least two distinct values, the baseline first. */
+static int add_vary(struct run_config *cfg, char *arg, const char *as)
+{
+	char *eq = strchr(arg, '='), *save = NULL;
+	struct run_vary *v;
+
+	if (!eq || eq == arg || !eq[1]) {
+		vb_err("run: --vary wants KNOB=V1,V2[,...], not '%s' ('vbench-trace doctor' lists "
+		       "the knobs)",
+		       arg);
+		return -1;
+	}
+	*eq = '\0';
+	for (int i = 0; i < cfg->nr_vary; i++)
+		if (!strcmp(cfg->vary[i].knob, arg)) {
+			vb_err("run: %s varies %s a second time: give all its values in one --vary",
+			       as, arg);
+			return -1;
+		}
+	if (cfg->nr_vary == MAX_VARY) {
+		vb_err("run: more than %d --vary options", MAX_VARY);
+		return -1;
+	}
+	v = &cfg->vary[cfg->nr_vary];
+	*v = (struct run_vary){.knob = arg};
+	for (char *t = strtok_r(eq + 1, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		for (int i = 0; i < v->nr_values; i++)
+			if (!strcmp(v->values[i], t)) {
+				vb_err("run: --vary %s: the value %s is given twice", arg, t);
+				return -1;
+			}
+		if (v->nr_values == MAX_VARY_VALUES) {
+			vb_err("run: --vary %s: more than %d values", arg, MAX_VARY_VALUES);
+			return -1;
+		}
+		v->values[v->nr_values++] = t;
+	}
+	if (v->nr_values < 2) {
+		vb_err("run: --vary %s wants two values or more: the baseline first, then each "
+		       "value to compare with it",
+		       arg);
+		return -1;
+	}
+	cfg->nr_vary++;
+	return 0;
+}
+
 /* -O NAME=VALUE, or one of its synonyms (--disk-cache MODE...), into the list. */
 static int add_setting(struct run_args *a, int opt, char *arg)
 {
@@ -518,9 +726,6 @@ static int add_setting(struct run_args *a, int opt, char *arg)
 	char *eq;
 
 	switch (opt) {
-	case OPT_DOCKER_VOLUME:
-		s = (struct platform_setting){"storage", "volume"};
-		break;
 	case OPT_LIBVIRT_URI:
 		s.name = "libvirt-uri";
 		break;
@@ -560,6 +765,26 @@ static int check_settings(struct run_args *a)
 			vb_err("run: %s", why);
 			return VB_EXIT_USAGE;
 		}
+	for (int i = 0; i < a->cfg.nr_vary; i++) {
+		const struct run_vary *v = &a->cfg.vary[i];
+
+		for (int j = 0; j < v->nr_values; j++) {
+			struct platform_setting s = {v->knob, v->values[j]};
+
+			if (platform_setting_check(&s, sel, a->cfg.nr_platforms, why,
+						   sizeof(why))) {
+				vb_err("run: --vary: %s", why);
+				return VB_EXIT_USAGE;
+			}
+		}
+		for (int j = 0; j < a->cfg.env.nr_settings; j++)
+			if (!strcmp(a->settings[j].name, v->knob)) {
+				vb_err("run: %s is both set (-O %s=%s) and varied (--vary): keep "
+				       "one",
+				       v->knob, v->knob, a->settings[j].value);
+				return VB_EXIT_USAGE;
+			}
+	}
 	return 0;
 }
 
@@ -604,8 +829,18 @@ static int parse_option(int c, char **argv, struct run_args *a)
 	case OPT_NET_SERVER:
 		cfg->net_server = optarg;
 		return 0;
+	case OPT_VARY:
+		if (add_vary(cfg, optarg, "--vary"))
+			return VB_EXIT_USAGE;
+		return 0;
+	case OPT_DOCKER_VOLUME: {
+		static char storage[] = "storage=layer,volume";
+
+		if (add_vary(cfg, storage, "--docker-volume (--vary storage=layer,volume)"))
+			return VB_EXIT_USAGE;
+		return 0;
+	}
 	case OPT_PLATFORM_OPT:
-	case OPT_DOCKER_VOLUME:
 	case OPT_LIBVIRT_URI:
 	case OPT_DISK_CACHE:
 		if (add_setting(a, c, optarg))
@@ -646,6 +881,9 @@ static int settle_args(struct run_args *a)
 		cfg->env.disk_file_bytes = cfg->quick ? QUICK_DISK_BYTES : DEFAULT_DISK_BYTES;
 	cfg->env.guest_probes = cfg->trace;
 	cfg->env.guest_breakdown = cfg->trace && cfg->breakdown;
+	for (int i = 0; i < cfg->nr_wargs; i++)
+		if (check_workload_args(&cfg->wargs[i]))
+			return VB_EXIT_USAGE;
 	return check_settings(a);
 }
 
@@ -675,7 +913,8 @@ static void set_defaults(struct run_args *a)
 	a->cfg.env.settings = a->settings;
 	a->cfg.env.cache_dir = PLATFORM_CACHE_DIR;
 	parse_platforms("all", &a->cfg);
-	parse_workloads("all", &a->cfg);
+	for (int i = 0; i < nr_workloads && i < MAX_WORKLOADS; i++)
+		a->cfg.workloads[a->cfg.nr_workloads++] = workloads[i]->name;
 }
 
 /* Everything a user can get wrong, checked before anything is written. */
@@ -730,6 +969,8 @@ int cmd_run(int argc, char **argv)
 		results_close_dir(&out);
 		return VB_EXIT_FAILED;
 	}
+	/* Like the scratch directories: what a killed run left set on the host goes back. */
+	host_thp_recover(a.cfg.env.cache_dir, NULL, NULL);
 	vb_agent_path(agent, sizeof(agent));
 	a.cfg.env.agent_path = agent;
 	a.cfg.env.work_dir = work_dir;

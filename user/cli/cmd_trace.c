@@ -120,6 +120,28 @@ static int wait_child(pid_t pid, int *status)
 	return 0;
 }
 
+/*
+ * Waits for the traced command, keeping its memory map as it changes (its
+ * exec, its libraries): by the snapshot it is gone, and its samples are
+ * placed in its code with the map last kept.
+ */
+static int wait_traced(struct probes *probes, pid_t pid, int *status)
+{
+	int delay_ms = 10;
+
+	for (;;) {
+		pid_t got = waitpid(pid, status, WNOHANG);
+
+		if (got == pid)
+			return 0;
+		if (got < 0 && errno != EINTR)
+			return -errno;
+		probes_keep_maps(probes);
+		vb_sleep_ms(delay_ms);
+		delay_ms = delay_ms < 250 ? delay_ms * 2 : 250;
+	}
+}
+
 static uint64_t get_u64(struct json_object *o, const char *path)
 {
 	char key[64];
@@ -186,6 +208,41 @@ static void bd_list(const char *title, struct json_object *o, size_t n)
 	printf("%s\n", shown ? "" : " none");
 }
 
+/* The samples by region, as perf report --sort dso, and the top functions. */
+static void print_regions(struct json_object *bd)
+{
+	struct json_object *by = NULL, *top = NULL;
+	uint64_t total = 0;
+	bool any = false;
+
+	if (!json_object_object_get_ex(bd, "samples", &by) ||
+	    !json_object_object_get_ex(by, "top_functions", &top) ||
+	    !json_object_object_get_ex(by, "by_region", &by))
+		return;
+	json_object_object_foreach (by, k0, v0) {
+		(void)k0;
+		total += json_object_get_uint64(v0);
+	}
+	printf("by region:    ");
+	json_object_object_foreach (by, k, v) {
+		uint64_t n = json_object_get_uint64(v);
+
+		if (!n)
+			continue;
+		printf("%s %s %.1f %%", any ? "," : "", k, 100.0 * (double)n / (double)total);
+		any = true;
+	}
+	printf("%s (%llu samples)\n", any ? "" : " none", (unsigned long long)total);
+	for (size_t i = 0; i < json_object_array_length(top) && i < 5; i++) {
+		struct json_object *f = json_object_array_get_idx(top, i);
+
+		printf("  %5.1f %%  %-16s %s\n",
+		       total ? 100.0 * (double)get_u64(f, "samples") / (double)total : 0,
+		       json_object_get_string(json_object_object_get(f, "region")),
+		       json_object_get_string(json_object_object_get(f, "function")));
+	}
+}
+
 static void print_breakdown(struct json_object *bd)
 {
 	struct json_object *st = NULL, *a = NULL, *x = NULL;
@@ -223,6 +280,7 @@ static void print_breakdown(struct json_object *bd)
 	       (unsigned long long)get_u64(bd, "samples.by_state.kernel_other"),
 	       (unsigned long long)get_u64(bd, "samples.by_state.kernel_syscall"),
 	       json_object_get_string(json_object_object_get(bd, "fault_method")));
+	print_regions(bd);
 	if (json_object_object_get_ex(bd, "probe_cost_ns", &x))
 		printf("probe cost:    %.3f ms of BPF run time (every program, every CPU)\n",
 		       json_object_get_uint64(x) / 1e6);
@@ -334,7 +392,7 @@ static int trace_child(struct probes *probes, char **argv, int *status, double *
 	if (write(gate, "g", 1) != 1)
 		vb_warn("trace: cannot start the child: %s", strerror(errno));
 	close(gate);
-	err = wait_child(pid, status);
+	err = wait_traced(probes, pid, status);
 	*elapsed = vb_now_s() - t0;
 	child_pid = 0;
 	return err;

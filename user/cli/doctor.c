@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "host_thp.h"
 #include "platform.h"
 #include "probes.h"
 #include "util_log.h"
@@ -213,30 +214,120 @@ static void default_env(struct platform_env *env, char *agent, size_t n)
 	env->guest_probes = true;
 }
 
-/* One line per option a driver declares, with its values and whether each works here. */
+/* One option's values as doctor found them: usable here, or not and why. */
+struct option_check {
+	struct json_object *supported, *unsupported; /* ["v"], {"v": "why"} */
+	char here[256], not_here[256];		     /* "host always", "never" */
+	bool all, def_ok;
+};
+
+static void append_word(char *buf, size_t n, const char *word)
+{
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, n - len, "%s%s", len ? " " : "", word);
+}
+
+static void option_probe(const struct platform_env *env, const struct platform_option *o,
+			 struct option_check *oc)
+{
+	char why[512];
+
+	memset(oc, 0, sizeof(*oc));
+	oc->supported = json_object_new_array();
+	oc->unsupported = json_object_new_object();
+	oc->all = oc->def_ok = true;
+	for (const char *const *v = o->values; v && *v; v++) {
+		bool here = !o->supported || !o->supported(env, *v, why, sizeof(why));
+
+		append_word(here ? oc->here : oc->not_here, sizeof(oc->here), *v);
+		if (here)
+			json_object_array_add(oc->supported, json_object_new_string(*v));
+		else
+			json_object_object_add(oc->unsupported, *v, json_object_new_string(why));
+		oc->all &= here;
+		if (!strcmp(*v, o->def))
+			oc->def_ok = here;
+	}
+}
+
+/* "why" lines under the option's, one per distinct reason, naming its values. */
+static void print_reasons(const struct option_check *oc)
+{
+	struct json_object_iterator it = json_object_iter_begin(oc->unsupported);
+	struct json_object_iterator end = json_object_iter_end(oc->unsupported);
+
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+		const char *why = json_object_get_string(json_object_iter_peek_value(&it));
+		struct json_object_iterator prev = json_object_iter_begin(oc->unsupported);
+		char values[256] = "";
+		size_t len;
+		bool said = false;
+
+		for (; !json_object_iter_equal(&prev, &it); json_object_iter_next(&prev))
+			said |= !strcmp(json_object_get_string(json_object_iter_peek_value(&prev)),
+					why);
+		if (said)
+			continue;
+		for (struct json_object_iterator o = it; !json_object_iter_equal(&o, &end);
+		     json_object_iter_next(&o))
+			if (!strcmp(json_object_get_string(json_object_iter_peek_value(&o)), why)) {
+				len = strlen(values);
+				snprintf(values + len, sizeof(values) - len, "%s%s",
+					 len ? ", " : "", json_object_iter_peek_name(&o));
+			}
+		printf("  %-7s %-40s %s: %s\n", "", "", values, why);
+	}
+}
+
+/*
+ * One check per option a driver declares: its default, the values this
+ * machine takes and, for the others, why not (the driver's supported()).
+ * "ready" when every value works here, "partly" when the default does.
+ */
 static void check_options(struct doctor *d, const struct platform_env *env,
 			  const struct platform_ops *ops)
 {
-	char name[96], detail[512], why[256];
+	char name[96], detail[768];
 
 	for (const struct platform_option *o = ops->options; o && o->name; o++) {
-		size_t len;
-		bool ok = true;
+		struct json_object *c = json_object_new_object(), *opt = json_object_new_object();
+		struct option_check oc;
 
+		option_probe(env, o, &oc);
 		snprintf(name, sizeof(name), "option %s -O %s", ops->name, o->name);
-		snprintf(detail, sizeof(detail), "default %s; values:", o->def);
 		if (!o->values)
-			snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
-				 " any (%s)", o->help);
-		for (const char *const *v = o->values; v && *v; v++) {
-			bool here = !o->supported || !o->supported(env, *v, why, sizeof(why));
-
-			len = strlen(detail);
-			snprintf(detail + len, sizeof(detail) - len, " %s%s%s%s", *v,
-				 here ? "" : " (not here: ", here ? "" : why, here ? "" : ")");
-			ok &= here;
-		}
-		check(d, name, ok, detail, "see the values marked 'not here'");
+			snprintf(detail, sizeof(detail), "default %s; any value", o->def);
+		else
+			snprintf(detail, sizeof(detail), "default %s; here: %s%s%s", o->def,
+				 *oc.here ? oc.here : "none", *oc.not_here ? "; not here: " : "",
+				 oc.not_here);
+		json_object_object_add(c, "name", json_object_new_string(name));
+		json_object_object_add(c, "ready", json_object_new_boolean(oc.all));
+		json_object_object_add(c, "detail", json_object_new_string(detail));
+		if (!oc.all)
+			json_object_object_add(
+				c, "fix",
+				json_object_new_string("see option.unsupported: each "
+						       "value's reason names its way "
+						       "out"));
+		json_object_object_add(opt, "platform", json_object_new_string(ops->name));
+		json_object_object_add(opt, "name", json_object_new_string(o->name));
+		json_object_object_add(opt, "default", json_object_new_string(o->def));
+		json_object_object_add(opt, "help", json_object_new_string(o->help));
+		json_object_object_add(opt, "supported", oc.supported);
+		json_object_object_add(opt, "unsupported", oc.unsupported);
+		json_object_object_add(c, "option", opt);
+		json_object_array_add(d->checks, c);
+		if (d->json)
+			continue;
+		printf("  %-7s %-40s %s\n",
+		       oc.all	   ? "ready"
+		       : oc.def_ok ? "partly"
+				   : "MISSING",
+		       name, detail);
+		printf("  %-7s %-40s %s\n", "", "", o->help);
+		print_reasons(&oc);
 	}
 }
 
@@ -267,6 +358,59 @@ static void check_preflight(struct doctor *d, const struct platform_env *env, co
 	}
 }
 
+/*
+ * The host's transparent huge pages (what thp=host measures), and a state
+ * file of the thp knob: held by a live run, or left by a dead one that the
+ * next run puts back. Read only: doctor changes nothing here.
+ */
+static void check_host_thp(struct doctor *d, const char *cache_dir)
+{
+	struct json_object *conf = json_object_new_object(), *o, *v;
+	char detail[512], fix[512], mode[16], now[16] = "?", defrag[32] = "?";
+	bool alive = false;
+	int pid = 0, err;
+
+	host_thp_config_json(conf, NULL);
+	if (json_object_object_get_ex(conf, "host_thp", &o)) {
+		if (json_object_object_get_ex(o, "enabled", &v))
+			snprintf(now, sizeof(now), "%s", json_object_get_string(v));
+		if (json_object_object_get_ex(o, "defrag", &v))
+			snprintf(defrag, sizeof(defrag), "%s", json_object_get_string(v));
+	}
+	json_object_put(conf);
+	if (!strcmp(now, "?")) {
+		check(d, "host THP", true,
+		      HOST_THP_ENABLED " is missing: no transparent huge pages (thp takes only "
+				       "host)",
+		      NULL);
+		return;
+	}
+	err = host_thp_state_read(cache_dir, &pid, &alive, mode, sizeof(mode));
+	snprintf(detail, sizeof(detail), "enabled %s, defrag %s", now, defrag);
+	if (err == -ENOENT) {
+		check(d, "host THP", true, detail, NULL);
+		return;
+	}
+	if (err) {
+		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
+			 "; %s/%s is not a state file of this tool", cache_dir, HOST_THP_STATE);
+		snprintf(fix, sizeof(fix),
+			 "put the host's mode back by hand (echo madvise > %s, or what it had) and "
+			 "remove %s/%s",
+			 HOST_THP_ENABLED, cache_dir, HOST_THP_STATE);
+		check(d, "host THP", false, detail, fix);
+		return;
+	}
+	snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
+		 alive ? "; set by the run of pid %d, which puts back '%s' when it ends"
+		       : "; left set by a run that is gone (pid %d): the host had '%s'",
+		 pid, mode);
+	snprintf(fix, sizeof(fix),
+		 "the next 'vbench-trace run' puts '%s' back, or as root: echo %s > %s; rm %s/%s",
+		 mode, mode, HOST_THP_ENABLED, cache_dir, HOST_THP_STATE);
+	check(d, "host THP", alive, detail, fix);
+}
+
 /* 0 when the baseline (native) works: the exit status follows it. */
 static int check_platforms(struct doctor *d)
 {
@@ -292,6 +436,7 @@ static int check_platforms(struct doctor *d)
 		check_options(d, &env, ops);
 	}
 	check_preflight(d, &env, avail);
+	check_host_thp(d, env.cache_dir);
 	return baseline;
 }
 

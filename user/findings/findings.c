@@ -17,6 +17,7 @@
 #include "findings.h"
 #include "findings_breakdown.h"
 #include "doc_reader.h"
+#include "experiments.h"
 #include "stats.h"
 
 #define FAR_BELOW	 0.5	/* a ratio to native this low is "Nx below" */
@@ -795,6 +796,7 @@ static void rule_net_relay(const struct rule_cell *c, struct json_object *out)
 	const struct cell_sum *s = &c->host.syscalls, *ns = &c->native_host.syscalls;
 	const struct doc_syscall *top = c->host.top;
 	struct json_object *e;
+	const char *net;
 	double per, nper, factor;
 	char r[64], list[256] = "", a[32], b[32];
 	size_t n = c->host.ntop < TOP ? c->host.ntop : TOP, len = 0;
@@ -821,7 +823,16 @@ static void rule_net_relay(const struct rule_cell *c, struct json_object *out)
 		ev(e, key, top[i].count);
 	}
 	ratio_words(c->ratio, r, sizeof(r));
-	if (factor >= SYSCALL_RELAY)
+	net = doc_str(c->plat, "settings.net", "user");
+	if (factor >= SYSCALL_RELAY && strcmp(net, "user"))
+		/* Not SLIRP: the entry says its guest's network is something else. */
+		emit(c, out, e,
+		     "%s net uplink is %s; its host processes made %s host syscalls per MiB sent "
+		     "vs %s on native (%.0fx%s): with net=%s there is no user-mode network stack, "
+		     "but the VMM still moves every packet through syscalls of its own (no "
+		     "in-kernel vhost)",
+		     c->label, r, n3(per, a, sizeof(a)), n3(nper, b, sizeof(b)), factor, list, net);
+	else if (factor >= SYSCALL_RELAY)
 		emit(c, out, e,
 		     "%s net uplink is %s; its host processes made %s host syscalls per MiB sent "
 		     "vs "
@@ -1014,5 +1025,6 @@ struct json_object *findings_derive(struct json_object *doc)
 		return NULL;
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 		for_each_cell(doc, rules[i].id, rules[i].fn, out);
+	experiments_derive(doc, out);
 	return sorted(doc, out);
 }

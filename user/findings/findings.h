@@ -15,7 +15,8 @@ struct json_object;
 /*
  * The document's "findings" array, newly made (the caller owns it; the
  * runner adds it to the document): each element is
- * {"platform", ["variant"], "workload", "rule", "text", "evidence": {...}}.
+ * {"platform", ["variant"], "workload", "rule", "text", "evidence": {...}};
+ * experiment findings (experiments.h) also carry "knob", "value", "baseline".
  */
 struct json_object *findings_derive(struct json_object *doc);
 

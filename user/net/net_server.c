@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -585,7 +586,51 @@ static void close_other_fds(int keep)
 			close((int)fd);
 }
 
-int net_server_start(const char *bind_addr, int port, struct net_server **out)
+/*
+ * Listens on addr:port inside the network namespace at netns (a /run/netns
+ * path), or in ours when netns is NULL or "". Only this thread enters it, and
+ * only while the socket is made: a socket stays in the namespace it was
+ * created in, and so do the connections it accepts.
+ */
+static int listen_in(const char *netns, const char *addr, int port, char *why, size_t n)
+{
+	int here, there, lfd, err;
+
+	if (!netns || !*netns)
+		return iperf_listen(addr, port, why, n);
+	here = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	there = open(netns, O_RDONLY | O_CLOEXEC);
+	if (here < 0 || there < 0) {
+		err = -errno;
+		snprintf(why, n, "cannot open network namespace %s: %s (did its platform make it?)",
+			 here < 0 ? "/proc/thread-self/ns/net" : netns, strerror(errno));
+		goto out;
+	}
+	if (setns(there, CLONE_NEWNET)) {
+		err = -errno;
+		snprintf(why, n, "cannot enter network namespace %s: %s (run as root)", netns,
+			 strerror(errno));
+		goto out;
+	}
+	lfd = iperf_listen(addr, port, why, n);
+	if (setns(here, CLONE_NEWNET)) {
+		/* Nothing this thread did next would be where it should be. */
+		vb_err("net-server: cannot return from network namespace %s: %s", netns,
+		       strerror(errno));
+		abort();
+	}
+	err = lfd;
+	if (lfd < 0 && strlen(why) + strlen(netns) + 20 < n)
+		snprintf(why + strlen(why), n - strlen(why), " (in namespace %s)", netns);
+out:
+	if (here >= 0)
+		close(here);
+	if (there >= 0)
+		close(there);
+	return err;
+}
+
+int net_server_start(const char *bind_addr, int port, const char *netns, struct net_server **out)
 {
 	/* The runner's server serves the run's own -d, whatever it is. */
 	struct srv_cfg cfg = {
@@ -598,7 +643,7 @@ int net_server_start(const char *bind_addr, int port, struct net_server **out)
 	int lfd, err;
 
 	*out = NULL;
-	lfd = iperf_listen(bind_addr ? bind_addr : "127.0.0.1", port, why, sizeof(why));
+	lfd = listen_in(netns, bind_addr ? bind_addr : "127.0.0.1", port, why, sizeof(why));
 	if (lfd < 0) {
 		vb_err("net-server: %s", why);
 		return lfd;

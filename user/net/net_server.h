@@ -12,7 +12,7 @@
  * The runner starts one per platform and points the agent at it:
  *
  *	struct net_server *srv;
- *	if (net_server_start("127.0.0.1", 0, &srv))
+ *	if (net_server_start("127.0.0.1", 0, NULL, &srv))
  *		...the reason went through vb_err()...
  *	... agent runs: workload net --server 127.0.0.1:<net_server_port(srv)> ...
  *	net_server_stop(srv);
@@ -31,9 +31,12 @@ struct net_server;
  * failed tests through vb_err() on the inherited stderr, and exits by itself
  * when the caller's process is gone. It serves tests of any length iperf3
  * allows (the run's own duration), not only up to --max-time's default.
+ * netns, when neither NULL nor "", is the path of a network namespace
+ * (/run/netns/NAME) to listen in: bind_addr is an address of that namespace,
+ * the caller stays in its own.
  * Returns 0, or a negative errno after one vb_err() line.
  */
-int net_server_start(const char *bind_addr, int port, struct net_server **out);
+int net_server_start(const char *bind_addr, int port, const char *netns, struct net_server **out);
 
 /* The port it listens on (the ephemeral one when started with 0). */
 int net_server_port(const struct net_server *s);

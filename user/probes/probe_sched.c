@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "probe_regions.h"
 #include "probe_sched.h"
 #include "util_sys.h"
 #include "probe_util.h"
@@ -31,7 +32,31 @@ struct probe_sched {
 	int n;
 	unsigned hz;
 	bool roles;
+	pid_t root;	 /* the target's root: whose maps a gone process's samples are read with */
+	char *root_maps; /* its maps as last kept (probe_sched_keep_maps) */
 };
+
+void probe_sched_set_root(struct probe_sched *ps, pid_t root)
+{
+	if (!ps)
+		return;
+	ps->root = root;
+	free(ps->root_maps);
+	ps->root_maps = NULL;
+}
+
+void probe_sched_keep_maps(struct probe_sched *ps)
+{
+	char *text;
+
+	if (!ps || ps->root <= 0 || !ps->hz)
+		return;
+	text = probe_maps_read_text(ps->root);
+	if (!text)
+		return;
+	free(ps->root_maps);
+	ps->root_maps = text;
+}
 
 static const char *const state_names[VB_ST_MAX] = {
 	"user",		"kernel_syscall",  "kernel_fault",
@@ -172,7 +197,7 @@ static __u64 states_sum(const __u64 *ns)
 
 static struct json_object *row_json(const struct probe_sched_row *r, bool thread)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = json_object_new_object(), *smp;
 
 	json_object_object_add(o, "comm", json_object_new_string(r->comm));
 	if (thread) {
@@ -183,6 +208,11 @@ static struct json_object *row_json(const struct probe_sched_row *r, bool thread
 	}
 	add_u64(o, "wall_ns", r->wall_ns);
 	json_object_object_add(o, "states_ns", states_json(r->ns));
+	smp = json_object_new_object();
+	add_u64(smp, "user", r->samples[VB_SMP_USER]);
+	add_u64(smp, "kernel",
+		r->samples[VB_SMP_FAULT] + r->samples[VB_SMP_KOTHER] + r->samples[VB_SMP_SYSCALL]);
+	json_object_object_add(o, "samples", smp);
 	return o;
 }
 
@@ -544,6 +574,9 @@ int probe_sched_reset(struct probe_sched *ps, struct sched_bpf *s, int ncpu)
 	if (!err)
 		err = probe_clear_map(bpf_map__fd(s->maps.sched_exited),
 				      sizeof(struct vb_sched_comm));
+	if (!err)
+		err = probe_clear_map(bpf_map__fd(s->maps.sched_ips), sizeof(struct vb_sched_ip));
+	s->bss->ips_lost = 0;
 	return err;
 }
 
@@ -610,6 +643,43 @@ static void read_syscall_ns(struct sched_bpf *s, int ncpu, __u64 *out)
 	free(buf);
 }
 
+static bool same_tid(uint32_t tid, void *arg)
+{
+	return tid == *(uint32_t *)arg;
+}
+
+/* The user-mode samples by region and function, into the breakdown's samples. */
+static void add_regions(struct probe_sched *ps, struct sched_bpf *s, struct json_object *bd)
+{
+	struct json_object *smp, *by;
+	struct probe_regions *pr;
+	uint64_t kernel = 0;
+
+	if (!json_object_object_get_ex(bd, "samples", &smp) ||
+	    !json_object_object_get_ex(smp, "by_state", &by))
+		return;
+	kernel = json_object_get_uint64(json_object_object_get(by, "kernel_fault")) +
+		 json_object_get_uint64(json_object_object_get(by, "kernel_other")) +
+		 json_object_get_uint64(json_object_object_get(by, "kernel_syscall"));
+	pr = probe_regions_read(bpf_map__fd(s->maps.sched_ips), ps->root, ps->root_maps,
+				s->bss->ips_lost);
+	probe_regions_json(pr, kernel, NULL, NULL, smp, true);
+	/* And each listed thread's own, for the roles of a hypervisor's threads. */
+	if (json_object_object_get_ex(bd, "by_thread", &by))
+		for (size_t i = 0; i < json_object_array_length(by); i++) {
+			struct json_object *row = json_object_array_get_idx(by, i), *rs;
+			uint32_t tid = (uint32_t)json_object_get_uint64(
+				json_object_object_get(row, "tid"));
+
+			if (json_object_object_get_ex(row, "samples", &rs))
+				probe_regions_json(pr,
+						   json_object_get_uint64(
+							   json_object_object_get(rs, "kernel")),
+						   same_tid, &tid, rs, false);
+		}
+	probe_regions_free(pr);
+}
+
 struct json_object *probe_sched_snapshot(struct probe_sched *ps, struct sched_bpf *s, int ncpu,
 					 uint64_t lost, int64_t probe_cost_ns)
 {
@@ -632,6 +702,8 @@ struct json_object *probe_sched_snapshot(struct probe_sched *ps, struct sched_bp
 	v.fault_method = v.sample_hz ? "tracepoints+samples" : "none";
 	v.roles = ps && ps->roles;
 	o = probe_sched_json(&v);
+	if (v.sample_hz)
+		add_regions(ps, s, o);
 out:
 	free(rows);
 	free(sys_ns);
@@ -643,5 +715,6 @@ void probe_sched_close(struct probe_sched *ps)
 	if (!ps)
 		return;
 	stop_sampler(ps);
+	free(ps->root_maps);
 	free(ps);
 }

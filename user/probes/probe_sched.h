@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
+#include <sys/types.h>
 
 #include "sched_states.h"
 
@@ -101,6 +102,12 @@ int probe_sched_open(struct probe_sched **out, struct sched_bpf *s);
 
 /* Whether snapshots group the target's threads by role ("roles"). */
 void probe_sched_set_roles(struct probe_sched *ps, bool on);
+/* The root of the target tree: a sample of a process gone by snapshot
+ * time is placed with its maps (a fork child runs its parent's code). */
+void probe_sched_set_root(struct probe_sched *ps, pid_t root);
+/* Keeps the root's maps as they are now, for when it is gone by the
+ * snapshot (trace's command exits before it). */
+void probe_sched_keep_maps(struct probe_sched *ps);
 
 /* Starts a new window: zeroes the family's maps. */
 int probe_sched_reset(struct probe_sched *ps, struct sched_bpf *s, int ncpu);

@@ -443,6 +443,7 @@ int probes_set_target(struct probes *p, pid_t tgid)
 	err = probe_clear_map(p->targets_fd, sizeof(__u32));
 	if (err)
 		return err;
+	probe_sched_set_root(p->sched_user, tgid);
 	return probes_add_target(p, tgid);
 }
 
@@ -450,6 +451,12 @@ void probes_group_roles(struct probes *p, bool on)
 {
 	if (p)
 		probe_sched_set_roles(p->sched_user, on);
+}
+
+void probes_keep_maps(struct probes *p)
+{
+	if (p)
+		probe_sched_keep_maps(p->sched_user);
 }
 
 static size_t percpu_size(const struct probes *p, size_t value_size)

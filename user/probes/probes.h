@@ -44,6 +44,10 @@ int probes_reset(struct probes *p);
 /* The counters since the last reset, as the results document's
  * "probes.host" (or "probes.guest") object. */
 struct json_object *probes_snapshot(struct probes *p);
+/* Keeps the target's memory map as it is now, for samples to be placed by
+ * after the target is gone (see probe_regions.h); cheap enough to call a
+ * few times a second. */
+void probes_keep_maps(struct probes *p);
 
 void probes_close(struct probes *p);
 

@@ -21,6 +21,10 @@
 #define ALPHA  0.05
 #define MAX_WL 32
 
+/* The platform column: 18 wide, or as wide as the longest label
+ * ("qemu[disk-cache=writeback]": variants are named for their knob). */
+static int label_w = 18;
+
 struct verdict {
 	double change; /* new / old - 1 */
 	double p;      /* Welch's p, NAN when the interval test was used */
@@ -53,6 +57,21 @@ static void judge(struct json_object *cell, const struct stats *a, const struct 
 	better = doc_cell_higher_is_better(cell) ? b->mean > a->mean : b->mean < a->mean;
 	v->regression = !better;
 	v->improvement = better;
+}
+
+static int labels_width(struct json_object *doc)
+{
+	int w = 18;
+	char label[128], shown[128];
+
+	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
+		int len = (int)strlen(
+			view_clean(doc_label(doc_idx(doc, "platforms", i), label, sizeof(label)),
+				   shown, sizeof(shown)));
+
+		w = len > w ? len : w;
+	}
+	return w;
 }
 
 static bool host_differs(struct json_object *a, struct json_object *b, char *why, size_t n)
@@ -93,7 +112,7 @@ static void compare_cell(const char *label, const char *wl, struct json_object *
 	view_clean(wl, name, sizeof(name));
 
 	if (!doc_cell_stats(oc, &a) || !doc_cell_stats(nc, &b)) {
-		printf("%-18s %-9s %-9s %s\n", label, name, unit,
+		printf("%-*s %-9s %-9s %s\n", label_w, label, name, unit,
 		       "no score on one side (failed cell)");
 		return;
 	}
@@ -112,7 +131,7 @@ static void compare_cell(const char *label, const char *wl, struct json_object *
 	word = v.regression    ? "REGRESSION"
 	       : v.improvement ? "improvement"
 			       : "no significant change";
-	printf("%-18s %-9s %-9s %10s %10s %9s  %-22s %s\n", label, name, unit,
+	printf("%-*s %-9s %-9s %10s %10s %9s  %-22s %s\n", label_w, label, name, unit,
 	       doc_fmt_num(a.mean, os, sizeof(os)), doc_fmt_num(b.mean, ns, sizeof(ns)), change,
 	       test, word);
 	t->rows++;
@@ -132,11 +151,11 @@ static void compare_platform(struct json_object *od, struct json_object *nd, str
 	view_clean(label, shown, sizeof(shown));
 	op = doc_platform_by_label(od, label);
 	if (!op) {
-		printf("%-18s only in NEW\n", shown);
+		printf("%-*s only in NEW\n", label_w, shown);
 		return;
 	}
 	if (!doc_platform_ok(op) || !doc_platform_ok(np)) {
-		printf("%-18s %s in OLD (%s), %s in NEW (%s)\n", shown,
+		printf("%-*s %s in OLD (%s), %s in NEW (%s)\n", label_w, shown,
 		       view_clean(doc_str(op, "status", "?"), a, sizeof(a)),
 		       view_clean(doc_str(op, "reason", ""), b, sizeof(b)),
 		       view_clean(doc_str(np, "status", "?"), c, sizeof(c)),
@@ -149,13 +168,15 @@ static void compare_platform(struct json_object *od, struct json_object *nd, str
 		if (oc && nc)
 			compare_cell(shown, wl[w], oc, nc, t);
 		else if (nc)
-			printf("%-18s %-9s only in NEW\n", shown, view_clean(wl[w], a, sizeof(a)));
+			printf("%-*s %-9s only in NEW\n", label_w, shown,
+			       view_clean(wl[w], a, sizeof(a)));
 	}
 	for (size_t j = 0; j < doc_len(op, "workloads"); j++) {
 		const char *name = doc_str(doc_idx(op, "workloads", j), "name", NULL);
 
 		if (name && !doc_cell(np, name))
-			printf("%-18s %-9s only in OLD\n", shown, view_clean(name, a, sizeof(a)));
+			printf("%-*s %-9s only in OLD\n", label_w, shown,
+			       view_clean(name, a, sizeof(a)));
 	}
 }
 
@@ -215,8 +236,9 @@ int cmd_compare(int argc, char **argv)
 	       view_clean(doc_str(nd, "started_at", "?"), why, sizeof(why)));
 	if (host_differs(od, nd, why, sizeof(why)))
 		printf("note: the hosts differ (%s): changes mix the platform and the host\n", why);
-	printf("\n%-18s %-9s %-9s %10s %10s %9s  %-22s %s\n", "platform", "workload", "unit", "old",
-	       "new", "change", "test", "verdict");
+	label_w = (int)fmax(labels_width(od), labels_width(nd));
+	printf("\n%-*s %-9s %-9s %10s %10s %9s  %-22s %s\n", label_w, "platform", "workload",
+	       "unit", "old", "new", "change", "test", "verdict");
 	for (size_t i = 0; i < doc_len(nd, "platforms"); i++)
 		compare_platform(od, nd, doc_idx(nd, "platforms", i), &t);
 	for (size_t i = 0; i < doc_len(od, "platforms"); i++) {
@@ -224,7 +246,8 @@ int cmd_compare(int argc, char **argv)
 
 		doc_label(doc_idx(od, "platforms", i), label, sizeof(label));
 		if (!doc_platform_by_label(nd, label))
-			printf("%-18s only in OLD\n", view_clean(label, shown, sizeof(shown)));
+			printf("%-*s only in OLD\n", label_w,
+			       view_clean(label, shown, sizeof(shown)));
 	}
 	printf("\n%d cells compared: %d significant regression%s, %d significant improvement%s\n",
 	       t.rows, t.regressions, t.regressions == 1 ? "" : "s", t.improvements,

@@ -161,6 +161,14 @@ static void csv_rows(FILE *out, struct json_object *doc, struct json_object *ord
 		const char *vals[NFIXED] = {doc_str(p, "name", ""), doc_str(p, "variant", ""),
 					    doc_str(p, "status", ""), doc_str(p, "reason", "")};
 		size_t ncells = doc_len(p, "workloads");
+		struct doc_variant v;
+		char variant[256];
+
+		/* An experiment's variant object as "knob=value", the string form as it is. */
+		if (doc_variant_read(p, &v) && !v.old_form) {
+			snprintf(variant, sizeof(variant), "%s=%s", v.knob, v.value);
+			vals[1] = variant;
+		}
 
 		if (!ncells)
 			csv_row(out, vals, NULL, order);

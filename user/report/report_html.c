@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "doc_reader.h"
+#include "experiments.h"
+#include "report_experiments.h"
 #include "report_breakdown.h"
 #include "report_formats.h"
 #include "report_view.h"
@@ -26,8 +28,9 @@
 /* One colour per platform, the same in every chart; a variant is a lighter shade. */
 static const char *plat_color(struct json_object *p)
 {
-	const char *name = doc_str(p, "name", "");
-	bool variant = doc_str(p, "variant", NULL) && *doc_str(p, "variant", "");
+	struct doc_variant v;
+	bool variant = doc_variant_read(p, &v);
+	const char *name = variant ? v.of : doc_str(p, "name", "");
 
 	if (!strcmp(name, "native"))
 		return variant ? "#7fa7d1" : "#3b6fb6";
@@ -415,6 +418,238 @@ static void html_charts(FILE *out, struct json_object *doc, const char **wl, siz
 	for (size_t w = 0; w < nwl; w++)
 		chart(out, doc, wl[w]);
 	fputs("</div></section>\n", out);
+}
+
+/* ---- Experiments: baseline against variants, on one scale per workload ---- */
+
+/* The roles' colours, used by no other chart: native, the baseline, a variant. */
+#define EX_NATIVE "#24466f"
+#define EX_BASE	  "#8a97a8"
+#define EX_VAR	  "#7b4fa8"
+#define EX_W	  640
+#define EX_LEFT	  170
+#define EX_RIGHT  190
+#define EX_ROW	  28
+#define EX_TOP	  6
+#define EX_AXIS	  20
+
+struct ex_scale {
+	double top, plot;
+	int h;
+};
+
+static void ex_scale_of(const struct exp_table *x, struct ex_scale *k)
+{
+	int rows = x->have_native;
+
+	k->top = x->have_native ? fmax(x->native.mean, x->native.ci95_high) : 0;
+	for (size_t i = 0; i < x->nrows; i++) {
+		rows++;
+		if (x->rows[i].have_stats)
+			k->top = fmax(k->top,
+				      fmax(x->rows[i].stats.mean, x->rows[i].stats.ci95_high));
+	}
+	k->plot = EX_W - EX_LEFT - EX_RIGHT;
+	k->h = EX_TOP + rows * EX_ROW + EX_AXIS;
+	if (!isfinite(k->top) || k->top <= 0)
+		k->top = 0;
+}
+
+static double ex_x(const struct ex_scale *k, double v)
+{
+	return EX_LEFT + fmax(0, fmin(v, k->top)) / k->top * k->plot;
+}
+
+static void ex_label(FILE *out, int y, const char *knob, const char *value, const char *tail)
+{
+	fprintf(out, "<text class=\"lbl\" x=\"%d\" y=\"%d\" text-anchor=\"end\">", EX_LEFT - 8,
+		y + EX_ROW / 2 + 4);
+	if (knob) {
+		view_put_html(out, knob);
+		fputs("=", out);
+	}
+	view_put_html(out, value);
+	fputs(tail, out);
+	fputs("</text>", out);
+}
+
+static void ex_bar(FILE *out, const struct ex_scale *k, const struct stats *s, const char *color,
+		   int y, const char *note)
+{
+	double x2 = ex_x(k, s->mean);
+	char a[32];
+
+	fprintf(out,
+		"<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s"
+		"</title></rect>",
+		EX_LEFT, y + 6, fmax(1, x2 - EX_LEFT), EX_ROW - 12, color,
+		doc_fmt_num(s->mean, a, sizeof(a)));
+	if (s->n > 1 && s->ci95_high > s->ci95_low) {
+		double lo = ex_x(k, s->ci95_low), hi = ex_x(k, s->ci95_high);
+		int ym = y + EX_ROW / 2;
+
+		fprintf(out,
+			"<path d=\"M%.1f %dV%dM%.1f %dH%.1fM%.1f %dV%d\" stroke=\"#1d232b\" "
+			"stroke-width=\"1.2\" fill=\"none\"/>",
+			lo, ym - 4, ym + 4, lo, ym, hi, hi, ym - 4, ym + 4);
+	}
+	fprintf(out, "<text x=\"%.1f\" y=\"%d\" style=\"font-weight:600\">%s",
+		fmax(x2, ex_x(k, s->ci95_high)) + 6, y + EX_ROW / 2 + 4,
+		doc_fmt_num(s->mean, a, sizeof(a)));
+	if (note && *note) {
+		fputs(" <tspan class=\"ax\">", out);
+		view_put_html(out, note);
+		fputs("</tspan>", out);
+	}
+	fputs("</text>\n", out);
+}
+
+static void ex_chart(FILE *out, const struct exp_table *x)
+{
+	struct ex_scale k;
+	char note[160];
+	int y = EX_TOP;
+
+	ex_scale_of(x, &k);
+	if (k.top <= 0)
+		return;
+	fprintf(out,
+		"<svg viewBox=\"0 0 %d %d\" style=\"max-width:%dpx\" role=\"img\" aria-label=\"",
+		EX_W, k.h, EX_W + 120);
+	view_put_html(out, x->of);
+	fputs(" ", out);
+	view_put_html(out, x->workload);
+	fputs(": baseline against variants\">\n", out);
+	if (x->have_native)
+		fprintf(out,
+			"<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" "
+			"stroke-dasharray=\"4 3\"/>",
+			ex_x(&k, x->native.mean), EX_TOP - 2, ex_x(&k, x->native.mean),
+			k.h - EX_AXIS + 2, EX_NATIVE);
+	for (size_t i = 0; i < x->nrows; i++, y += EX_ROW) {
+		const struct exp_row *r = &x->rows[i];
+
+		ex_label(out, y, x->knob, r->value, r->is_base ? " (baseline)" : "");
+		if (!r->have_stats) {
+			fprintf(out,
+				"<text x=\"%d\" y=\"%d\" "
+				"style=\"fill:#9aa3ad;font-style:italic\">%s",
+				EX_LEFT + 6, y + EX_ROW / 2 + 4,
+				r->cell.kind == CV_SKIPPED  ? "skipped"
+				: r->cell.kind == CV_FAILED ? "failed"
+							    : "not run");
+			if (r->cell.error) {
+				fputs(": ", out);
+				view_put_html(out, r->cell.error);
+			}
+			fputs("</text>\n", out);
+			continue;
+		}
+		note[0] = '\0';
+		if (r->measured && r->r.significant && r->r.gap == EXP_GAP_SHARE)
+			snprintf(note, sizeof(note), "gap closed: %s", r->gap);
+		else if (r->measured && !r->r.significant)
+			snprintf(note, sizeof(note), "no significant effect");
+		ex_bar(out, &k, &r->stats, r->is_base ? EX_BASE : EX_VAR, y, note);
+	}
+	if (x->have_native) {
+		ex_label(out, y, NULL, "native", "");
+		ex_bar(out, &k, &x->native, EX_NATIVE, y, "");
+	}
+	fprintf(out,
+		"<text class=\"ax\" x=\"%d\" y=\"%d\">0</text><text class=\"ax\" x=\"%.1f\" "
+		"y=\"%d\" text-anchor=\"end\">",
+		EX_LEFT, k.h - 6, EX_LEFT + k.plot, k.h - 6);
+	{
+		char a[32];
+
+		fputs(doc_fmt_num(k.top, a, sizeof(a)), out);
+	}
+	fputs(" ", out);
+	view_put_html(out, x->unit ? x->unit : "");
+	fputs("</text></svg>\n", out);
+}
+
+static void ex_table_rows(FILE *out, const struct exp_table *x)
+{
+	char a[32];
+
+	fputs("<table class=\"ctr\"><tr><th>setting</th><th>score</th><th>change (95 % CI)</th>"
+	      "<th>gap to native closed</th><th>counter that moved</th></tr>\n",
+	      out);
+	for (size_t i = 0; i < x->nrows; i++) {
+		const struct exp_row *r = &x->rows[i];
+
+		fputs("<tr><td>", out);
+		view_put_html(out, x->knob);
+		fputs("=", out);
+		view_put_html(out, r->value);
+		fputs(r->is_base ? " (baseline)</td><td>" : "</td><td>", out);
+		if (r->cell.kind == CV_OK) {
+			fprintf(out, "%s <span class=\"ci\">%s</span>", r->cell.score, r->cell.ci);
+		} else {
+			fputs(r->cell.kind == CV_SKIPPED ? "skipped" : "failed", out);
+			if (r->cell.error) {
+				fputs(": ", out);
+				view_put_html(out, r->cell.error);
+			}
+		}
+		fputs("</td><td>", out);
+		view_put_html(out, r->measured ? r->change : "");
+		fputs("</td><td>", out);
+		view_put_html(out, r->measured ? r->gap : "");
+		fputs("</td><td>", out);
+		view_put_html(out, r->measured ? r->counter : "");
+		fputs("</td></tr>\n", out);
+	}
+	if (x->have_native)
+		fprintf(out, "<tr><td>native</td><td>%s</td><td></td><td></td><td></td></tr>\n",
+			doc_fmt_num(x->native.mean, a, sizeof(a)));
+	fputs("</table>\n", out);
+}
+
+struct html_exp {
+	FILE *out;
+	bool any; /* the section was opened */
+};
+
+static void ex_table(const struct exp_table *x, void *arg)
+{
+	struct html_exp *e = arg;
+	FILE *out = e->out;
+
+	if (!e->any) {
+		fputs("<section id=\"experiments\"><h2>Experiments</h2><p class=\"lead\">", out);
+		view_put_html(out, exp_view_lead);
+		fputs("</p>\n<div class=\"legend\"><span><span class=\"sw\" "
+		      "style=\"background:" EX_BASE
+		      "\"></span>baseline</span><span><span class=\"sw\" style=\"background:" EX_VAR
+		      "\"></span>variant</span><span><span class=\"sw\" "
+		      "style=\"background:" EX_NATIVE
+		      "\"></span>native (dashed line)</span></div>\n<div class=\"stack\">\n",
+		      out);
+		e->any = true;
+	}
+	fputs("<div class=\"card exp\"><h3>", out);
+	view_put_html(out, x->of);
+	fputs(" · ", out);
+	view_put_html(out, x->workload);
+	fputs(" <small>knob ", out);
+	view_put_html(out, x->knob);
+	fputs(", ", out);
+	view_put_html(out, x->unit ? x->unit : "");
+	fprintf(out, "%s</small></h3>\n", x->higher_is_better ? "" : ", lower is better");
+	ex_chart(out, x);
+	ex_table_rows(out, x);
+	fputs("</div>\n", out);
+}
+
+static void html_experiments(FILE *out, struct json_object *doc)
+{
+	struct html_exp e = {.out = out};
+
+	if (exp_view_each(doc, ex_table, &e))
+		fputs("</div></section>\n", out);
 }
 
 /* ---- findings ---- */
@@ -819,6 +1054,7 @@ static int render_html(struct json_object *doc, FILE *out, bool color)
 	html_notrun(out, doc);
 	html_charts(out, doc, wl, nwl);
 	report_breakdown_html(out, doc);
+	html_experiments(out, doc);
 	html_findings(out, doc);
 	html_exits(out, doc, wl, nwl);
 	html_block(out, doc, wl, nwl);

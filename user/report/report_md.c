@@ -7,6 +7,7 @@
 
 #include "doc_reader.h"
 #include "report_breakdown.h"
+#include "report_experiments.h"
 #include "report_formats.h"
 #include "report_view.h"
 
@@ -136,6 +137,75 @@ static void md_problems(FILE *out, struct json_object *doc)
 		fputc('\n', out);
 }
 
+/* ---- Experiments: one table per platform, knob and workload ---- */
+
+struct md_exp {
+	FILE *out;
+	bool any;
+};
+
+static void md_exp_row(FILE *out, const struct exp_table *x, const struct exp_row *r)
+{
+	fputs("| ", out);
+	view_put_md(out, x->knob);
+	fputs("=", out);
+	view_put_md(out, r->value);
+	fputs(r->is_base ? " (baseline) | " : " | ", out);
+	if (r->cell.kind == CV_OK)
+		fprintf(out, "%s %s", r->cell.score, r->cell.ci);
+	else
+		fputs(r->cell.kind == CV_SKIPPED  ? "skipped"
+		      : r->cell.kind == CV_FAILED ? "failed"
+						  : "–",
+		      out);
+	if (r->cell.kind != CV_OK && r->cell.error) {
+		fputs(": ", out);
+		view_put_md(out, r->cell.error);
+	}
+	if (!r->measured) {
+		fputs(" | | | |\n", out);
+		return;
+	}
+	fprintf(out, " | %s | %s | ", r->change, r->gap);
+	view_put_md(out, r->counter);
+	fputs(" |\n", out);
+}
+
+static void md_exp_table(const struct exp_table *x, void *arg)
+{
+	struct md_exp *e = arg;
+	FILE *out = e->out;
+	char a[32];
+
+	if (!e->any)
+		fprintf(out, "## Experiments\n\n%s\n\n", exp_view_lead);
+	e->any = true;
+	fputs("### ", out);
+	view_put_md(out, x->of);
+	fputs(" · ", out);
+	view_put_md(out, x->workload);
+	fputs(" · knob ", out);
+	view_put_md(out, x->knob);
+	fputs(" (", out);
+	view_put_md(out, x->unit ? x->unit : "");
+	fprintf(out,
+		"%s)\n\n| setting | score | change (95 %% CI) | gap to native closed | "
+		"counter that moved |\n|---|---:|---:|---:|---|\n",
+		x->higher_is_better ? "" : ", lower is better");
+	for (size_t i = 0; i < x->nrows; i++)
+		md_exp_row(out, x, &x->rows[i]);
+	if (x->have_native)
+		fprintf(out, "| native | %s | | | |\n", doc_fmt_num(x->native.mean, a, sizeof(a)));
+	fputc('\n', out);
+}
+
+static void md_experiments(FILE *out, struct json_object *doc)
+{
+	struct md_exp e = {.out = out};
+
+	exp_view_each(doc, md_exp_table, &e);
+}
+
 static void md_counters(FILE *out, struct json_object *doc)
 {
 	const char *wl[MAX_WL];
@@ -222,6 +292,7 @@ static int render_md(struct json_object *doc, FILE *out, bool color)
 	md_header(out, doc);
 	md_matrix(out, doc);
 	md_problems(out, doc);
+	md_experiments(out, doc);
 	md_counters(out, doc);
 	report_breakdown_md(out, doc);
 	md_findings(out, doc);

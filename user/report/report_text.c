@@ -7,6 +7,7 @@
 
 #include "doc_reader.h"
 #include "report_breakdown.h"
+#include "report_experiments.h"
 #include "report_formats.h"
 #include "report_view.h"
 
@@ -322,6 +323,75 @@ static void findings(struct text *t, struct json_object *doc)
 		json_object_put(f);
 }
 
+/* ---- Experiments: one table per platform, knob and workload ---- */
+
+struct text_exp {
+	struct text *t;
+	bool any;
+};
+
+static void exp_row_text(struct text *t, const struct exp_table *x, const struct exp_row *r)
+{
+	char setting[256], score[64];
+
+	snprintf(setting, sizeof(setting), "%s=%s%s", x->knob, r->value,
+		 r->is_base ? " (baseline)" : "");
+	fputs("  ", t->out);
+	put(t, r->is_base ? C_BOLD : NULL, setting, 25);
+	fputc(' ', t->out); /* a long setting still ends before the score */
+	if (r->cell.kind != CV_OK) {
+		fputs(r->cell.kind == CV_SKIPPED  ? "skipped"
+		      : r->cell.kind == CV_FAILED ? "failed"
+						  : "-",
+		      t->out);
+		if (r->cell.error) {
+			fputs(": ", t->out);
+			view_put_clean(t->out, r->cell.error);
+		}
+		fputc('\n', t->out);
+		return;
+	}
+	snprintf(score, sizeof(score), "%s %s", r->cell.score, r->cell.ci);
+	put(t, NULL, score, r->measured ? 18 : 0);
+	if (r->measured)
+		put(t, r->r.significant ? NULL : C_DIM, r->change, 0);
+	fputc('\n', t->out);
+	if (!r->measured)
+		return;
+	fprintf(t->out, "  %26sgap closed: %s; counter: ", "", r->gap);
+	view_put_clean(t->out, r->counter);
+	fputc('\n', t->out);
+}
+
+static void exp_table_text(const struct exp_table *x, void *arg)
+{
+	struct text_exp *e = arg;
+	struct text *t = e->t;
+	char head[512], a[32];
+
+	if (!e->any) {
+		put_line(t, C_BOLD, "Experiments");
+		fputs("  ", t->out);
+		wrapped(t->out, exp_view_lead, 2, 2);
+		e->any = true;
+	}
+	snprintf(head, sizeof(head), "%s %s, knob %s (%s%s)", x->of, x->workload, x->knob,
+		 x->unit ? x->unit : "", x->higher_is_better ? "" : ", lower is better");
+	put_line(t, C_BOLD, head);
+	for (size_t i = 0; i < x->nrows; i++)
+		exp_row_text(t, x, &x->rows[i]);
+	if (x->have_native)
+		fprintf(t->out, "  %-26s%s\n", "native", doc_fmt_num(x->native.mean, a, sizeof(a)));
+}
+
+static void experiments(struct text *t, struct json_object *doc)
+{
+	struct text_exp e = {.t = t};
+
+	if (exp_view_each(doc, exp_table_text, &e))
+		fputc('\n', t->out);
+}
+
 static int render_text(struct json_object *doc, FILE *out, bool color)
 {
 	struct text t = {.out = out, .color = color};
@@ -329,6 +399,7 @@ static int render_text(struct json_object *doc, FILE *out, bool color)
 	header(&t, doc);
 	matrix(&t, doc);
 	problems(&t, doc);
+	experiments(&t, doc);
 	counters(&t, doc);
 	report_breakdown_text(out, doc, color);
 	findings(&t, doc);

@@ -376,6 +376,47 @@ static int docker_confinement(struct json_object *doc, char *buf, size_t n)
 	return len;
 }
 
+/* A JSON value as text; "" for null (json-c gives NULL for it). */
+static const char *str_or_empty(struct json_object *o)
+{
+	return o ? json_object_get_string(o) : "";
+}
+
+/* config.vary ("varied net=user,tap") and config.workload_options ("workload
+ * options mem: --buffer-size 256M"), appended to buf at len; returns the new
+ * length. */
+static int experiment_config(struct json_object *doc, char *buf, size_t n, int len)
+{
+	struct json_object *opts = doc_get(doc, "config.workload_options");
+	bool first = true;
+
+	for (size_t i = 0; i < doc_len(doc, "config.vary") && len < (int)n; i++) {
+		struct json_object *v = doc_idx(doc, "config.vary", i);
+
+		len += snprintf(buf + len, n - (size_t)len, "%s%s=",
+				i     ? " and "
+				: len ? ", varied "
+				      : "varied ",
+				doc_str(v, "knob", "?"));
+		for (size_t j = 0; j < doc_len(v, "values") && len < (int)n; j++)
+			len += snprintf(buf + len, n - (size_t)len, "%s%s", j ? "," : "",
+					str_or_empty(doc_idx(v, "values", j)));
+	}
+	if (!opts || !json_object_is_type(opts, json_type_object))
+		return len;
+	json_object_object_foreach (opts, wl, o) {
+		if (len >= (int)n)
+			break;
+		len += snprintf(buf + len, n - (size_t)len, "%s%s: %s",
+				!first ? ", "
+				: len  ? ", workload options "
+				       : "workload options ",
+				wl, json_object_get_string(o));
+		first = false;
+	}
+	return len;
+}
+
 void view_config_line(struct json_object *doc, char *buf, size_t n)
 {
 	struct json_object *quick = doc_get(doc, "config.quick");
@@ -395,6 +436,8 @@ void view_config_line(struct json_object *doc, char *buf, size_t n)
 	if (server && *server && len < (int)n)
 		len += snprintf(buf + len, n - (size_t)len, "%snet server %s", len ? ", " : "",
 				server);
+	if (len < (int)n)
+		len = experiment_config(doc, buf, n, len);
 	if (docker_confinement(doc, docker, sizeof(docker)) && len < (int)n)
 		len += snprintf(buf + len, n - (size_t)len, "%s%s", len ? "; " : "", docker);
 	if (!len)

@@ -108,6 +108,39 @@ const char *doc_label(struct json_object *platform, char *buf, size_t n)
 	return buf;
 }
 
+bool doc_is_variant(struct json_object *platform)
+{
+	const char *s = doc_str(platform, "variant", NULL);
+
+	/* An empty string was how older documents said "no variant". */
+	return (s && *s) || json_object_is_type(doc_get(platform, "variant"), json_type_object);
+}
+
+bool doc_variant_read(struct json_object *platform, struct doc_variant *v)
+{
+	struct json_object *o = doc_get(platform, "variant");
+
+	memset(v, 0, sizeof(*v));
+	if (!o)
+		return false;
+	if (json_object_is_type(o, json_type_string)) {
+		v->value = json_object_get_string(o);
+		v->of = doc_str(platform, "name", NULL);
+		v->knob = "storage";
+		v->old_form = true;
+	} else {
+		v->of = doc_str(o, "of", NULL);
+		v->knob = doc_str(o, "knob", NULL);
+		v->value = doc_str(o, "value", NULL);
+	}
+	return v->of && *v->of && v->knob && *v->knob && v->value && *v->value;
+}
+
+const char *doc_platform_of(struct json_object *platform)
+{
+	return doc_str(platform, "variant.of", doc_str(platform, "name", "?"));
+}
+
 bool doc_platform_ok(struct json_object *platform)
 {
 	/* A document without statuses still ran what it lists. */
@@ -120,9 +153,8 @@ struct json_object *doc_native(struct json_object *doc)
 {
 	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
 		struct json_object *p = doc_idx(doc, "platforms", i);
-		const char *variant = doc_str(p, "variant", NULL);
 
-		if (!strcmp(doc_str(p, "name", ""), "native") && !(variant && *variant) &&
+		if (!strcmp(doc_str(p, "name", ""), "native") && !doc_is_variant(p) &&
 		    doc_platform_ok(p))
 			return p;
 	}

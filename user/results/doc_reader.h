@@ -58,8 +58,22 @@ const char *doc_str(struct json_object *o, const char *path, const char *def);
 size_t doc_len(struct json_object *o, const char *path);
 struct json_object *doc_idx(struct json_object *o, const char *path, size_t i);
 
-/* "docker" or, with a variant, "docker (volume)": the column a platform entry is. */
+/* "qemu", "qemu[net=tap]" or, in an older document's variant, "docker
+ * (volume)": the column a platform entry is. */
 const char *doc_label(struct json_object *platform, char *buf, size_t n);
+/* Is the entry a variant (run --vary's object, or an older document's string)? */
+bool doc_is_variant(struct json_object *platform);
+/* A variant entry's variant: {"of", "knob", "value"}, or an older
+ * document's string (--docker-volume's second docker entry), read as knob
+ * storage with old_form set. */
+struct doc_variant {
+	const char *of, *knob, *value;
+	bool old_form;
+};
+/* false for an entry that is not a variant (or whose variant is unreadable). */
+bool doc_variant_read(struct json_object *platform, struct doc_variant *v);
+/* The platform an entry measures: variant.of, else its name. */
+const char *doc_platform_of(struct json_object *platform);
 bool doc_platform_ok(struct json_object *platform);
 /* The native entry (status ok, no variant) that vs_native refers to, or NULL. */
 struct json_object *doc_native(struct json_object *doc);

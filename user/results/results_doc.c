@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Building a results document: every field of it is set here (results_doc.h). */
+#include <errno.h>
 #include <json-c/json.h>
 #include <math.h>
 #include <stdint.h>
@@ -111,14 +112,32 @@ struct json_object *results_doc_new(const struct results_plan *plan, struct json
 
 /* ---- platforms ---- */
 
-struct json_object *results_doc_add_platform(struct json_object *doc, const char *name,
-					     const char *variant)
+int results_entry_name(const struct results_entry *e, char *buf, size_t n)
+{
+	int len = e->knob ? snprintf(buf, n, "%s[%s=%s]", e->platform, e->knob, e->value)
+			  : snprintf(buf, n, "%s", e->platform);
+
+	return len < 0 || (size_t)len >= n ? -E2BIG : 0;
+}
+
+struct json_object *results_doc_add_platform(struct json_object *doc, const struct results_entry *e)
 {
 	struct json_object *pe = json_object_new_object();
+	char name[256];
 
+	if (results_entry_name(e, name, sizeof(name)))
+		snprintf(name, sizeof(name), "%s[%s=...]", e->platform, e->knob);
 	add_str(pe, "name", name);
-	if (variant)
-		add_str(pe, "variant", variant);
+	if (e->knob) {
+		struct json_object *v = json_object_new_object();
+
+		add_str(v, "of", e->platform);
+		add_str(v, "knob", e->knob);
+		add_str(v, "value", e->value);
+		json_object_object_add(pe, "variant", v);
+	}
+	if (e->settings)
+		json_object_object_add(pe, "settings", e->settings);
 	json_object_object_add(pe, "workloads", json_object_new_array());
 	json_object_array_add(json_object_object_get(doc, "platforms"), pe);
 	return pe;

@@ -40,10 +40,23 @@ struct results_plan {
  */
 struct json_object *results_doc_new(const struct results_plan *plan, struct json_object **config);
 
-/* A platform entry, appended to the document; variant NULL for the
- * platform's own entry, else the variant option's value. */
-struct json_object *results_doc_add_platform(struct json_object *doc, const char *name,
-					     const char *variant);
+/*
+ * What a platform entry is: a platform's own entry (knob NULL), or one of
+ * its variants under run --vary, named "PLATFORM[KNOB=VALUE]" with
+ * "variant": {"of", "knob", "value"}. settings ({"NAME": "VALUE"}: every
+ * option in effect) is taken over; NULL for none.
+ */
+struct results_entry {
+	const char *platform;
+	const char *knob, *value;
+	struct json_object *settings;
+};
+
+/* The entry's name: "qemu" or "qemu[net=tap]"; -E2BIG when it does not fit. */
+int results_entry_name(const struct results_entry *e, char *buf, size_t n);
+/* A platform entry, appended to the document. */
+struct json_object *results_doc_add_platform(struct json_object *doc,
+					     const struct results_entry *e);
 /* "ok", "skipped" or "failed", with a reason for the last two. */
 void results_platform_status(struct json_object *pe, const char *status, const char *reason);
 /* A platform whose every cell failed for a cause of its own (not

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "entries.h"
 #include "net_server.h"
 #include "probe_sched.h"
 #include "probes.h"
@@ -42,7 +43,8 @@ struct cell_ctx {
 	struct probes *probes;
 	struct progress *prog;
 	const struct workload *w;
-	double wall_s; /* the last run, from its command to its result */
+	const char *label; /* the entry's name: "qemu", "qemu[net=tap]" */
+	double wall_s;	   /* the last run, from its command to its result */
 };
 
 static int runner_cmdline(const struct run_config *cfg, const struct platform *p,
@@ -60,7 +62,10 @@ static int runner_cmdline(const struct run_config *cfg, const struct platform *p
 	else if (!strcmp(workload, "net"))
 		len += snprintf(buf + len, n - (size_t)len, " --server %s",
 				cfg->net_server ? cfg->net_server : p->net_server);
-	return len < (int)n ? 0 : -E2BIG;
+	if (len >= 0 && len < (int)n && *runner_workload_args(cfg, workload))
+		len += snprintf(buf + len, n - (size_t)len, " %s",
+				runner_workload_args(cfg, workload));
+	return len >= 0 && len < (int)n ? 0 : -E2BIG;
 }
 
 /* The longest collect wait: its milliseconds must fit an int. */
@@ -209,13 +214,13 @@ static int start_net_server(struct cell_ctx *c, struct net_server **srv)
 		vb_err("%s: no host address the agent can reach a net-server on (a remote "
 		       "engine?); "
 		       "give one with --net-server HOST[:PORT]",
-		       c->p->ops->name);
+		       c->label);
 		return -EADDRNOTAVAIL;
 	}
-	err = net_server_start(c->p->net_bind, c->cfg->env.net_port, srv);
+	err = net_server_start(c->p->net_bind, c->cfg->env.net_port, c->p->net_ns, srv);
 	if (err)
-		vb_err("%s: cannot start the net-server on %s:%d: %s", c->p->ops->name,
-		       c->p->net_bind, c->cfg->env.net_port, strerror(-err));
+		vb_err("%s: cannot start the net-server on %s:%d: %s", c->label, c->p->net_bind,
+		       c->cfg->env.net_port, strerror(-err));
 	return err;
 }
 
@@ -230,17 +235,17 @@ static int rerun(struct cell_ctx *c, struct json_object *cell, const char *cmd, 
 	struct json_object *run;
 	char why[512];
 
-	vb_warn("%s: %s: run %d is invalid: %s; left out of the statistics, run again",
-		c->p->ops->name, c->w->name, i, results_run_invalid_reason(stalled));
+	vb_warn("%s: %s: run %d is invalid: %s; left out of the statistics, run again", c->label,
+		c->w->name, i, results_run_invalid_reason(stalled));
 	if (interrupted)
 		return 0;
 	run = measured_run(c, cell, cmd, true, why, sizeof(why));
 	if (!run) {
-		cell_failed(cell, c->p->ops->name, why);
+		cell_failed(cell, c->label, why);
 		return -1;
 	}
 	if (mark_if_stalled(c, run))
-		vb_warn("%s: %s: the run again is invalid too: %s", c->p->ops->name, c->w->name,
+		vb_warn("%s: %s: the run again is invalid too: %s", c->label, c->w->name,
 			results_run_invalid_reason(run));
 	return 0;
 }
@@ -260,22 +265,22 @@ static int start_cell(struct cell_ctx *c, struct json_object *cell, struct net_s
 {
 	if (c->p->ops->start(c->p)) {
 		/* After Ctrl-C a driver gives up its wait for hello without a word. */
-		cell_failed(cell, c->p->ops->name,
+		cell_failed(cell, c->label,
 			    interrupted ? "interrupted" : "the agent did not start (see above)");
 		return -1;
 	}
 	if (c->probes && c->p->target_pid > 0 && probes_set_target(c->probes, c->p->target_pid))
-		vb_warn("%s: cannot point the probes at pid %d", c->p->ops->name, c->p->target_pid);
+		vb_warn("%s: cannot point the probes at pid %d", c->label, c->p->target_pid);
 	probes_group_roles(c->probes, c->p->ops->flags & PLAT_HYPERVISOR_THREADS);
 	if (start_net_server(c, srv)) {
-		cell_failed(cell, c->p->ops->name, "no net-server to send to");
+		cell_failed(cell, c->label, "no net-server to send to");
 		return -1;
 	}
 	if (runner_cmdline(c->cfg, c->p, c->w->name, cmd, n)) {
-		cell_failed(cell, c->p->ops->name, "command line too long");
+		cell_failed(cell, c->label, "command line too long");
 		return -1;
 	}
-	vb_info("%s: %s", c->p->ops->name, cmd);
+	vb_info("%s: %s", c->label, cmd);
 	return 0;
 }
 
@@ -291,7 +296,7 @@ static int measure_cell(struct cell_ctx *c, struct json_object *cell, const char
 	/* Run 0 is the warm-up (caches, page tables, a guest's first touch): not kept. */
 	progress_run(c->prog, 0, want);
 	if (one_run(c, cmd, &res, &host, why, sizeof(why))) {
-		cell_failed(cell, c->p->ops->name, why);
+		cell_failed(cell, c->label, why);
 		return -1;
 	}
 	json_object_put(res);
@@ -300,7 +305,7 @@ static int measure_cell(struct cell_ctx *c, struct json_object *cell, const char
 		progress_run(c->prog, i, want);
 		run = measured_run(c, cell, cmd, false, why, sizeof(why));
 		if (!run) {
-			cell_failed(cell, c->p->ops->name, why);
+			cell_failed(cell, c->label, why);
 			return -1;
 		}
 		if (mark_if_stalled(c, run) && rerun(c, cell, cmd, i, run))
@@ -321,9 +326,9 @@ static int run_cell(struct cell_ctx *c, struct json_object *cell)
 	if (start_cell(c, cell, &srv, cmd, sizeof(cmd)) || measure_cell(c, cell, cmd))
 		goto out;
 	if (interrupted)
-		cell_failed(cell, c->p->ops->name, "interrupted");
+		cell_failed(cell, c->label, "interrupted");
 	else if (!runs_have_valid(results_cell_runs(cell)))
-		cell_failed(cell, c->p->ops->name,
+		cell_failed(cell, c->label,
 			    "every run stalled (see the runs' invalid_reason): no valid run");
 	else
 		ret = 0;
@@ -354,16 +359,18 @@ static void run_platform(const struct run_config *cfg, const struct platform_ops
 			 struct progress *prog, int *failed)
 {
 	struct platform p = {.ops = ops, .env = &cfg->env, .cmd_fd = -1, .out = {.fd = -1}};
+	const char *label = json_object_get_string(json_object_object_get(pe, "name"));
 	char reason[512] = "";
 
-	if (ops->available(&cfg->env, reason, sizeof(reason))) {
+	if (ops->available(&cfg->env, reason, sizeof(reason)) ||
+	    platform_settings_usable(ops, &cfg->env, reason, sizeof(reason))) {
 		results_platform_status(pe, "skipped", reason);
-		progress_note(prog, "%s: skipped: %s", ops->name, reason);
+		progress_note(prog, "%s: skipped: %s", label, reason);
 		progress_skip(prog, cfg->nr_workloads);
 		cells_left -= cfg->nr_workloads;
 		return;
 	}
-	vb_info("%s: preparing", ops->name);
+	vb_info("%s: preparing", label);
 	if (ops->prepare(&p)) {
 		results_platform_status(pe, "failed", "prepare failed (see the error above)");
 		progress_skip(prog, cfg->nr_workloads);
@@ -375,12 +382,13 @@ static void run_platform(const struct run_config *cfg, const struct platform_ops
 	}
 	results_platform_status(pe, "ok", NULL);
 	for (int i = 0; i < cfg->nr_workloads && !interrupted; i++) {
-		struct cell_ctx c = {.cfg = cfg, .p = &p, .probes = probes, .prog = prog};
+		struct cell_ctx c = {
+			.cfg = cfg, .p = &p, .probes = probes, .prog = prog, .label = label};
 		struct json_object *cell;
 
 		c.w = workload_find(cfg->workloads[i]);
 		cell = results_platform_add_cell(pe, c.w->name, c.w->unit, c.w->higher_is_better);
-		progress_cell(prog, ops->name, c.w->name);
+		progress_cell(prog, label, c.w->name);
 		if (run_cell(&c, cell))
 			*failed = 1;
 		if (results_cell_ran(cell))
@@ -392,18 +400,6 @@ static void run_platform(const struct run_config *cfg, const struct platform_ops
 	free(p.hello);
 }
 
-const char *runner_disk_variant(const struct platform_ops *ops, const struct platform_env *env)
-{
-	const struct platform_option *o;
-	const char *v;
-
-	if (!(ops->flags & PLAT_EXTRA_DISK_VARIANT) || !ops->variant_option)
-		return NULL;
-	o = platform_option_find(ops, ops->variant_option);
-	v = platform_option_value(ops->options, env, ops->variant_option);
-	return o && v && strcmp(v, o->def) ? v : NULL;
-}
-
 bool runner_traces_vm_exits(const struct platform_ops *const *sel, int nr)
 {
 	for (int i = 0; i < nr; i++)
@@ -412,45 +408,27 @@ bool runner_traces_vm_exits(const struct platform_ops *const *sel, int nr)
 	return false;
 }
 
-/*
- * The settings with ops's variant option back at its default (and room
- * for one more): the platform's own entry measures the default, e.g.
- * docker's writable layer.
- */
-static void settings_at_default(const struct platform_ops *ops, const struct platform_env *env,
-				struct platform_setting *out, int *nr)
+const char *runner_workload_args(const struct run_config *cfg, const char *workload)
 {
-	*nr = 0;
-	for (int i = 0; i < env->nr_settings && *nr < PLATFORM_MAX_SETTINGS; i++)
-		if (!ops->variant_option || strcmp(env->settings[i].name, ops->variant_option))
-			out[(*nr)++] = env->settings[i];
+	for (int i = 0; i < cfg->nr_wargs; i++)
+		if (!strcmp(cfg->wargs[i].workload, workload))
+			return cfg->wargs[i].args;
+	return "";
 }
 
-/*
- * A disk variant (docker's storage=volume): the disk workloads once more
- * with the driver's variant option set, as a second entry of the platform
- * (its "variant" the value), so the default and the variant stand side by
- * side in one document.
- */
-static void run_disk_variant(const struct run_config *cfg, const struct platform_ops *ops,
-			     const char *value, struct json_object *doc, struct probes *probes,
-			     struct progress *prog, int *failed)
+/* One entry of the plan: its own document entry, then its cells. */
+static void run_entry(const struct run_config *cfg, const struct plan_entry *e,
+		      struct json_object *doc, struct probes *probes, struct progress *prog,
+		      int *failed)
 {
-	struct platform_setting settings[PLATFORM_MAX_SETTINGS + 1];
-	struct run_config var = *cfg;
+	struct results_entry re = {.platform = e->ops->name, .knob = e->knob, .value = e->value};
+	struct run_config ecfg;
 	struct json_object *pe;
 
-	var.nr_workloads = 0;
-	for (int i = 0; i < cfg->nr_workloads; i++)
-		if (!strncmp(cfg->workloads[i], "disk", 4))
-			var.workloads[var.nr_workloads++] = cfg->workloads[i];
-	if (!var.nr_workloads)
-		return;
-	settings_at_default(ops, &cfg->env, settings, &var.env.nr_settings);
-	settings[var.env.nr_settings++] = (struct platform_setting){ops->variant_option, value};
-	var.env.settings = settings;
-	pe = results_doc_add_platform(doc, ops->name, value);
-	run_platform(&var, ops, doc, pe, probes, prog, failed);
+	plan_entry_config(cfg, e, &ecfg);
+	re.settings = platform_settings_json(e->ops, &ecfg.env);
+	pe = results_doc_add_platform(doc, &re);
+	run_platform(&ecfg, e->ops, doc, pe, probes, prog, failed);
 	checkpoint(cfg, doc);
 }
 
@@ -486,9 +464,10 @@ static void selected_ops(const struct run_config *cfg, const struct platform_ops
 int runner_run(const struct run_config *cfg, struct json_object **doc)
 {
 	const struct platform_ops *sel[MAX_PLATFORMS];
+	struct plan_entry *entries;
 	struct probes *probes = NULL;
 	struct progress *prog;
-	int failed = 0, cells;
+	int failed = 0, cells, nr[MAX_PLATFORMS];
 	bool stopped;
 
 	selected_ops(cfg, sel);
@@ -506,28 +485,24 @@ int runner_run(const struct run_config *cfg, struct json_object **doc)
 		if (*probes_missing(probes))
 			vb_warn("probes not loaded: %s", probes_missing(probes));
 	}
-	cells = cfg->nr_platforms * cfg->nr_workloads;
-	for (int i = 0; i < cfg->nr_platforms; i++)
-		for (int j = 0; j < cfg->nr_workloads && runner_disk_variant(sel[i], &cfg->env);
-		     j++)
-			cells += !strncmp(cfg->workloads[j], "disk", 4);
+	entries = calloc(MAX_PLATFORMS * MAX_ENTRIES, sizeof(*entries));
+	if (!entries) {
+		vb_err("out of memory for the plan");
+		probes_close(probes);
+		return VB_EXIT_FAILED;
+	}
+	cells = 0;
+	for (int i = 0; i < cfg->nr_platforms; i++) {
+		nr[i] = plan_entries(cfg, sel[i], entries + i * MAX_ENTRIES);
+		for (int j = 0; j < nr[i]; j++)
+			cells += entries[i * MAX_ENTRIES + j].nr_workloads;
+	}
 	cells_left = cells;
 	prog = progress_new(cells, cfg->runs == RUNS_AUTO ? 4 : cfg->runs + 1, cfg->duration_s);
-	for (int i = 0; i < cfg->nr_platforms && !interrupted; i++) {
-		const struct platform_ops *ops = sel[i];
-		const char *variant = runner_disk_variant(ops, &cfg->env);
-		struct json_object *pe = results_doc_add_platform(*doc, ops->name, NULL);
-		struct platform_setting settings[PLATFORM_MAX_SETTINGS];
-		struct run_config main_entry = *cfg;
-
-		/* The platform's own entry measures the variant option's default. */
-		settings_at_default(ops, &cfg->env, settings, &main_entry.env.nr_settings);
-		main_entry.env.settings = settings;
-		run_platform(&main_entry, ops, *doc, pe, probes, prog, &failed);
-		checkpoint(cfg, *doc);
-		if (variant && !interrupted)
-			run_disk_variant(cfg, ops, variant, *doc, probes, prog, &failed);
-	}
+	for (int i = 0; i < cfg->nr_platforms && !interrupted; i++)
+		for (int j = 0; j < nr[i] && !interrupted; j++)
+			run_entry(cfg, &entries[i * MAX_ENTRIES + j], *doc, probes, prog, &failed);
+	free(entries);
 	/* Decided now: a signal during the teardown below loses no cell. */
 	stopped = interrupted && cells_left > 0;
 	progress_done(prog);

@@ -56,15 +56,26 @@ bool scratch_owner_alive(const char *owner)
 	return vb_proc_alive(pid, want_start);
 }
 
-static int write_owner(const char *dir)
+int scratch_owner_self(char *text, size_t n)
 {
-	char text[128], boot[64], path[PATH_MAX];
+	char boot[64];
 	unsigned long long start = 0;
 
 	boot_id(boot, sizeof(boot));
 	if (vb_proc_start_time(getpid(), &start))
 		return -EINVAL;
-	snprintf(text, sizeof(text), "%d %llu %s\n", (int)getpid(), start, boot);
+	if (snprintf(text, n, "%d %llu %s\n", (int)getpid(), start, boot) >= (int)n)
+		return -E2BIG;
+	return 0;
+}
+
+static int write_owner(const char *dir)
+{
+	char text[128], path[PATH_MAX];
+	int err;
+
+	if ((err = scratch_owner_self(text, sizeof(text))))
+		return err;
 	if (vb_pathf(path, sizeof(path), "%s/%s", dir, SCRATCH_OWNER))
 		return -ENAMETOOLONG;
 	return vb_write_new(path, text, 0600);

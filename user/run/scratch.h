@@ -37,6 +37,9 @@ int scratch_sweep(const char *base);
 
 /* Is the process that wrote this owner text still running? */
 bool scratch_owner_alive(const char *owner);
+/* This process's owner text, "PID STARTTIME BOOT_ID\n"; 0 or -errno. Other
+ * leftovers of a run (host_thp's state file) name their owner with it. */
+int scratch_owner_self(char *text, size_t n);
 
 /* rm -rf path through directory fds, never following a symbolic link (a
  * link is removed, not its target); 0 or -errno. */

@@ -158,6 +158,13 @@ static int cpu_run(int argc, char **argv, struct wl_result *res)
 	return ret;
 }
 
+static int cpu_check(int argc, char **argv)
+{
+	struct cpu_opts o;
+
+	return cpu_parse(argc, argv, &o);
+}
+
 static void cpu_usage(FILE *out)
 {
 	fprintf(out,
@@ -178,5 +185,6 @@ const struct workload wl_cpu = {
 	.peer = "sysbench cpu --cpu-max-prime=10000 --threads=1",
 	.higher_is_better = true,
 	.usage = cpu_usage,
+	.check = cpu_check,
 	.run = cpu_run,
 };

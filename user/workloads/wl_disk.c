@@ -705,6 +705,20 @@ static int diskseq_run(int argc, char **argv, struct wl_result *res)
 	return disk_run(&o, argc, argv, res);
 }
 
+static int diskrand_check(int argc, char **argv)
+{
+	struct disk_opts o = {.name = "diskrand", .seq = false};
+
+	return disk_parse(argc, argv, &o);
+}
+
+static int diskseq_check(int argc, char **argv)
+{
+	struct disk_opts o = {.name = "diskseq", .seq = true};
+
+	return disk_parse(argc, argv, &o);
+}
+
 static void disk_usage(FILE *out, bool seq)
 {
 	fprintf(out,
@@ -753,6 +767,7 @@ const struct workload wl_diskrand = {
 	.peer = "fio --rw=randread --bs=4k --direct=1 --ioengine=psync",
 	.higher_is_better = true,
 	.usage = diskrand_usage,
+	.check = diskrand_check,
 	.run = diskrand_run,
 };
 
@@ -763,5 +778,6 @@ const struct workload wl_diskseq = {
 	.peer = "fio --rw=read --bs=1m --direct=1 --ioengine=psync",
 	.higher_is_better = true,
 	.usage = diskseq_usage,
+	.check = diskseq_check,
 	.run = diskseq_run,
 };

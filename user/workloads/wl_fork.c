@@ -111,6 +111,13 @@ static struct json_object *fork_extra(const struct fork_times *ft)
 	return x;
 }
 
+static int fork_check(int argc, char **argv)
+{
+	struct fork_opts o;
+
+	return fork_parse(argc, argv, &o);
+}
+
 static int fork_run(int argc, char **argv, struct wl_result *res)
 {
 	struct fork_times *ft;
@@ -162,5 +169,6 @@ const struct workload wl_fork = {
 	.peer = "stress-ng --fork 1",
 	.higher_is_better = true,
 	.usage = fork_usage,
+	.check = fork_check,
 	.run = fork_run,
 };

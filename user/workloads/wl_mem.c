@@ -343,6 +343,13 @@ static int mem_threads(const struct mem_opts *o, char *buf, struct wl_result *re
 	return ret;
 }
 
+static int mem_check_args(int argc, char **argv)
+{
+	struct mem_opts o;
+
+	return mem_parse(argc, argv, &o);
+}
+
 static int mem_run(int argc, char **argv, struct wl_result *res)
 {
 	struct mem_opts o;
@@ -406,5 +413,6 @@ const struct workload wl_mem = {
 		"--memory-access-mode=seq",
 	.higher_is_better = true,
 	.usage = mem_usage,
+	.check = mem_check_args,
 	.run = mem_run,
 };

@@ -536,6 +536,13 @@ static void client_close(struct net_client *c)
 	free(c);
 }
 
+static int net_check(int argc, char **argv)
+{
+	struct net_opts o;
+
+	return parse_opts(argc, argv, &o);
+}
+
 static int net_run(int argc, char **argv, struct wl_result *res)
 {
 	struct net_client *c;
@@ -586,5 +593,6 @@ const struct workload wl_net = {
 	.peer = "iperf3 -c HOST -t S  (against iperf3 -s)",
 	.higher_is_better = true,
 	.usage = net_usage,
+	.check = net_check,
 	.run = net_run,
 };

@@ -46,6 +46,9 @@ struct workload {
 	 * workload's option. Returns WL_OK, WL_EFAIL or WL_EUSAGE.
 	 */
 	int (*run)(int argc, char **argv, struct wl_result *res);
+	/* Parses the options as run() would and stops there: WL_OK or
+	 * WL_EUSAGE (named through vb_err()). For checks before a plan runs. */
+	int (*check)(int argc, char **argv);
 };
 
 extern const struct workload *const workloads[];
