@@ -67,6 +67,10 @@ static struct json_object *fixture(void)
 			 "\"runnable\": 0, \"blocked_io\": 0, \"sleep\": 0}}}",
 			 1900 * ops);
 		tset(r, "probes.host.breakdown.roles", json_tokener_parse(json));
+		tset(r, "probes.guest.breakdown.per_op_ns",
+		     json_tokener_parse("{\"user\": 1500, \"kernel_syscall\": 5, "
+					"\"kernel_fault\": 0, \"kernel_other\": 0, "
+					"\"runnable\": 0, \"blocked_io\": 0, \"sleep\": 1495}"));
 	}
 	set_run(ok_cell(h, "cpu", 1000), 100, 10, 300);
 	set_run(ok_cell(n, "cpu", 1000), 100, 10, 200);
@@ -104,9 +108,12 @@ static void view_rows_and_scale(void **state)
 	assert_true(v.rows[1].have_gap && v.rows[1].gap_total == 2790);
 	assert_true(v.rows[1].gap[0] == 1900);
 	assert_true(v.rows[1].have_share);
-	assert_int_equal(v.rows[1].nroles, 1); /* io had no time */
+	assert_int_equal(v.rows[1].nroles, 2); /* io had no time; then the guest's view */
 	assert_string_equal(v.rows[1].roles[0].name, "vcpu");
 	assert_true(v.rows[1].roles[0].per_op[0] == 1900);
+	assert_string_equal(v.rows[1].roles[1].name, "guest view");
+	assert_true(v.rows[1].roles[1].total == 3000);
+	assert_int_equal(v.rows[0].nroles, 0);
 	assert_true(v.max_total == 3100);
 	u = bd_unit_of(&v);
 	assert_string_equal(u.name, "ns");
@@ -140,6 +147,7 @@ static void text_and_md_sections(void **state)
 	assert_non_null(strstr(m, "## Where the time went"));
 	assert_non_null(strstr(m, "| qemu | 3100 (+2790) | 2000 (+1900, 68 %) |"));
 	assert_non_null(strstr(m, "| qemu: vcpu | 1900 |"));
+	assert_non_null(strstr(m, "| qemu: guest view | 3000 | 1500 | 5.00 |"));
 	/* the hostile name: its | and < escaped in Markdown */
 	assert_non_null(strstr(m, "&lt;b&gt;evil\\|&lt;/b&gt;"));
 	free(t);

@@ -90,6 +90,18 @@ static void read_roles(struct json_object *run, struct bd_row *r)
 	}
 }
 
+/* The guest kernel's view of the same run, per op, as a row of its own. */
+static void read_guest(struct json_object *run, struct bd_row *r)
+{
+	struct bd_role *out = &r->roles[r->nroles];
+
+	if (!overhead_per_op(run, "probes.guest", out->per_op))
+		return;
+	snprintf(out->name, sizeof(out->name), "guest view");
+	out->total = sum(out->per_op);
+	r->nroles++;
+}
+
 static bool read_row(struct json_object *plat, struct json_object *cell, struct bd_row *r)
 {
 	struct json_object *run;
@@ -107,6 +119,7 @@ static bool read_row(struct json_object *plat, struct json_object *cell, struct 
 		      doc_num(cell, "overhead.extra_total_ns", &r->gap_total);
 	r->have_share = r->have_gap && buckets_at(cell, "overhead.share_of_gap", r->share);
 	read_roles(run, r);
+	read_guest(run, r);
 	return true;
 }
 
@@ -177,7 +190,8 @@ static bool next_view(struct json_object *doc, const char **wl, size_t nwl, size
 static const char lead[] =
 	"Each unit of work's share of the target's thread time as the host kernel saw it "
 	"(every thread of the process tree, idle ones too), from each cell's median run; the "
-	"gap is this platform's figure less native's, and each bucket's share of the whole gap";
+	"gap is this platform's figure less native's, and each bucket's share of the whole gap; "
+	"a guest view row is the same run as the guest kernel saw the agent's threads";
 
 /* ---- text ---- */
 
@@ -298,7 +312,8 @@ void report_breakdown_md(FILE *out, struct json_object *doc)
 		return;
 	fprintf(out,
 		"## Where the time went\n\n%s. In parentheses: the gap to native and its share. "
-		"Rows named *platform: role* are a VMM's threads by what they do.\n\n",
+		"Rows named *platform: role* are a VMM's threads by what they do, *platform: guest "
+		"view* the guest kernel's own view of the agent's threads.\n\n",
 		lead);
 	do
 		md_view(out, &v);
@@ -401,7 +416,8 @@ void report_breakdown_html(FILE *out, struct json_object *doc)
 		return;
 	fprintf(out,
 		"<section id=\"breakdown\"><h2>Where the time went</h2><p class=\"lead\">%s. "
-		"Grey rows are a VMM's threads by role.</p>\n<div class=\"legend\">",
+		"Grey rows are a VMM's threads by role and the guest kernel's own view.</p>\n<div "
+		"class=\"legend\">",
 		lead);
 	for (int k = 0; k < OVERHEAD_NBUCKETS; k++)
 		fprintf(out, "<span><span class=\"sw\" style=\"background:%s\"></span>%s</span>",

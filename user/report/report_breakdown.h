@@ -21,7 +21,7 @@ struct json_object;
 #define BD_MAX_ROLES 4
 
 struct bd_role {
-	char name[16]; /* "vcpu", "io", "main_loop", "other" */
+	char name[16]; /* "vcpu", "io", "main_loop", "other"; "guest view" */
 	double per_op[OVERHEAD_NBUCKETS], total;
 };
 
@@ -35,7 +35,9 @@ struct bd_row {
 	double gap[OVERHEAD_NBUCKETS], gap_total;
 	bool have_share;
 	double share[OVERHEAD_NBUCKETS];
-	struct bd_role roles[BD_MAX_ROLES]; /* a VMM's threads by role */
+	/* a VMM's threads by role, then the guest kernel's view of the agent's
+	 * threads (probes.guest.breakdown) as a row of its own */
+	struct bd_role roles[BD_MAX_ROLES + 1];
 	size_t nroles;
 };
 
