@@ -508,6 +508,9 @@ static __always_inline void count_ip(__u64 id, __u64 ip)
 		__sync_fetch_and_add(&ips_lost, 1);
 }
 
+/* x86_64 UAPI struct pt_regs: r15 ... orig_ax, ip, cs. */
+#define VB_PT_REGS_CS 17
+
 SEC("perf_event")
 int vb_sample(struct bpf_perf_event_data *ctx)
 {
@@ -521,8 +524,14 @@ int vb_sample(struct bpf_perf_event_data *ctx)
 	t = bpf_map_lookup_elem(&sched_threads, &tid);
 	if (!t)
 		return 0;
-	/* The whole 8-byte slot: the context allows only full-width loads here. */
-	user = (ctx->regs.csx & 3) != 0;
+	/*
+	 * The whole 8-byte slot: the context allows only full-width loads here.
+	 * Read at its UAPI offset, not through CO-RE: the context is the UAPI
+	 * struct pt_regs on every kernel (cs its 18th word), while vmlinux.h's
+	 * kernel pt_regs names the field "csx" since 6.8 and a 6.1 kernel's BTF
+	 * has no such field (the relocation fails, the program does not load).
+	 */
+	user = (((const __u64 *)ctx)[VB_PT_REGS_CS] & 3) != 0;
 	if (t->state == VB_ST_SYSCALL) {
 		t->acc.samples[VB_SMP_SYSCALL]++;
 		if (!user && under_fault_entry(ctx))

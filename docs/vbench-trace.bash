@@ -62,7 +62,7 @@ _vbench_trace() {
 		-d | --duration | --net-server | --libvirt-uri | --disk-size) return 0 ;;
 		esac
 		COMPREPLY=($(compgen -W "--platforms --workloads --runs --duration --quick --output --json
-			--no-trace --net-server --platform-opt --vary --docker-volume --libvirt-uri --disk-cache --disk-size
+			--no-trace --no-breakdown --net-server --platform-opt --vary --docker-volume --libvirt-uri --disk-cache --disk-size
 			--buffered --cache-dir --verbose --help" -- "$cur"))
 		;;
 	report)

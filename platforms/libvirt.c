@@ -986,8 +986,10 @@ static int create_domain(struct platform *p, struct guest *g)
 	owner_description(description, sizeof(description));
 	if (strcmp(thp, "default"))
 		snprintf(thp_arg, sizeof(thp_arg), " transparent_hugepage=%s", thp);
-	snprintf(cmdline, sizeof(cmdline), KERNEL_CMDLINE "%s vbench.probes=%d%s", thp_arg,
-		 p->env->guest_probes ? 1 : 0, vb_verbose ? " vbench.verbose=1" : "");
+	snprintf(cmdline, sizeof(cmdline),
+		 KERNEL_CMDLINE "%s vbench.probes=%d vbench.breakdown=%d%s", thp_arg,
+		 p->env->guest_probes ? 1 : 0, p->env->guest_breakdown ? 1 : 0,
+		 vb_verbose ? " vbench.verbose=1" : "");
 	xml = domain_xml_build(&spec);
 	if (!xml) {
 		vb_err("%s: cannot build the domain XML (out of memory?)", g->type);

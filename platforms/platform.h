@@ -44,6 +44,7 @@ struct platform_env {
 	const char *cache_dir;		    /* kept between suites (guest kernel, images);
 					     * PLATFORM_CACHE_DIR unless --cache-dir */
 	bool guest_probes;		    /* the agent loads probes in a guest kernel */
+	bool guest_breakdown;		    /* and the sched family: probes.guest.breakdown */
 	unsigned long long disk_file_bytes; /* the disk workloads' file size */
 	int net_port;			    /* the port of the net-server the runner starts */
 	const struct platform_setting *settings; /* the command line's platform options */

@@ -1,10 +1,12 @@
 # What the probes cost the workloads themselves: each workload through
-# `vbench-trace run -p native`, traced and with --no-trace, the order flipped
-# every round (tests/bench/lib.sh), the ratio per order and overall (target
-# >= 0.98 for each).
+# `vbench-trace run -p native`, traced (the breakdown's sched family on, as
+# run does by default), traced with --no-breakdown, and with --no-trace, the
+# order reversed every other round (tests/bench/lib.sh), the ratio per order
+# and overall (target >= 0.98 for each without the breakdown, >= 0.97 with).
 #
-#   VB_BENCH_ROUNDS  rounds per workload (default 6)
-#   VB_BENCH_SECS    seconds per run (default 2)
+#   VB_BENCH_ROUNDS     rounds per workload (default 6)
+#   VB_BENCH_SECS       seconds per run (default 2)
+#   VB_BENCH_WORKLOADS  which (default: cpu mem diskrand diskseq fork net)
 
 trace_cost_score() {
 	local w=$1 flag=$2 out=$VB_TMP/tc-$w
@@ -18,10 +20,12 @@ trace_cost_score() {
 
 bench_trace_cost() {
 	local rounds=${VB_BENCH_ROUNDS:-6} w
-	echo "   traced/untraced score, $rounds rounds, order flipped every round (target >= 0.98 each)"
-	for w in cpu mem diskrand diskseq fork net; do
+	echo "   traced/untraced score, $rounds rounds, order reversed every other round"
+	for w in ${VB_BENCH_WORKLOADS:-cpu mem diskrand diskseq fork net}; do
 		bench_rounds "$rounds" "$VB_TMP/tc-$w.rounds" traced "trace_cost_score $w ''" \
+			nobreakdown "trace_cost_score $w --no-breakdown" \
 			untraced "trace_cost_score $w --no-trace" || { echo "   $w: a run failed"; continue; }
-		bench_ratio "$VB_TMP/tc-$w.rounds" "$w" traced untraced ">= 0.98"
+		bench_ratio "$VB_TMP/tc-$w.rounds" "$w" traced untraced ">= 0.97"
+		bench_ratio "$VB_TMP/tc-$w.rounds" "$w" nobreakdown untraced ">= 0.98"
 	done
 }

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include <json.h>
@@ -222,6 +223,88 @@ static void test_breakdown_cost_and_per_op(void **state)
 	json_object_put(o);
 }
 
+static struct probe_sched_row qemu_row(const char *comm, __u32 tid, __u64 user, __u64 sleep)
+{
+	struct probe_sched_row r = {.tid = tid, .tgid = tid ? 100 : 0, .threads = 1};
+
+	snprintf(r.comm, sizeof(r.comm), "%s", comm);
+	r.ns[VB_ST_USER] = user;
+	r.ns[VB_ST_SLEEP] = sleep;
+	r.wall_ns = user + sleep;
+	r.samples[VB_SMP_USER] = user / 10;
+	return r;
+}
+
+/* QEMU's thread names (debug-threads=on) as seen on this machine's domains. */
+static void test_role_of_qemu_names(void **state)
+{
+	static const struct {
+		const char *comm;
+		__u32 tid;
+		enum probe_sched_role role;
+	} cases[] = {
+		{"CPU 0/TCG", 101, VB_ROLE_VCPU},
+		{"CPU 11/KVM", 102, VB_ROLE_VCPU},
+		{"ALL CPUs/TCG", 103, VB_ROLE_VCPU},
+		{"worker", 104, VB_ROLE_IO},
+		{"IO mon_iothread", 105, VB_ROLE_IO},
+		{"qemu-system-x86", 100, VB_ROLE_MAIN_LOOP},
+		{"qemu-system-x86", 106, VB_ROLE_OTHER}, /* not the first thread */
+		{"call_rcu", 107, VB_ROLE_OTHER},
+		{"CPU", 108, VB_ROLE_OTHER},
+		{"qemu-system-x86", 0, VB_ROLE_OTHER}, /* exited: no tid to tell */
+		{"worker", 0, VB_ROLE_IO},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct probe_sched_row r = qemu_row(cases[i].comm, cases[i].tid, 0, 0);
+
+		assert_int_equal(probe_sched_role_of(&r), cases[i].role);
+	}
+	assert_string_equal(probe_sched_role_name(VB_ROLE_MAIN_LOOP), "main_loop");
+	assert_string_equal(probe_sched_role_name(VB_ROLE_MAX), "?");
+}
+
+/* roles only when asked; each role sums its threads, and the roles sum to
+ * the totals. */
+static void test_breakdown_roles(void **state)
+{
+	struct probe_sched_row rows[] = {
+		qemu_row("qemu-system-x86", 100, 50, 950), qemu_row("CPU 0/TCG", 101, 900, 100),
+		qemu_row("CPU 1/TCG", 102, 700, 300),	   qemu_row("worker", 103, 10, 490),
+		qemu_row("call_rcu", 104, 0, 1000),
+	};
+	struct probe_sched_view v = {.rows = rows, .n = 5, .sample_hz = 999, .probe_cost_ns = -1};
+	struct json_object *o, *roles, *r;
+	uint64_t wall = 0;
+
+	(void)state;
+	o = probe_sched_json(&v);
+	assert_false(json_object_object_get_ex(o, "roles", &roles));
+	json_object_put(o);
+	v.roles = true;
+	o = probe_sched_json(&v);
+	assert_true(json_object_object_get_ex(o, "roles", &roles));
+	assert_int_equal(json_object_object_length(roles), VB_ROLE_MAX);
+	assert_true(json_object_object_get_ex(roles, "vcpu", &r));
+	assert_int_equal(get_u64(r, "threads", NULL), 2);
+	assert_int_equal(get_u64(r, "states_ns", "user"), 1600);
+	assert_int_equal(get_u64(r, "states_ns", "sleep"), 400);
+	assert_int_equal(get_u64(r, "samples", "total"), 160);
+	assert_true(json_object_object_get_ex(roles, "main_loop", &r));
+	assert_int_equal(get_u64(r, "threads", NULL), 1);
+	assert_int_equal(get_u64(r, "states_ns", "user"), 50);
+	assert_true(json_object_object_get_ex(roles, "io", &r));
+	assert_int_equal(get_u64(r, "wall_ns", NULL), 500);
+	json_object_object_foreach (roles, k, e) {
+		(void)k;
+		wall += get_u64(e, "wall_ns", NULL);
+	}
+	assert_int_equal(wall, get_u64(o, "wall_ns", NULL));
+	json_object_put(o);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -241,6 +324,8 @@ int main(void)
 		cmocka_unit_test(test_exited_row),
 		cmocka_unit_test(test_breakdown_json_shape_and_sums),
 		cmocka_unit_test(test_breakdown_cost_and_per_op),
+		cmocka_unit_test(test_role_of_qemu_names),
+		cmocka_unit_test(test_breakdown_roles),
 		cmocka_unit_test(test_names),
 	};
 

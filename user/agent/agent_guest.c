@@ -239,7 +239,7 @@ static bool cmdline_has(const char *word)
 
 int agent_guest_init(int argc, char **argv)
 {
-	char *serve_argv[] = {"serve", "--probes", NULL};
+	char *serve_argv[] = {"serve", "--probes=breakdown", NULL};
 	char dev[300];
 	int fd;
 
@@ -272,6 +272,8 @@ int agent_guest_init(int argc, char **argv)
 	}
 	if (fd > 1)
 		close(fd);
+	if (!cmdline_has("vbench.breakdown=1"))
+		serve_argv[1] = "--probes";
 	if (cmdline_has("vbench.probes=0"))
 		serve_argv[1] = NULL;
 	if (cmd_serve(serve_argv[1] ? 2 : 1, serve_argv) != VB_EXIT_OK)

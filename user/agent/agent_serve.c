@@ -107,24 +107,25 @@ static struct json_object *serve_one(char *line, struct probes *probes)
 static void serve_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: %s serve [--probes] [--in PATH] [--out PATH]\n"
+		"usage: %s serve [--probes[=breakdown]] [--in PATH] [--out PATH]\n"
 		"Speaks the agent protocol on stdin/stdout (or the given files):\n"
 		"one result frame per 'RUN <workload> [options]' line, until 'QUIT'.\n"
-		"--probes loads the BPF probes here and reports them as probes_guest.\n",
+		"--probes loads the BPF probes here and reports them as probes_guest;\n"
+		"=breakdown adds the thread-state family (probes_guest.breakdown).\n",
 		vb_progname);
 }
 
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"probes", no_argument, NULL, 'P'},
+		{"probes", optional_argument, NULL, 'P'},
 		{"in", required_argument, NULL, 'i'},
 		{"out", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	struct probes *probes = NULL;
-	bool want_probes = false;
+	bool want_probes = false, want_breakdown = false;
 	int in = 0, out = 1, c, ret = VB_EXIT_OK;
 	struct line_reader cmds;
 	char line[4096];
@@ -134,6 +135,7 @@ int cmd_serve(int argc, char **argv)
 		switch (c) {
 		case 'P':
 			want_probes = true;
+			want_breakdown = optarg && !strcmp(optarg, "breakdown");
 			break;
 		case 'i':
 			in = open(optarg, O_RDONLY | O_CLOEXEC);
@@ -158,7 +160,7 @@ int cmd_serve(int argc, char **argv)
 		}
 	}
 	if (want_probes) {
-		struct probes_opts po = {0};
+		struct probes_opts po = {.sched = want_breakdown, .run_time_stats = want_breakdown};
 
 		if (probes_open(&probes, &po) == 0)
 			probes_set_target(probes, getpid());

@@ -78,6 +78,8 @@ static void run_usage(FILE *out)
 		"  -o, --output DIR       where results go (default: results/<UTC timestamp>/)\n"
 		"      --json             print the results document on stdout, not the table\n"
 		"      --no-trace         run without probes (needs no root)\n"
+		"      --no-breakdown     probes without the thread-state family (sched): no\n"
+		"                         \"where the time went\", no cost on context switches\n"
 		"      --net-server HOST[:PORT]\n"
 		"                         send the net workload to this iperf3 server (port 5201\n"
 		"                         by default) instead of the tool's own net-server\n"
@@ -627,6 +629,7 @@ enum {
 	OPT_QUICK = 256,
 	OPT_JSON,
 	OPT_NO_TRACE,
+	OPT_NO_BREAKDOWN,
 	OPT_NET_SERVER,
 	OPT_DOCKER_VOLUME,
 	OPT_LIBVIRT_URI,
@@ -647,6 +650,7 @@ static const struct option run_opts[] = {
 	{"quick", no_argument, NULL, OPT_QUICK},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"no-trace", no_argument, NULL, OPT_NO_TRACE},
+	{"no-breakdown", no_argument, NULL, OPT_NO_BREAKDOWN},
 	{"net-server", required_argument, NULL, OPT_NET_SERVER},
 	{"docker-volume", no_argument, NULL, OPT_DOCKER_VOLUME},
 	{"libvirt-uri", required_argument, NULL, OPT_LIBVIRT_URI},
@@ -819,6 +823,9 @@ static int parse_option(int c, char **argv, struct run_args *a)
 	case OPT_NO_TRACE:
 		cfg->trace = false;
 		return 0;
+	case OPT_NO_BREAKDOWN:
+		cfg->breakdown = false;
+		return 0;
 	case OPT_NET_SERVER:
 		cfg->net_server = optarg;
 		return 0;
@@ -873,6 +880,7 @@ static int settle_args(struct run_args *a)
 	if (!a->size_set)
 		cfg->env.disk_file_bytes = cfg->quick ? QUICK_DISK_BYTES : DEFAULT_DISK_BYTES;
 	cfg->env.guest_probes = cfg->trace;
+	cfg->env.guest_breakdown = cfg->trace && cfg->breakdown;
 	for (int i = 0; i < cfg->nr_wargs; i++)
 		if (check_workload_args(&cfg->wargs[i]))
 			return VB_EXIT_USAGE;
@@ -901,6 +909,7 @@ static void set_defaults(struct run_args *a)
 	memset(a, 0, sizeof(*a));
 	a->cfg.runs = 3;
 	a->cfg.trace = true;
+	a->cfg.breakdown = true;
 	a->cfg.env.settings = a->settings;
 	a->cfg.env.cache_dir = PLATFORM_CACHE_DIR;
 	parse_platforms("all", &a->cfg);

@@ -11,10 +11,12 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <json.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -123,23 +125,33 @@ static int wait_child(pid_t pid, int *status)
 /*
  * Waits for the traced command, keeping its memory map as it changes (its
  * exec, its libraries): by the snapshot it is gone, and its samples are
- * placed in its code with the map last kept.
+ * placed in its code with the map last kept. The pauses between keeps
+ * are a poll on a pidfd, which its exit ends at once: a sleep would make
+ * the command's measured time up to a pause longer than its life.
  */
 static int wait_traced(struct probes *probes, pid_t pid, int *status)
 {
-	int delay_ms = 10;
+	int delay_ms = 10, pidfd = (int)syscall(SYS_pidfd_open, pid, 0), err = 0;
 
 	for (;;) {
 		pid_t got = waitpid(pid, status, WNOHANG);
 
 		if (got == pid)
-			return 0;
-		if (got < 0 && errno != EINTR)
-			return -errno;
+			break;
+		if (got < 0 && errno != EINTR) {
+			err = -errno;
+			break;
+		}
 		probes_keep_maps(probes);
-		vb_sleep_ms(delay_ms);
+		if (pidfd >= 0)
+			poll(&(struct pollfd){.fd = pidfd, .events = POLLIN}, 1, delay_ms);
+		else
+			vb_sleep_ms(delay_ms);
 		delay_ms = delay_ms < 250 ? delay_ms * 2 : 250;
 	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return err;
 }
 
 static uint64_t get_u64(struct json_object *o, const char *path)

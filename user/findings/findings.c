@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "findings.h"
+#include "findings_breakdown.h"
 #include "doc_reader.h"
 #include "experiments.h"
 #include "stats.h"
@@ -918,6 +919,19 @@ static void rule_net_latency(const struct rule_cell *c, struct json_object *out)
 	     c->label, server, st->mean, rtt / 1000, retr, tail);
 }
 
+/* ---- where the time went: the overhead's buckets (findings_breakdown.c) ---- */
+
+static void rule_breakdown(const struct rule_cell *c, struct json_object *out)
+{
+	struct json_object *e = json_object_new_object();
+	char text[1024];
+
+	if (findings_breakdown(c->cell, c->label, c->workload, text, sizeof(text), e))
+		emit(c, out, e, "%s", text);
+	else
+		json_object_put(e);
+}
+
 /* ---- the rule table ---- */
 
 /* Each rule by the id its findings carry, in the order they are tried. */
@@ -938,6 +952,7 @@ static const struct {
 	{"fork-traps", rule_fork},
 	{"net-user-stack", rule_net_relay},
 	{"net-latency", rule_net_latency},
+	{"where-the-time-went", rule_breakdown},
 };
 
 struct ranked {

@@ -31,6 +31,7 @@ struct probe_sched {
 	int *fds;
 	int n;
 	unsigned hz;
+	bool roles;
 	pid_t root;	 /* the target's root: whose maps a gone process's samples are read with */
 	char *root_maps; /* its maps as last kept (probe_sched_keep_maps) */
 };
@@ -79,6 +80,34 @@ const char *probe_sched_state_name(int state)
 const char *probe_sched_reason_name(int reason)
 {
 	return reason >= 0 && reason < VB_SLEEP_MAX ? reason_names[reason] : "?";
+}
+
+static const char *const role_names[VB_ROLE_MAX] = {"vcpu", "io", "main_loop", "other"};
+
+const char *probe_sched_role_name(int role)
+{
+	return role >= 0 && role < VB_ROLE_MAX ? role_names[role] : "?";
+}
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+enum probe_sched_role probe_sched_role_of(const struct probe_sched_row *row)
+{
+	const char *c = row->comm;
+
+	/* QEMU names a vCPU thread "CPU %d/%s" with the accelerator's name;
+	 * single-threaded TCG runs every vCPU in one "ALL CPUs/TCG". */
+	if ((has_prefix(c, "CPU ") || has_prefix(c, "ALL CPUs")) && strchr(c, '/'))
+		return VB_ROLE_VCPU;
+	if (has_prefix(c, "worker") || has_prefix(c, "IO ") || has_prefix(c, "iothread") ||
+	    has_prefix(c, "vhost"))
+		return VB_ROLE_IO;
+	if (row->tid && row->tid == row->tgid)
+		return VB_ROLE_MAIN_LOOP;
+	return VB_ROLE_OTHER;
 }
 
 static void add_acc(struct probe_sched_row *row, const struct vb_sched_acc *acc)
@@ -278,22 +307,45 @@ static struct json_object *samples_json(const struct probe_sched_view *v, const 
 	return o;
 }
 
+static void row_add(struct probe_sched_row *sum, const struct probe_sched_row *r)
+{
+	sum->threads += r->threads;
+	sum->wall_ns += r->wall_ns;
+	for (int s = 0; s < VB_ST_MAX; s++)
+		sum->ns[s] += r->ns[s];
+	for (int s = 0; s < VB_SLEEP_MAX; s++)
+		sum->sleep_ns[s] += r->sleep_ns[s];
+	for (int s = 0; s < VB_SMP_MAX; s++)
+		sum->samples[s] += r->samples[s];
+}
+
 /* Sums of every row: threads, wall, states, sleeps, samples. */
 static void view_totals(const struct probe_sched_view *v, struct probe_sched_row *t)
 {
 	memset(t, 0, sizeof(*t));
-	for (size_t i = 0; i < v->n; i++) {
-		const struct probe_sched_row *r = &v->rows[i];
+	for (size_t i = 0; i < v->n; i++)
+		row_add(t, &v->rows[i]);
+}
 
-		t->threads += r->threads;
-		t->wall_ns += r->wall_ns;
-		for (int s = 0; s < VB_ST_MAX; s++)
-			t->ns[s] += r->ns[s];
-		for (int s = 0; s < VB_SLEEP_MAX; s++)
-			t->sleep_ns[s] += r->sleep_ns[s];
-		for (int s = 0; s < VB_SMP_MAX; s++)
-			t->samples[s] += r->samples[s];
+/* The VMM's threads by role, each with the breakdown's own accounting. */
+static struct json_object *roles_json(const struct probe_sched_view *v)
+{
+	struct probe_sched_row sum[VB_ROLE_MAX];
+	struct json_object *o = json_object_new_object();
+
+	memset(sum, 0, sizeof(sum));
+	for (size_t i = 0; i < v->n; i++)
+		row_add(&sum[probe_sched_role_of(&v->rows[i])], &v->rows[i]);
+	for (int r = 0; r < VB_ROLE_MAX; r++) {
+		struct json_object *e = json_object_new_object();
+
+		add_u64(e, "threads", sum[r].threads);
+		add_u64(e, "wall_ns", sum[r].wall_ns);
+		json_object_object_add(e, "states_ns", states_json(sum[r].ns));
+		json_object_object_add(e, "samples", samples_json(v, sum[r].samples));
+		json_object_object_add(o, role_names[r], e);
 	}
+	return o;
 }
 
 struct json_object *probe_sched_json(const struct probe_sched_view *v)
@@ -324,6 +376,8 @@ struct json_object *probe_sched_json(const struct probe_sched_view *v)
 	if (v->probe_cost_ns >= 0)
 		add_u64(o, "probe_cost_ns", (uint64_t)v->probe_cost_ns);
 	add_u64(o, "lost_threads", v->lost);
+	if (v->roles)
+		json_object_object_add(o, "roles", roles_json(v));
 	json_object_object_add(o, "by_comm", by_comm_json(v));
 	json_object_object_add(o, "by_thread", by_thread_json(v));
 	return o;
@@ -343,6 +397,25 @@ int probe_sched_add_per_op(struct json_object *breakdown, uint64_t ops)
 	json_object_object_add(breakdown, "per_op_ns", per);
 	add_u64(breakdown, "ops", ops);
 	return 0;
+}
+
+static void side_per_op(struct json_object *side, uint64_t ops)
+{
+	struct json_object *bd;
+
+	if (side && json_object_object_get_ex(side, "breakdown", &bd))
+		probe_sched_add_per_op(bd, ops);
+}
+
+void probe_sched_add_run_per_op(struct json_object *host, struct json_object *result)
+{
+	struct json_object *ops, *guest = NULL;
+
+	if (!json_object_object_get_ex(result, "ops", &ops) || json_object_get_int64(ops) <= 0)
+		return;
+	json_object_object_get_ex(result, "probes_guest", &guest);
+	side_per_op(host, json_object_get_uint64(ops));
+	side_per_op(guest, json_object_get_uint64(ops));
 }
 
 /* --- the BPF side ---------------------------------------------------- */
@@ -468,9 +541,17 @@ int probe_sched_open(struct probe_sched **out, struct sched_bpf *s)
 		return -ENOMEM;
 	if (!s->rodata->fault_hi)
 		return 0; /* no fault entry to look for: the samples would split nothing */
+	if (bpf_program__fd(s->progs.vb_sample) < 0)
+		return 0; /* this kernel refused the sampler (probes.c loaded the rest) */
 	if (start_sampler(ps, s))
 		stop_sampler(ps);
 	return 0;
+}
+
+void probe_sched_set_roles(struct probe_sched *ps, bool on)
+{
+	if (ps)
+		ps->roles = on;
 }
 
 int probe_sched_reset(struct probe_sched *ps, struct sched_bpf *s, int ncpu)
@@ -619,6 +700,7 @@ struct json_object *probe_sched_snapshot(struct probe_sched *ps, struct sched_bp
 	v.syscall_ns = sys_ns;
 	v.sample_hz = ps ? ps->hz : 0;
 	v.fault_method = v.sample_hz ? "tracepoints+samples" : "none";
+	v.roles = ps && ps->roles;
 	o = probe_sched_json(&v);
 	if (v.sample_hz)
 		add_regions(ps, s, o);

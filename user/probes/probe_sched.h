@@ -41,6 +41,17 @@ struct probe_sched_view {
 	const char *fault_method;
 	int64_t probe_cost_ns; /* < 0: unknown (BPF run-time stats off) */
 	uint64_t lost;	       /* threads the maps had no room for */
+	bool roles;	       /* the target is a VMM: group its threads by role */
+};
+
+/* What a VMM's thread does, from its name (libvirt starts QEMU with
+ * debug-threads=on) and whether it is the process's first thread. */
+enum probe_sched_role {
+	VB_ROLE_VCPU,	   /* "CPU 0/TCG", "CPU 1/KVM", "ALL CPUs/TCG" */
+	VB_ROLE_IO,	   /* "worker" (the thread pool), "IO iothread0", "vhost-..." */
+	VB_ROLE_MAIN_LOOP, /* tid == tgid: the main loop, SLIRP and the device backends */
+	VB_ROLE_OTHER,	   /* call_rcu, a VNC or SPICE worker, exited threads of other names */
+	VB_ROLE_MAX,
 };
 
 /* --- pure: no BPF, no root ------------------------------------------- */
@@ -49,6 +60,9 @@ struct probe_sched_view {
  * the two runnable states. */
 const char *probe_sched_state_name(int state);
 const char *probe_sched_reason_name(int reason);
+
+const char *probe_sched_role_name(int role);
+enum probe_sched_role probe_sched_role_of(const struct probe_sched_row *row);
 
 /* A live thread's row at now: its running interval closed into its
  * current state, its wall time from its start in the window to now. */
@@ -71,6 +85,10 @@ struct json_object *probe_sched_json(const struct probe_sched_view *v);
  * ops is 0 or the object is not a breakdown. */
 int probe_sched_add_per_op(struct json_object *breakdown, uint64_t ops);
 
+/* per_op_ns on the breakdown of each side of a run, the host probes'
+ * snapshot and the workload result's probes_guest, by the result's ops. */
+void probe_sched_add_run_per_op(struct json_object *host, struct json_object *result);
+
 /* --- the BPF side ---------------------------------------------------- */
 
 struct probe_sched;
@@ -82,6 +100,8 @@ int probe_sched_configure(struct sched_bpf *s, bool btf);
  * error: the breakdown then says "fault_method": "none"). */
 int probe_sched_open(struct probe_sched **out, struct sched_bpf *s);
 
+/* Whether snapshots group the target's threads by role ("roles"). */
+void probe_sched_set_roles(struct probe_sched *ps, bool on);
 /* The root of the target tree: a sample of a process gone by snapshot
  * time is placed with its maps (a fork child runs its parent's code). */
 void probe_sched_set_root(struct probe_sched *ps, pid_t root);

@@ -268,20 +268,39 @@ static int load_block(struct probes *p)
 	return err;
 }
 
-/* tp_btf first, raw_tp where tp_btf will not load; then the sampler. */
+static int sched_configure(struct sched_bpf *s, bool btf, bool sampler)
+{
+	int err = probe_sched_configure(s, btf);
+
+	if (!err && !sampler)
+		bpf_program__set_autoload(s->progs.vb_sample, false);
+	return err;
+}
+
+/*
+ * tp_btf first, raw_tp where tp_btf will not load; then the sampler. A
+ * kernel that refuses the sampler's program (Debian 12's 6.1 in a guest)
+ * still gets the thread states, without the fault/other split
+ * ("fault_method": "none").
+ */
 static int load_sched(struct probes *p)
 {
 	const char *force = getenv("VBENCH_SCHED_HOOK"); /* tests reach the fallback */
 	int err = -ENOENT;
 
-	if (!(force && !strcmp(force, "raw_tp"))) {
-		err = LOAD_FAMILY(p, p->sched, sched, probe_sched_configure(p->sched, true));
-		p->sched_hook = "tp_btf";
-	}
-	if (err) {
-		libbpf_first_warn[0] = '\0';
-		err = LOAD_FAMILY(p, p->sched, sched, probe_sched_configure(p->sched, false));
-		p->sched_hook = "raw_tp";
+	for (int sampler = 1; sampler >= 0 && err; sampler--) {
+		if (!(force && !strcmp(force, "raw_tp"))) {
+			libbpf_first_warn[0] = '\0';
+			err = LOAD_FAMILY(p, p->sched, sched,
+					  sched_configure(p->sched, true, sampler));
+			p->sched_hook = "tp_btf";
+		}
+		if (err) {
+			libbpf_first_warn[0] = '\0';
+			err = LOAD_FAMILY(p, p->sched, sched,
+					  sched_configure(p->sched, false, sampler));
+			p->sched_hook = "raw_tp";
+		}
 	}
 	if (!err)
 		err = probe_sched_open(&p->sched_user, p->sched);
@@ -374,13 +393,32 @@ const char *probes_missing(const struct probes *p)
 
 int probe_clear_map(int fd, size_t key_size)
 {
-	char key[64];
+	struct bpf_map_info info = {0};
+	__u32 len = sizeof(info);
+	char key[64], next[64];
+	__u64 left;
+	int more;
 
 	if (key_size > sizeof(key))
 		return -EINVAL;
-	while (!bpf_map_get_next_key(fd, NULL, key))
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	/*
+	 * One pass with a cursor, each key deleted after the next one is
+	 * found: when the clearing thread is itself a target (the agent in a
+	 * guest), each of its bpf() calls puts its own entry back, and
+	 * "delete the first key until there is none" would never end. Entries
+	 * made behind the cursor belong to the new window; the bound stops a
+	 * pass that restarts (a key deleted by the kernel under the cursor).
+	 */
+	left = 2ULL * info.max_entries + 16;
+	more = !bpf_map_get_next_key(fd, NULL, key);
+	while (more && left--) {
+		more = !bpf_map_get_next_key(fd, key, next);
 		if (bpf_map_delete_elem(fd, key) && errno != ENOENT)
 			return -errno;
+		memcpy(key, next, key_size);
+	}
 	return 0;
 }
 
@@ -407,6 +445,12 @@ int probes_set_target(struct probes *p, pid_t tgid)
 		return err;
 	probe_sched_set_root(p->sched_user, tgid);
 	return probes_add_target(p, tgid);
+}
+
+void probes_group_roles(struct probes *p, bool on)
+{
+	if (p)
+		probe_sched_set_roles(p->sched_user, on);
 }
 
 void probes_keep_maps(struct probes *p)

@@ -34,6 +34,10 @@ const char *probes_missing(const struct probes *p);
 /* Makes tgid the only target; its descendants become targets as they fork. */
 int probes_set_target(struct probes *p, pid_t tgid);
 
+/* Whether the breakdown groups the target's threads by role (a VMM's
+ * vCPU, I/O, main-loop threads: platforms with PLAT_HYPERVISOR_THREADS). */
+void probes_group_roles(struct probes *p, bool on);
+
 /* Zeroes every counter and histogram (the target set stays). */
 int probes_reset(struct probes *p);
 

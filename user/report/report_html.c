@@ -14,6 +14,7 @@
 #include "doc_reader.h"
 #include "experiments.h"
 #include "report_experiments.h"
+#include "report_breakdown.h"
 #include "report_formats.h"
 #include "report_view.h"
 #include "stats.h"
@@ -1052,6 +1053,7 @@ static int render_html(struct json_object *doc, FILE *out, bool color)
 	html_matrix(out, doc, wl, nwl);
 	html_notrun(out, doc);
 	html_charts(out, doc, wl, nwl);
+	report_breakdown_html(out, doc);
 	html_experiments(out, doc);
 	html_findings(out, doc);
 	html_exits(out, doc, wl, nwl);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "doc_reader.h"
+#include "report_breakdown.h"
 #include "report_experiments.h"
 #include "report_formats.h"
 #include "report_view.h"
@@ -293,6 +294,7 @@ static int render_md(struct json_object *doc, FILE *out, bool color)
 	md_problems(out, doc);
 	md_experiments(out, doc);
 	md_counters(out, doc);
+	report_breakdown_md(out, doc);
 	md_findings(out, doc);
 	return ferror(out) ? -1 : 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "doc_reader.h"
+#include "report_breakdown.h"
 #include "report_experiments.h"
 #include "report_formats.h"
 #include "report_view.h"
@@ -400,6 +401,7 @@ static int render_text(struct json_object *doc, FILE *out, bool color)
 	problems(&t, doc);
 	experiments(&t, doc);
 	counters(&t, doc);
+	report_breakdown_text(out, doc, color);
 	findings(&t, doc);
 	return ferror(out) ? -1 : 0;
 }

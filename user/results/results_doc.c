@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "overhead.h"
 #include "results.h"
 #include "results_doc.h"
 #include "stats.h"
@@ -311,6 +312,7 @@ void results_doc_finish(struct json_object *doc, bool (*is_baseline)(const char 
 		for (size_t j = 0; j < json_object_array_length(ws); j++)
 			add_vs_native(json_object_array_get_idx(ws, j), base);
 	}
+	results_doc_add_overhead(doc);
 	add_str(doc, "status", interrupted ? "interrupted" : "complete");
 }
 

@@ -18,6 +18,7 @@
 
 #include "entries.h"
 #include "net_server.h"
+#include "probe_sched.h"
 #include "probes.h"
 #include "progress.h"
 #include "results.h"
@@ -139,6 +140,7 @@ static struct json_object *measured_run(struct cell_ctx *c, struct json_object *
 
 	if (one_run(c, cmdline, &res, &host, why, whylen))
 		return NULL;
+	probe_sched_add_run_per_op(host, res);
 	run = results_cell_add_run(cell, res, host, rerun);
 	json_object_put(res);
 	return run;
@@ -269,6 +271,7 @@ static int start_cell(struct cell_ctx *c, struct json_object *cell, struct net_s
 	}
 	if (c->probes && c->p->target_pid > 0 && probes_set_target(c->probes, c->p->target_pid))
 		vb_warn("%s: cannot point the probes at pid %d", c->label, c->p->target_pid);
+	probes_group_roles(c->probes, c->p->ops->flags & PLAT_HYPERVISOR_THREADS);
 	if (start_net_server(c, srv)) {
 		cell_failed(cell, c->label, "no net-server to send to");
 		return -1;
@@ -470,7 +473,9 @@ int runner_run(const struct run_config *cfg, struct json_object **doc)
 	selected_ops(cfg, sel);
 	preflight(sel, cfg->nr_platforms, &cfg->env);
 	if (cfg->trace) {
-		struct probes_opts po = {.kvm = runner_traces_vm_exits(sel, cfg->nr_platforms)};
+		struct probes_opts po = {.kvm = runner_traces_vm_exits(sel, cfg->nr_platforms),
+					 .sched = cfg->breakdown,
+					 .run_time_stats = cfg->breakdown};
 
 		if (probes_open(&probes, &po)) {
 			vb_err("cannot load the probes (see above); '--no-trace' runs without "

@@ -44,6 +44,7 @@ struct run_config {
 	double duration_s;
 	bool quick;
 	bool trace;		/* host probes (and guest probes) on */
+	bool breakdown;		/* with them the sched family: probes.host.breakdown */
 	bool buffered;		/* disk workloads without O_DIRECT */
 	const char *net_server; /* an external iperf3 server, or NULL */
 	struct run_vary vary[MAX_VARY];

@@ -1,0 +1,185 @@
+# Where the time went, in `run` (root): every run's probes.host.breakdown
+# from the real sched family, its per-op figures, a VMM's threads by role
+# on a real QEMU, the cell's overhead against native, and the section's
+# HTML bars drawn by a real headless Chromium.
+
+# bd_run NAME ARGS...: `run --json` into $VB_TMP/NAME.json (its directory NAME.d).
+bd_run() {
+	local name=$1
+	shift
+	"$VB" run --json -o "$VB_TMP/$name.d" "$@" >"$VB_TMP/$name.json" 2>"$VB_TMP/$name.err" ||
+		{ tail -5 "$VB_TMP/$name.err" >&2; fail "run $* exited $?"; }
+}
+
+# Every run: states cover the threads' wall time, per_op_ns is states / ops,
+# and the programs' own time is there; cpu is user code; fork's kernel
+# time is its clone, exit and wait4 (and the faults that follow a fork).
+test_breakdown_native_cpu_fork() {
+	bd_run nat -p native -w cpu,fork -r 2 -d 2
+	python3 - "$VB_TMP/nat.json" <<'PY' || fail "native breakdown"
+import json, sys
+d = json.load(open(sys.argv[1]))
+cells = {c["name"]: c for c in d["platforms"][0]["workloads"]}
+assert set(cells) == {"cpu", "fork"}, cells.keys()
+for name, c in cells.items():
+    assert len(c["runs"]) == 2 and "overhead" not in c
+    for r in c["runs"]:
+        b = r["probes"]["host"]["breakdown"]
+        st, per = b["states_ns"], b["per_op_ns"]
+        oncpu = st["user"] + st["kernel_syscall"] + st["kernel_fault"] + st["kernel_other"]
+        ks = b["syscalls_ns"]
+        print("%s: coverage %.4f, %d threads, wall %.0f ms, ops %d, on-CPU %.0f ms (user %.1f %%, "
+              "syscall %.1f %%, fault %.1f %%), probe cost %.1f ms" % (
+              name, b["coverage"], b["threads"], b["wall_ns"] / 1e6, r["ops"], oncpu / 1e6,
+              100 * st["user"] / oncpu, 100 * st["kernel_syscall"] / oncpu,
+              100 * st["kernel_fault"] / oncpu, b["probe_cost_ns"] / 1e6))
+        assert 0.99 <= b["coverage"] <= 1.01, b["coverage"]
+        assert b["ops"] == r["ops"] > 0
+        for k, v in st.items():
+            assert abs(per[k] * r["ops"] - v) <= 1e-6 * max(v, 1), (k, per[k], v)
+        # the window holds the run: every live thread's wall at least its duration
+        assert b["wall_ns"] >= 0.99 * r["duration_s"] * 1e9
+        assert 0 < b["probe_cost_ns"] < 0.2 * b["wall_ns"]
+        if name == "cpu":
+            assert st["user"] >= 0.95 * oncpu  # interrupts on a busy machine: kernel_other
+        else:
+            sys_ns = st["kernel_syscall"]
+            clone = ks.get("clone", 0) + ks.get("clone3", 0)
+            exit_ = ks.get("exit_group", 0) + ks.get("exit", 0)
+            wait = ks.get("wait4", 0) + ks.get("waitid", 0)
+            print("  kernel in syscalls %.0f ms: clone %.1f %%, exit %.1f %%, wait4 %.1f %%" % (
+                  sys_ns / 1e6, 100 * clone / sys_ns, 100 * exit_ / sys_ns, 100 * wait / sys_ns))
+            assert clone > 0 and exit_ > 0 and wait > 0
+            assert clone + exit_ + wait >= 0.9 * sys_ns
+            assert st["kernel_fault"] > 0.05 * oncpu
+            assert st["user"] < 0.5 * oncpu
+PY
+	grep -q '^Where the time went' "$VB_TMP/nat.d/../nat.json" 2>/dev/null && fail "text in the json"
+	grep -q '^## Where the time went' "$VB_TMP/nat.d/report.md" ||
+		fail "report.md has no Where the time went section"
+	grep -q 'id="breakdown"' "$VB_TMP/nat.d/report.html" ||
+		fail "report.html has no breakdown section"
+}
+
+# --no-breakdown: no sched family, no breakdown, no section.
+test_breakdown_off() {
+	bd_run off -p native -w cpu -r 1 -d 1 --no-breakdown
+	assert_py "$VB_TMP/off.json" \
+		"'breakdown' not in d['platforms'][0]['workloads'][0]['runs'][0]['probes']['host']"
+	assert_py "$VB_TMP/off.json" \
+		"'page_faults_user' in d['platforms'][0]['workloads'][0]['runs'][0]['probes']['host']"
+	! grep -q 'Where the time went' "$VB_TMP/off.d/report.md" || fail "a section without a breakdown"
+}
+
+# Decodes a PNG (8-bit RGB/RGBA) with zlib alone; prints how many pixels have
+# each of the colours given as hex arguments.
+bd_png_colours() {
+	python3 - "$@" <<'PY'
+import struct, sys, zlib
+d = open(sys.argv[1], "rb").read()
+want = {bytes.fromhex(c): c for c in sys.argv[2:]}
+pos, idat = 8, b""
+while pos < len(d):
+    n, t = struct.unpack(">I4s", d[pos:pos + 8])
+    body = d[pos + 8:pos + 8 + n]
+    if t == b"IHDR":
+        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+    elif t == b"IDAT":
+        idat += body
+    pos += 12 + n
+assert depth == 8 and ctype in (2, 6), "unexpected PNG format"
+bpp = 3 if ctype == 2 else 4
+raw, stride = zlib.decompress(idat), w * bpp
+prev, seen = bytearray(stride), {c: 0 for c in want.values()}
+for y in range(h):
+    f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+    for i in range(stride):
+        a = line[i - bpp] if i >= bpp else 0
+        b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+        if f == 1: line[i] = (line[i] + a) & 255
+        elif f == 2: line[i] = (line[i] + b) & 255
+        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    for x in range(0, stride, bpp):
+        px = bytes(line[x:x + 3])
+        if px in want:
+            seen[want[px]] += 1
+    prev = line
+print(" ".join("%s=%d" % kv for kv in seen.items()))
+PY
+}
+
+# A real QEMU: its threads by role, the vCPUs holding most of its on-CPU
+# time; the guest's own breakdown (the agent loads the family in the guest
+# kernel); the qemu cell's overhead against native adds up; the HTML's bars
+# (user and sleep colours) drawn by headless Chromium.
+test_breakdown_qemu_roles_overhead_html() {
+	local browser profile counts
+	bd_run q -p native,qemu -w cpu -r 1 -d 3
+	if python3 -c "import json,sys; d=json.load(open('$VB_TMP/q.json')); sys.exit(d['platforms'][1]['status'] == 'skipped')"; then :; else
+		echo "    SKIP: qemu is not available here"
+		return 0
+	fi
+	python3 - "$VB_TMP/q.json" <<'PY' || fail "qemu roles and overhead"
+import json, sys
+d = json.load(open(sys.argv[1]))
+nat, qemu = (p["workloads"][0] for p in d["platforms"])
+b = qemu["runs"][0]["probes"]["host"]["breakdown"]
+roles = b["roles"]
+oncpu = lambda st: st["user"] + st["kernel_syscall"] + st["kernel_fault"] + st["kernel_other"]
+total = sum(oncpu(r["states_ns"]) for r in roles.values())
+for k, r in roles.items():
+    print("%-9s %d threads, on-CPU %.0f ms (%.1f %%), samples %d" % (
+          k, r["threads"], oncpu(r["states_ns"]) / 1e6, 100 * oncpu(r["states_ns"]) / total,
+          r["samples"]["total"]))
+assert roles["vcpu"]["threads"] >= 1 and roles["main_loop"]["threads"] == 1
+assert oncpu(roles["vcpu"]["states_ns"]) >= 0.5 * total
+assert sum(r["wall_ns"] for r in roles.values()) == b["wall_ns"]
+assert "roles" not in nat["runs"][0]["probes"]["host"]["breakdown"]
+o = qemu["overhead"]
+print("overhead: %+.0f ns per event; shares %s" % (
+      o["extra_total_ns"], {k: round(v, 3) for k, v in o["share_of_gap"].items()}))
+for k, v in o["extra_per_op_ns"].items():
+    assert abs(v - (o["per_op_ns"][k] - o["native_per_op_ns"][k])) <= 1e-6 * max(abs(v), 1)
+assert abs(sum(o["share_of_gap"].values()) - 1) < 1e-9
+assert abs(o["per_op_ns"]["user"] - b["per_op_ns"]["user"]) < 1e-6
+assert "overhead" not in nat
+# the guest's own view: the agent's threads as the guest kernel scheduled them
+g = qemu["runs"][0]["probes"]["guest"]["breakdown"]
+gst = g["states_ns"]
+print("guest: coverage %.4f, %d threads, on-CPU user %.1f %%, samples %d, probe cost %.1f ms" % (
+      g["coverage"], g["threads"], 100 * gst["user"] / oncpu(gst), g["samples"]["total"],
+      g.get("probe_cost_ns", 0) / 1e6))
+assert 0.99 <= g["coverage"] <= 1.01
+assert gst["user"] >= 0.9 * oncpu(gst)
+assert abs(g["per_op_ns"]["user"] * qemu["runs"][0]["ops"] - gst["user"]) <= 1e-6 * gst["user"]
+PY
+	grep -A12 '^Where the time went' "$VB_TMP/q.err" "$VB_TMP/q.d/report.md" >/dev/null || true
+	grep -q '| qemu: vcpu |' "$VB_TMP/q.d/report.md" || fail "report.md has no vcpu row"
+	browser=$(command -v chromium || command -v chromium-browser) ||
+		fail "chromium is not installed (bash platforms/setup.sh packages installs it)"
+	profile=$(mktemp -d "$VB_TMP/chromium.XXXXXX")
+	# Only the section: the page's own CSS and the section, so the bars are in view.
+	python3 - "$VB_TMP/q.d/report.html" "$VB_TMP/bd.html" <<'PY'
+import re, sys
+h = open(sys.argv[1]).read()
+head = h[:h.index("<body")]
+sec = re.search(r'<section id="breakdown">.*?</section>', h, re.S).group(0)
+open(sys.argv[2], "w").write(head + "<body><main><div class=\"wrap\">" + sec + "</div></main></body></html>")
+PY
+	timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" \
+		--screenshot="$VB_TMP/bd.png" --window-size=1200,900 "file://$VB_TMP/bd.html" \
+		>"$VB_TMP/chromium.log" 2>&1 || true
+	[ -s "$VB_TMP/bd.png" ] || fail "chromium wrote no screenshot: $(tail -3 "$VB_TMP/chromium.log")"
+	counts=$(bd_png_colours "$VB_TMP/bd.png" 5b8ff9 d3d9e0)
+	echo "screenshot pixels: $counts"
+	python3 -c "
+import sys
+c = dict(kv.split('=') for kv in '$counts'.split())
+sys.exit(0 if int(c['5b8ff9']) >= 500 and int(c['d3d9e0']) >= 500 else 1)" ||
+		fail "the user and sleep bars are not drawn ($counts)"
+}

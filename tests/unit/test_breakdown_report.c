@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The reports' "Where the time went" section (user/report/report_breakdown.c)
+ * against fixture documents: the rows in order (native first), the figures
+ * and the gap as the document's overhead says, a VMM's roles as rows and
+ * bars of their own, hostile names escaped, and no section without a
+ * breakdown.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "doc_builder.h"
+#include "overhead.h"
+#include "report.h"
+#include "report_breakdown.h"
+
+static void set_run(struct json_object *cell, double user, double sys, double sleep)
+{
+	struct json_object *runs = json_object_object_get(cell, "runs");
+	char json[256];
+
+	snprintf(json, sizeof(json),
+		 "{\"user\": %g, \"kernel_syscall\": %g, \"kernel_fault\": 0, "
+		 "\"kernel_other\": 0, \"runnable\": 0, \"blocked_io\": 0, \"sleep\": %g}",
+		 user, sys, sleep);
+	for (size_t i = 0; i < json_object_array_length(runs); i++)
+		tset(json_object_array_get_idx(runs, i), "probes.host.breakdown.per_op_ns",
+		     json_tokener_parse(json));
+}
+
+static struct json_object *ok_cell(struct json_object *plat, const char *wl, double mean)
+{
+	struct json_object *c = tcell(plat, wl, mean, 3, 0, 1);
+
+	json_object_object_add(c, "status", json_object_new_string("ok"));
+	return c;
+}
+
+/* native (listed last), qemu with roles, and a hostile name; cpu only. */
+static struct json_object *fixture(void)
+{
+	struct json_object *doc = tdoc_new(), *q, *h, *n, *qc, *runs;
+
+	q = tplat(doc, "qemu", NULL);
+	h = tplat(doc, "<b>evil|</b>", NULL);
+	n = tplat(doc, "native", NULL);
+	qc = ok_cell(q, "cpu", 100);
+	set_run(qc, 2000, 100, 1000);
+	/* roles: states_ns of the run (ops = score * RUN_S = 1000 for run 1) */
+	runs = json_object_object_get(qc, "runs");
+	for (size_t i = 0; i < json_object_array_length(runs); i++) {
+		struct json_object *r = json_object_array_get_idx(runs, i);
+		double ops = json_object_get_double(json_object_object_get(r, "ops"));
+		char json[512];
+
+		snprintf(json, sizeof(json),
+			 "{\"vcpu\": {\"threads\": 2, \"states_ns\": {\"user\": %g, "
+			 "\"kernel_syscall\": 0, \"kernel_fault\": 0, \"kernel_other\": 0, "
+			 "\"runnable\": 0, \"blocked_io\": 0, \"sleep\": 0}}, "
+			 "\"io\": {\"threads\": 0, \"states_ns\": {\"user\": 0, "
+			 "\"kernel_syscall\": 0, \"kernel_fault\": 0, \"kernel_other\": 0, "
+			 "\"runnable\": 0, \"blocked_io\": 0, \"sleep\": 0}}}",
+			 1900 * ops);
+		tset(r, "probes.host.breakdown.roles", json_tokener_parse(json));
+		tset(r, "probes.guest.breakdown.per_op_ns",
+		     json_tokener_parse("{\"user\": 1500, \"kernel_syscall\": 5, "
+					"\"kernel_fault\": 0, \"kernel_other\": 0, "
+					"\"runnable\": 0, \"blocked_io\": 0, \"sleep\": 1495}"));
+	}
+	set_run(ok_cell(h, "cpu", 1000), 100, 10, 300);
+	set_run(ok_cell(n, "cpu", 1000), 100, 10, 200);
+	results_doc_add_overhead(doc);
+	return doc;
+}
+
+static char *render(struct json_object *doc, const char *format)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	assert_int_equal(report_render(doc, format, out, false), 0);
+	fclose(out);
+	return buf;
+}
+
+static void view_rows_and_scale(void **state)
+{
+	struct json_object *doc = fixture();
+	struct bd_view v;
+	struct bd_unit u;
+	char buf[32];
+
+	(void)state;
+	assert_true(bd_view_of(doc, "cpu", &v));
+	assert_int_equal(v.n, 3);
+	assert_true(v.rows[0].reference);
+	assert_string_equal(v.rows[0].label, "native");
+	assert_false(v.rows[0].have_gap);
+	assert_string_equal(v.rows[1].label, "qemu");
+	assert_true(v.rows[1].total == 3100);
+	assert_true(v.rows[1].have_gap && v.rows[1].gap_total == 2790);
+	assert_true(v.rows[1].gap[0] == 1900);
+	assert_true(v.rows[1].have_share);
+	assert_int_equal(v.rows[1].nroles, 2); /* io had no time; then the guest's view */
+	assert_string_equal(v.rows[1].roles[0].name, "vcpu");
+	assert_true(v.rows[1].roles[0].per_op[0] == 1900);
+	assert_string_equal(v.rows[1].roles[1].name, "guest view");
+	assert_true(v.rows[1].roles[1].total == 3000);
+	assert_int_equal(v.rows[0].nroles, 0);
+	assert_true(v.max_total == 3100);
+	u = bd_unit_of(&v);
+	assert_string_equal(u.name, "ns");
+	assert_string_equal(bd_fmt(1900, &u, true, buf, sizeof(buf)), "+1900");
+	assert_string_equal(bd_fmt(-2.5, &u, true, buf, sizeof(buf)), "-2.50");
+	assert_false(bd_view_of(doc, "mem", &v));
+	v.max_total = 2.5e7;
+	u = bd_unit_of(&v);
+	assert_string_equal(u.name, "ms");
+	assert_string_equal(bd_fmt(1.234e6, &u, false, buf, sizeof(buf)), "1.23");
+	json_object_put(doc);
+}
+
+static void text_and_md_sections(void **state)
+{
+	struct json_object *doc = fixture();
+	char *t = render(doc, "text"), *m = render(doc, "md");
+	char *sec, *nat, *q;
+
+	(void)state;
+	sec = strstr(t, "Where the time went");
+	assert_non_null(sec);
+	assert_non_null(strstr(sec, "cpu (ns per event)"));
+	nat = strstr(sec, "  native ");
+	q = strstr(sec, "  qemu ");
+	assert_true(nat && q && nat < q);
+	assert_non_null(strstr(t, "vcpu"));
+	assert_non_null(strstr(t, "gap vs native"));
+	assert_non_null(strstr(t, "+2790")); /* qemu's total gap */
+	assert_non_null(strstr(t, "68 %"));  /* user: 1900 / 2790 */
+	assert_non_null(strstr(m, "## Where the time went"));
+	assert_non_null(strstr(m, "| qemu | 3100 (+2790) | 2000 (+1900, 68 %) |"));
+	assert_non_null(strstr(m, "| qemu: vcpu | 1900 |"));
+	assert_non_null(strstr(m, "| qemu: guest view | 3000 | 1500 | 5.00 |"));
+	/* the hostile name: its | and < escaped in Markdown */
+	assert_non_null(strstr(m, "&lt;b&gt;evil\\|&lt;/b&gt;"));
+	free(t);
+	free(m);
+	json_object_put(doc);
+}
+
+static void html_bars_escaped(void **state)
+{
+	struct json_object *doc = fixture();
+	char *h = render(doc, "html");
+	char *sec;
+
+	(void)state;
+	sec = strstr(h, "<section id=\"breakdown\">");
+	assert_non_null(sec);
+	assert_non_null(strstr(sec, "Where the time went"));
+	assert_non_null(strstr(sec, "fill=\"#5b8ff9\"")); /* a user bar */
+	assert_non_null(strstr(sec, "qemu · vcpu: user 1900 ns per event"));
+	assert_null(strstr(h, "<b>evil"));
+	assert_non_null(strstr(sec, "&lt;b&gt;evil|&lt;/b&gt;"));
+	free(h);
+	json_object_put(doc);
+}
+
+static void no_breakdown_no_section(void **state)
+{
+	struct json_object *doc = tdoc_new();
+	const char *fmts[] = {"text", "md", "html"};
+
+	(void)state;
+	ok_cell(tplat(doc, "native", NULL), "cpu", 1000);
+	for (size_t i = 0; i < 3; i++) {
+		char *out = render(doc, fmts[i]);
+
+		assert_null(strstr(out, "Where the time went"));
+		free(out);
+	}
+	json_object_put(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(view_rows_and_scale),
+		cmocka_unit_test(text_and_md_sections),
+		cmocka_unit_test(html_bars_escaped),
+		cmocka_unit_test(no_breakdown_no_section),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A cell's "overhead" against native (user/results/overhead.c): the median
+ * run of each side, the extra ns per op of every bucket, the share of the
+ * gap each explains, and which entry is the reference. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "doc_builder.h"
+#include "overhead.h"
+#include "results_doc.h"
+
+/* Run i of the cell gets per_op_ns: user u[i], kernel_syscall k[i], sleep
+ * s[i], the rest 0. */
+static void set_per_op(struct json_object *cell, int i, double u, double k, double s)
+{
+	struct json_object *run =
+		json_object_array_get_idx(json_object_object_get(cell, "runs"), i);
+	char json[256];
+
+	snprintf(json, sizeof(json),
+		 "{\"user\": %g, \"kernel_syscall\": %g, \"kernel_fault\": 0, "
+		 "\"kernel_other\": 0, \"runnable\": 0, \"blocked_io\": 0, \"sleep\": %g}",
+		 u, k, s);
+	tset(run, "probes.host.breakdown.per_op_ns", json_tokener_parse(json));
+}
+
+static struct json_object *ok_cell(struct json_object *plat, const char *wl, double mean)
+{
+	struct json_object *c = tcell(plat, wl, mean, 3, 0, 1);
+
+	json_object_object_add(c, "status", json_object_new_string("ok"));
+	return c;
+}
+
+static double num(struct json_object *o, const char *a, const char *b)
+{
+	struct json_object *x;
+
+	assert_true(json_object_object_get_ex(o, a, &x));
+	if (b)
+		assert_true(json_object_object_get_ex(x, b, &x));
+	return json_object_get_double(x);
+}
+
+static bool never_baseline(const char *name)
+{
+	(void)name;
+	return false;
+}
+
+/* tcell's runs score mean*0.99, mean, mean*1.01: run 1 is the median. Each
+ * run's buckets differ, so picking another run would show. */
+static void test_median_run_and_gap(void **state)
+{
+	struct json_object *doc = tdoc_new(), *nat, *qemu, *nc, *qc, *ov;
+	size_t idx = 99;
+
+	(void)state;
+	nat = tplat(doc, "native", NULL);
+	qemu = tplat(doc, "qemu", NULL);
+	nc = ok_cell(nat, "cpu", 1000);
+	qc = ok_cell(qemu, "cpu", 100);
+	for (int i = 0; i < 3; i++) {
+		set_per_op(nc, i, 100 + i, 10, 200 + i);
+		set_per_op(qc, i, 1000 + 10 * i, 20, 150);
+	}
+	assert_ptr_equal(overhead_median_run(qc, &idx),
+			 json_object_array_get_idx(json_object_object_get(qc, "runs"), 1));
+	assert_int_equal(idx, 1);
+	results_doc_finish(doc, never_baseline, false);
+	assert_false(json_object_object_get_ex(nc, "overhead", &ov));
+	assert_true(json_object_object_get_ex(qc, "overhead", &ov));
+	assert_string_equal(json_object_get_string(json_object_object_get(ov, "against")),
+			    "native");
+	assert_int_equal((int)num(ov, "run", NULL), 1);
+	assert_int_equal((int)num(ov, "native_run", NULL), 1);
+	assert_true(num(ov, "per_op_ns", "user") == 1010);
+	assert_true(num(ov, "native_per_op_ns", "user") == 101);
+	/* extra: user +909, syscall +10, sleep -51: total +868 */
+	assert_true(num(ov, "extra_per_op_ns", "user") == 909);
+	assert_true(num(ov, "extra_per_op_ns", "kernel_syscall") == 10);
+	assert_true(num(ov, "extra_per_op_ns", "sleep") == -51);
+	assert_true(num(ov, "extra_per_op_ns", "kernel_fault") == 0);
+	assert_true(num(ov, "extra_total_ns", NULL) == 868);
+	assert_true(fabs(num(ov, "share_of_gap", "user") - 909.0 / 868) < 1e-12);
+	assert_true(fabs(num(ov, "share_of_gap", "sleep") + 51.0 / 868) < 1e-12);
+	{
+		double sum = 0;
+
+		for (int b = 0; b < OVERHEAD_NBUCKETS; b++)
+			sum += num(ov, "share_of_gap", overhead_buckets[b]);
+		assert_true(fabs(sum - 1) < 1e-12);
+	}
+	json_object_put(doc);
+}
+
+/* An invalid run is no candidate for the median; neither is a run without
+ * per-op buckets. */
+static void test_median_skips_invalid_and_bare_runs(void **state)
+{
+	struct json_object *doc = tdoc_new(), *p, *c, *runs;
+	size_t idx;
+
+	(void)state;
+	p = tplat(doc, "native", NULL);
+	c = ok_cell(p, "fork", 1000);
+	runs = json_object_object_get(c, "runs");
+	assert_null(overhead_median_run(c, &idx));
+	set_per_op(c, 0, 1, 1, 1);
+	set_per_op(c, 1, 2, 2, 2);
+	set_per_op(c, 2, 3, 3, 3);
+	json_object_object_add(json_object_array_get_idx(runs, 1), "valid",
+			       json_object_new_boolean(0));
+	/* kept: run 0 (0.99) and run 2 (1.01): the lower middle is run 0 */
+	assert_ptr_equal(overhead_median_run(c, &idx), json_object_array_get_idx(runs, 0));
+	assert_int_equal(idx, 0);
+	json_object_put(doc);
+}
+
+/*
+ * The reference is "native" without a variant, string or object; variants
+ * of native and names like "qemu[net=tap]" are compared with it; a failed
+ * cell or one without a breakdown gets nothing, and no gap has no shares.
+ */
+static void test_reference_and_cells_left_alone(void **state)
+{
+	struct json_object *doc = tdoc_new(), *nvar, *nobj, *nat, *tap, *bare, *ov;
+	struct json_object *c_nvar, *c_nobj, *c_tap, *c_bare, *c_failed, *nc;
+
+	(void)state;
+	nvar = tplat(doc, "native", "tuned");
+	nobj = tplat(doc, "native", NULL);
+	json_object_object_add(nobj, "variant",
+			       json_tokener_parse("{\"of\": \"native\", \"knob\": \"k\", "
+						  "\"value\": \"v\"}"));
+	nat = tplat(doc, "native", NULL);
+	tap = tplat(doc, "qemu[net=tap]", NULL);
+	bare = tplat(doc, "docker", NULL);
+	c_nvar = ok_cell(nvar, "cpu", 1000);
+	c_nobj = ok_cell(nobj, "cpu", 1000);
+	nc = ok_cell(nat, "cpu", 1000);
+	c_tap = ok_cell(tap, "cpu", 1000);
+	c_bare = ok_cell(bare, "cpu", 1000);
+	c_failed = ok_cell(bare, "cpu", 1000);
+	json_object_object_add(c_failed, "status", json_object_new_string("failed"));
+	for (int i = 0; i < 3; i++) {
+		set_per_op(c_nvar, i, 50, 0, 0);
+		set_per_op(c_nobj, i, 70, 0, 0);
+		set_per_op(nc, i, 100, 0, 0);
+		set_per_op(c_tap, i, 100, 0, 0);
+		set_per_op(c_failed, i, 500, 0, 0);
+	}
+	results_doc_add_overhead(doc);
+	assert_false(json_object_object_get_ex(nc, "overhead", &ov));
+	assert_true(json_object_object_get_ex(c_nvar, "overhead", &ov));
+	assert_true(num(ov, "extra_per_op_ns", "user") == -50);
+	assert_true(json_object_object_get_ex(c_nobj, "overhead", &ov));
+	assert_true(num(ov, "extra_per_op_ns", "user") == -30);
+	assert_true(json_object_object_get_ex(c_tap, "overhead", &ov));
+	assert_true(num(ov, "extra_total_ns", NULL) == 0);
+	assert_false(json_object_object_get_ex(ov, "share_of_gap", &ov));
+	assert_false(json_object_object_get_ex(c_bare, "overhead", &ov));
+	assert_false(json_object_object_get_ex(c_failed, "overhead", &ov));
+	json_object_put(doc);
+}
+
+/* Without a plain native entry, nothing is compared. */
+static void test_no_reference(void **state)
+{
+	struct json_object *doc = tdoc_new(), *q, *c, *ov;
+
+	(void)state;
+	q = tplat(doc, "qemu", NULL);
+	c = ok_cell(q, "cpu", 10);
+	for (int i = 0; i < 3; i++)
+		set_per_op(c, i, 1, 1, 1);
+	results_doc_add_overhead(doc);
+	assert_false(json_object_object_get_ex(c, "overhead", &ov));
+	json_object_put(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_median_run_and_gap),
+		cmocka_unit_test(test_median_skips_invalid_and_bare_runs),
+		cmocka_unit_test(test_reference_and_cells_left_alone),
+		cmocka_unit_test(test_no_reference),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "where-the-time-went" finding (findings_breakdown.h). It reads the
+ * cell's "overhead" (user/results/overhead.c) and, on a VMM, the roles of
+ * the run the overhead names; every number of its sentence is in its
+ * evidence.
+ */
+#include <json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc_reader.h"
+#include "findings_breakdown.h"
+#include "overhead.h"
+
+#define TOP_BUCKETS 3
+
+static const char *const bucket_words[OVERHEAD_NBUCKETS] = {
+	"user code",	     "syscalls",       "page faults", "other kernel work",
+	"waiting for a CPU", "blocked on I/O", "sleeping",
+};
+
+/* ns as "20.7 ms", "181 µs", "4.2 ns": three significant digits. */
+static const char *dur(double ns, bool sign, char *buf, size_t n)
+{
+	static const struct {
+		double div;
+		const char *unit;
+	} units[] = {{1e6, "ms"}, {1e3, "µs"}, {1, "ns"}};
+	double a = fabs(ns);
+	size_t u = 0;
+
+	while (u < 2 && a < units[u].div)
+		u++;
+	snprintf(buf, n, "%s%.3g %s", sign ? (ns < 0 ? "-" : "+") : "", a / units[u].div,
+		 units[u].unit);
+	return buf;
+}
+
+static void ev_num(struct json_object *e, const char *key, double v)
+{
+	char text[32];
+
+	if (!isfinite(v))
+		return;
+	snprintf(text, sizeof(text), "%.4g", v);
+	json_object_object_add(e, key, json_object_new_double_s(strtod(text, NULL), text));
+}
+
+static double oncpu(struct json_object *states)
+{
+	double v, s = 0;
+
+	for (int b = 0; b < 4; b++) /* user and the three kernel buckets */
+		if (doc_num(states, overhead_buckets[b], &v))
+			s += v;
+	return s;
+}
+
+/* The vCPU threads' share of the VMM's on-CPU time in run, or NAN. */
+static double vcpu_share(struct json_object *cell, struct json_object *ov)
+{
+	struct json_object *run, *roles;
+	double idx, all = 0;
+
+	if (!doc_count(ov, "run", &idx) || idx >= doc_len(cell, "runs"))
+		return NAN;
+	run = doc_idx(cell, "runs", (size_t)idx);
+	roles = doc_get(run, "probes.host.breakdown.roles");
+	if (!roles || !json_object_is_type(roles, json_type_object))
+		return NAN;
+	json_object_object_foreach (roles, k, r) {
+		(void)k;
+		all += oncpu(doc_get(r, "states_ns"));
+	}
+	return all > 0 ? oncpu(doc_get(roles, "vcpu.states_ns")) / all : NAN;
+}
+
+struct ranked_bucket {
+	int b;
+	double extra;
+};
+
+static int by_size(const void *a, const void *b)
+{
+	double x = fabs(((const struct ranked_bucket *)a)->extra);
+	double y = fabs(((const struct ranked_bucket *)b)->extra);
+
+	return (x < y) - (x > y);
+}
+
+bool findings_breakdown(struct json_object *cell, const char *label, const char *workload,
+			char *text, size_t n, struct json_object *evidence)
+{
+	struct json_object *ov = doc_get(cell, "overhead");
+	struct ranked_bucket r[OVERHEAD_NBUCKETS];
+	double total, mine = 0, native = 0, on = 0, share, v;
+	char a[32], b[32], c[32], key[48];
+	size_t len;
+
+	if (!ov || !doc_num(ov, "extra_total_ns", &total) || total == 0 ||
+	    !doc_get(ov, "share_of_gap"))
+		return false;
+	for (int k = 0; k < OVERHEAD_NBUCKETS; k++) {
+		const char *name = overhead_buckets[k];
+
+		r[k] = (struct ranked_bucket){k, 0};
+		if (!doc_num(doc_get(ov, "extra_per_op_ns"), name, &r[k].extra) ||
+		    !doc_num(doc_get(ov, "per_op_ns"), name, &v))
+			return false;
+		mine += v;
+		if (!doc_num(doc_get(ov, "native_per_op_ns"), name, &v))
+			return false;
+		native += v;
+		if (k < 4)
+			on += r[k].extra;
+	}
+	len = (size_t)snprintf(
+		text, n,
+		"%s %s: per unit of work its threads took %s of thread time against native's %s "
+		"(%s); on CPU %s (%.0f %% of the gap); the gap by state:",
+		label, workload, dur(mine, false, a, sizeof(a)), dur(native, false, b, sizeof(b)),
+		dur(total, true, c, sizeof(c)), dur(on, true, key, sizeof(key)), 100 * on / total);
+	ev_num(evidence, "extra_total_ns", total);
+	ev_num(evidence, "per_op_ns", mine);
+	ev_num(evidence, "native_per_op_ns", native);
+	ev_num(evidence, "extra_on_cpu_ns", on);
+	qsort(r, OVERHEAD_NBUCKETS, sizeof(r[0]), by_size);
+	for (int k = 0; k < TOP_BUCKETS && len < n; k++) {
+		share = r[k].extra / total;
+		len += (size_t)snprintf(text + len, n - len, "%s %s %s (%.0f %%)", k ? "," : "",
+					bucket_words[r[k].b], dur(r[k].extra, true, a, sizeof(a)),
+					100 * share);
+		snprintf(key, sizeof(key), "extra_%s_ns", overhead_buckets[r[k].b]);
+		ev_num(evidence, key, r[k].extra);
+		snprintf(key, sizeof(key), "share_%s", overhead_buckets[r[k].b]);
+		ev_num(evidence, key, share);
+	}
+	share = vcpu_share(cell, ov);
+	if (isfinite(share) && len < n) {
+		snprintf(text + len, n - len, "; its vCPU threads ran %.0f %% of its on-CPU time",
+			 100 * share);
+		ev_num(evidence, "vcpu_on_cpu_share", share);
+	}
+	return true;
+}

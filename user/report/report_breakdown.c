@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * "Where the time went" in text, Markdown and HTML (report_breakdown.h).
+ * The figures are the document's: each cell's median run's per_op_ns
+ * (overhead_median_run(), the run the cell's "overhead" names) and the
+ * overhead's extra ns and shares; nothing here recomputes the gap.
+ */
+#include <json.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "doc_reader.h"
+#include "report_breakdown.h"
+#include "report_view.h"
+
+#define MAX_WL 32
+
+static const char *const bucket_labels[OVERHEAD_NBUCKETS] = {
+	"user", "syscall", "fault", "k-other", "runnable", "blocked", "sleep",
+};
+
+/* Not the platforms' colours (report_html.c), so a bar's parts never read
+ * as platforms. */
+static const char *const bucket_colors[OVERHEAD_NBUCKETS] = {
+	"#5b8ff9", "#f6bd16", "#e86452", "#9270ca", "#ff9d4d", "#6dc8ec", "#d3d9e0",
+};
+
+static const char *const role_names[BD_MAX_ROLES] = {"vcpu", "io", "main_loop", "other"};
+
+const char *bd_bucket_label(int bucket)
+{
+	return bucket >= 0 && bucket < OVERHEAD_NBUCKETS ? bucket_labels[bucket] : "?";
+}
+
+/* What a workload's ops count (docs/results-schema.md, runs[].ops). */
+static const char *op_noun(const char *workload)
+{
+	static const char *const nouns[][2] = {
+		{"cpu", "event"},    {"mem", "block"}, {"diskrand", "read"},
+		{"diskseq", "read"}, {"fork", "fork"}, {"net", "write"},
+	};
+
+	for (size_t i = 0; i < sizeof(nouns) / sizeof(nouns[0]); i++)
+		if (!strcmp(workload, nouns[i][0]))
+			return nouns[i][1];
+	return "op";
+}
+
+static double sum(const double *v)
+{
+	double s = 0;
+
+	for (int b = 0; b < OVERHEAD_NBUCKETS; b++)
+		s += v[b];
+	return s;
+}
+
+static bool buckets_at(struct json_object *o, const char *path, double *out)
+{
+	struct json_object *x = doc_get(o, path);
+
+	if (!x || !json_object_is_type(x, json_type_object))
+		return false;
+	for (int b = 0; b < OVERHEAD_NBUCKETS; b++)
+		if (!doc_num(x, overhead_buckets[b], &out[b]))
+			return false;
+	return true;
+}
+
+/* The roles of the run's VMM threads, per op, those that had any time. */
+static void read_roles(struct json_object *run, struct bd_row *r)
+{
+	struct json_object *roles = doc_get(run, "probes.host.breakdown.roles");
+	double ops, ns[OVERHEAD_NBUCKETS];
+
+	if (!roles || !doc_count(run, "ops", &ops) || ops <= 0)
+		return;
+	for (int i = 0; i < BD_MAX_ROLES; i++) {
+		struct json_object *role = doc_get(roles, role_names[i]);
+		struct bd_role *out = &r->roles[r->nroles];
+
+		if (!buckets_at(role, "states_ns", ns) || sum(ns) <= 0)
+			continue;
+		snprintf(out->name, sizeof(out->name), "%s", role_names[i]);
+		for (int b = 0; b < OVERHEAD_NBUCKETS; b++)
+			out->per_op[b] = ns[b] / ops;
+		out->total = sum(out->per_op);
+		r->nroles++;
+	}
+}
+
+/* The guest kernel's view of the same run, per op, as a row of its own. */
+static void read_guest(struct json_object *run, struct bd_row *r)
+{
+	struct bd_role *out = &r->roles[r->nroles];
+
+	if (!overhead_per_op(run, "probes.guest", out->per_op))
+		return;
+	snprintf(out->name, sizeof(out->name), "guest view");
+	out->total = sum(out->per_op);
+	r->nroles++;
+}
+
+static bool read_row(struct json_object *plat, struct json_object *cell, struct bd_row *r)
+{
+	struct json_object *run;
+
+	memset(r, 0, sizeof(*r));
+	if (!cell || strcmp(doc_str(cell, "status", ""), "ok"))
+		return false;
+	run = overhead_median_run(cell, NULL);
+	if (!run || !overhead_per_op(run, "probes.host", r->per_op))
+		return false;
+	r->plat = plat;
+	doc_label(plat, r->label, sizeof(r->label));
+	r->total = sum(r->per_op);
+	r->have_gap = buckets_at(cell, "overhead.extra_per_op_ns", r->gap) &&
+		      doc_num(cell, "overhead.extra_total_ns", &r->gap_total);
+	r->have_share = r->have_gap && buckets_at(cell, "overhead.share_of_gap", r->share);
+	read_roles(run, r);
+	read_guest(run, r);
+	return true;
+}
+
+static bool is_reference(struct json_object *p)
+{
+	return !strcmp(doc_str(p, "name", ""), "native") && !doc_get(p, "variant");
+}
+
+bool bd_view_of(struct json_object *doc, const char *workload, struct bd_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->workload = workload;
+	v->op = op_noun(workload);
+	/* Native first, then the rest in document order. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < doc_len(doc, "platforms") && v->n < BD_MAX_ROWS; i++) {
+			struct json_object *p = doc_idx(doc, "platforms", i);
+			struct bd_row *r = &v->rows[v->n];
+
+			if (is_reference(p) != !pass || !doc_platform_ok(p) ||
+			    !read_row(p, doc_cell(p, workload), r))
+				continue;
+			r->reference = !pass;
+			v->max_total = fmax(v->max_total, r->total);
+			for (size_t k = 0; k < r->nroles; k++)
+				v->max_total = fmax(v->max_total, r->roles[k].total);
+			v->n++;
+		}
+	return v->n > 0 && isfinite(v->max_total);
+}
+
+struct bd_unit bd_unit_of(const struct bd_view *v)
+{
+	if (v->max_total >= 1e7)
+		return (struct bd_unit){"ms", 1e6};
+	if (v->max_total >= 1e4)
+		return (struct bd_unit){"µs", 1e3};
+	return (struct bd_unit){"ns", 1};
+}
+
+const char *bd_fmt(double ns, const struct bd_unit *u, bool sign, char *buf, size_t n)
+{
+	double x = ns / u->div, a = fabs(x);
+	const char *fmt = a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : "%.2f";
+	char num[32];
+
+	snprintf(num, sizeof(num), fmt, x);
+	snprintf(buf, n, "%s%s", sign && x >= 0 ? "+" : "", num);
+	return buf;
+}
+
+static const char *pct(double share, char *buf, size_t n)
+{
+	snprintf(buf, n, fabs(share) < 0.0995 ? "%.1f %%" : "%.0f %%", share * 100);
+	return buf;
+}
+
+/* The next workload from *w on that has a breakdown, into v; false at the end. */
+static bool next_view(struct json_object *doc, const char **wl, size_t nwl, size_t *w,
+		      struct bd_view *v)
+{
+	while (*w < nwl)
+		if (bd_view_of(doc, wl[(*w)++], v))
+			return true;
+	return false;
+}
+
+static const char lead[] =
+	"Each unit of work's share of the target's thread time as the host kernel saw it "
+	"(every thread of the process tree, idle ones too), from each cell's median run; the "
+	"gap is this platform's figure less native's, and each bucket's share of the whole gap; "
+	"a guest view row is the same run as the guest kernel saw the agent's threads";
+
+/* ---- text ---- */
+
+static void text_cells(FILE *out, const char *name, const double *v, double total,
+		       const struct bd_unit *u, bool sign)
+{
+	char a[32];
+
+	fprintf(out, "  %-20s %10s", name, bd_fmt(total, u, sign, a, sizeof(a)));
+	for (int b = 0; b < OVERHEAD_NBUCKETS; b++)
+		fprintf(out, " %9s", bd_fmt(v[b], u, sign, a, sizeof(a)));
+	fputc('\n', out);
+}
+
+static void text_view(FILE *out, const struct bd_view *v)
+{
+	struct bd_unit u = bd_unit_of(v);
+	char a[64], b[64];
+
+	snprintf(a, sizeof(a), "%s per %s", u.name, v->op);
+	fprintf(out, "%s (%s)\n", view_clean(v->workload, b, sizeof(b)), a);
+	fprintf(out, "  %-20s %10s", "platform", "total");
+	for (int k = 0; k < OVERHEAD_NBUCKETS; k++)
+		fprintf(out, " %9s", bucket_labels[k]);
+	fputc('\n', out);
+	for (size_t i = 0; i < v->n; i++) {
+		const struct bd_row *r = &v->rows[i];
+
+		text_cells(out, view_clean(r->label, a, sizeof(a)), r->per_op, r->total, &u, false);
+		for (size_t k = 0; k < r->nroles; k++) {
+			snprintf(b, sizeof(b), "  %s", r->roles[k].name);
+			text_cells(out, b, r->roles[k].per_op, r->roles[k].total, &u, false);
+		}
+		if (!r->have_gap)
+			continue;
+		text_cells(out, "  gap vs native", r->gap, r->gap_total, &u, true);
+		if (!r->have_share)
+			continue;
+		fprintf(out, "  %-20s %10s", "  share of gap", "100 %");
+		for (int k = 0; k < OVERHEAD_NBUCKETS; k++)
+			fprintf(out, " %9s", pct(r->share[k], a, sizeof(a)));
+		fputc('\n', out);
+	}
+}
+
+void report_breakdown_text(FILE *out, struct json_object *doc, bool color)
+{
+	const char *wl[MAX_WL];
+	size_t nwl = doc_workloads(doc, wl, MAX_WL), w = 0;
+	struct bd_view v;
+
+	if (!next_view(doc, wl, nwl, &w, &v))
+		return;
+	fprintf(out, "%sWhere the time went%s (%s)\n", color ? "\033[1m" : "",
+		color ? "\033[0m" : "", lead);
+	do
+		text_view(out, &v);
+	while (next_view(doc, wl, nwl, &w, &v));
+	fputc('\n', out);
+}
+
+/* ---- Markdown ---- */
+
+static void md_view(FILE *out, const struct bd_view *v)
+{
+	struct bd_unit u = bd_unit_of(v);
+	char a[32], b[32], c[32];
+
+	fputs("### ", out);
+	view_put_md(out, v->workload);
+	fprintf(out, " (%s per %s)\n\n| platform | total |", u.name, v->op);
+	for (int k = 0; k < OVERHEAD_NBUCKETS; k++)
+		fprintf(out, " %s |", bucket_labels[k]);
+	fputs("\n|---|---:|", out);
+	for (int k = 0; k < OVERHEAD_NBUCKETS; k++)
+		fputs("---:|", out);
+	fputc('\n', out);
+	for (size_t i = 0; i < v->n; i++) {
+		const struct bd_row *r = &v->rows[i];
+
+		fputs("| ", out);
+		view_put_md(out, r->label);
+		fprintf(out, " | %s", bd_fmt(r->total, &u, false, a, sizeof(a)));
+		if (r->have_gap)
+			fprintf(out, " (%s)", bd_fmt(r->gap_total, &u, true, b, sizeof(b)));
+		fputs(" |", out);
+		for (int k = 0; k < OVERHEAD_NBUCKETS; k++) {
+			fprintf(out, " %s", bd_fmt(r->per_op[k], &u, false, a, sizeof(a)));
+			if (r->have_gap)
+				fprintf(out, " (%s%s%s)", bd_fmt(r->gap[k], &u, true, b, sizeof(b)),
+					r->have_share ? ", " : "",
+					r->have_share ? pct(r->share[k], c, sizeof(c)) : "");
+			fputs(" |", out);
+		}
+		fputc('\n', out);
+		for (size_t j = 0; j < r->nroles; j++) {
+			fputs("| ", out);
+			view_put_md(out, r->label);
+			fputs(": ", out);
+			view_put_md(out, r->roles[j].name);
+			fprintf(out, " | %s |", bd_fmt(r->roles[j].total, &u, false, a, sizeof(a)));
+			for (int k = 0; k < OVERHEAD_NBUCKETS; k++)
+				fprintf(out, " %s |",
+					bd_fmt(r->roles[j].per_op[k], &u, false, a, sizeof(a)));
+			fputc('\n', out);
+		}
+	}
+	fputc('\n', out);
+}
+
+void report_breakdown_md(FILE *out, struct json_object *doc)
+{
+	const char *wl[MAX_WL];
+	size_t nwl = doc_workloads(doc, wl, MAX_WL), w = 0;
+	struct bd_view v;
+
+	if (!next_view(doc, wl, nwl, &w, &v))
+		return;
+	fprintf(out,
+		"## Where the time went\n\n%s. In parentheses: the gap to native and its share. "
+		"Rows named *platform: role* are a VMM's threads by what they do, *platform: guest "
+		"view* the guest kernel's own view of the agent's threads.\n\n",
+		lead);
+	do
+		md_view(out, &v);
+	while (next_view(doc, wl, nwl, &w, &v));
+}
+
+/* ---- HTML: a stacked bar per row on the workload's common scale ---- */
+
+#define BH_W	 760
+#define BH_LEFT	 170
+#define BH_RIGHT 90
+#define BH_ROW	 24
+#define BH_TOP	 8
+
+static void html_bar(FILE *out, const struct bd_view *v, const struct bd_unit *u, const char *label,
+		     const char *role, const double *per_op, double total, int y)
+{
+	double plot = BH_W - BH_LEFT - BH_RIGHT, x = BH_LEFT;
+	char a[32];
+
+	fprintf(out, "<text class=\"lbl\" x=\"%d\" y=\"%d\" text-anchor=\"end\"%s>", BH_LEFT - 8,
+		y + BH_ROW / 2 + 4, role ? " style=\"fill:#5f6b7a\"" : "");
+	view_put_html(out, role ? role : label);
+	fputs("</text>", out);
+	for (int k = 0; k < OVERHEAD_NBUCKETS; k++) {
+		double w = per_op[k] / v->max_total * plot;
+
+		if (!(w > 0))
+			continue;
+		fprintf(out,
+			"<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\">"
+			"<title>",
+			x, y + 4, w, BH_ROW - 8, bucket_colors[k]);
+		view_put_html(out, label);
+		if (role) {
+			fputs(" · ", out);
+			view_put_html(out, role);
+		}
+		fprintf(out, ": %s %s %s per %s</title></rect>", bucket_labels[k],
+			bd_fmt(per_op[k], u, false, a, sizeof(a)), u->name, v->op);
+		x += w;
+	}
+	fprintf(out, "<text x=\"%.1f\" y=\"%d\" style=\"font-weight:600\">%s %s</text>\n", x + 6,
+		y + BH_ROW / 2 + 4, bd_fmt(total, u, false, a, sizeof(a)), u->name);
+}
+
+static void html_gap(FILE *out, const struct bd_row *r, const struct bd_unit *u, const char *op)
+{
+	char a[32], b[32];
+
+	fputs("<p class=\"sub\">", out);
+	view_put_html(out, r->label);
+	fprintf(out, " vs native: %s %s per %s", bd_fmt(r->gap_total, u, true, a, sizeof(a)),
+		u->name, op);
+	for (int k = 0; r->have_share && k < OVERHEAD_NBUCKETS; k++)
+		fprintf(out, "%s<span class=\"sw\" style=\"background:%s\"></span>%s %s (%s)",
+			k ? ", " : ": ", bucket_colors[k], bucket_labels[k],
+			bd_fmt(r->gap[k], u, true, a, sizeof(a)), pct(r->share[k], b, sizeof(b)));
+	fputs("</p>\n", out);
+}
+
+static void html_view(FILE *out, const struct bd_view *v)
+{
+	struct bd_unit u = bd_unit_of(v);
+	int rows = 0, y;
+
+	for (size_t i = 0; i < v->n; i++)
+		rows += 1 + (int)v->rows[i].nroles;
+	fputs("<div class=\"card\"><h3>", out);
+	view_put_html(out, v->workload);
+	fprintf(out, " <small>%s per %s</small></h3>\n", u.name, v->op);
+	fprintf(out, "<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", BH_W,
+		BH_TOP * 2 + rows * BH_ROW);
+	view_put_html(out, v->workload);
+	fputs(": thread time per op by state, per platform\">\n", out);
+	y = BH_TOP;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct bd_row *r = &v->rows[i];
+
+		html_bar(out, v, &u, r->label, NULL, r->per_op, r->total, y);
+		y += BH_ROW;
+		for (size_t k = 0; k < r->nroles; k++, y += BH_ROW)
+			html_bar(out, v, &u, r->label, r->roles[k].name, r->roles[k].per_op,
+				 r->roles[k].total, y);
+	}
+	fputs("</svg>\n", out);
+	for (size_t i = 0; i < v->n; i++)
+		if (v->rows[i].have_gap)
+			html_gap(out, &v->rows[i], &u, v->op);
+	fputs("</div>\n", out);
+}
+
+void report_breakdown_html(FILE *out, struct json_object *doc)
+{
+	const char *wl[MAX_WL];
+	size_t nwl = doc_workloads(doc, wl, MAX_WL), w = 0;
+	struct bd_view v;
+
+	if (!next_view(doc, wl, nwl, &w, &v))
+		return;
+	fprintf(out,
+		"<section id=\"breakdown\"><h2>Where the time went</h2><p class=\"lead\">%s. "
+		"Grey rows are a VMM's threads by role and the guest kernel's own view.</p>\n<div "
+		"class=\"legend\">",
+		lead);
+	for (int k = 0; k < OVERHEAD_NBUCKETS; k++)
+		fprintf(out, "<span><span class=\"sw\" style=\"background:%s\"></span>%s</span>",
+			bucket_colors[k], bucket_labels[k]);
+	fputs("</div>\n<div class=\"stack\">\n", out);
+	do
+		html_view(out, &v);
+	while (next_view(doc, wl, nwl, &w, &v));
+	fputs("</div></section>\n", out);
+}

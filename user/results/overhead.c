@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A cell's "overhead" against native, bucket by bucket (overhead.h). The
+ * median run of each cell stands for it, not a mean of the runs' buckets:
+ * its buckets add up to one real run's time, as a mean of each would not
+ * exactly, and one odd run cannot pull them.
+ */
+#include <json.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc_reader.h"
+#include "overhead.h"
+#include "stats.h"
+
+const char *const overhead_buckets[OVERHEAD_NBUCKETS] = {
+	"user", "kernel_syscall", "kernel_fault", "kernel_other", "runnable", "blocked_io", "sleep",
+};
+
+bool overhead_per_op(struct json_object *run, const char *side, double out[OVERHEAD_NBUCKETS])
+{
+	struct json_object *per = doc_get(doc_get(run, side), "breakdown.per_op_ns");
+
+	if (!per || !json_object_is_type(per, json_type_object))
+		return false;
+	for (int b = 0; b < OVERHEAD_NBUCKETS; b++)
+		if (!doc_num(per, overhead_buckets[b], &out[b]) || !isfinite(out[b]) || out[b] < 0)
+			return false;
+	return true;
+}
+
+struct scored_run {
+	double score;
+	size_t index;
+};
+
+static int by_score(const void *a, const void *b)
+{
+	const struct scored_run *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score < y->score ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+struct json_object *overhead_median_run(struct json_object *cell, size_t *index)
+{
+	size_t n = doc_len(cell, "runs"), got = 0;
+	struct scored_run *r = calloc(n ? n : 1, sizeof(*r));
+	double per[OVERHEAD_NBUCKETS];
+	struct json_object *run = NULL;
+
+	for (size_t i = 0; r && i < n; i++) {
+		struct json_object *x = doc_idx(cell, "runs", i);
+		double score;
+
+		if (stats_run_kept(x) && doc_num(x, "score", &score) && isfinite(score) &&
+		    overhead_per_op(x, "probes.host", per))
+			r[got++] = (struct scored_run){score, i};
+	}
+	if (got) {
+		qsort(r, got, sizeof(*r), by_score);
+		run = doc_idx(cell, "runs", r[(got - 1) / 2].index);
+		if (index)
+			*index = r[(got - 1) / 2].index;
+	}
+	free(r);
+	return run;
+}
+
+static bool cell_ok(struct json_object *cell)
+{
+	return !strcmp(doc_str(cell, "status", ""), "ok");
+}
+
+static struct json_object *buckets_json(const double *v)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (int b = 0; b < OVERHEAD_NBUCKETS; b++)
+		json_object_object_add(o, overhead_buckets[b], json_object_new_double(v[b]));
+	return o;
+}
+
+static struct json_object *overhead_json(size_t run, size_t native_run, const double *mine,
+					 const double *native)
+{
+	struct json_object *o = json_object_new_object();
+	double extra[OVERHEAD_NBUCKETS], total = 0;
+
+	for (int b = 0; b < OVERHEAD_NBUCKETS; b++) {
+		extra[b] = mine[b] - native[b];
+		total += extra[b];
+	}
+	json_object_object_add(o, "against", json_object_new_string("native"));
+	json_object_object_add(o, "side", json_object_new_string("host"));
+	json_object_object_add(o, "run", json_object_new_uint64(run));
+	json_object_object_add(o, "native_run", json_object_new_uint64(native_run));
+	json_object_object_add(o, "per_op_ns", buckets_json(mine));
+	json_object_object_add(o, "native_per_op_ns", buckets_json(native));
+	json_object_object_add(o, "extra_per_op_ns", buckets_json(extra));
+	json_object_object_add(o, "extra_total_ns", json_object_new_double(total));
+	/* A gap of nothing has no shares to explain. */
+	if (total != 0) {
+		double share[OVERHEAD_NBUCKETS];
+
+		for (int b = 0; b < OVERHEAD_NBUCKETS; b++)
+			share[b] = extra[b] / total;
+		json_object_object_add(o, "share_of_gap", buckets_json(share));
+	}
+	return o;
+}
+
+/* The reference: named "native", no variant of any form (string or object). */
+static struct json_object *reference_entry(struct json_object *doc)
+{
+	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
+		struct json_object *p = doc_idx(doc, "platforms", i);
+
+		if (!strcmp(doc_str(p, "name", ""), "native") && !doc_get(p, "variant"))
+			return p;
+	}
+	return NULL;
+}
+
+static void add_cell_overhead(struct json_object *cell, struct json_object *native_cell)
+{
+	double mine[OVERHEAD_NBUCKETS], native[OVERHEAD_NBUCKETS];
+	struct json_object *run, *nrun;
+	size_t i, ni;
+
+	if (!cell_ok(cell) || !native_cell || !cell_ok(native_cell))
+		return;
+	run = overhead_median_run(cell, &i);
+	nrun = overhead_median_run(native_cell, &ni);
+	if (!run || !nrun || !overhead_per_op(run, "probes.host", mine) ||
+	    !overhead_per_op(nrun, "probes.host", native))
+		return;
+	json_object_object_add(cell, "overhead", overhead_json(i, ni, mine, native));
+}
+
+void results_doc_add_overhead(struct json_object *doc)
+{
+	struct json_object *ref = reference_entry(doc);
+
+	for (size_t i = 0; ref && i < doc_len(doc, "platforms"); i++) {
+		struct json_object *p = doc_idx(doc, "platforms", i);
+
+		if (p == ref)
+			continue;
+		for (size_t j = 0; j < doc_len(p, "workloads"); j++) {
+			struct json_object *cell = doc_idx(p, "workloads", j);
+
+			add_cell_overhead(cell, doc_cell(ref, doc_str(cell, "name", "")));
+		}
+	}
+}
