@@ -96,9 +96,10 @@ struct probe_sched;
 /* Before load: the fault entry's text range and tp_btf or raw_tp. */
 int probe_sched_configure(struct sched_bpf *s, bool btf);
 
-/* After attach: the cpu-clock sampler on every CPU (its absence is not an
+/* After attach: the cpu-clock sampler on every CPU, hz samples a second
+ * (0: the default, 99) (its absence is not an
  * error: the breakdown then says "fault_method": "none"). */
-int probe_sched_open(struct probe_sched **out, struct sched_bpf *s);
+int probe_sched_open(struct probe_sched **out, struct sched_bpf *s, unsigned hz);
 
 /* Whether snapshots group the target's threads by role ("roles"). */
 void probe_sched_set_roles(struct probe_sched *ps, bool on);

@@ -54,9 +54,10 @@ struct probes {
 	struct probe_sched *sched_user; /* its sampler */
 	const char *block_hook;		/* "tp_btf" or "raw_tp" */
 	const char *sched_hook;
-	int stats_fd;	 /* BPF_STATS_RUN_TIME while held, or -1 */
-	__u64 cost_base; /* run_time_ns of every program at the last reset */
-	int targets_fd;	 /* our own references to the shared maps */
+	unsigned sample_hz; /* probes_opts.sample_hz */
+	int stats_fd;	    /* BPF_STATS_RUN_TIME while held, or -1 */
+	__u64 cost_base;    /* run_time_ns of every program at the last reset */
+	int targets_fd;	    /* our own references to the shared maps */
 	int counters_fd;
 	int ncpu;
 	char why[FAM_MAX][256]; /* why a family is missing, "" when it loaded */
@@ -303,7 +304,7 @@ static int load_sched(struct probes *p)
 		}
 	}
 	if (!err)
-		err = probe_sched_open(&p->sched_user, p->sched);
+		err = probe_sched_open(&p->sched_user, p->sched, p->sample_hz);
 	if (err) {
 		sched_bpf__destroy(p->sched);
 		p->sched = NULL;
@@ -359,6 +360,7 @@ int probes_open(struct probes **out, const struct probes_opts *opts)
 	}
 	libbpf_set_print(libbpf_print);
 	ensure_tracefs();
+	p->sample_hz = opts ? opts->sample_hz : 0;
 	for (int f = 0; f < FAM_MAX; f++) {
 		if (f == FAM_KVM && !(opts && opts->kvm))
 			continue;

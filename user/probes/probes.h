@@ -20,6 +20,7 @@ struct probes_opts {
 	bool run_time_stats; /* time every BPF program (BPF_STATS_RUN_TIME): the
 			      * breakdown's probe_cost_ns; costs each program run
 			      * two clock reads */
+	unsigned sample_hz;  /* the sched family's cpu-clock rate; 0: 99 Hz */
 };
 
 /* Why this process cannot load BPF (names the missing capability), or 0. */
