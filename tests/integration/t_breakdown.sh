@@ -74,42 +74,7 @@ test_breakdown_off() {
 # Decodes a PNG (8-bit RGB/RGBA) with zlib alone; prints how many pixels have
 # each of the colours given as hex arguments.
 bd_png_colours() {
-	python3 - "$@" <<'PY'
-import struct, sys, zlib
-d = open(sys.argv[1], "rb").read()
-want = {bytes.fromhex(c): c for c in sys.argv[2:]}
-pos, idat = 8, b""
-while pos < len(d):
-    n, t = struct.unpack(">I4s", d[pos:pos + 8])
-    body = d[pos + 8:pos + 8 + n]
-    if t == b"IHDR":
-        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
-    elif t == b"IDAT":
-        idat += body
-    pos += 12 + n
-assert depth == 8 and ctype in (2, 6), "unexpected PNG format"
-bpp = 3 if ctype == 2 else 4
-raw, stride = zlib.decompress(idat), w * bpp
-prev, seen = bytearray(stride), {c: 0 for c in want.values()}
-for y in range(h):
-    f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-    for i in range(stride):
-        a = line[i - bpp] if i >= bpp else 0
-        b, c = prev[i], prev[i - bpp] if i >= bpp else 0
-        if f == 1: line[i] = (line[i] + a) & 255
-        elif f == 2: line[i] = (line[i] + b) & 255
-        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c
-            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    for x in range(0, stride, bpp):
-        px = bytes(line[x:x + 3])
-        if px in want:
-            seen[want[px]] += 1
-    prev = line
-print(" ".join("%s=%d" % kv for kv in seen.items()))
-PY
+	python3 tests/integration/png.py count "$@"
 }
 
 # A real QEMU: its threads by role, the vCPUs holding most of its on-CPU

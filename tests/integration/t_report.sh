@@ -68,44 +68,7 @@ test_report_rejects_what_is_not_a_document() {
 # Decodes a PNG (8-bit RGB/RGBA, the five filters) with zlib alone and prints
 # "distinct_colours non_white_share platform_colours_seen".
 png_stats() {
-	python3 - "$1" <<'PY'
-import struct, sys, zlib
-d = open(sys.argv[1], "rb").read()
-assert d[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-pos, idat = 8, b""
-while pos < len(d):
-    n, t = struct.unpack(">I4s", d[pos:pos + 8])
-    body = d[pos + 8:pos + 8 + n]
-    if t == b"IHDR":
-        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
-    elif t == b"IDAT":
-        idat += body
-    pos += 12 + n
-assert depth == 8 and ctype in (2, 6), "unexpected PNG format"
-bpp = 3 if ctype == 2 else 4
-raw, stride = zlib.decompress(idat), w * bpp
-prev, colours, ink = bytearray(stride), set(), 0
-for y in range(h):
-    f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-    for i in range(stride):
-        a = line[i - bpp] if i >= bpp else 0
-        b, c = prev[i], prev[i - bpp] if i >= bpp else 0
-        if f == 1: line[i] = (line[i] + a) & 255
-        elif f == 2: line[i] = (line[i] + b) & 255
-        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c
-            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    for x in range(0, stride, bpp):
-        px = bytes(line[x:x + 3])
-        colours.add(px)
-        ink += px != b"\xff\xff\xff"
-    prev = line
-# The platform colours of the report's bars (native, docker, kvm, qemu).
-bars = {bytes.fromhex(c) for c in ("3b6fb6", "1f9e73", "e8850c", "c8414b")}
-print(len(colours), round(ink / (w * h), 3), len(bars & colours))
-PY
+	python3 tests/integration/png.py stats "$1"
 }
 
 test_report_html_renders_in_chromium() {
@@ -333,46 +296,7 @@ PY
 # Prints "colour first_row longest_run" for each hex colour given: the longest
 # horizontal run of exactly that colour in the PNG and the row it starts on.
 png_runs() {
-	python3 - "$@" <<'PY'
-import struct, sys, zlib
-d = open(sys.argv[1], "rb").read()
-want = {bytes.fromhex(c): c for c in sys.argv[2:]}
-pos, idat = 8, b""
-while pos < len(d):
-    n, t = struct.unpack(">I4s", d[pos:pos + 8])
-    body = d[pos + 8:pos + 8 + n]
-    if t == b"IHDR":
-        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
-    elif t == b"IDAT":
-        idat += body
-    pos += 12 + n
-assert depth == 8 and ctype in (2, 6), "unexpected PNG format"
-bpp = 3 if ctype == 2 else 4
-raw, stride = zlib.decompress(idat), w * bpp
-prev, best = bytearray(stride), {c: (0, -1) for c in want}
-for y in range(h):
-    f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-    for i in range(stride):
-        a = line[i - bpp] if i >= bpp else 0
-        b, c = prev[i], prev[i - bpp] if i >= bpp else 0
-        if f == 1: line[i] = (line[i] + a) & 255
-        elif f == 2: line[i] = (line[i] + b) & 255
-        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c
-            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    run, colour = 0, None
-    for x in range(0, stride, bpp):
-        px = bytes(line[x:x + 3])
-        run = run + 1 if px == colour else 1
-        colour = px
-        if px in want and run > best[px][0]:
-            best[px] = (run, y)
-    prev = line
-for px, c in want.items():
-    print(c, best[px][1], best[px][0])
-PY
+	python3 tests/integration/png.py runs "$@"
 }
 
 test_report_experiment_bars_in_chromium() {
