@@ -109,4 +109,27 @@ static __attribute__((unused)) void trun_json(struct json_object *cell, const ch
 		tset(json_object_array_get_idx(runs, i), path, json_tokener_parse(json));
 }
 
+/* Every run's probes.host.breakdown.per_op_ns, the buckets not named 0. */
+static __attribute__((unused)) void tper_op(struct json_object *cell, double user, double syscall,
+					    double runnable, double sleep)
+{
+	char json[256];
+
+	snprintf(json, sizeof(json),
+		 "{\"user\": %g, \"kernel_syscall\": %g, \"kernel_fault\": 0, "
+		 "\"kernel_other\": 0, \"runnable\": %g, \"blocked_io\": 0, \"sleep\": %g}",
+		 user, syscall, runnable, sleep);
+	trun_json(cell, "probes.host.breakdown.per_op_ns", json);
+}
+
+/* A cell of three runs, one op each, with status "ok". */
+static __attribute__((unused)) struct json_object *tcell_ok(struct json_object *plat,
+							    const char *wl, double mean)
+{
+	struct json_object *c = tcell(plat, wl, mean, 3, 0, 1);
+
+	json_object_object_add(c, "status", json_object_new_string("ok"));
+	return c;
+}
+
 #endif

@@ -21,24 +21,7 @@
 
 static void set_run(struct json_object *cell, double user, double sys, double sleep)
 {
-	struct json_object *runs = json_object_object_get(cell, "runs");
-	char json[256];
-
-	snprintf(json, sizeof(json),
-		 "{\"user\": %g, \"kernel_syscall\": %g, \"kernel_fault\": 0, "
-		 "\"kernel_other\": 0, \"runnable\": 0, \"blocked_io\": 0, \"sleep\": %g}",
-		 user, sys, sleep);
-	for (size_t i = 0; i < json_object_array_length(runs); i++)
-		tset(json_object_array_get_idx(runs, i), "probes.host.breakdown.per_op_ns",
-		     json_tokener_parse(json));
-}
-
-static struct json_object *ok_cell(struct json_object *plat, const char *wl, double mean)
-{
-	struct json_object *c = tcell(plat, wl, mean, 3, 0, 1);
-
-	json_object_object_add(c, "status", json_object_new_string("ok"));
-	return c;
+	tper_op(cell, user, sys, 0, sleep);
 }
 
 /* native (listed last), qemu with roles, and a hostile name; cpu only. */
@@ -49,7 +32,7 @@ static struct json_object *fixture(void)
 	q = tplat(doc, "qemu", NULL);
 	h = tplat(doc, "<b>evil|</b>", NULL);
 	n = tplat(doc, "native", NULL);
-	qc = ok_cell(q, "cpu", 100);
+	qc = tcell_ok(q, "cpu", 100);
 	set_run(qc, 2000, 100, 1000);
 	/* roles: states_ns of the run (ops = score * RUN_S = 1000 for run 1) */
 	runs = json_object_object_get(qc, "runs");
@@ -72,8 +55,8 @@ static struct json_object *fixture(void)
 					"\"kernel_fault\": 0, \"kernel_other\": 0, "
 					"\"runnable\": 0, \"blocked_io\": 0, \"sleep\": 1495}"));
 	}
-	set_run(ok_cell(h, "cpu", 1000), 100, 10, 300);
-	set_run(ok_cell(n, "cpu", 1000), 100, 10, 200);
+	set_run(tcell_ok(h, "cpu", 1000), 100, 10, 300);
+	set_run(tcell_ok(n, "cpu", 1000), 100, 10, 200);
 	results_doc_add_overhead(doc);
 	return doc;
 }
@@ -179,7 +162,7 @@ static void no_breakdown_no_section(void **state)
 	const char *fmts[] = {"text", "md", "html"};
 
 	(void)state;
-	ok_cell(tplat(doc, "native", NULL), "cpu", 1000);
+	tcell_ok(tplat(doc, "native", NULL), "cpu", 1000);
 	for (size_t i = 0; i < 3; i++) {
 		char *out = render(doc, fmts[i]);
 

@@ -16,24 +16,7 @@
 
 static void set_per_op(struct json_object *cell, double user, double runnable, double sleep)
 {
-	struct json_object *runs = json_object_object_get(cell, "runs");
-	char json[256];
-
-	snprintf(json, sizeof(json),
-		 "{\"user\": %g, \"kernel_syscall\": 0, \"kernel_fault\": 0, "
-		 "\"kernel_other\": 0, \"runnable\": %g, \"blocked_io\": 0, \"sleep\": %g}",
-		 user, runnable, sleep);
-	for (size_t i = 0; i < json_object_array_length(runs); i++)
-		tset(json_object_array_get_idx(runs, i), "probes.host.breakdown.per_op_ns",
-		     json_tokener_parse(json));
-}
-
-static struct json_object *ok_cell(struct json_object *plat, const char *wl, double mean)
-{
-	struct json_object *c = tcell(plat, wl, mean, 3, 0, 1);
-
-	json_object_object_add(c, "status", json_object_new_string("ok"));
-	return c;
+	tper_op(cell, user, 0, runnable, sleep);
 }
 
 static struct json_object *only(struct json_object *findings, const char *rule)
@@ -70,8 +53,8 @@ static void test_gap_in_buckets(void **state)
 	(void)state;
 	nat = tplat(doc, "native", NULL);
 	q = tplat(doc, "qemu", NULL);
-	set_per_op(ok_cell(nat, "cpu", 1000), 1000, 0, 2000);
-	qc = ok_cell(q, "cpu", 100);
+	set_per_op(tcell_ok(nat, "cpu", 1000), 1000, 0, 2000);
+	qc = tcell_ok(q, "cpu", 100);
 	set_per_op(qc, 3000, 1000, 3000);
 	runs = json_object_object_get(qc, "runs");
 	for (size_t i = 0; i < json_object_array_length(runs); i++)
@@ -105,9 +88,9 @@ static void test_silent_without_a_gap(void **state)
 	(void)state;
 	nat = tplat(doc, "native", NULL);
 	d = tplat(doc, "docker", NULL);
-	set_per_op(ok_cell(nat, "cpu", 1000), 1000, 0, 2000);
-	set_per_op(ok_cell(d, "cpu", 1000), 1000, 0, 2000);
-	ok_cell(d, "fork", 10);
+	set_per_op(tcell_ok(nat, "cpu", 1000), 1000, 0, 2000);
+	set_per_op(tcell_ok(d, "cpu", 1000), 1000, 0, 2000);
+	tcell_ok(d, "fork", 10);
 	results_doc_add_overhead(doc);
 	found = findings_derive(doc);
 	assert_null(only(found, "where-the-time-went"));
