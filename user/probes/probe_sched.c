@@ -651,22 +651,62 @@ static bool same_tid(uint32_t tid, void *arg)
 	return tid == *(uint32_t *)arg;
 }
 
+/* The live threads of one role, for its samples by region. */
+struct role_tids {
+	const struct probe_sched_view *v;
+	enum probe_sched_role role;
+};
+
+static bool in_role(uint32_t tid, void *arg)
+{
+	const struct role_tids *r = arg;
+
+	for (size_t i = 0; i < r->v->n; i++)
+		if (r->v->rows[i].tid == tid)
+			return probe_sched_role_of(&r->v->rows[i]) == r->role;
+	return false;
+}
+
+static uint64_t kernel_samples(struct json_object *by_state)
+{
+	return json_object_get_uint64(json_object_object_get(by_state, "kernel_fault")) +
+	       json_object_get_uint64(json_object_object_get(by_state, "kernel_other")) +
+	       json_object_get_uint64(json_object_object_get(by_state, "kernel_syscall"));
+}
+
+/* Each role's samples by region ("71 % of the vCPU threads' samples ran
+ * translated code"). */
+static void add_role_regions(const struct probe_regions *pr, const struct probe_sched_view *v,
+			     struct json_object *bd)
+{
+	struct json_object *roles, *smp, *by;
+
+	if (!json_object_object_get_ex(bd, "roles", &roles))
+		return;
+	for (int r = 0; r < VB_ROLE_MAX; r++) {
+		struct role_tids rt = {v, (enum probe_sched_role)r};
+
+		if (json_object_object_get_ex(json_object_object_get(roles, role_names[r]),
+					      "samples", &smp) &&
+		    json_object_object_get_ex(smp, "by_state", &by))
+			probe_regions_json(pr, kernel_samples(by), in_role, &rt, smp, false);
+	}
+}
+
 /* The user-mode samples by region and function, into the breakdown's samples. */
-static void add_regions(struct probe_sched *ps, struct sched_bpf *s, struct json_object *bd)
+static void add_regions(struct probe_sched *ps, struct sched_bpf *s,
+			const struct probe_sched_view *v, struct json_object *bd)
 {
 	struct json_object *smp, *by;
 	struct probe_regions *pr;
-	uint64_t kernel = 0;
 
 	if (!json_object_object_get_ex(bd, "samples", &smp) ||
 	    !json_object_object_get_ex(smp, "by_state", &by))
 		return;
-	kernel = json_object_get_uint64(json_object_object_get(by, "kernel_fault")) +
-		 json_object_get_uint64(json_object_object_get(by, "kernel_other")) +
-		 json_object_get_uint64(json_object_object_get(by, "kernel_syscall"));
 	pr = probe_regions_read(bpf_map__fd(s->maps.sched_ips), ps->root, ps->root_maps,
 				s->bss->ips_lost);
-	probe_regions_json(pr, kernel, NULL, NULL, smp, true);
+	probe_regions_json(pr, kernel_samples(by), NULL, NULL, smp, true);
+	add_role_regions(pr, v, bd);
 	/* And each listed thread's own, for the roles of a hypervisor's threads. */
 	if (json_object_object_get_ex(bd, "by_thread", &by))
 		for (size_t i = 0; i < json_object_array_length(by); i++) {
@@ -706,7 +746,7 @@ struct json_object *probe_sched_snapshot(struct probe_sched *ps, struct sched_bp
 	v.roles = ps && ps->roles;
 	o = probe_sched_json(&v);
 	if (v.sample_hz)
-		add_regions(ps, s, o);
+		add_regions(ps, s, &v, o);
 out:
 	free(rows);
 	free(sys_ns);
