@@ -60,7 +60,9 @@ static void test_gap_in_buckets(void **state)
 	for (size_t i = 0; i < json_object_array_length(runs); i++)
 		tset(json_object_array_get_idx(runs, i), "probes.host.breakdown.roles",
 		     json_tokener_parse("{\"vcpu\": {\"states_ns\": {\"user\": 3000000, "
-					"\"kernel_syscall\": 0}}, \"main_loop\": {\"states_ns\": "
+					"\"kernel_syscall\": 0}, \"samples\": {\"by_region\": "
+					"{\"kernel\": 5, \"translated_code\": 71, \"qemu\": 24}}}, "
+					"\"main_loop\": {\"states_ns\": "
 					"{\"user\": 500000, \"kernel_syscall\": 500000}}}"));
 	results_doc_add_overhead(doc);
 	found = findings_derive(doc);
@@ -73,6 +75,11 @@ static void test_gap_in_buckets(void **state)
 	assert_non_null(strstr(text, "user code +2 µs (50 %), waiting for a CPU +1 µs (25 %), "
 				     "sleeping +1 µs (25 %)"));
 	assert_non_null(strstr(text, "its vCPU threads ran 75 % of its on-CPU time"));
+	/* Where their samples ran, the two largest regions, with the count. */
+	assert_non_null(strstr(text, "; 71 % of their samples ran translated guest code, 24 % "
+				     "QEMU's own code"));
+	assert_non_null(strstr(text, "(100 samples)"));
+	assert_true(evnum(f, "vcpu_samples_translated_code") == 0.71);
 	assert_true(evnum(f, "extra_total_ns") == 4000);
 	assert_true(evnum(f, "share_user") == 0.5);
 	assert_true(evnum(f, "vcpu_on_cpu_share") == 0.75);
