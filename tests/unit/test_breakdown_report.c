@@ -142,7 +142,7 @@ static void html_bars_escaped(void **state)
 {
 	struct json_object *doc = fixture();
 	char *h = render(doc, "html");
-	char *sec;
+	char *sec, *wf;
 
 	(void)state;
 	sec = strstr(h, "<section id=\"breakdown\">");
@@ -152,6 +152,14 @@ static void html_bars_escaped(void **state)
 	assert_non_null(strstr(sec, "qemu · vcpu: user 1900 ns per event"));
 	assert_null(strstr(h, "<b>evil"));
 	assert_non_null(strstr(sec, "&lt;b&gt;evil|&lt;/b&gt;"));
+	/* The gap as a waterfall: from native's 310 ns, user's +1900 a step of
+	 * its own, to qemu's 3100. */
+	wf = strstr(sec, "<svg class=\"waterfall\"");
+	assert_non_null(wf);
+	assert_non_null(strstr(wf, "aria-label=\"the gap of qemu to native, state by state\""));
+	assert_non_null(strstr(wf, ">310 ns</text>"));
+	assert_non_null(strstr(wf, "<title>user +1900 ns per event</title>"));
+	assert_non_null(strstr(wf, ">3100 ns</text>"));
 	free(h);
 	json_object_put(doc);
 }

@@ -375,6 +375,72 @@ static void html_gap(FILE *out, const struct bd_row *r, const struct bd_unit *u,
 	fputs("</p>\n", out);
 }
 
+#define WF_ROW 18
+
+/*
+ * The gap as a waterfall: native's thread time per op, then each state's
+ * extra (a step up) or saving (a step down) in its colour, to the
+ * platform's own total, on the bars' scale (wider if a step runs past it).
+ */
+static void html_waterfall(FILE *out, const struct bd_view *v, const struct bd_unit *u,
+			   const struct bd_row *r)
+{
+	double start = r->total - r->gap_total, cum = start, top = fmax(v->max_total, start);
+	double plot = BH_W - BH_LEFT - BH_RIGHT, scale;
+	int steps = 0, y = BH_TOP;
+	char a[32];
+
+	for (int k = 0; k < OVERHEAD_NBUCKETS; k++) {
+		cum += r->gap[k];
+		top = fmax(top, cum);
+		steps += r->gap[k] != 0;
+	}
+	if (!(top > 0) || !isfinite(top) || start < 0)
+		return;
+	scale = plot / top;
+	fprintf(out,
+		"<svg class=\"waterfall\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"the "
+		"gap of ",
+		BH_W, BH_TOP * 2 + (steps + 2) * WF_ROW);
+	view_put_html(out, r->label);
+	fputs(" to native, state by state\">\n", out);
+	fprintf(out,
+		"<text class=\"lbl\" x=\"%d\" y=\"%d\" text-anchor=\"end\">native</text>"
+		"<rect x=\"%d\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"#9aa5b1\"/>"
+		"<text x=\"%.1f\" y=\"%d\">%s %s</text>\n",
+		BH_LEFT - 8, y + WF_ROW - 5, BH_LEFT, y + 3, start * scale, WF_ROW - 6,
+		BH_LEFT + start * scale + 6, y + WF_ROW - 5, bd_fmt(start, u, false, a, sizeof(a)),
+		u->name);
+	cum = start;
+	for (int k = 0; k < OVERHEAD_NBUCKETS; k++) {
+		double g = r->gap[k], from = g < 0 ? cum + g : cum;
+
+		if (g == 0)
+			continue;
+		y += WF_ROW;
+		fprintf(out,
+			"<text class=\"lbl\" x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>"
+			"<rect class=\"step\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" "
+			"fill=\"%s\"><title>%s %s %s per %s</title></rect>"
+			"<text x=\"%.1f\" y=\"%d\">%s</text>\n",
+			BH_LEFT - 8, y + WF_ROW - 5, bucket_labels[k], BH_LEFT + from * scale,
+			y + 3, fmax(fabs(g) * scale, 1), WF_ROW - 6, bucket_colors[k],
+			bucket_labels[k], bd_fmt(g, u, true, a, sizeof(a)), u->name, v->op,
+			BH_LEFT + fmax(cum, cum + g) * scale + 6, y + WF_ROW - 5,
+			bd_fmt(g, u, true, a, sizeof(a)));
+		cum += g;
+	}
+	y += WF_ROW;
+	fprintf(out, "<text class=\"lbl\" x=\"%d\" y=\"%d\" text-anchor=\"end\">", BH_LEFT - 8,
+		y + WF_ROW - 5);
+	view_put_html(out, r->label);
+	fprintf(out,
+		"</text><rect x=\"%d\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"#4a5561\"/>"
+		"<text x=\"%.1f\" y=\"%d\" style=\"font-weight:600\">%s %s</text>\n</svg>\n",
+		BH_LEFT, y + 3, r->total * scale, WF_ROW - 6, BH_LEFT + r->total * scale + 6,
+		y + WF_ROW - 5, bd_fmt(r->total, u, false, a, sizeof(a)), u->name);
+}
+
 static void html_view(FILE *out, const struct bd_view *v)
 {
 	struct bd_unit u = bd_unit_of(v);
@@ -401,8 +467,10 @@ static void html_view(FILE *out, const struct bd_view *v)
 	}
 	fputs("</svg>\n", out);
 	for (size_t i = 0; i < v->n; i++)
-		if (v->rows[i].have_gap)
+		if (v->rows[i].have_gap) {
 			html_gap(out, &v->rows[i], &u, v->op);
+			html_waterfall(out, v, &u, &v->rows[i]);
+		}
 	fputs("</div>\n", out);
 }
 
