@@ -50,6 +50,7 @@ static struct json_object *fixture(void)
 			 "\"runnable\": 0, \"blocked_io\": 0, \"sleep\": 0}}}",
 			 1900 * ops);
 		tset(r, "probes.host.breakdown.roles", json_tokener_parse(json));
+		tset(r, "probes.host.breakdown.probe_cost_ns", json_object_new_double(12.5e6));
 		tset(r, "probes.guest.breakdown.per_op_ns",
 		     json_tokener_parse("{\"user\": 1500, \"kernel_syscall\": 5, "
 					"\"kernel_fault\": 0, \"kernel_other\": 0, "
@@ -127,6 +128,10 @@ static void text_and_md_sections(void **state)
 	assert_non_null(strstr(t, "gap vs native"));
 	assert_non_null(strstr(t, "+2790")); /* qemu's total gap */
 	assert_non_null(strstr(t, "68 %"));  /* user: 1900 / 2790 */
+	/* The measurement's own cost, beside the platforms that recorded it. */
+	assert_non_null(strstr(t, "probes' own BPF run time: qemu 12.5 ms in a "));
+	assert_null(strstr(t, "native 0.0 ms"));
+	assert_non_null(strstr(m, "Probes' own BPF run time: qemu 12.5 ms in a "));
 	assert_non_null(strstr(m, "## Where the time went"));
 	assert_non_null(strstr(m, "| qemu | 3100 (+2790) | 2000 (+1900, 68 %) |"));
 	assert_non_null(strstr(m, "| qemu: vcpu | 1900 |"));

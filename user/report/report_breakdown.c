@@ -120,7 +120,33 @@ static bool read_row(struct json_object *plat, struct json_object *cell, struct 
 	r->have_share = r->have_gap && buckets_at(cell, "overhead.share_of_gap", r->share);
 	read_roles(run, r);
 	read_guest(run, r);
+	if (!doc_num(run, "probes.host.breakdown.probe_cost_ns", &r->probe_cost_ns))
+		r->probe_cost_ns = -1;
+	if (!doc_num(run, "duration_s", &r->run_s))
+		r->run_s = 0;
 	return true;
+}
+
+/*
+ * "native 12.3 ms in a 3.00 s run, qemu 31.0 ms in a 3.00 s run": the
+ * measurement's own CPU time beside each platform's, "" when no row has it.
+ */
+static const char *probe_cost_line(const struct bd_view *v, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < v->n && len < n; i++) {
+		const struct bd_row *r = &v->rows[i];
+		char label[64];
+
+		if (r->probe_cost_ns < 0)
+			continue;
+		len += (size_t)snprintf(buf + len, n - len, "%s%s %.1f ms in a %.2f s run",
+					len ? ", " : "", view_clean(r->label, label, sizeof(label)),
+					r->probe_cost_ns / 1e6, r->run_s);
+	}
+	return buf;
 }
 
 static bool is_reference(struct json_object *p)
@@ -209,7 +235,7 @@ static void text_cells(FILE *out, const char *name, const double *v, double tota
 static void text_view(FILE *out, const struct bd_view *v)
 {
 	struct bd_unit u = bd_unit_of(v);
-	char a[64], b[64];
+	char a[64], b[64], line[512];
 
 	snprintf(a, sizeof(a), "%s per %s", u.name, v->op);
 	fprintf(out, "%s (%s)\n", view_clean(v->workload, b, sizeof(b)), a);
@@ -235,6 +261,8 @@ static void text_view(FILE *out, const struct bd_view *v)
 			fprintf(out, " %9s", pct(r->share[k], a, sizeof(a)));
 		fputc('\n', out);
 	}
+	if (*probe_cost_line(v, line, sizeof(line)))
+		fprintf(out, "  probes' own BPF run time: %s\n", line);
 }
 
 void report_breakdown_text(FILE *out, struct json_object *doc, bool color)
@@ -258,7 +286,7 @@ void report_breakdown_text(FILE *out, struct json_object *doc, bool color)
 static void md_view(FILE *out, const struct bd_view *v)
 {
 	struct bd_unit u = bd_unit_of(v);
-	char a[32], b[32], c[32];
+	char a[32], b[32], c[32], line[512];
 
 	fputs("### ", out);
 	view_put_md(out, v->workload);
@@ -300,6 +328,11 @@ static void md_view(FILE *out, const struct bd_view *v)
 		}
 	}
 	fputc('\n', out);
+	if (*probe_cost_line(v, line, sizeof(line))) {
+		fputs("Probes' own BPF run time: ", out);
+		view_put_md(out, line);
+		fputs(".\n\n", out);
+	}
 }
 
 void report_breakdown_md(FILE *out, struct json_object *doc)
@@ -445,6 +478,7 @@ static void html_view(FILE *out, const struct bd_view *v)
 {
 	struct bd_unit u = bd_unit_of(v);
 	int rows = 0, y;
+	char line[512];
 
 	for (size_t i = 0; i < v->n; i++)
 		rows += 1 + (int)v->rows[i].nroles;
@@ -471,6 +505,11 @@ static void html_view(FILE *out, const struct bd_view *v)
 			html_gap(out, &v->rows[i], &u, v->op);
 			html_waterfall(out, v, &u, &v->rows[i]);
 		}
+	if (*probe_cost_line(v, line, sizeof(line))) {
+		fputs("<p class=\"sub\">Probes' own BPF run time: ", out);
+		view_put_html(out, line);
+		fputs("</p>\n", out);
+	}
 	fputs("</div>\n", out);
 }
 
