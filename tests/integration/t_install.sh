@@ -77,7 +77,7 @@ SH
 	got=$(complete vbench-trace run -w di)
 	[ "$got" = "diskrand diskseq " ] || fail "run -w di<TAB> gave '$got'"
 	got=$(complete vbench-trace run --no)
-	[ "$got" = "--no-trace " ] || fail "run --no<TAB> gave '$got'"
+	[ "$got" = "--no-breakdown --no-trace " ] || fail "run --no<TAB> gave '$got'"
 	got=$(complete vbench-trace workload mem --no)
 	[ "$got" = "--no-thp " ] || fail "workload mem --no<TAB> gave '$got'"
 	got=$(complete vbench-trace report --format h)
