@@ -318,9 +318,13 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 
 static __always_inline int on_wakeup(struct task_struct *p, bool new_task)
 {
-	__u64 now = bpf_ktime_get_ns();
 	struct vb_sched_thread *t;
+	__u64 now;
 
+	/* Most wakeups on the machine are not the target's: no clock read for them. */
+	if (!vb_is_target(BPF_CORE_READ(p, tgid)))
+		return 0;
+	now = bpf_ktime_get_ns();
 	t = target_thread(p, now, new_task ? VB_ST_RUN_WAKEUP : VB_ST_SLEEP, true);
 	if (!t)
 		return 0;
