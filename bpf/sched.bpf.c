@@ -103,6 +103,10 @@ struct {
 /* User-mode samples sched_ips had no room for. */
 __u64 ips_lost = 0;
 
+/* Samples that found a target thread on its CPU while its entry said it was
+ * off CPU: its switch-in was not seen (the entry is put right then). */
+__u64 switch_repairs = 0;
+
 /* [fault_lo, fault_hi): exc_page_fault's text, from /proc/kallsyms. */
 const volatile __u64 fault_lo = 0;
 const volatile __u64 fault_hi = 0;
@@ -536,6 +540,17 @@ int vb_sample(struct bpf_perf_event_data *ctx)
 	 * has no such field (the relocation fails, the program does not load).
 	 */
 	user = (((const __u64 *)ctx)[VB_PT_REGS_CS] & 3) != 0;
+	if (t->state != VB_ST_SYSCALL && t->state != VB_ST_USER) {
+		/*
+		 * It runs, so it was switched in: an event we did not see. The
+		 * time since the entry's last event stays in the state it had
+		 * (at most one sample period of it is on-CPU time), and from
+		 * here it runs again.
+		 */
+		account(t, bpf_ktime_get_ns());
+		t->state = t->sys_nr >= 0 ? VB_ST_SYSCALL : VB_ST_USER;
+		__sync_fetch_and_add(&switch_repairs, 1);
+	}
 	if (t->state == VB_ST_SYSCALL) {
 		t->acc.samples[VB_SMP_SYSCALL]++;
 		if (!user && under_fault_entry(ctx))

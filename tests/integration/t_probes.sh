@@ -254,9 +254,14 @@ ticks = (own["utime_ticks"] + own["stime_ticks"]) * 1e9 / own["clk_tck"]
 print("  user / on-CPU %.3f; on-CPU %.1f ms, utime+stime %.1f ms (%+.1f %%), schedstat run %.1f ms (%+.1f %%)" % (
     st["user"] / oncpu, oncpu / 1e6, ticks / 1e6, 100 * (oncpu - ticks) / ticks,
     own["schedstat_run_ns"] / 1e6, 100 * (oncpu - own["schedstat_run_ns"]) / own["schedstat_run_ns"]))
+print("  runnable %.1f ms, schedstat wait %.1f ms; switch-ins repaired by a sample: %d" % (
+    st["runnable"] / 1e6, own["schedstat_wait_ns"] / 1e6, b["switch_repairs"]))
 assert st["user"] >= 0.9 * oncpu
 assert abs(oncpu - ticks) <= 0.10 * ticks
 assert abs(oncpu - own["schedstat_run_ns"]) <= 0.05 * own["schedstat_run_ns"]
+# The runqueue wait the kernel counts (schedstat field 2) within 5 % of the wall
+# time: a switch-in the probes did not see is put right by the next sample.
+assert abs(st["runnable"] - own["schedstat_wait_ns"]) <= 0.05 * wall
 assert st["blocked_io"] + st["sleep"] <= 0.05 * wall
 assert b["samples"]["by_state"]["user"] >= 0.9 * b["samples"]["total"] > 0
 '

@@ -580,6 +580,7 @@ int probe_sched_reset(struct probe_sched *ps, struct sched_bpf *s, int ncpu)
 	if (!err)
 		err = probe_clear_map(bpf_map__fd(s->maps.sched_ips), sizeof(struct vb_sched_ip));
 	s->bss->ips_lost = 0;
+	s->bss->switch_repairs = 0;
 	return err;
 }
 
@@ -745,6 +746,7 @@ struct json_object *probe_sched_snapshot(struct probe_sched *ps, struct sched_bp
 	v.fault_method = v.sample_hz ? "tracepoints+samples" : "none";
 	v.roles = ps && ps->roles;
 	o = probe_sched_json(&v);
+	json_object_object_add(o, "switch_repairs", json_object_new_uint64(s->bss->switch_repairs));
 	if (v.sample_hz)
 		add_regions(ps, s, &v, o);
 out:
