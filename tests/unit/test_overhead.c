@@ -96,6 +96,37 @@ static void test_median_run_and_gap(void **state)
 			sum += num(ov, "share_of_gap", overhead_buckets[b]);
 		assert_true(fabs(sum - 1) < 1e-12);
 	}
+	/* No guest breakdown: no guest side. */
+	assert_null(json_object_object_get(ov, "guest"));
+	json_object_put(doc);
+}
+
+/* A guest's own view of the same run, beside the host's, against native. */
+static void test_guest_side(void **state)
+{
+	struct json_object *doc = tdoc_new(), *nc, *qc, *ov, *g;
+
+	(void)state;
+	nc = ok_cell(tplat(doc, "native", NULL), "cpu", 1000);
+	qc = ok_cell(tplat(doc, "qemu", NULL), "cpu", 100);
+	for (int i = 0; i < 3; i++) {
+		set_per_op(nc, i, 100, 10, 200);
+		set_per_op(qc, i, 1000, 20, 150);
+		tset(json_object_array_get_idx(json_object_object_get(qc, "runs"), i),
+		     "probes.guest.breakdown.per_op_ns",
+		     json_tokener_parse("{\"user\": 400, \"kernel_syscall\": 30, "
+					"\"kernel_fault\": 0, \"kernel_other\": 0, "
+					"\"runnable\": 0, \"blocked_io\": 0, \"sleep\": 200}"));
+	}
+	results_doc_finish(doc, never_baseline, false);
+	assert_true(json_object_object_get_ex(qc, "overhead", &ov));
+	assert_string_equal(json_object_get_string(json_object_object_get(ov, "side")), "host");
+	assert_true(json_object_object_get_ex(ov, "guest", &g));
+	assert_string_equal(json_object_get_string(json_object_object_get(g, "side")), "guest");
+	/* guest user 400 against native's 100; syscall 30 against 10 */
+	assert_true(num(g, "extra_per_op_ns", "user") == 300);
+	assert_true(num(g, "extra_per_op_ns", "kernel_syscall") == 20);
+	assert_true(num(g, "extra_total_ns", NULL) == 320);
 	json_object_put(doc);
 }
 
@@ -188,6 +219,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_median_run_and_gap),
+		cmocka_unit_test(test_guest_side),
 		cmocka_unit_test(test_median_skips_invalid_and_bare_runs),
 		cmocka_unit_test(test_reference_and_cells_left_alone),
 		cmocka_unit_test(test_no_reference),

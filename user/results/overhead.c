@@ -83,8 +83,8 @@ static struct json_object *buckets_json(const double *v)
 	return o;
 }
 
-static struct json_object *overhead_json(size_t run, size_t native_run, const double *mine,
-					 const double *native)
+static struct json_object *overhead_json(const char *side, size_t run, size_t native_run,
+					 const double *mine, const double *native)
 {
 	struct json_object *o = json_object_new_object();
 	double extra[OVERHEAD_NBUCKETS], total = 0;
@@ -94,7 +94,7 @@ static struct json_object *overhead_json(size_t run, size_t native_run, const do
 		total += extra[b];
 	}
 	json_object_object_add(o, "against", json_object_new_string("native"));
-	json_object_object_add(o, "side", json_object_new_string("host"));
+	json_object_object_add(o, "side", json_object_new_string(side));
 	json_object_object_add(o, "run", json_object_new_uint64(run));
 	json_object_object_add(o, "native_run", json_object_new_uint64(native_run));
 	json_object_object_add(o, "per_op_ns", buckets_json(mine));
@@ -126,8 +126,8 @@ static struct json_object *reference_entry(struct json_object *doc)
 
 static void add_cell_overhead(struct json_object *cell, struct json_object *native_cell)
 {
-	double mine[OVERHEAD_NBUCKETS], native[OVERHEAD_NBUCKETS];
-	struct json_object *run, *nrun;
+	double mine[OVERHEAD_NBUCKETS], native[OVERHEAD_NBUCKETS], guest[OVERHEAD_NBUCKETS];
+	struct json_object *run, *nrun, *ov;
 	size_t i, ni;
 
 	if (!cell_ok(cell) || !native_cell || !cell_ok(native_cell))
@@ -137,7 +137,12 @@ static void add_cell_overhead(struct json_object *cell, struct json_object *nati
 	if (!run || !nrun || !overhead_per_op(run, "probes.host", mine) ||
 	    !overhead_per_op(nrun, "probes.host", native))
 		return;
-	json_object_object_add(cell, "overhead", overhead_json(i, ni, mine, native));
+	ov = overhead_json("host", i, ni, mine, native);
+	/* A guest's own kernel saw the agent's threads as native's kernel saw
+	 * native's: the same run's guest view against native's, side by side. */
+	if (overhead_per_op(run, "probes.guest", guest))
+		json_object_object_add(ov, "guest", overhead_json("guest", i, ni, guest, native));
+	json_object_object_add(cell, "overhead", ov);
 }
 
 void results_doc_add_overhead(struct json_object *doc)
