@@ -393,37 +393,6 @@ const char *probes_missing(const struct probes *p)
 	return p ? p->missing : "all";
 }
 
-int probe_clear_map(int fd, size_t key_size)
-{
-	struct bpf_map_info info = {0};
-	__u32 len = sizeof(info);
-	char key[64], next[64];
-	__u64 left;
-	int more;
-
-	if (key_size > sizeof(key))
-		return -EINVAL;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -errno;
-	/*
-	 * One pass with a cursor, each key deleted after the next one is
-	 * found: when the clearing thread is itself a target (the agent in a
-	 * guest), each of its bpf() calls puts its own entry back, and
-	 * "delete the first key until there is none" would never end. Entries
-	 * made behind the cursor belong to the new window; the bound stops a
-	 * pass that restarts (a key deleted by the kernel under the cursor).
-	 */
-	left = 2ULL * info.max_entries + 16;
-	more = !bpf_map_get_next_key(fd, NULL, key);
-	while (more && left--) {
-		more = !bpf_map_get_next_key(fd, key, next);
-		if (bpf_map_delete_elem(fd, key) && errno != ENOENT)
-			return -errno;
-		memcpy(key, next, key_size);
-	}
-	return 0;
-}
-
 static int probes_add_target(struct probes *p, pid_t tgid)
 {
 	__u32 key = tgid;
