@@ -149,11 +149,6 @@ static const char *probe_cost_line(const struct bd_view *v, char *buf, size_t n)
 	return buf;
 }
 
-static bool is_reference(struct json_object *p)
-{
-	return !strcmp(doc_str(p, "name", ""), "native") && !doc_get(p, "variant");
-}
-
 bool bd_view_of(struct json_object *doc, const char *workload, struct bd_view *v)
 {
 	memset(v, 0, sizeof(*v));
@@ -165,7 +160,7 @@ bool bd_view_of(struct json_object *doc, const char *workload, struct bd_view *v
 			struct json_object *p = doc_idx(doc, "platforms", i);
 			struct bd_row *r = &v->rows[v->n];
 
-			if (is_reference(p) != !pass || !doc_platform_ok(p) ||
+			if ((p == doc_native(doc)) != !pass || !doc_platform_ok(p) ||
 			    !read_row(p, doc_cell(p, workload), r))
 				continue;
 			r->reference = !pass;

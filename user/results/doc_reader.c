@@ -136,11 +136,6 @@ bool doc_variant_read(struct json_object *platform, struct doc_variant *v)
 	return v->of && *v->of && v->knob && *v->knob && v->value && *v->value;
 }
 
-const char *doc_platform_of(struct json_object *platform)
-{
-	return doc_str(platform, "variant.of", doc_str(platform, "name", "?"));
-}
-
 bool doc_platform_ok(struct json_object *platform)
 {
 	/* A document without statuses still ran what it lists. */

@@ -72,8 +72,7 @@ struct doc_variant {
 };
 /* false for an entry that is not a variant (or whose variant is unreadable). */
 bool doc_variant_read(struct json_object *platform, struct doc_variant *v);
-/* The platform an entry measures: variant.of, else its name. */
-const char *doc_platform_of(struct json_object *platform);
+
 bool doc_platform_ok(struct json_object *platform);
 /* The native entry (status ok, no variant) that vs_native refers to, or NULL. */
 struct json_object *doc_native(struct json_object *doc);

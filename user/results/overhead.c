@@ -112,18 +112,6 @@ static struct json_object *overhead_json(const char *side, size_t run, size_t na
 	return o;
 }
 
-/* The reference: named "native", no variant of any form (string or object). */
-static struct json_object *reference_entry(struct json_object *doc)
-{
-	for (size_t i = 0; i < doc_len(doc, "platforms"); i++) {
-		struct json_object *p = doc_idx(doc, "platforms", i);
-
-		if (!strcmp(doc_str(p, "name", ""), "native") && !doc_get(p, "variant"))
-			return p;
-	}
-	return NULL;
-}
-
 static void add_cell_overhead(struct json_object *cell, struct json_object *native_cell)
 {
 	double mine[OVERHEAD_NBUCKETS], native[OVERHEAD_NBUCKETS], guest[OVERHEAD_NBUCKETS];
@@ -147,7 +135,8 @@ static void add_cell_overhead(struct json_object *cell, struct json_object *nati
 
 void results_doc_add_overhead(struct json_object *doc)
 {
-	struct json_object *ref = reference_entry(doc);
+	/* The reference vs_native uses too: "native", no variant, status ok. */
+	struct json_object *ref = doc_native(doc);
 
 	for (size_t i = 0; ref && i < doc_len(doc, "platforms"); i++) {
 		struct json_object *p = doc_idx(doc, "platforms", i);
