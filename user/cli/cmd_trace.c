@@ -33,7 +33,7 @@ static volatile sig_atomic_t interrupted;
 static void usage(FILE *out)
 {
 	fputs("usage: vbench-trace trace [--kvm] [--json] [--no-breakdown] [--probe-cost]\n"
-	      "                          [--ops N] -- COMMAND [ARGS...]\n\n"
+	      "                          [--freq HZ] [--ops N] -- COMMAND [ARGS...]\n\n"
 	      "Runs COMMAND under the BPF probes (page faults, forks, clone latency, block\n"
 	      "I/O, syscalls; VM exits with --kvm) and prints what the kernel did for it and\n"
 	      "the processes it forks, and where their time went: each thread's wall time\n"
@@ -48,8 +48,27 @@ static void usage(FILE *out)
 	      "  --probe-cost    time every BPF program (BPF_STATS_RUN_TIME): the breakdown\n"
 	      "                  adds probe_cost_ns, the probes' own CPU time (two clock reads\n"
 	      "                  more on every program run)\n"
+	      "  --freq HZ       the breakdown's cpu-clock samples per second and CPU (default\n"
+	      "                  999; 1 to 9999): more samples split the on-CPU time by code\n"
+	      "                  more finely, and each costs the command some µs\n"
 	      "  --ops N         the command did N units of work: the breakdown adds per_op_ns\n",
 	      out);
+}
+
+static int parse_freq(const char *arg, unsigned *hz)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v < 1 || v > 9999) {
+		vb_err("trace: --freq '%s': a whole number of samples per second from 1 to 9999",
+		       arg);
+		return -1;
+	}
+	*hz = (unsigned)v;
+	return 0;
 }
 
 static int parse_ops(const char *arg, uint64_t *ops)
@@ -415,13 +434,10 @@ static int trace_child(struct probes *probes, char **argv, int *status, double *
 int cmd_trace(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"kvm", no_argument, NULL, 'k'},
-		{"json", no_argument, NULL, 'j'},
-		{"no-breakdown", no_argument, NULL, 'B'},
-		{"ops", required_argument, NULL, 'o'},
-		{"probe-cost", no_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"kvm", no_argument, NULL, 'k'},	  {"json", no_argument, NULL, 'j'},
+		{"no-breakdown", no_argument, NULL, 'B'}, {"ops", required_argument, NULL, 'o'},
+		{"probe-cost", no_argument, NULL, 'c'},	  {"freq", required_argument, NULL, 'F'},
+		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
 	};
 	/* One command, traced once: more samples for its regions and its fault
 	 * split, at a cost (about 4 % of a CPU-bound command here) it can bear. */
@@ -449,6 +465,10 @@ int cmd_trace(int argc, char **argv)
 			break;
 		case 'c':
 			opts.run_time_stats = true;
+			break;
+		case 'F':
+			if (parse_freq(optarg, &opts.sample_hz))
+				return VB_EXIT_USAGE;
 			break;
 		case 'o':
 			if (parse_ops(optarg, &ops))
