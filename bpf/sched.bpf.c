@@ -9,9 +9,16 @@
  *   sched_switch (prev)         on CPU -> runnable (preempted), blocked_io
  *                               (TASK_UNINTERRUPTIBLE) or sleep (the reason
  *                               from the syscall it sleeps in)
- *   sched_wakeup(_new)          sleep or blocked -> runnable after a wakeup
- *   sched_switch (next)         runnable -> on CPU
+ *   sched_switch (next)         -> on CPU; a sleep or block ends where its
+ *                               runqueue wait began (runnable after a wakeup)
  *   sched_process_exit          closes the thread; folded per comm
+ *
+ * No program runs at wakeups: the wait a thread switched in has just ended
+ * is the scheduler's own (sched_info, what /proc/PID/task/TID/schedstat
+ * shows as field 2), read at the switch: the waits closed since its last
+ * switch-out (run_delay grew; a migration closes one) and the one open
+ * since it was last queued, to the runqueue's clock. A wakeup program
+ * would run at every wakeup on the machine, the target's or not.
  *
  * A cpu-clock perf event samples the target's threads: user or kernel mode,
  * and in the kernel outside a syscall whether the stack holds the page-fault
@@ -20,13 +27,20 @@
  * syscalls in the samples' proportion.
  *
  * Each tracepoint has a tp_btf and a raw_tp program; user space loads one
- * of the two (bpf_program__set_autoload), as the block family does.
+ * of the two (bpf_program__set_autoload), as the block family does. The
+ * handlers take which as a constant: on the hot path a tp_btf program reads
+ * the kernel's objects with plain loads (KREAD), a raw_tp one through
+ * bpf_probe_read_kernel, a helper call each.
+ *
+ * A thread's name is read when it is first seen and again when it changes
+ * (task_rename: prctl(PR_SET_NAME), a write to /proc/PID/task/TID/comm, an
+ * exec), not at every switch.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "targets.bpf.h"
+#include "syscalls.bpf.h"
 #include "sched_states.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -63,6 +77,11 @@ char LICENSE[] SEC("license") = "GPL";
 #define S_IFSOCK_	      0140000
 /* x86-64 without KASAN: the user registers sit at the top of a 16 KiB stack. */
 #define THREAD_SIZE_ 16384
+
+/* A field of a kernel object the program was handed: a plain load where the
+ * verifier knows its type from BTF (tp_btf), a probe read where not (raw_tp).
+ * btf is a constant in every caller, so only one of the two is compiled. */
+#define KREAD(btf, p, f) ((btf) ? (p)->f : BPF_CORE_READ(p, f))
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -110,6 +129,11 @@ __u64 switch_repairs = 0;
 /* [fault_lo, fault_hi): exc_page_fault's text, from /proc/kallsyms. */
 const volatile __u64 fault_lo = 0;
 const volatile __u64 fault_hi = 0;
+
+/* Set by user space where the syscalls family is loaded: this family's
+ * sys_enter counts syscalls into its (shared) syscall_counts, and the
+ * syscalls family's program is detached. */
+const volatile bool count_syscalls = false;
 
 /* Set by user space at every reset: threads already alive start here. */
 __u64 window_start_ns = 0;
@@ -245,6 +269,7 @@ thread_get(struct task_struct *task, __u32 tid, __u32 tgid, __u64 now, __u32 gue
 	if (!from_regs)
 		n.sys_fd = -1;
 	n.state = guess;
+	n.run_delay = BPF_CORE_READ(task, sched_info.run_delay);
 	if (guess == VB_ST_USER && n.sys_nr >= 0)
 		n.state = VB_ST_SYSCALL;
 	if (guess == VB_ST_SLEEP)
@@ -259,27 +284,25 @@ thread_get(struct task_struct *task, __u32 tid, __u32 tgid, __u64 now, __u32 gue
 	return bpf_map_lookup_elem(&sched_threads, &tid);
 }
 
-static __always_inline struct vb_sched_thread *target_thread(struct task_struct *task, __u64 now,
-							     __u32 guess, bool from_regs)
+/* The entry of task, a target of tgid (the caller checked). */
+static __always_inline struct vb_sched_thread *
+target_thread(const bool btf, struct task_struct *task, __u32 tgid, __u64 now, __u32 guess)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
+	__u32 tid = KREAD(btf, task, pid);
+	struct vb_sched_thread *t = bpf_map_lookup_elem(&sched_threads, &tid);
 
-	if (!vb_is_target(tgid))
-		return NULL;
-	return thread_get(task, BPF_CORE_READ(task, pid), tgid, now, guess, from_regs);
+	return t ? t : thread_get(task, tid, tgid, now, guess, true);
 }
 
-/* The same for the current task, with no read of its task_struct unless
- * it is a target: the syscall tracepoints fire for every task. */
-static __always_inline struct vb_sched_thread *current_thread(__u64 *now, __u32 guess,
+/* The same for the current task, a thread of a target (id: its pid_tgid,
+ * which the caller checked), with no read of its task_struct unless this is
+ * its first sight: the syscall tracepoints fire for every task. */
+static __always_inline struct vb_sched_thread *current_thread(__u64 id, __u64 *now, __u32 guess,
 							      bool from_regs)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	struct vb_sched_thread *t;
 	__u32 tid = (__u32)id;
 
-	if (!vb_is_target(id >> 32))
-		return NULL;
 	if (!*now)
 		*now = bpf_ktime_get_ns();
 	t = bpf_map_lookup_elem(&sched_threads, &tid);
@@ -289,16 +312,48 @@ static __always_inline struct vb_sched_thread *current_thread(__u64 *now, __u32 
 			  from_regs);
 }
 
-static __always_inline int on_switch(bool preempt, struct task_struct *prev,
+/*
+ * The runqueue wait that ends as next, a thread in t, is switched in: its
+ * sched_info.run_delay grown since t last saw it, and the wait open since
+ * sched_info.last_queued, which the scheduler adds to run_delay right after
+ * this tracepoint, to this CPU's runqueue clock. The runqueue is reached
+ * through next's CFS runqueue here, which is this CPU's (cfs_rq.rq exists
+ * with CONFIG_FAIR_GROUP_SCHED; runqueues, the per-CPU variable, is not in
+ * kallsyms without CONFIG_KALLSYMS_ALL). Without it only closed waits count.
+ */
+static __always_inline __u64 queued_wait(const bool btf, struct task_struct *next,
+					 const struct vb_sched_thread *t)
+{
+	__u64 delay = KREAD(btf, next, sched_info.run_delay);
+	__u64 queued = KREAD(btf, next, sched_info.last_queued);
+	__u64 wait = delay > t->run_delay ? delay - t->run_delay : 0;
+	__u64 clock = 0;
+
+	if (bpf_core_field_exists(struct cfs_rq, rq)) {
+		struct cfs_rq *cfs = KREAD(btf, next, se.cfs_rq);
+		struct rq *rq = cfs ? KREAD(btf, cfs, rq) : NULL;
+
+		clock = rq ? KREAD(btf, rq, clock) : 0;
+	}
+
+	if (queued && clock > queued)
+		wait += clock - queued;
+	return wait;
+}
+
+static __always_inline int on_switch(const bool btf, bool preempt, struct task_struct *prev,
 				     struct task_struct *next, unsigned int prev_state)
 {
-	struct vb_sched_thread *t;
+	__u64 id = bpf_get_current_pid_tgid(); /* prev is current */
+	struct vb_sched_thread *t = NULL;
+	__u32 next_tgid;
 	__u64 now = 0;
 
-	t = current_thread(&now, VB_ST_USER, true); /* prev is current */
+	if (vb_is_target(id >> 32))
+		t = current_thread(id, &now, VB_ST_USER, true);
 	if (t) {
 		account(t, now);
-		BPF_CORE_READ_STR_INTO(&t->comm, prev, comm);
+		t->run_delay = KREAD(btf, prev, sched_info.run_delay);
 		if (preempt || !prev_state) {
 			t->state = VB_ST_RUN_PREEMPT;
 		} else if ((prev_state & TASK_UNINTERRUPTIBLE_) && !(prev_state & TASK_NOLOAD_)) {
@@ -308,36 +363,25 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 			t->sleep_reason = sleep_reason(prev, t->sys_nr, t->sys_fd);
 		}
 	}
-	if (!vb_is_target(BPF_CORE_READ(next, tgid)))
+	next_tgid = KREAD(btf, next, tgid);
+	if (!vb_is_target(next_tgid))
 		return 0;
 	if (!now)
 		now = bpf_ktime_get_ns();
-	t = target_thread(next, now, VB_ST_RUN_WAKEUP, true);
-	if (t) {
-		account(t, now);
-		t->state = t->sys_nr >= 0 ? VB_ST_SYSCALL : VB_ST_USER;
-	}
-	return 0;
-}
-
-static __always_inline int on_wakeup(struct task_struct *p, bool new_task)
-{
-	struct vb_sched_thread *t;
-	__u64 now;
-
-	/* Most wakeups on the machine are not the target's: no clock read for them. */
-	if (!vb_is_target(BPF_CORE_READ(p, tgid)))
-		return 0;
-	now = bpf_ktime_get_ns();
-	t = target_thread(p, now, new_task ? VB_ST_RUN_WAKEUP : VB_ST_SLEEP, true);
+	/* First seen here, it was asleep until it was queued (a new thread
+	 * was queued at birth). */
+	t = target_thread(btf, next, next_tgid, now, VB_ST_SLEEP);
 	if (!t)
 		return 0;
-	/* A wakeup of a thread still on its CPU (it had not yet slept) changes
-	 * nothing here: its switch will find it running. */
-	if (t->state != VB_ST_SLEEP && t->state != VB_ST_BLOCKED_IO && !new_task)
-		return 0;
+	if (t->state == VB_ST_SLEEP || t->state == VB_ST_BLOCKED_IO) {
+		__u64 wait = queued_wait(btf, next, t);
+
+		if (now > t->ts + wait)
+			account(t, now - wait);
+		t->state = VB_ST_RUN_WAKEUP;
+	}
 	account(t, now);
-	t->state = VB_ST_RUN_WAKEUP;
+	t->state = t->sys_nr >= 0 ? VB_ST_SYSCALL : VB_ST_USER;
 	return 0;
 }
 
@@ -381,27 +425,35 @@ static __always_inline int on_exit(struct task_struct *p)
 	return 0;
 }
 
-static __always_inline int on_sys_enter(long id, struct pt_regs *regs)
+static __always_inline int on_sys_enter(const bool btf, long id, struct pt_regs *regs)
 {
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct vb_sched_thread *t;
 	__u64 now = 0;
 
-	t = current_thread(&now, VB_ST_USER, false);
+	if (!vb_is_target(pid_tgid >> 32))
+		return 0;
+	if (count_syscalls)
+		vb_count_syscall(pid_tgid >> 32, id);
+	t = current_thread(pid_tgid, &now, VB_ST_USER, false);
 	if (!t)
 		return 0;
 	account(t, now);
 	t->state = VB_ST_SYSCALL;
 	t->sys_nr = id >= 0 && id < VB_MAX_SYSCALLS ? id : VB_MAX_SYSCALLS - 1;
-	t->sys_fd = is_read(t->sys_nr) ? (__s32)BPF_CORE_READ(regs, di) : -1;
+	t->sys_fd = is_read(t->sys_nr) ? (__s32)KREAD(btf, regs, di) : -1;
 	return 0;
 }
 
 static __always_inline int on_sys_exit(void)
 {
+	__u64 id = bpf_get_current_pid_tgid();
 	struct vb_sched_thread *t;
 	__u64 now = 0;
 
-	t = current_thread(&now, VB_ST_SYSCALL, true);
+	if (!vb_is_target(id >> 32))
+		return 0;
+	t = current_thread(id, &now, VB_ST_SYSCALL, true);
 	if (!t)
 		return 0;
 	account(t, now);
@@ -415,38 +467,14 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(vb_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next,
 	     unsigned int prev_state)
 {
-	return on_switch(preempt, prev, next, prev_state);
+	return on_switch(true, preempt, prev, next, prev_state);
 }
 
 SEC("raw_tp/sched_switch")
 int BPF_PROG(vb_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next,
 	     unsigned int prev_state)
 {
-	return on_switch(preempt, prev, next, prev_state);
-}
-
-SEC("tp_btf/sched_wakeup")
-int BPF_PROG(vb_wakeup_btf, struct task_struct *p)
-{
-	return on_wakeup(p, false);
-}
-
-SEC("raw_tp/sched_wakeup")
-int BPF_PROG(vb_wakeup_raw, struct task_struct *p)
-{
-	return on_wakeup(p, false);
-}
-
-SEC("tp_btf/sched_wakeup_new")
-int BPF_PROG(vb_wakeup_new_btf, struct task_struct *p)
-{
-	return on_wakeup(p, true);
-}
-
-SEC("raw_tp/sched_wakeup_new")
-int BPF_PROG(vb_wakeup_new_raw, struct task_struct *p)
-{
-	return on_wakeup(p, true);
+	return on_switch(false, preempt, prev, next, prev_state);
 }
 
 SEC("tp_btf/sched_process_exit")
@@ -461,16 +489,43 @@ int BPF_PROG(vb_exit_raw, struct task_struct *p)
 	return on_exit(p);
 }
 
+/* A target thread's new name, before the kernel copies it in. */
+static __always_inline int on_rename(const bool btf, struct task_struct *task, const char *comm)
+{
+	__u32 tid;
+	struct vb_sched_thread *t;
+
+	if (!vb_is_target(KREAD(btf, task, tgid)))
+		return 0;
+	tid = KREAD(btf, task, pid);
+	t = bpf_map_lookup_elem(&sched_threads, &tid);
+	if (t)
+		bpf_probe_read_kernel_str(t->comm, sizeof(t->comm), comm);
+	return 0;
+}
+
+SEC("tp_btf/task_rename")
+int BPF_PROG(vb_rename_btf, struct task_struct *task, const char *comm)
+{
+	return on_rename(true, task, comm);
+}
+
+SEC("raw_tp/task_rename")
+int BPF_PROG(vb_rename_raw, struct task_struct *task, const char *comm)
+{
+	return on_rename(false, task, comm);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(vb_sys_enter_btf, struct pt_regs *regs, long id)
 {
-	return on_sys_enter(id, regs);
+	return on_sys_enter(true, id, regs);
 }
 
 SEC("raw_tp/sys_enter")
 int BPF_PROG(vb_sys_enter_raw, struct pt_regs *regs, long id)
 {
-	return on_sys_enter(id, regs);
+	return on_sys_enter(false, id, regs);
 }
 
 SEC("tp_btf/sys_exit")
@@ -549,6 +604,8 @@ int vb_sample(struct bpf_perf_event_data *ctx)
 		 */
 		account(t, bpf_ktime_get_ns());
 		t->state = t->sys_nr >= 0 ? VB_ST_SYSCALL : VB_ST_USER;
+		t->run_delay = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(),
+					     sched_info.run_delay);
 		__sync_fetch_and_add(&switch_repairs, 1);
 	}
 	if (t->state == VB_ST_SYSCALL) {

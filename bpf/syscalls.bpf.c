@@ -8,37 +8,16 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include "targets.bpf.h"
+#include "syscalls.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, VB_MAX_SYSCALLS);
-	__type(key, __u32);
-	__type(value, __u64);
-} syscall_counts SEC(".maps");
-
-/* The process that loaded the probes: where it is also a target (the agent
- * in a guest runs the workloads itself), its own bpf() calls reading the
- * counters are not the workload's. */
-const volatile __u32 loader_tgid = 0;
-
-#define NR_BPF_X86_64 321
 
 SEC("raw_tp/sys_enter")
 int BPF_PROG(vb_sys_enter, struct pt_regs *regs, long id)
 {
-	__u32 nr;
-	__u64 *v;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	if (!vb_current_is_target())
-		return 0;
-	if (id == NR_BPF_X86_64 && (__u32)(bpf_get_current_pid_tgid() >> 32) == loader_tgid)
-		return 0;
-	nr = (unsigned long)id < VB_MAX_SYSCALLS ? id : VB_MAX_SYSCALLS - 1;
-	v = bpf_map_lookup_elem(&syscall_counts, &nr);
-	if (v)
-		(*v)++;
+	if (vb_is_target(tgid))
+		vb_count_syscall(tgid, id);
 	return 0;
 }

@@ -146,12 +146,21 @@ test_probes_block_raw_tp_fallback() {
 	assert_py "$VB_TMP/blockraw.json" 'd["probes"]["host"]["block"]["hook"] == "raw_tp"'
 }
 
+# Counted by the sched family's sys_enter (the syscalls family's own program
+# detached), by the syscalls family's alone with --no-breakdown, and by the
+# raw_tp sched programs: the same count each way, and the two counts of a run
+# agree (the sched family's time per syscall names the same calls).
 test_probes_syscalls_exact() {
 	probes_progs
 	probes_trace sys -- "$VB_TMP/probe_prog" getppid 10000
-	assert_py "$VB_TMP/sys.json" 'd["probes"]["host"]["syscalls"]["top"]["getppid"] == 10000'
-	assert_py "$VB_TMP/sys.json" 'list(d["probes"]["host"]["syscalls"]["top"])[0] == "getppid"'
-	assert_py "$VB_TMP/sys.json" 'd["probes"]["host"]["syscalls"]["total"] >= 10000'
+	probes_trace sysnobd --no-breakdown -- "$VB_TMP/probe_prog" getppid 10000
+	VBENCH_SCHED_HOOK=raw_tp probes_trace sysraw -- "$VB_TMP/probe_prog" getppid 10000
+	for f in sys sysnobd sysraw; do
+		assert_py "$VB_TMP/$f.json" 'd["probes"]["host"]["syscalls"]["top"]["getppid"] == 10000'
+		assert_py "$VB_TMP/$f.json" 'list(d["probes"]["host"]["syscalls"]["top"])[0] == "getppid"'
+		assert_py "$VB_TMP/$f.json" 'd["probes"]["host"]["syscalls"]["total"] >= 10000'
+	done
+	assert_py "$VB_TMP/sys.json" '"getppid" in d["probes"]["host"]["breakdown"]["syscalls_ns"]'
 }
 
 # The kvm family loads and attaches with or without /dev/kvm. With one, a
@@ -341,14 +350,22 @@ assert abs(run - own["schedstat_wait_ns"]) <= 0.10 * own["schedstat_wait_ns"]
 }
 
 # The raw_tp fallback gives the same accounting; --probe-cost and --ops add
-# their keys; --no-breakdown leaves the family (and its key) out.
+# their keys, --freq sets the sampler's rate (and refuses what is not one);
+# --no-breakdown leaves the family (and its key) out.
 test_probes_breakdown_raw_tp_and_off() {
 	probes_progs
 	VBENCH_SCHED_HOOK=raw_tp probes_trace spinraw -- "$VB_TMP/probe_prog" spin 1
 	assert_py "$VB_TMP/spinraw.json" 'd["probes"]["host"]["breakdown"]["hook"] == "raw_tp"'
 	probes_breakdown spinraw 'assert st["user"] >= 0.9 * oncpu'
-	probes_trace cost --probe-cost --ops 1000 -- "$VB_TMP/probe_prog" getppid 1000
+	probes_trace cost --probe-cost --freq 250 --ops 1000 -- "$VB_TMP/probe_prog" getppid 1000
 	assert_py "$VB_TMP/cost.json" 'd["probes"]["host"]["breakdown"]["probe_cost_ns"] > 0'
+	assert_py "$VB_TMP/cost.json" 'd["probes"]["host"]["breakdown"]["samples"]["hz"] == 250'
+	for f in 0 10000 x -5; do
+		rc=0
+		"$VB" trace --freq "$f" -- true >/dev/null 2>"$VB_TMP/freq.err" || rc=$?
+		[ "$rc" -eq 2 ] || fail "trace --freq $f exited $rc, expected 2"
+		grep -q "from 1 to 9999" "$VB_TMP/freq.err" || fail "--freq $f: $(cat "$VB_TMP/freq.err")"
+	done
 	assert_py "$VB_TMP/cost.json" 'd["probes"]["host"]["breakdown"]["ops"] == 1000'
 	assert_py "$VB_TMP/cost.json" 'abs(d["probes"]["host"]["breakdown"]["per_op_ns"]["kernel_syscall"] * 1000 - d["probes"]["host"]["breakdown"]["states_ns"]["kernel_syscall"]) < 1000'
 	probes_trace nobd --no-breakdown -- "$VB_TMP/probe_prog" getppid 1000

@@ -269,12 +269,24 @@ static int load_block(struct probes *p)
 	return err;
 }
 
-static int sched_configure(struct sched_bpf *s, bool btf, bool sampler)
+/*
+ * With the syscalls family loaded, sched's sys_enter counts syscalls into
+ * the syscalls family's map (bpf/syscalls.bpf.h), so that the syscalls
+ * family's own program can be detached once sched is attached.
+ */
+static int sched_configure(struct probes *p, bool btf, bool sampler)
 {
+	struct sched_bpf *s = p->sched;
 	int err = probe_sched_configure(s, btf);
 
 	if (!err && !sampler)
 		bpf_program__set_autoload(s->progs.vb_sample, false);
+	if (!err && p->sys) {
+		err = bpf_map__reuse_fd(s->maps.syscall_counts,
+					bpf_map__fd(p->sys->maps.syscall_counts));
+		s->rodata->count_syscalls = true;
+		s->rodata->loader_tgid = (__u32)getpid();
+	}
 	return err;
 }
 
@@ -292,14 +304,12 @@ static int load_sched(struct probes *p)
 	for (int sampler = 1; sampler >= 0 && err; sampler--) {
 		if (!(force && !strcmp(force, "raw_tp"))) {
 			libbpf_first_warn[0] = '\0';
-			err = LOAD_FAMILY(p, p->sched, sched,
-					  sched_configure(p->sched, true, sampler));
+			err = LOAD_FAMILY(p, p->sched, sched, sched_configure(p, true, sampler));
 			p->sched_hook = "tp_btf";
 		}
 		if (err) {
 			libbpf_first_warn[0] = '\0';
-			err = LOAD_FAMILY(p, p->sched, sched,
-					  sched_configure(p->sched, false, sampler));
+			err = LOAD_FAMILY(p, p->sched, sched, sched_configure(p, false, sampler));
 			p->sched_hook = "raw_tp";
 		}
 	}
@@ -308,6 +318,10 @@ static int load_sched(struct probes *p)
 	if (err) {
 		sched_bpf__destroy(p->sched);
 		p->sched = NULL;
+	} else if (p->sys) {
+		/* sched counts syscalls now: one program fewer on every syscall */
+		bpf_link__destroy(p->sys->links.vb_sys_enter);
+		p->sys->links.vb_sys_enter = NULL;
 	}
 	return err;
 }
