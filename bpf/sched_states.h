@@ -78,7 +78,6 @@ struct vb_sched_thread {
 	__u32 sleep_reason; /* enum vb_sleep_reason, while in VB_ST_SLEEP */
 	__s32 sys_fd;	    /* the fd a read-family syscall reads, -1 otherwise */
 	__u32 pad;
-	__u64 run_delay; /* its sched_info.run_delay at its last switch-out (or first sight) */
 	char comm[VB_COMM_LEN];
 };
 

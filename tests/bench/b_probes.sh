@@ -83,8 +83,10 @@ probes_run_ours() {
 	"$VB" trace --json --no-breakdown -- "$VB_TMP/probe_prog" "$@" 2>&1 >/dev/null | probes_elapsed
 }
 
+# The sched family as run loads it: samples at 99 Hz (trace's default of
+# 999 would add a sampler the bpftrace anchor does not have).
 probes_run_sched() {
-	"$VB" trace --json -- "$VB_TMP/probe_prog" "$@" 2>&1 >/dev/null | probes_elapsed
+	"$VB" trace --json --freq 99 -- "$VB_TMP/probe_prog" "$@" 2>&1 >/dev/null | probes_elapsed
 }
 
 probes_run_bt_states() {
@@ -143,9 +145,11 @@ print("   total %d maps: %.1f KiB" % (len(maps), sum(m.get("bytes_memlock", 0) f
 	wait "$pid"
 }
 
-# What the sched family (thread states, cpu-clock samples) adds: the same
-# program under trace with and without it, and untraced, in both orders,
-# beside bpftrace doing the same state accounting (the anchor).
+# What the sched family (thread states, cpu-clock samples at run's 99 Hz)
+# adds: the same program under trace with and without it, and untraced, in
+# both orders, beside bpftrace doing the same state accounting (the anchor,
+# which follows wakeups with a program of its own; ours reads the runqueue
+# wait at the switch-in).
 # sched/nobreakdown is the rate with the family over the rate without it.
 bench_probes_sched_cost() {
 	probes_bench_prog
