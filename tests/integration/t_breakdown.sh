@@ -110,6 +110,13 @@ print("overhead: %+.0f ns per event; shares %s" % (
 for k, v in o["extra_per_op_ns"].items():
     assert abs(v - (o["per_op_ns"][k] - o["native_per_op_ns"][k])) <= 1e-6 * max(abs(v), 1)
 assert abs(sum(o["share_of_gap"].values()) - 1) < 1e-9
+# the busy gap: every bucket but sleep, and its shares (no sleep among them)
+busy = sum(v for k, v in o["extra_per_op_ns"].items() if k != "sleep")
+print("busy gap: %+.0f ns per event, sleep %+.0f apart" % (
+      o["extra_busy_ns"], o["extra_per_op_ns"]["sleep"]))
+assert abs(o["extra_busy_ns"] - busy) <= 1e-6 * max(abs(busy), 1)
+assert "sleep" not in o["share_of_busy_gap"]
+assert abs(sum(o["share_of_busy_gap"].values()) - 1) < 1e-9
 assert abs(o["per_op_ns"]["user"] - b["per_op_ns"]["user"]) < 1e-6
 assert "overhead" not in nat
 # the guest's own view: the agent's threads as the guest kernel scheduled them
@@ -124,6 +131,8 @@ assert abs(g["per_op_ns"]["user"] * qemu["runs"][0]["ops"] - gst["user"]) <= 1e-
 PY
 	grep -A12 '^Where the time went' "$VB_TMP/q.err" "$VB_TMP/q.d/report.md" >/dev/null || true
 	grep -q '| qemu: vcpu |' "$VB_TMP/q.d/report.md" || fail "report.md has no vcpu row"
+	grep -q '| qemu: busy gap vs native |' "$VB_TMP/q.d/report.md" ||
+		fail "report.md has no busy gap row"
 	browser=$(command -v chromium || command -v chromium-browser) ||
 		fail "chromium is not installed (bash platforms/setup.sh packages installs it)"
 	profile=$(mktemp -d "$VB_TMP/chromium.XXXXXX")

@@ -2,8 +2,10 @@
 /*
  * The reports' "Where the time went" section (user/report/report_breakdown.c)
  * against fixture documents: the rows in order (native first), the figures
- * and the gap as the document's overhead says, a VMM's roles as rows and
- * bars of their own, hostile names escaped, and no section without a
+ * and the gap as the document's overhead says (the busy gap first, sleep's
+ * extra apart as idle waiting, the guest view's gap beside the host's; the
+ * whole gap on a document from before the busy gap), a VMM's roles as rows
+ * and bars of their own, hostile names escaped, and no section without a
  * breakdown.
  */
 #include <setjmp.h>
@@ -86,12 +88,20 @@ static void view_rows_and_scale(void **state)
 	assert_int_equal(v.n, 3);
 	assert_true(v.rows[0].reference);
 	assert_string_equal(v.rows[0].label, "native");
-	assert_false(v.rows[0].have_gap);
+	assert_false(v.rows[0].gap.have);
 	assert_string_equal(v.rows[1].label, "qemu");
 	assert_true(v.rows[1].total == 3100);
-	assert_true(v.rows[1].have_gap && v.rows[1].gap_total == 2790);
-	assert_true(v.rows[1].gap[0] == 1900);
-	assert_true(v.rows[1].have_share);
+	assert_true(v.rows[1].gap.have && v.rows[1].gap.total == 2790);
+	assert_true(v.rows[1].gap.extra[0] == 1900);
+	/* the busy gap: user +1900, syscall +90; sleep's +800 apart */
+	assert_true(v.rows[1].gap.busy && v.rows[1].gap.busy_total == 1990);
+	assert_true(v.rows[1].gap.have_share && v.rows[1].gap.share[0] == 1900.0 / 1990);
+	assert_true(v.rows[1].gap.side_total == 3100);
+	/* the guest's view against native's: user +1400, syscall -5, sleep +1295 */
+	assert_true(v.rows[1].guest_gap.have && v.rows[1].guest_gap.busy);
+	assert_true(v.rows[1].guest_gap.busy_total == 1395);
+	assert_true(v.rows[1].guest_gap.side_total == 3000);
+	assert_false(v.rows[2].guest_gap.have);
 	assert_int_equal(v.rows[1].nroles, 2); /* io had no time; then the guest's view */
 	assert_string_equal(v.rows[1].roles[0].name, "vcpu");
 	assert_true(v.rows[1].roles[0].per_op[0] == 1900);
@@ -125,15 +135,34 @@ static void text_and_md_sections(void **state)
 	q = strstr(sec, "  qemu ");
 	assert_true(nat && q && nat < q);
 	assert_non_null(strstr(t, "vcpu"));
-	assert_non_null(strstr(t, "gap vs native"));
-	assert_non_null(strstr(t, "+2790")); /* qemu's total gap */
-	assert_non_null(strstr(t, "68 %"));  /* user: 1900 / 2790 */
+	/* The busy gap leads: user +1900 and syscall +90, 95 % and 4.5 % of it;
+	 * sleep's +800 on a line of its own, with the whole gap. */
+	assert_non_null(strstr(t, "    busy gap vs native          +1990     +1900     +90.0"));
+	assert_non_null(strstr(t, "    share of busy gap           100 %      95 %     4.5 %"));
+	assert_non_null(strstr(t,
+			       "    sleep (idle waiting, not in the busy gap) +800 ns per event; "
+			       "whole gap +2790 ns\n"));
+	assert_null(strstr(t, "share of gap")); /* the whole gap's shares: not shown */
+	/* The guest view's gap beside the host's: user +1400, syscall -5. */
+	assert_non_null(strstr(t, "    guest view busy gap         +1395     +1400     -5.00"));
+	assert_non_null(strstr(t, "    guest view busy share       100 %     100 %    -0.4 %"));
+	assert_non_null(strstr(t,
+			       "    guest view sleep (idle waiting, not in the busy gap) +1295 ns "
+			       "per event; whole gap +2690 ns\n"));
 	/* The measurement's own cost, beside the platforms that recorded it. */
 	assert_non_null(strstr(t, "probes' own BPF run time: qemu 12.5 ms in a "));
 	assert_null(strstr(t, "native 0.0 ms"));
 	assert_non_null(strstr(m, "Probes' own BPF run time: qemu 12.5 ms in a "));
 	assert_non_null(strstr(m, "## Where the time went"));
-	assert_non_null(strstr(m, "| qemu | 3100 (+2790) | 2000 (+1900, 68 %) |"));
+	assert_non_null(strstr(m, "| qemu | 3100 | 2000 | 100 |"));
+	assert_non_null(strstr(m, "| qemu: busy gap vs native | +1990 | +1900 | +90.0 | +0.00 | "
+				  "+0.00 | +0.00 | +0.00 |  |\n"));
+	assert_non_null(strstr(m, "| qemu: share of busy gap | 100 % | 95 % | 4.5 % |"));
+	assert_non_null(strstr(m, "| qemu: guest view busy gap | +1395 | +1400 | -5.00 |"));
+	assert_non_null(strstr(m, "| qemu: guest view busy share | 100 % | 100 % | -0.4 % |"));
+	assert_non_null(strstr(m, "- qemu: sleep +800 ns per event (idle waiting, not in the busy "
+				  "gap; whole gap +2790 ns)\n"));
+	assert_non_null(strstr(m, "- qemu: guest view sleep +1295 ns per event"));
 	assert_non_null(strstr(m, "| qemu: vcpu | 1900 |"));
 	assert_non_null(strstr(m, "| qemu: guest view | 3000 | 1500 | 5.00 |"));
 	/* the hostile name: its | and < escaped in Markdown */
@@ -157,14 +186,74 @@ static void html_bars_escaped(void **state)
 	assert_non_null(strstr(sec, "qemu · vcpu: user 1900 ns per event"));
 	assert_null(strstr(h, "<b>evil"));
 	assert_non_null(strstr(sec, "&lt;b&gt;evil|&lt;/b&gt;"));
+	/* The busy gap leads the gap's line; sleep comes apart, as idle. */
+	assert_non_null(strstr(sec, "qemu vs native: busy gap +1990 ns per event: "));
+	assert_non_null(strstr(sec, "user +1900 (95 %)"));
+	assert_non_null(strstr(sec, "sleep +800 ns, idle waiting, not in the busy gap (whole gap "
+				    "+2790 ns)"));
 	/* The gap as a waterfall: from native's 310 ns, user's +1900 a step of
-	 * its own, to qemu's 3100. */
+	 * its own, the busy gap marked, then sleep's +800 below a dashed line,
+	 * to qemu's 3100. */
 	wf = strstr(sec, "<svg class=\"waterfall\"");
 	assert_non_null(wf);
-	assert_non_null(strstr(wf, "aria-label=\"the gap of qemu to native, state by state\""));
+	assert_non_null(strstr(wf, "aria-label=\"the busy gap of qemu to native, state by state, "
+				   "then its idle sleep apart\""));
 	assert_non_null(strstr(wf, ">310 ns</text>"));
 	assert_non_null(strstr(wf, "<title>user +1900 ns per event</title>"));
+	assert_non_null(strstr(wf, ">busy gap +1990 ns above</text>"));
+	assert_non_null(strstr(wf, ">idle sleep</text><rect class=\"step idle\""));
+	assert_non_null(strstr(wf, "<title>sleep +800 ns per event: idle waiting, not in the busy "
+				   "gap</title>"));
 	assert_non_null(strstr(wf, ">3100 ns</text>"));
+	/* and the guest view's, after the host's */
+	wf = strstr(wf + 1, "<svg class=\"waterfall\"");
+	assert_non_null(wf);
+	assert_non_null(strstr(wf, "aria-label=\"the busy gap of qemu's guest view to native"));
+	assert_non_null(strstr(wf, ">busy gap +1395 ns above</text>"));
+	assert_non_null(strstr(wf, ">guest view</text>"));
+	assert_non_null(strstr(wf, ">3000 ns</text>"));
+	assert_non_null(strstr(sec, "qemu guest view vs native: busy gap +1395 ns per event: "));
+	free(h);
+	json_object_put(doc);
+}
+
+/* A document from before the busy gap (no extra_busy_ns): the whole gap
+ * and its shares, as it was then, sleep among them. */
+static void older_document_whole_gap(void **state)
+{
+	struct json_object *doc = fixture(), *plats = json_object_object_get(doc, "platforms");
+	struct json_object *ov = NULL;
+	char *t, *m, *h;
+
+	(void)state;
+	for (size_t i = 0; i < json_object_array_length(plats); i++) {
+		struct json_object *wls =
+			json_object_object_get(json_object_array_get_idx(plats, i), "workloads");
+
+		for (size_t j = 0; j < json_object_array_length(wls); j++)
+			if (json_object_object_get_ex(json_object_array_get_idx(wls, j), "overhead",
+						      &ov)) {
+				json_object_object_del(ov, "extra_busy_ns");
+				json_object_object_del(ov, "share_of_busy_gap");
+				if (json_object_object_get(ov, "guest"))
+					json_object_object_del(json_object_object_get(ov, "guest"),
+							       "extra_busy_ns");
+			}
+	}
+	t = render(doc, "text");
+	m = render(doc, "md");
+	h = render(doc, "html");
+	assert_non_null(strstr(t, "    gap vs native               +2790     +1900     +90.0"));
+	assert_non_null(strstr(t, "    share of gap                100 %      68 %"));
+	assert_non_null(strstr(t, "    guest view gap              +2690"));
+	assert_null(strstr(t, "busy gap vs native"));
+	assert_null(strstr(t, "(idle waiting"));
+	assert_non_null(strstr(m, "| qemu: gap vs native | +2790 |"));
+	assert_null(strstr(m, "(idle waiting, not in"));
+	assert_non_null(strstr(h, "aria-label=\"the gap of qemu to native, state by state\""));
+	assert_null(strstr(h, "class=\"step idle\""));
+	free(t);
+	free(m);
 	free(h);
 	json_object_put(doc);
 }
@@ -191,6 +280,7 @@ int main(void)
 		cmocka_unit_test(view_rows_and_scale),
 		cmocka_unit_test(text_and_md_sections),
 		cmocka_unit_test(html_bars_escaped),
+		cmocka_unit_test(older_document_whole_gap),
 		cmocka_unit_test(no_breakdown_no_section),
 	};
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A cell's "overhead" against native (user/results/overhead.c): the median
  * run of each side, the extra ns per op of every bucket, the share of the
- * gap each explains, and which entry is the reference. */
+ * gap each explains, the busy gap (every bucket but sleep) and its shares,
+ * and which entry is the reference. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -96,8 +97,46 @@ static void test_median_run_and_gap(void **state)
 			sum += num(ov, "share_of_gap", overhead_buckets[b]);
 		assert_true(fabs(sum - 1) < 1e-12);
 	}
+	/* The busy gap leaves sleep out: user +909, syscall +10 = 919, and its
+	 * shares, of the six other buckets, sum to 1. */
+	assert_true(num(ov, "extra_busy_ns", NULL) == 919);
+	assert_true(fabs(num(ov, "share_of_busy_gap", "user") - 909.0 / 919) < 1e-12);
+	assert_true(fabs(num(ov, "share_of_busy_gap", "kernel_syscall") - 10.0 / 919) < 1e-12);
+	assert_true(num(ov, "share_of_busy_gap", "runnable") == 0);
+	assert_null(
+		json_object_object_get(json_object_object_get(ov, "share_of_busy_gap"), "sleep"));
+	{
+		double sum = 0;
+
+		for (int b = 0; b < OVERHEAD_NBUCKETS; b++)
+			if (b != OVERHEAD_SLEEP)
+				sum += num(ov, "share_of_busy_gap", overhead_buckets[b]);
+		assert_true(fabs(sum - 1) < 1e-12);
+	}
 	/* No guest breakdown: no guest side. */
 	assert_null(json_object_object_get(ov, "guest"));
+	json_object_put(doc);
+}
+
+/* A platform that only sleeps more (idle threads of its own) has a gap but
+ * no busy gap, and so no shares of one. */
+static void test_sleep_only_gap_is_not_busy(void **state)
+{
+	struct json_object *doc = tdoc_new(), *nc, *qc, *ov;
+
+	(void)state;
+	nc = ok_cell(tplat(doc, "native", NULL), "cpu", 1000);
+	qc = ok_cell(tplat(doc, "qemu", NULL), "cpu", 1000);
+	for (int i = 0; i < 3; i++) {
+		set_per_op(nc, i, 100, 10, 200);
+		set_per_op(qc, i, 100, 10, 2500);
+	}
+	results_doc_add_overhead(doc);
+	assert_true(json_object_object_get_ex(qc, "overhead", &ov));
+	assert_true(num(ov, "extra_total_ns", NULL) == 2300);
+	assert_true(num(ov, "share_of_gap", "sleep") == 1);
+	assert_true(num(ov, "extra_busy_ns", NULL) == 0);
+	assert_null(json_object_object_get(ov, "share_of_busy_gap"));
 	json_object_put(doc);
 }
 
@@ -127,6 +166,11 @@ static void test_guest_side(void **state)
 	assert_true(num(g, "extra_per_op_ns", "user") == 300);
 	assert_true(num(g, "extra_per_op_ns", "kernel_syscall") == 20);
 	assert_true(num(g, "extra_total_ns", NULL) == 320);
+	/* guest sleep 200 is native's: the busy gap is the whole gap here */
+	assert_true(num(g, "extra_busy_ns", NULL) == 320);
+	assert_true(num(g, "share_of_busy_gap", "user") == 300.0 / 320);
+	/* the host side's, beside it: user +900, syscall +10, sleep -50 */
+	assert_true(num(ov, "extra_busy_ns", NULL) == 910);
 	json_object_put(doc);
 }
 
@@ -219,6 +263,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_median_run_and_gap),
+		cmocka_unit_test(test_sleep_only_gap_is_not_busy),
 		cmocka_unit_test(test_guest_side),
 		cmocka_unit_test(test_median_skips_invalid_and_bare_runs),
 		cmocka_unit_test(test_reference_and_cells_left_alone),

@@ -3,7 +3,9 @@
  * "Where the time went" in text, Markdown and HTML (report_breakdown.h).
  * The figures are the document's: each cell's median run's per_op_ns
  * (overhead_median_run(), the run the cell's "overhead" names) and the
- * overhead's extra ns and shares; nothing here recomputes the gap.
+ * overhead's extra ns and shares, its busy gap (extra_busy_ns,
+ * share_of_busy_gap) leading with sleep's extra apart, the host's and
+ * overhead.guest's; nothing here recomputes the gap.
  */
 #include <json.h>
 #include <math.h>
@@ -90,21 +92,53 @@ static void read_roles(struct json_object *run, struct bd_row *r)
 	}
 }
 
-/* The guest kernel's view of the same run, per op, as a row of its own. */
-static void read_guest(struct json_object *run, struct bd_row *r)
+/* The guest kernel's view of the same run, per op, as a row of its own;
+ * its total, or -1 when the run has none. */
+static double read_guest(struct json_object *run, struct bd_row *r)
 {
 	struct bd_role *out = &r->roles[r->nroles];
 
 	if (!overhead_per_op(run, "probes.guest", out->per_op))
-		return;
+		return -1;
 	snprintf(out->name, sizeof(out->name), "guest view");
 	out->total = sum(out->per_op);
 	r->nroles++;
+	return out->total;
+}
+
+/* share_of_busy_gap: every bucket but sleep, which it has no key for. */
+static bool busy_shares_at(struct json_object *o, const char *path, double *out)
+{
+	struct json_object *x = doc_get(o, path);
+
+	if (!x || !json_object_is_type(x, json_type_object))
+		return false;
+	for (int b = 0; b < OVERHEAD_NBUCKETS; b++) {
+		out[b] = 0;
+		if (b != OVERHEAD_SLEEP && !doc_num(x, overhead_buckets[b], &out[b]))
+			return false;
+	}
+	return true;
+}
+
+/* A side of the cell's overhead (ov: "overhead" or "overhead.guest"). */
+static void read_gap(struct json_object *ov, double side_total, struct bd_gap *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->side_total = side_total;
+	g->have = side_total >= 0 && buckets_at(ov, "extra_per_op_ns", g->extra) &&
+		  doc_num(ov, "extra_total_ns", &g->total);
+	if (!g->have)
+		return;
+	g->busy = doc_num(ov, "extra_busy_ns", &g->busy_total);
+	g->have_share = g->busy ? busy_shares_at(ov, "share_of_busy_gap", g->share)
+				: buckets_at(ov, "share_of_gap", g->share);
 }
 
 static bool read_row(struct json_object *plat, struct json_object *cell, struct bd_row *r)
 {
 	struct json_object *run;
+	double guest_total;
 
 	memset(r, 0, sizeof(*r));
 	if (!cell || strcmp(doc_str(cell, "status", ""), "ok"))
@@ -115,11 +149,10 @@ static bool read_row(struct json_object *plat, struct json_object *cell, struct 
 	r->plat = plat;
 	doc_label(plat, r->label, sizeof(r->label));
 	r->total = sum(r->per_op);
-	r->have_gap = buckets_at(cell, "overhead.extra_per_op_ns", r->gap) &&
-		      doc_num(cell, "overhead.extra_total_ns", &r->gap_total);
-	r->have_share = r->have_gap && buckets_at(cell, "overhead.share_of_gap", r->share);
+	read_gap(doc_get(cell, "overhead"), r->total, &r->gap);
 	read_roles(run, r);
-	read_guest(run, r);
+	guest_total = read_guest(run, r);
+	read_gap(doc_get(cell, "overhead.guest"), guest_total, &r->guest_gap);
 	if (!doc_num(run, "probes.host.breakdown.probe_cost_ns", &r->probe_cost_ns))
 		r->probe_cost_ns = -1;
 	if (!doc_num(run, "duration_s", &r->run_s))
@@ -211,20 +244,81 @@ static bool next_view(struct json_object *doc, const char **wl, size_t nwl, size
 static const char lead[] =
 	"Each unit of work's share of the target's thread time as the host kernel saw it "
 	"(every thread of the process tree, idle ones too), from each cell's median run; the "
-	"gap is this platform's figure less native's, and each bucket's share of the whole gap; "
-	"a guest view row is the same run as the guest kernel saw the agent's threads";
+	"busy gap is this platform's figure less native's over every state but sleep, with "
+	"each state's share of it: a thread asleep waiting for work does none, and a VMM's idle "
+	"vCPUs and helper threads sleep the more, so sleep's extra is shown apart as idle "
+	"waiting; a guest view row is the same run as the guest kernel saw the agent's threads, "
+	"its gap to native beside the host's";
+
+/* What a side's gap rows are called: the host's, then the guest view's. */
+struct gap_words {
+	const char *gap, *share, *sleep;
+};
+
+static const struct gap_words host_words[2] = {
+	{"gap vs native", "share of gap", NULL},
+	{"busy gap vs native", "share of busy gap", "sleep"},
+};
+static const struct gap_words guest_words[2] = {
+	{"guest view gap", "guest view share", NULL},
+	{"guest view busy gap", "guest view busy share", "guest view sleep"},
+};
+
+static const char idle_words[] = "idle waiting, not in the busy gap";
+
+/* Whether a side's rows show a bucket: all of them but sleep's on a busy
+ * gap, whose sleep is shown apart. */
+static bool in_gap(const struct bd_gap *g, int bucket)
+{
+	return !g->busy || bucket != OVERHEAD_SLEEP;
+}
 
 /* ---- text ---- */
+
+#define TEXT_LABEL 24
 
 static void text_cells(FILE *out, const char *name, const double *v, double total,
 		       const struct bd_unit *u, bool sign)
 {
 	char a[32];
 
-	fprintf(out, "  %-20s %10s", name, bd_fmt(total, u, sign, a, sizeof(a)));
+	fprintf(out, "  %-*s %10s", TEXT_LABEL, name, bd_fmt(total, u, sign, a, sizeof(a)));
 	for (int b = 0; b < OVERHEAD_NBUCKETS; b++)
 		fprintf(out, " %9s", bd_fmt(v[b], u, sign, a, sizeof(a)));
 	fputc('\n', out);
+}
+
+/*
+ * A side's gap and share rows, and on a busy gap the line of its sleep:
+ *   "    sleep (idle waiting, not in the busy gap) +5.10 ms per event; whole gap +8.18 ms"
+ */
+static void text_gap(FILE *out, const struct bd_gap *g, const struct gap_words *words,
+		     const struct bd_unit *u, const char *op)
+{
+	const struct gap_words *w = &words[g->busy];
+	char a[32], b[32], name[48];
+
+	if (!g->have)
+		return;
+	snprintf(name, sizeof(name), "  %s", w->gap);
+	fprintf(out, "  %-*s %10s", TEXT_LABEL, name,
+		bd_fmt(g->busy ? g->busy_total : g->total, u, true, a, sizeof(a)));
+	for (int k = 0; k < OVERHEAD_NBUCKETS; k++)
+		if (in_gap(g, k)) /* sleep, the last, is apart: no trailing blanks */
+			fprintf(out, " %9s", bd_fmt(g->extra[k], u, true, a, sizeof(a)));
+	fputc('\n', out);
+	if (g->have_share) {
+		snprintf(name, sizeof(name), "  %s", w->share);
+		fprintf(out, "  %-*s %10s", TEXT_LABEL, name, "100 %");
+		for (int k = 0; k < OVERHEAD_NBUCKETS; k++)
+			if (in_gap(g, k))
+				fprintf(out, " %9s", pct(g->share[k], a, sizeof(a)));
+		fputc('\n', out);
+	}
+	if (g->busy)
+		fprintf(out, "    %s (%s) %s %s per %s; whole gap %s %s\n", w->sleep, idle_words,
+			bd_fmt(g->extra[OVERHEAD_SLEEP], u, true, a, sizeof(a)), u->name, op,
+			bd_fmt(g->total, u, true, b, sizeof(b)), u->name);
 }
 
 static void text_view(FILE *out, const struct bd_view *v)
@@ -234,7 +328,7 @@ static void text_view(FILE *out, const struct bd_view *v)
 
 	snprintf(a, sizeof(a), "%s per %s", u.name, v->op);
 	fprintf(out, "%s (%s)\n", view_clean(v->workload, b, sizeof(b)), a);
-	fprintf(out, "  %-20s %10s", "platform", "total");
+	fprintf(out, "  %-*s %10s", TEXT_LABEL, "platform", "total");
 	for (int k = 0; k < OVERHEAD_NBUCKETS; k++)
 		fprintf(out, " %9s", bucket_labels[k]);
 	fputc('\n', out);
@@ -246,15 +340,8 @@ static void text_view(FILE *out, const struct bd_view *v)
 			snprintf(b, sizeof(b), "  %s", r->roles[k].name);
 			text_cells(out, b, r->roles[k].per_op, r->roles[k].total, &u, false);
 		}
-		if (!r->have_gap)
-			continue;
-		text_cells(out, "  gap vs native", r->gap, r->gap_total, &u, true);
-		if (!r->have_share)
-			continue;
-		fprintf(out, "  %-20s %10s", "  share of gap", "100 %");
-		for (int k = 0; k < OVERHEAD_NBUCKETS; k++)
-			fprintf(out, " %9s", pct(r->share[k], a, sizeof(a)));
-		fputc('\n', out);
+		text_gap(out, &r->gap, host_words, &u, v->op);
+		text_gap(out, &r->guest_gap, guest_words, &u, v->op);
 	}
 	if (*probe_cost_line(v, line, sizeof(line)))
 		fprintf(out, "  probes' own BPF run time: %s\n", line);
@@ -278,10 +365,54 @@ void report_breakdown_text(FILE *out, struct json_object *doc, bool color)
 
 /* ---- Markdown ---- */
 
+/* A side's gap and share rows: "| qemu: busy gap vs native | +3.08 | ... |  |". */
+static void md_gap(FILE *out, const struct bd_row *r, const struct bd_gap *g,
+		   const struct gap_words *words, const struct bd_unit *u)
+{
+	const struct gap_words *w = &words[g->busy];
+	char a[32];
+
+	if (!g->have)
+		return;
+	fputs("| ", out);
+	view_put_md(out, r->label);
+	fprintf(out, ": %s | %s |", w->gap,
+		bd_fmt(g->busy ? g->busy_total : g->total, u, true, a, sizeof(a)));
+	for (int k = 0; k < OVERHEAD_NBUCKETS; k++)
+		fprintf(out, " %s |",
+			in_gap(g, k) ? bd_fmt(g->extra[k], u, true, a, sizeof(a)) : "");
+	fputc('\n', out);
+	if (!g->have_share)
+		return;
+	fputs("| ", out);
+	view_put_md(out, r->label);
+	fprintf(out, ": %s | 100 %% |", w->share);
+	for (int k = 0; k < OVERHEAD_NBUCKETS; k++)
+		fprintf(out, " %s |", in_gap(g, k) ? pct(g->share[k], a, sizeof(a)) : "");
+	fputc('\n', out);
+}
+
+/* Below the table, each busy gap's sleep apart: "qemu: sleep +5.10 ms per
+ * event (idle waiting, not in the busy gap; whole gap +8.18 ms)". */
+static void md_sleep(FILE *out, const struct bd_row *r, const struct bd_gap *g,
+		     const struct gap_words *words, const struct bd_unit *u, const char *op)
+{
+	char a[32], b[32];
+
+	if (!g->have || !g->busy)
+		return;
+	fputs("- ", out);
+	view_put_md(out, r->label);
+	fprintf(out, ": %s %s %s per %s (%s; whole gap %s %s)\n", words[1].sleep,
+		bd_fmt(g->extra[OVERHEAD_SLEEP], u, true, a, sizeof(a)), u->name, op, idle_words,
+		bd_fmt(g->total, u, true, b, sizeof(b)), u->name);
+}
+
 static void md_view(FILE *out, const struct bd_view *v)
 {
 	struct bd_unit u = bd_unit_of(v);
-	char a[32], b[32], c[32], line[512];
+	char a[32], line[512];
+	bool sleeps = false;
 
 	fputs("### ", out);
 	view_put_md(out, v->workload);
@@ -297,18 +428,9 @@ static void md_view(FILE *out, const struct bd_view *v)
 
 		fputs("| ", out);
 		view_put_md(out, r->label);
-		fprintf(out, " | %s", bd_fmt(r->total, &u, false, a, sizeof(a)));
-		if (r->have_gap)
-			fprintf(out, " (%s)", bd_fmt(r->gap_total, &u, true, b, sizeof(b)));
-		fputs(" |", out);
-		for (int k = 0; k < OVERHEAD_NBUCKETS; k++) {
-			fprintf(out, " %s", bd_fmt(r->per_op[k], &u, false, a, sizeof(a)));
-			if (r->have_gap)
-				fprintf(out, " (%s%s%s)", bd_fmt(r->gap[k], &u, true, b, sizeof(b)),
-					r->have_share ? ", " : "",
-					r->have_share ? pct(r->share[k], c, sizeof(c)) : "");
-			fputs(" |", out);
-		}
+		fprintf(out, " | %s |", bd_fmt(r->total, &u, false, a, sizeof(a)));
+		for (int k = 0; k < OVERHEAD_NBUCKETS; k++)
+			fprintf(out, " %s |", bd_fmt(r->per_op[k], &u, false, a, sizeof(a)));
 		fputc('\n', out);
 		for (size_t j = 0; j < r->nroles; j++) {
 			fputs("| ", out);
@@ -321,8 +443,19 @@ static void md_view(FILE *out, const struct bd_view *v)
 					bd_fmt(r->roles[j].per_op[k], &u, false, a, sizeof(a)));
 			fputc('\n', out);
 		}
+		md_gap(out, r, &r->gap, host_words, &u);
+		md_gap(out, r, &r->guest_gap, guest_words, &u);
 	}
 	fputc('\n', out);
+	for (size_t i = 0; i < v->n; i++) {
+		const struct bd_row *r = &v->rows[i];
+
+		md_sleep(out, r, &r->gap, host_words, &u, v->op);
+		md_sleep(out, r, &r->guest_gap, guest_words, &u, v->op);
+		sleeps |= r->gap.busy || r->guest_gap.busy;
+	}
+	if (sleeps)
+		fputc('\n', out);
 	if (*probe_cost_line(v, line, sizeof(line))) {
 		fputs("Probes' own BPF run time: ", out);
 		view_put_md(out, line);
@@ -339,9 +472,10 @@ void report_breakdown_md(FILE *out, struct json_object *doc)
 	if (!next_view(doc, wl, nwl, &w, &v))
 		return;
 	fprintf(out,
-		"## Where the time went\n\n%s. In parentheses: the gap to native and its share. "
-		"Rows named *platform: role* are a VMM's threads by what they do, *platform: guest "
-		"view* the guest kernel's own view of the agent's threads.\n\n",
+		"## Where the time went\n\n%s. Rows named *platform: role* are a VMM's threads by "
+		"what they do, *platform: guest view* the guest kernel's own view of the agent's "
+		"threads; *busy gap* and *share of busy gap* rows are the gap to native without "
+		"sleep, whose extra the list below each table gives.\n\n",
 		lead);
 	do
 		md_view(out, &v);
@@ -388,50 +522,96 @@ static void html_bar(FILE *out, const struct bd_view *v, const struct bd_unit *u
 		y + BH_ROW / 2 + 4, bd_fmt(total, u, false, a, sizeof(a)), u->name);
 }
 
-static void html_gap(FILE *out, const struct bd_row *r, const struct bd_unit *u, const char *op)
+/* "qemu vs native: busy gap +3.08 ms per event: user +1.67 (54 %), ...;
+ * sleep +5.10 idle waiting, not in the busy gap (whole gap +8.18 ms)". */
+static void html_gap(FILE *out, const char *label, const char *side, const struct bd_gap *g,
+		     const struct bd_unit *u, const char *op)
 {
 	char a[32], b[32];
+	bool first = true;
 
 	fputs("<p class=\"sub\">", out);
-	view_put_html(out, r->label);
-	fprintf(out, " vs native: %s %s per %s", bd_fmt(r->gap_total, u, true, a, sizeof(a)),
-		u->name, op);
-	for (int k = 0; r->have_share && k < OVERHEAD_NBUCKETS; k++)
+	view_put_html(out, label);
+	if (side)
+		fprintf(out, " %s", side);
+	fprintf(out, " vs native: %s%s %s per %s", g->busy ? "busy gap " : "",
+		bd_fmt(g->busy ? g->busy_total : g->total, u, true, a, sizeof(a)), u->name, op);
+	for (int k = 0; g->have_share && k < OVERHEAD_NBUCKETS; k++) {
+		if (!in_gap(g, k))
+			continue;
 		fprintf(out, "%s<span class=\"sw\" style=\"background:%s\"></span>%s %s (%s)",
-			k ? ", " : ": ", bucket_colors[k], bucket_labels[k],
-			bd_fmt(r->gap[k], u, true, a, sizeof(a)), pct(r->share[k], b, sizeof(b)));
+			first ? ": " : ", ", bucket_colors[k], bucket_labels[k],
+			bd_fmt(g->extra[k], u, true, a, sizeof(a)), pct(g->share[k], b, sizeof(b)));
+		first = false;
+	}
+	if (g->busy)
+		fprintf(out,
+			"; <span class=\"idle\"><span class=\"sw\" style=\"background:%s\"></span>"
+			"sleep %s %s, %s (whole gap %s %s)</span>",
+			bucket_colors[OVERHEAD_SLEEP],
+			bd_fmt(g->extra[OVERHEAD_SLEEP], u, true, a, sizeof(a)), u->name,
+			idle_words, bd_fmt(g->total, u, true, b, sizeof(b)), u->name);
 	fputs("</p>\n", out);
 }
 
 #define WF_ROW 18
+#define WF_SEP 10 /* the space a busy gap's sleep is drawn apart by */
+
+static void wf_step(FILE *out, const struct bd_view *v, const struct bd_unit *u, int k, double g,
+		    double cum, double scale, int y, bool idle)
+{
+	double from = g < 0 ? cum + g : cum;
+	char a[32];
+
+	fprintf(out,
+		"<text class=\"lbl\" x=\"%d\" y=\"%d\" text-anchor=\"end\">%s%s</text>"
+		"<rect class=\"step%s\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" "
+		"fill=\"%s\"%s><title>%s %s %s per %s%s%s</title></rect>",
+		BH_LEFT - 8, y + WF_ROW - 5, idle ? "idle " : "", bucket_labels[k],
+		idle ? " idle" : "", BH_LEFT + from * scale, y + 3, fmax(fabs(g) * scale, 1),
+		WF_ROW - 6, bucket_colors[k],
+		idle ? " stroke=\"#8a95a3\" stroke-dasharray=\"3 2\"" : "", bucket_labels[k],
+		bd_fmt(g, u, true, a, sizeof(a)), u->name, v->op, idle ? ": " : "",
+		idle ? idle_words : "");
+	fprintf(out, "<text x=\"%.1f\" y=\"%d\">%s</text>\n",
+		BH_LEFT + fmax(cum, cum + g) * scale + 6, y + WF_ROW - 5,
+		bd_fmt(g, u, true, a, sizeof(a)));
+}
 
 /*
  * The gap as a waterfall: native's thread time per op, then each state's
- * extra (a step up) or saving (a step down) in its colour, to the
- * platform's own total, on the bars' scale (wider if a step runs past it).
+ * extra (a step up) or saving (a step down) in its colour, to the side's
+ * own total, on the bars' scale (wider if a step runs past it). On a busy
+ * gap, sleep, the last state, comes after a dashed line, marked idle: the
+ * steps above the line are the busy gap, and all of them add up.
  */
 static void html_waterfall(FILE *out, const struct bd_view *v, const struct bd_unit *u,
-			   const struct bd_row *r)
+			   const char *label, const char *side, const struct bd_gap *g)
 {
-	double start = r->total - r->gap_total, cum = start, top = fmax(v->max_total, start);
+	double start = g->side_total - g->total, cum = start, top = fmax(v->max_total, start);
 	double plot = BH_W - BH_LEFT - BH_RIGHT, scale;
+	bool apart = g->busy && g->extra[OVERHEAD_SLEEP] != 0;
 	int steps = 0, y = BH_TOP;
 	char a[32];
 
 	for (int k = 0; k < OVERHEAD_NBUCKETS; k++) {
-		cum += r->gap[k];
+		cum += g->extra[k];
 		top = fmax(top, cum);
-		steps += r->gap[k] != 0;
+		steps += g->extra[k] != 0;
 	}
 	if (!(top > 0) || !isfinite(top) || start < 0)
 		return;
 	scale = plot / top;
 	fprintf(out,
 		"<svg class=\"waterfall\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"the "
-		"gap of ",
-		BH_W, BH_TOP * 2 + (steps + 2) * WF_ROW);
-	view_put_html(out, r->label);
-	fputs(" to native, state by state\">\n", out);
+		"%sgap of ",
+		BH_W, BH_TOP * 2 + (steps + 2) * WF_ROW + (apart ? WF_SEP : 0),
+		g->busy ? "busy " : "");
+	view_put_html(out, label);
+	if (side)
+		fprintf(out, "'s %s", side);
+	fprintf(out, " to native, state by state%s\">\n",
+		apart ? ", then its idle sleep apart" : "");
 	fprintf(out,
 		"<text class=\"lbl\" x=\"%d\" y=\"%d\" text-anchor=\"end\">native</text>"
 		"<rect x=\"%d\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"#9aa5b1\"/>"
@@ -441,32 +621,34 @@ static void html_waterfall(FILE *out, const struct bd_view *v, const struct bd_u
 		u->name);
 	cum = start;
 	for (int k = 0; k < OVERHEAD_NBUCKETS; k++) {
-		double g = r->gap[k], from = g < 0 ? cum + g : cum;
+		bool idle = apart && k == OVERHEAD_SLEEP;
 
-		if (g == 0)
+		if (g->extra[k] == 0)
 			continue;
+		if (idle) {
+			y += WF_SEP;
+			fprintf(out,
+				"<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#8a95a3\" "
+				"stroke-dasharray=\"4 3\"/><text class=\"ax\" x=\"%d\" y=\"%d\" "
+				"text-anchor=\"end\">busy gap %s %s above</text>\n",
+				BH_LEFT - 60, y + WF_ROW + 1, BH_W - 4, y + WF_ROW + 1, BH_W - 4,
+				y + WF_ROW - 2, bd_fmt(g->busy_total, u, true, a, sizeof(a)),
+				u->name);
+		}
 		y += WF_ROW;
-		fprintf(out,
-			"<text class=\"lbl\" x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>"
-			"<rect class=\"step\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" "
-			"fill=\"%s\"><title>%s %s %s per %s</title></rect>"
-			"<text x=\"%.1f\" y=\"%d\">%s</text>\n",
-			BH_LEFT - 8, y + WF_ROW - 5, bucket_labels[k], BH_LEFT + from * scale,
-			y + 3, fmax(fabs(g) * scale, 1), WF_ROW - 6, bucket_colors[k],
-			bucket_labels[k], bd_fmt(g, u, true, a, sizeof(a)), u->name, v->op,
-			BH_LEFT + fmax(cum, cum + g) * scale + 6, y + WF_ROW - 5,
-			bd_fmt(g, u, true, a, sizeof(a)));
-		cum += g;
+		wf_step(out, v, u, k, g->extra[k], cum, scale, y, idle);
+		cum += g->extra[k];
 	}
 	y += WF_ROW;
 	fprintf(out, "<text class=\"lbl\" x=\"%d\" y=\"%d\" text-anchor=\"end\">", BH_LEFT - 8,
 		y + WF_ROW - 5);
-	view_put_html(out, r->label);
+	view_put_html(out, side ? side : label);
 	fprintf(out,
 		"</text><rect x=\"%d\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"#4a5561\"/>"
 		"<text x=\"%.1f\" y=\"%d\" style=\"font-weight:600\">%s %s</text>\n</svg>\n",
-		BH_LEFT, y + 3, r->total * scale, WF_ROW - 6, BH_LEFT + r->total * scale + 6,
-		y + WF_ROW - 5, bd_fmt(r->total, u, false, a, sizeof(a)), u->name);
+		BH_LEFT, y + 3, g->side_total * scale, WF_ROW - 6,
+		BH_LEFT + g->side_total * scale + 6, y + WF_ROW - 5,
+		bd_fmt(g->side_total, u, false, a, sizeof(a)), u->name);
 }
 
 static void html_view(FILE *out, const struct bd_view *v)
@@ -495,11 +677,18 @@ static void html_view(FILE *out, const struct bd_view *v)
 				 r->roles[k].total, y);
 	}
 	fputs("</svg>\n", out);
-	for (size_t i = 0; i < v->n; i++)
-		if (v->rows[i].have_gap) {
-			html_gap(out, &v->rows[i], &u, v->op);
-			html_waterfall(out, v, &u, &v->rows[i]);
+	for (size_t i = 0; i < v->n; i++) {
+		const struct bd_row *r = &v->rows[i];
+
+		if (r->gap.have) {
+			html_gap(out, r->label, NULL, &r->gap, &u, v->op);
+			html_waterfall(out, v, &u, r->label, NULL, &r->gap);
 		}
+		if (r->guest_gap.have) {
+			html_gap(out, r->label, "guest view", &r->guest_gap, &u, v->op);
+			html_waterfall(out, v, &u, r->label, "guest view", &r->guest_gap);
+		}
+	}
 	if (*probe_cost_line(v, line, sizeof(line))) {
 		fputs("<p class=\"sub\">Probes' own BPF run time: ", out);
 		view_put_html(out, line);

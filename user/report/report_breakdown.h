@@ -25,16 +25,31 @@ struct bd_role {
 	double per_op[OVERHEAD_NBUCKETS], total;
 };
 
+/*
+ * One side's gap to native as the cell's overhead says (its host object or
+ * overhead.guest). The rows lead with the busy gap, sleep's extra apart as
+ * idle waiting; a document from before extra_busy_ns shows the whole gap.
+ */
+struct bd_gap {
+	bool have; /* extra_per_op_ns and extra_total_ns */
+	double extra[OVERHEAD_NBUCKETS], total;
+	bool busy; /* extra_busy_ns */
+	double busy_total;
+	/* share_of_busy_gap when busy (sleep's slot 0, not shown), else
+	 * share_of_gap */
+	bool have_share;
+	double share[OVERHEAD_NBUCKETS];
+	double side_total; /* the side's own per-op total, where the gap ends */
+};
+
 /* One platform entry's row: its median run's ns per op by bucket. */
 struct bd_row {
 	struct json_object *plat;
 	char label[128]; /* doc_label(): "docker (volume)" */
 	bool reference;	 /* native, the rows' first */
 	double per_op[OVERHEAD_NBUCKETS], total;
-	bool have_gap; /* the cell's overhead: its extra per op and shares */
-	double gap[OVERHEAD_NBUCKETS], gap_total;
-	bool have_share;
-	double share[OVERHEAD_NBUCKETS];
+	struct bd_gap gap;	 /* the host's view against native's */
+	struct bd_gap guest_gap; /* the guest kernel's view against native's */
 	/* a VMM's threads by role, then the guest kernel's view of the agent's
 	 * threads (probes.guest.breakdown) as a row of its own */
 	struct bd_role roles[BD_MAX_ROLES + 1];

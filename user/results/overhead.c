@@ -83,6 +83,31 @@ static struct json_object *buckets_json(const double *v)
 	return o;
 }
 
+/*
+ * The gap without sleep: a thread asleep waiting for work does none, and on
+ * a VMM the idle vCPUs' and helper threads' sleep outweighs everything
+ * else (shared/DESIGN.md, "Where the time went"). Its shares are of the
+ * other buckets only, so they have no "sleep" key.
+ */
+static void add_busy_gap(struct json_object *o, const double *extra)
+{
+	struct json_object *share;
+	double busy = 0;
+
+	for (int b = 0; b < OVERHEAD_NBUCKETS; b++)
+		if (b != OVERHEAD_SLEEP)
+			busy += extra[b];
+	json_object_object_add(o, "extra_busy_ns", json_object_new_double(busy));
+	if (busy == 0)
+		return;
+	share = json_object_new_object();
+	for (int b = 0; b < OVERHEAD_NBUCKETS; b++)
+		if (b != OVERHEAD_SLEEP)
+			json_object_object_add(share, overhead_buckets[b],
+					       json_object_new_double(extra[b] / busy));
+	json_object_object_add(o, "share_of_busy_gap", share);
+}
+
 static struct json_object *overhead_json(const char *side, size_t run, size_t native_run,
 					 const double *mine, const double *native)
 {
@@ -109,6 +134,7 @@ static struct json_object *overhead_json(const char *side, size_t run, size_t na
 			share[b] = extra[b] / total;
 		json_object_object_add(o, "share_of_gap", buckets_json(share));
 	}
+	add_busy_gap(o, extra);
 	return o;
 }
 

@@ -4,7 +4,8 @@
  * "Where the time went"; docs/results-schema.md). Per unit of work, each
  * bucket of the breakdown's states_ns on this platform's median run less the
  * same bucket on native's median run of the workload, and the share of the
- * whole per-op gap each bucket explains. Computed from the document alone,
+ * whole per-op gap each bucket explains; and the busy gap, every bucket but
+ * sleep, with each of those buckets' share of it. Computed from the document alone,
  * when it is finished; reports read it back.
  */
 #ifndef VB_OVERHEAD_H
@@ -18,6 +19,8 @@ struct json_object;
 /* The breakdown's buckets, in the order every table and bar shows them. */
 #define OVERHEAD_NBUCKETS 7
 extern const char *const overhead_buckets[OVERHEAD_NBUCKETS];
+/* The last bucket, "sleep": waiting for work, outside the busy gap. */
+#define OVERHEAD_SLEEP (OVERHEAD_NBUCKETS - 1)
 
 /*
  * The run a cell's breakdown is read from: among its kept runs whose
