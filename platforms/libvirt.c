@@ -236,10 +236,11 @@ static int vcpus_supported(const struct platform_env *env, const char *value, ch
 	(void)env;
 	if (parse_vcpus(value) > 0)
 		return 0;
+	(void)value;
 	snprintf(why, n,
-		 "vcpus=%s: a whole number from 1 to %ld, this host's cpus (more vCPUs than cpus "
+		 "a whole number from 1 to %ld, this host's cpus (more vCPUs than cpus "
 		 "would measure the host's scheduler)",
-		 value, host_cpus());
+		 host_cpus());
 	return -1;
 }
 
@@ -314,7 +315,7 @@ static int net_supported(const struct platform_env *env, const char *value, char
 		return 0;
 	if (!uri_is_local(uri_of(env))) {
 		snprintf(why, n,
-			 "net=tap makes its bridge on this host, but libvirt at %s is remote "
+			 "its bridge is made on this host, but libvirt at %s is remote "
 			 "(use net=user there)",
 			 uri_of(env));
 		return -1;
@@ -329,9 +330,9 @@ static int tcg_threads_supported(const struct platform_env *env, const char *val
 		return 0;
 	/* The wrapper that sets the mode is a file here; a remote libvirtd cannot start it. */
 	snprintf(why, n,
-		 "tcg-threads=%s starts QEMU through a wrapper on this host, but libvirt at %s is "
+		 "QEMU is started through a wrapper on this host, but libvirt at %s is "
 		 "remote (leave tcg-threads at default there)",
-		 value, uri_of(env));
+		 uri_of(env));
 	return -1;
 }
 

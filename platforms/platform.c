@@ -169,11 +169,7 @@ int platform_settings_usable(const struct platform_ops *ops, const struct platfo
 
 		if (!o->supported || !v || !o->supported(env, v, reason, sizeof(reason)))
 			continue;
-		/* "vcpus=3: ..." once, whether or not the driver's reason names it. */
-		if (!strncmp(reason, o->name, strlen(o->name)) && reason[strlen(o->name)] == '=')
-			snprintf(why, n, "%s", reason);
-		else
-			snprintf(why, n, "%s=%s: %s", o->name, v, reason);
+		snprintf(why, n, "%s=%s: %s", o->name, v, reason);
 		return -1;
 	}
 	return 0;

@@ -72,8 +72,9 @@ struct platform_option {
 	const char *const *values; /* NULL-terminated; NULL for free text (a URI) */
 	const char *def;	   /* the default: one of values */
 	const char *help;	   /* one line for --help and doctor */
-	/* Can this machine use value? 0, or -1 with why (naming the way out).
-	 * NULL: every value works wherever the platform does. */
+	/* Can this machine use value? 0, or -1 with why (naming the way out,
+	 * not the knob or the value: every caller puts "NAME=VALUE: " before
+	 * it). NULL: every value works wherever the platform does. */
 	int (*supported)(const struct platform_env *env, const char *value, char *why, size_t n);
 	/* The workloads a change of value can affect (NULL-terminated), e.g.
 	 * docker's storage: the disk workloads; NULL: every workload. A
