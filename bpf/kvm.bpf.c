@@ -2,8 +2,10 @@
 /*
  * kvm family: VM exits of target threads (QEMU's vCPU threads), counted per
  * (isa, exit reason) with the time from the exit to the thread's next VM
- * entry, as `perf kvm stat` measures it. Classic tracepoints: their records
- * carry the decoded exit reason and isa, the raw tracepoint only the vcpu.
+ * entry, as `perf kvm stat` measures it, and the time in guest mode between
+ * (an entry to the same thread's next exit): each vCPU thread's time inside
+ * KVM_RUN splits into the two. Classic tracepoints: their records carry the
+ * decoded exit reason and isa, the raw tracepoint only the vcpu.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -11,8 +13,11 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* A vCPU thread's place: outside the guest since an exit (exit_ts), or in
+ * it since an entry (entry_ts); the other is 0. */
 struct pending {
-	__u64 ts;
+	__u64 exit_ts;
+	__u64 entry_ts;
 	struct vb_kvm_key key;
 };
 
@@ -30,18 +35,32 @@ struct {
 	__type(value, struct vb_kvm_stats);
 } kvm_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vb_kvm_guest);
+} kvm_guest SEC(".maps");
+
 SEC("tracepoint/kvm/kvm_exit")
 int vb_kvm_exit(struct trace_event_raw_kvm_exit *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	struct pending p;
+	__u32 tid = (__u32)id, zero = 0;
+	struct pending p = {}, *was;
+	struct vb_kvm_guest *g;
 
 	if (!vb_is_target(id >> 32))
 		return 0;
-	p.ts = bpf_ktime_get_ns();
+	p.exit_ts = bpf_ktime_get_ns();
 	p.key.isa = ctx->isa;
 	p.key.reason = ctx->exit_reason;
+	was = bpf_map_lookup_elem(&kvm_pending, &tid);
+	if (was && was->entry_ts && p.exit_ts > was->entry_ts &&
+	    (g = bpf_map_lookup_elem(&kvm_guest, &zero))) {
+		g->ns += p.exit_ts - was->entry_ts;
+		g->stretches++;
+	}
 	if (bpf_map_update_elem(&kvm_pending, &tid, &p, BPF_ANY))
 		vb_count(VB_CNT_KVM_OVERFLOW);
 	return 0;
@@ -50,16 +69,29 @@ int vb_kvm_exit(struct trace_event_raw_kvm_exit *ctx)
 SEC("tracepoint/kvm/kvm_entry")
 int vb_kvm_entry(void *ctx)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 id = bpf_get_current_pid_tgid(), now;
 	static const struct vb_kvm_stats zero;
+	struct pending *p, first = {};
 	struct vb_kvm_stats *s;
-	struct pending *p;
+	__u32 tid = (__u32)id;
 	__u64 ns;
 
 	p = bpf_map_lookup_elem(&kvm_pending, &tid);
-	if (!p)
+	if (!p) {
+		/* A thread's first entry in the window: in the guest from here. */
+		if (vb_is_target(id >> 32)) {
+			first.entry_ts = bpf_ktime_get_ns();
+			if (bpf_map_update_elem(&kvm_pending, &tid, &first, BPF_NOEXIST))
+				vb_count(VB_CNT_KVM_OVERFLOW);
+		}
 		return 0;
-	ns = bpf_ktime_get_ns() - p->ts;
+	}
+	now = bpf_ktime_get_ns();
+	if (!p->exit_ts) { /* no exit seen since its last entry */
+		p->entry_ts = now;
+		return 0;
+	}
+	ns = now - p->exit_ts;
 	s = bpf_map_lookup_elem(&kvm_stats, &p->key);
 	if (!s) {
 		bpf_map_update_elem(&kvm_stats, &p->key, &zero, BPF_NOEXIST);
@@ -75,6 +107,7 @@ int vb_kvm_entry(void *ctx)
 	} else {
 		vb_count(VB_CNT_KVM_OVERFLOW);
 	}
-	bpf_map_delete_elem(&kvm_pending, &tid);
+	p->exit_ts = 0;
+	p->entry_ts = now;
 	return 0;
 }

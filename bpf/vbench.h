@@ -85,4 +85,11 @@ struct vb_kvm_stats {
 	__u64 max_ns;
 };
 
+/* kvm_guest: time the target's vCPU threads ran in guest mode, from each
+ * VM entry to the same thread's next exit, and how many such stretches. */
+struct vb_kvm_guest {
+	__u64 ns;
+	__u64 stretches;
+};
+
 #endif

@@ -165,7 +165,8 @@ test_probes_syscalls_exact() {
 
 # The kvm family loads and attaches with or without /dev/kvm. With one, a
 # tiny VM's exits are counted as the kernel's own kvm:kvm_exit count says
-# (perf stat over the same process tree; the last exit has no entry after it).
+# (perf stat over the same process tree; the last exit has no entry after it),
+# and its time in guest mode is the stretches between entries and exits.
 test_probes_kvm_family_loads() {
 	probes_progs
 	probes_trace kvm0 --kvm -- "$VB_TMP/probe_prog" getppid 10
@@ -183,6 +184,13 @@ kernel = int(perf.split(",")[0])
 print("vm_exits.total %d, perf kvm:kvm_exit %d, by reason %s" % (v["total"], kernel, v["by_reason"]))
 assert 0 <= kernel - v["total"] <= 2
 assert sum(r["samples"] for r in v["table"]) == v["total"]
+# Every exit follows an entry of the same thread: that stretch was guest
+# mode (so one more stretch than handled exits: the last has no entry after
+# it), and the time inside KVM_RUN splits into the two.
+print("guest mode %.1f us in %d stretches, exit handling %.1f us, guest share %.3f" % (
+    v["guest_mode_us"], v["guest_mode_stretches"], v["time_us"], v["guest_mode_share"]))
+assert v["total"] <= v["guest_mode_stretches"] <= v["total"] + 2
+assert v["guest_mode_us"] > 0 and 0 < v["guest_mode_share"] < 1
 PY
 }
 
