@@ -394,11 +394,26 @@ int probes_open(struct probes **out, const struct probes_opts *opts)
 	}
 	if (p->missing[0])
 		vb_warn("probes: left out %s", p->missing);
-	/* The probes' own cost, for the breakdown: the kernel times every
-	 * program run while this descriptor is open. */
 	if (p->sched && opts->run_time_stats)
-		p->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		probes_time_programs(p, true);
 	*out = p;
+	return 0;
+}
+
+/* The probes' own cost, for the breakdown: the kernel times every program
+ * run while this descriptor is open (every program on the machine). */
+int probes_time_programs(struct probes *p, bool on)
+{
+	if (!p)
+		return -EINVAL;
+	if (on && p->stats_fd < 0 && p->sched) {
+		p->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (p->stats_fd < 0)
+			return p->stats_fd;
+	} else if (!on && p->stats_fd >= 0) {
+		close(p->stats_fd);
+		p->stats_fd = -1;
+	}
 	return 0;
 }
 
@@ -513,6 +528,13 @@ int probes_reset(struct probes *p)
 	if (!err && p->kvm)
 		err = probe_clear_map(bpf_map__fd(p->kvm->maps.kvm_stats),
 				      sizeof(struct vb_kvm_key));
+	/* Where each vCPU thread is (in or out of the guest) starts again with
+	 * its next exit or entry; threads of an earlier window leave no entry. */
+	if (!err && p->kvm)
+		err = probe_clear_map(bpf_map__fd(p->kvm->maps.kvm_pending), sizeof(__u32));
+	if (!err && p->kvm)
+		err = zero_percpu_array(p, bpf_map__fd(p->kvm->maps.kvm_guest), 1,
+					sizeof(struct vb_kvm_guest));
 	if (!err && p->sched)
 		err = probe_sched_reset(p->sched_user, p->sched, p->ncpu);
 	p->cost_base = run_time_ns(p);
@@ -803,10 +825,27 @@ static int read_kvm_rows(struct probes *p, struct kvm_row *rows, int max)
 	return n;
 }
 
+/* The vCPU threads' time in guest mode, summed over CPUs. */
+static struct vb_kvm_guest read_kvm_guest(struct probes *p)
+{
+	struct vb_kvm_guest sum = {0}, *buf = calloc(p->ncpu, sizeof(*buf));
+	__u32 zero = 0;
+
+	if (buf && !lookup_percpu(bpf_map__fd(p->kvm->maps.kvm_guest), &zero, buf))
+		for (int c = 0; c < p->ncpu; c++) {
+			sum.ns += buf[c].ns;
+			sum.stretches += buf[c].stretches;
+		}
+	free(buf);
+	return sum;
+}
+
 /* Laid out like `perf kvm stat report`: samples, their share, the share
- * of time spent handling them, and min/avg/max handling time. */
+ * of time spent handling them, and min/avg/max handling time; beside it
+ * the time in guest mode, the rest of the vCPU threads' time in KVM_RUN. */
 static struct json_object *vm_exits_json(struct probes *p)
 {
+	struct vb_kvm_guest guest = read_kvm_guest(p);
 	struct kvm_row *rows = calloc(VB_MAX_KVM_KEYS, sizeof(*rows));
 	struct json_object *o, *by, *table;
 	__u64 total = 0, total_ns = 0;
@@ -848,6 +887,12 @@ static struct json_object *vm_exits_json(struct probes *p)
 	free(rows);
 	add_int(o, "total", total);
 	json_object_object_add(o, "time_us", json_object_new_double(total_ns / 1e3));
+	json_object_object_add(o, "guest_mode_us", json_object_new_double(guest.ns / 1e3));
+	add_int(o, "guest_mode_stretches", guest.stretches);
+	if (guest.ns + total_ns)
+		json_object_object_add(
+			o, "guest_mode_share",
+			json_object_new_double((double)guest.ns / (double)(guest.ns + total_ns)));
 	json_object_object_add(o, "by_reason", by);
 	json_object_object_add(o, "table", table);
 	return o;

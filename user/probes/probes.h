@@ -32,6 +32,14 @@ int probes_open(struct probes **out, const struct probes_opts *opts);
 /* Families that did not load, with why ("" when all did). */
 const char *probes_missing(const struct probes *p);
 
+/*
+ * Times every BPF program run (BPF_STATS_RUN_TIME) while on: the breakdown
+ * then carries probe_cost_ns. Each timed run costs two clock reads more,
+ * so run times the programs in a cell's warm-up only. Needs the sched
+ * family; 0, or -errno.
+ */
+int probes_time_programs(struct probes *p, bool on);
+
 /* Makes tgid the only target; its descendants become targets as they fork. */
 int probes_set_target(struct probes *p, pid_t tgid);
 

@@ -54,9 +54,11 @@ struct bd_row {
 	 * threads (probes.guest.breakdown) as a row of its own */
 	struct bd_role roles[BD_MAX_ROLES + 1];
 	size_t nroles;
-	/* the probes' own BPF run time in that run (probe_cost_ns), and the
-	 * run's timed seconds; cost < 0 when not recorded */
+	/* the probes' own BPF run time in the cell's warm-up (probe_cost.bpf_ns;
+	 * in an older document, that run's probe_cost_ns) and that run's timed
+	 * seconds; cost < 0 when not recorded */
 	double probe_cost_ns, run_s;
+	bool cost_in_warmup;
 };
 
 struct bd_view {

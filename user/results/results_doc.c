@@ -241,6 +241,29 @@ struct json_object *results_cell_add_run(struct json_object *cell, struct json_o
 	return run;
 }
 
+void results_cell_set_probe_cost(struct json_object *cell, struct json_object *result,
+				 struct json_object *host)
+{
+	struct json_object *bd, *o, *v;
+	double ns, ops = 0, secs = 0;
+
+	if (!host || !json_object_object_get_ex(host, "breakdown", &bd) ||
+	    !json_object_object_get_ex(bd, "probe_cost_ns", &v))
+		return;
+	ns = json_object_get_double(v);
+	o = json_object_new_object();
+	add_str(o, "measured_in", "warm-up");
+	json_object_object_add(o, "bpf_ns", json_object_new_double(ns));
+	if (json_object_object_get_ex(result, "duration_s", &v))
+		secs = json_object_get_double(v);
+	json_object_object_add(o, "duration_s", json_object_new_double(secs));
+	if (json_object_object_get_ex(result, "ops", &v))
+		ops = json_object_get_double(v);
+	if (ops > 0)
+		json_object_object_add(o, "per_op_ns", json_object_new_double(ns / ops));
+	json_object_object_add(cell, "probe_cost", o);
+}
+
 void results_run_invalid(struct json_object *run, const char *why)
 {
 	json_object_object_add(run, "valid", json_object_new_boolean(false));

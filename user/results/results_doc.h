@@ -83,6 +83,14 @@ struct json_object *results_cell_runs(struct json_object *cell);
  */
 struct json_object *results_cell_add_run(struct json_object *cell, struct json_object *result,
 					 struct json_object *host, bool rerun);
+
+/*
+ * The probes' own cost in the cell, from its warm-up run (result, host:
+ * as for results_cell_add_run): "probe_cost" {measured_in, bpf_ns,
+ * duration_s, per_op_ns}; nothing when host has no probe_cost_ns.
+ */
+void results_cell_set_probe_cost(struct json_object *cell, struct json_object *result,
+				 struct json_object *host);
 /* Marks a run "valid": false with why: it stays, counted nowhere. */
 void results_run_invalid(struct json_object *run, const char *why);
 /* Its "invalid_reason", or NULL for a valid run. */

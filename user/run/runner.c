@@ -290,15 +290,27 @@ static int measure_cell(struct cell_ctx *c, struct json_object *cell, const char
 	int want = c->cfg->runs == RUNS_AUTO ? AUTO_MAX_RUNS : c->cfg->runs;
 	struct json_object *res, *host, *run;
 	char why[512];
+	int ret;
 
 	if (interrupted)
 		return 0;
-	/* Run 0 is the warm-up (caches, page tables, a guest's first touch): not kept. */
+	/*
+	 * Run 0 is the warm-up (caches, page tables, a guest's first touch): its
+	 * score is not kept. The probes' own cost is measured in it, the only
+	 * run whose BPF programs are timed: timing costs each program run two
+	 * clock reads, which the timed runs are spared.
+	 */
 	progress_run(c->prog, 0, want);
-	if (one_run(c, cmd, &res, &host, why, sizeof(why))) {
+	if (c->probes && c->cfg->breakdown && probes_time_programs(c->probes, true))
+		vb_warn("%s: cannot time the BPF programs: no probe cost for this cell", c->label);
+	ret = one_run(c, cmd, &res, &host, why, sizeof(why));
+	probes_time_programs(c->probes, false);
+	if (ret) {
 		cell_failed(cell, c->label, why);
 		return -1;
 	}
+	probe_sched_add_run_per_op(host, res);
+	results_cell_set_probe_cost(cell, res, host);
 	json_object_put(res);
 	json_object_put(host);
 	for (int i = 1; i <= want && !interrupted; i++) {
@@ -473,9 +485,9 @@ int runner_run(const struct run_config *cfg, struct json_object **doc)
 	selected_ops(cfg, sel);
 	preflight(sel, cfg->nr_platforms, &cfg->env);
 	if (cfg->trace) {
+		/* The programs are timed in each cell's warm-up only (measure_cell). */
 		struct probes_opts po = {.kvm = runner_traces_vm_exits(sel, cfg->nr_platforms),
-					 .sched = cfg->breakdown,
-					 .run_time_stats = cfg->breakdown};
+					 .sched = cfg->breakdown};
 
 		if (probes_open(&probes, &po)) {
 			vb_err("cannot load the probes (see above); '--no-trace' runs without "
