@@ -372,6 +372,12 @@ static void print_text(struct json_object *doc, struct json_object *h)
 			       json_object_get_double(json_object_object_get(r, "avg_us")),
 			       json_object_get_double(json_object_object_get(r, "max_us")));
 		}
+		if (json_object_object_get_ex(x, "guest_mode_share", &t))
+			printf("inside KVM_RUN: guest mode %.1f us (%.1f %%), exit handling %.1f "
+			       "us\n",
+			       json_object_get_double(json_object_object_get(x, "guest_mode_us")),
+			       100 * json_object_get_double(t),
+			       json_object_get_double(json_object_object_get(x, "time_us")));
 	}
 	if (json_object_object_get_ex(h, "breakdown", &x))
 		print_breakdown(x);
