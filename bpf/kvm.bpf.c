@@ -56,41 +56,36 @@ int vb_kvm_exit(struct trace_event_raw_kvm_exit *ctx)
 	p.key.isa = ctx->isa;
 	p.key.reason = ctx->exit_reason;
 	was = bpf_map_lookup_elem(&kvm_pending, &tid);
-	if (was && was->entry_ts && p.exit_ts > was->entry_ts &&
+	if (!was) { /* the thread's first exit in the window */
+		if (bpf_map_update_elem(&kvm_pending, &tid, &p, BPF_NOEXIST))
+			vb_count(VB_CNT_KVM_OVERFLOW);
+		return 0;
+	}
+	if (was->entry_ts && p.exit_ts > was->entry_ts &&
 	    (g = bpf_map_lookup_elem(&kvm_guest, &zero))) {
 		g->ns += p.exit_ts - was->entry_ts;
 		g->stretches++;
 	}
-	if (bpf_map_update_elem(&kvm_pending, &tid, &p, BPF_ANY))
-		vb_count(VB_CNT_KVM_OVERFLOW);
+	*was = p;
 	return 0;
 }
 
 SEC("tracepoint/kvm/kvm_entry")
 int vb_kvm_entry(void *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid(), now;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	static const struct vb_kvm_stats zero;
-	struct pending *p, first = {};
 	struct vb_kvm_stats *s;
-	__u32 tid = (__u32)id;
-	__u64 ns;
+	struct pending *p;
+	__u64 now, ns;
 
+	/* Only a thread whose exit was seen has an entry: entries of other VMs
+	 * cost this one lookup, and a thread's stretch in the guest before its
+	 * first exit in the window is not counted. */
 	p = bpf_map_lookup_elem(&kvm_pending, &tid);
-	if (!p) {
-		/* A thread's first entry in the window: in the guest from here. */
-		if (vb_is_target(id >> 32)) {
-			first.entry_ts = bpf_ktime_get_ns();
-			if (bpf_map_update_elem(&kvm_pending, &tid, &first, BPF_NOEXIST))
-				vb_count(VB_CNT_KVM_OVERFLOW);
-		}
+	if (!p || !p->exit_ts)
 		return 0;
-	}
 	now = bpf_ktime_get_ns();
-	if (!p->exit_ts) { /* no exit seen since its last entry */
-		p->entry_ts = now;
-		return 0;
-	}
 	ns = now - p->exit_ts;
 	s = bpf_map_lookup_elem(&kvm_stats, &p->key);
 	if (!s) {

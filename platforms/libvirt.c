@@ -236,7 +236,6 @@ static int vcpus_supported(const struct platform_env *env, const char *value, ch
 	(void)env;
 	if (parse_vcpus(value) > 0)
 		return 0;
-	(void)value;
 	snprintf(why, n,
 		 "a whole number from 1 to %ld, this host's cpus (more vCPUs than cpus "
 		 "would measure the host's scheduler)",

@@ -193,6 +193,8 @@ static const char *probe_cost_line(const struct bd_view *v, char *buf, size_t n)
 
 bool bd_view_of(struct json_object *doc, const char *workload, struct bd_view *v)
 {
+	struct json_object *ref = doc_native(doc);
+
 	memset(v, 0, sizeof(*v));
 	v->workload = workload;
 	v->op = op_noun(workload);
@@ -202,7 +204,7 @@ bool bd_view_of(struct json_object *doc, const char *workload, struct bd_view *v
 			struct json_object *p = doc_idx(doc, "platforms", i);
 			struct bd_row *r = &v->rows[v->n];
 
-			if ((p == doc_native(doc)) != !pass || !doc_platform_ok(p) ||
+			if ((p == ref) != !pass || !doc_platform_ok(p) ||
 			    !read_row(p, doc_cell(p, workload), r))
 				continue;
 			r->reference = !pass;

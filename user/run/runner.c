@@ -309,7 +309,6 @@ static int measure_cell(struct cell_ctx *c, struct json_object *cell, const char
 		cell_failed(cell, c->label, why);
 		return -1;
 	}
-	probe_sched_add_run_per_op(host, res);
 	results_cell_set_probe_cost(cell, res, host);
 	json_object_put(res);
 	json_object_put(host);
