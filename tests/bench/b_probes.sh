@@ -37,36 +37,6 @@ tracepoint:block:block_rq_complete /@rq[args->dev, args->sector]/ {
 BT
 }
 
-# The anchor of the sched family's cost: bpftrace doing the same thread-state
-# accounting (on CPU, runnable, blocked, sleeping, time per syscall) for the
-# same process tree, from the same tracepoints.
-probes_states_script() {
-	cat <<'BT'
-tracepoint:sched:sched_process_fork /pid == cpid || @t[pid]/ { @t[args->child_pid] = 1; }
-tracepoint:raw_syscalls:sys_enter /pid == cpid || @t[pid]/ { @se[tid] = nsecs; }
-tracepoint:raw_syscalls:sys_exit /@se[tid]/ { @sys_ns[args->id] = sum(nsecs - @se[tid]); delete(@se[tid]); }
-tracepoint:sched:sched_switch /args->prev_pid == cpid || @t[args->prev_pid]/ {
-	@oncpu_ns = sum(nsecs - @in[args->prev_pid]);
-	@out[args->prev_pid] = nsecs;
-	@pst[args->prev_pid] = args->prev_state;
-	if (args->prev_state == 0) { @ready[args->prev_pid] = nsecs; }
-}
-tracepoint:sched:sched_switch /args->next_pid == cpid || @t[args->next_pid]/ {
-	@in[args->next_pid] = nsecs;
-	if (@ready[args->next_pid]) { @runnable_ns = sum(nsecs - @ready[args->next_pid]); delete(@ready[args->next_pid]); }
-}
-tracepoint:sched:sched_wakeup /args->pid == cpid || @t[args->pid]/ {
-	if (@out[args->pid]) {
-		if (@pst[args->pid] == 2) { @blocked_ns = sum(nsecs - @out[args->pid]); }
-		else { @sleep_ns = sum(nsecs - @out[args->pid]); }
-		delete(@out[args->pid]);
-	}
-	@ready[args->pid] = nsecs;
-}
-END { clear(@t); clear(@se); clear(@in); clear(@out); clear(@pst); clear(@ready); }
-BT
-}
-
 # probes_elapsed MODE ARGS...: the program's own elapsed seconds, from its
 # JSON line on stderr, however it was started.
 probes_elapsed() {

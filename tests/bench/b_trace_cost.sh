@@ -3,6 +3,9 @@
 # run does by default), traced with --no-breakdown, and with --no-trace, the
 # order reversed every other round (tests/bench/lib.sh), the ratio per order
 # and overall (target >= 0.98 for each without the breakdown, >= 0.97 with).
+# Beside them, the anchor: the untraced run under bpftrace doing the same
+# thread-state accounting for the run's whole process tree (lib.sh's
+# probes_states_script), where bpftrace is installed.
 #
 #   VB_BENCH_ROUNDS     rounds per workload (default 6)
 #   VB_BENCH_SECS       seconds per run (default 2)
@@ -18,14 +21,30 @@ trace_cost_score() {
 		"$out/results.json"
 }
 
+# The same untraced run, started by bpftrace under the state accounting.
+trace_cost_bt_score() {
+	local w=$1 out=$VB_TMP/tc-$1
+	rm -rf "$out"
+	bpftrace -c "$VB run -p native -w $w -r 1 -d ${VB_BENCH_SECS:-2} --disk-size 512M --no-trace -o $out" \
+		"$VB_TMP/states.bt" >/dev/null 2>&1 || return 1
+	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["platforms"][0]["workloads"][0]["stats"]["mean"])' \
+		"$out/results.json"
+}
+
 bench_trace_cost() {
-	local rounds=${VB_BENCH_ROUNDS:-6} w
+	local rounds=${VB_BENCH_ROUNDS:-6} w have_bt=
+	command -v bpftrace >/dev/null && have_bt=1
+	probes_states_script >"$VB_TMP/states.bt"
 	echo "   traced/untraced score, $rounds rounds, order reversed every other round"
+	[ -n "$have_bt" ] || echo "   bpftrace not installed: no anchor"
 	for w in ${VB_BENCH_WORKLOADS:-cpu mem diskrand diskseq fork net}; do
 		bench_rounds "$rounds" "$VB_TMP/tc-$w.rounds" traced "trace_cost_score $w ''" \
 			nobreakdown "trace_cost_score $w --no-breakdown" \
-			untraced "trace_cost_score $w --no-trace" || { echo "   $w: a run failed"; continue; }
+			untraced "trace_cost_score $w --no-trace" \
+			${have_bt:+bt_states "trace_cost_bt_score $w"} ||
+			{ echo "   $w: a run failed"; continue; }
 		bench_ratio "$VB_TMP/tc-$w.rounds" "$w" traced untraced ">= 0.97"
 		bench_ratio "$VB_TMP/tc-$w.rounds" "$w" nobreakdown untraced ">= 0.98"
+		[ -z "$have_bt" ] || bench_ratio "$VB_TMP/tc-$w.rounds" "$w" bt_states untraced "(the anchor)"
 	done
 }
