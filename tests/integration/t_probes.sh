@@ -275,7 +275,8 @@ print("  runnable %.1f ms, schedstat wait %.1f ms; switch-ins repaired by a samp
     st["runnable"] / 1e6, own["schedstat_wait_ns"] / 1e6, b["switch_repairs"]))
 assert st["user"] >= 0.9 * oncpu
 assert abs(oncpu - ticks) <= 0.10 * ticks
-assert abs(oncpu - own["schedstat_run_ns"]) <= 0.05 * own["schedstat_run_ns"]
+# the figure the issue asks: within 2 % (measured here: -0.08 to -0.10 %)
+assert abs(oncpu - own["schedstat_run_ns"]) <= 0.02 * own["schedstat_run_ns"]
 # The runqueue wait the kernel counts (schedstat field 2) within 5 % of the wall
 # time: a switch-in the probes did not see is put right by the next sample.
 assert abs(st["runnable"] - own["schedstat_wait_ns"]) <= 0.05 * wall
@@ -353,7 +354,8 @@ print("  runnable %.1f ms, schedstat wait %.1f ms (%+.1f %%)" % (
     run / 1e6, own["schedstat_wait_ns"] / 1e6, 100 * (run - own["schedstat_wait_ns"]) / own["schedstat_wait_ns"]))
 assert run >= 0.3 * wall
 assert b["runnable_ns"]["after_preemption"] > b["runnable_ns"]["after_wakeup"]
-assert abs(run - own["schedstat_wait_ns"]) <= 0.10 * own["schedstat_wait_ns"]
+# the figure the issue asks: within 5 % (measured here: -0.21 to -0.32 %)
+assert abs(run - own["schedstat_wait_ns"]) <= 0.05 * own["schedstat_wait_ns"]
 '
 }
 
