@@ -10,7 +10,14 @@
  * requests come from kernel threads).
  *
  * Each hook has a tp_btf and a raw_tp program; user/probes.c keeps one of
- * the two with bpf_program__set_autoload().
+ * the two with bpf_program__set_autoload(). The handlers take which as a
+ * constant: a tp_btf program reads the request with plain loads (KREAD), a
+ * raw_tp one through bpf_probe_read_kernel, a helper call a field.
+ *
+ * One entry per request from its insert (when a target inserted it) or its
+ * issue to its completion: the issue fills in the entry its insert made in
+ * place, so a request through an I/O scheduler costs one map update, one
+ * lookup at its issue, and a lookup and a delete at its completion.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -31,7 +38,7 @@ const volatile bool rq_issue_single_arg = true;
 #define VB_MINORBITS   20
 
 struct inflight {
-	__u64 ts;
+	__u64 ts; /* the issue; 0 while a target's insert waits for it */
 	__u32 dev;
 	__u32 bytes;
 	__u8 dir;
@@ -44,14 +51,6 @@ struct {
 	__type(key, __u64); /* struct request * */
 	__type(value, struct inflight);
 } blk_inflight SEC(".maps");
-
-/* Requests a target inserted, until they are issued. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, VB_MAX_INFLIGHT);
-	__type(key, __u64); /* struct request * */
-	__type(value, __u8);
-} blk_owned SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -66,18 +65,20 @@ struct request___old {
 	struct gendisk *rq_disk;
 } __attribute__((preserve_access_index));
 
-static __always_inline struct gendisk *request_disk(struct request *rq)
+static __always_inline struct gendisk *request_disk(const bool btf, struct request *rq)
 {
 	struct request___old *old = (void *)rq;
+	struct request_queue *q;
 
 	if (bpf_core_field_exists(old->rq_disk))
-		return BPF_CORE_READ(old, rq_disk);
-	return BPF_CORE_READ(rq, q, disk);
+		return KREAD(btf, old, rq_disk);
+	q = KREAD(btf, rq, q);
+	return KREAD(btf, q, disk);
 }
 
-static __always_inline __u8 request_dir(struct request *rq)
+static __always_inline __u8 request_dir(const bool btf, struct request *rq)
 {
-	__u32 op = BPF_CORE_READ(rq, cmd_flags) & VB_REQ_OP_MASK;
+	__u32 op = KREAD(btf, rq, cmd_flags) & VB_REQ_OP_MASK;
 
 	if (op == REQ_OP_READ)
 		return VB_BLK_READ;
@@ -86,46 +87,55 @@ static __always_inline __u8 request_dir(struct request *rq)
 	return VB_BLK_OTHER;
 }
 
-/* A request pointer is reused once freed: a non-target insert clears what
- * an earlier owner of the same address left. */
+/* A request pointer is reused once freed (a request merged into another
+ * is freed unissued): a non-target insert clears what an earlier owner of
+ * the same address left. */
 static __always_inline int trace_insert(struct request *rq)
 {
+	struct inflight in = {.attributed = 1};
 	__u64 key = (__u64)rq;
-	__u8 one = 1;
 
 	if (!vb_current_is_target())
-		bpf_map_delete_elem(&blk_owned, &key);
-	else if (bpf_map_update_elem(&blk_owned, &key, &one, BPF_ANY))
+		bpf_map_delete_elem(&blk_inflight, &key);
+	else if (bpf_map_update_elem(&blk_inflight, &key, &in, BPF_ANY))
 		vb_count(VB_CNT_BLOCK_OVERFLOW);
 	return 0;
 }
 
-static __always_inline int trace_issue(struct request *rq)
+static __always_inline void fill(const bool btf, struct inflight *in, struct request *rq, __u64 now)
 {
-	struct gendisk *disk = request_disk(rq);
-	struct inflight in = {};
-	__u64 key = (__u64)rq;
-	bool owned;
+	struct gendisk *disk = request_disk(btf, rq);
 
-	in.ts = bpf_ktime_get_ns();
-	in.dev = (__u32)BPF_CORE_READ(disk, major) << VB_MINORBITS |
-		 (__u32)BPF_CORE_READ(disk, first_minor);
-	in.bytes = BPF_CORE_READ(rq, __data_len);
-	in.dir = request_dir(rq);
-	owned = bpf_map_lookup_elem(&blk_owned, &key) != NULL;
-	if (owned)
-		bpf_map_delete_elem(&blk_owned, &key);
-	in.attributed = owned || vb_current_is_target();
+	in->dev = (__u32)KREAD(btf, disk, major) << VB_MINORBITS |
+		  (__u32)KREAD(btf, disk, first_minor);
+	in->bytes = KREAD(btf, rq, __data_len);
+	in->dir = request_dir(btf, rq);
+	in->ts = now; /* last: a completion takes the entry as issued from here */
+}
+
+static __always_inline int trace_issue(const bool btf, struct request *rq)
+{
+	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
+	struct inflight in = {}, *p;
+
+	p = bpf_map_lookup_elem(&blk_inflight, &key);
+	if (p) { /* a target inserted it (or a stale entry a requeue left) */
+		fill(btf, p, rq, now);
+		return 0;
+	}
+	fill(btf, &in, rq, now);
+	in.attributed = vb_current_is_target();
 	if (bpf_map_update_elem(&blk_inflight, &key, &in, BPF_ANY))
 		vb_count(VB_CNT_BLOCK_OVERFLOW);
 	return 0;
 }
 
-/* Atomic adds: a completion in hard interrupt context can land in the middle
- * of one in soft interrupt context on the same CPU. */
-static __always_inline void account(const struct inflight *in, __u8 scope, __u32 slot)
+/* Plain adds: a completion in hard interrupt context can land in the middle
+ * of one in soft interrupt context on the same CPU, but then in the other
+ * program (see below), which counts into entries of its own (writer). */
+static __always_inline void account(const struct inflight *in, __u8 scope, __u32 slot, __u8 writer)
 {
-	struct vb_blk_key key = {.dev = in->dev, .dir = in->dir, .scope = scope};
+	struct vb_blk_key key = {.dev = in->dev, .dir = in->dir, .scope = scope, .writer = writer};
 	static const struct vb_blk_stats zero;
 	struct vb_blk_stats *s;
 
@@ -138,14 +148,14 @@ static __always_inline void account(const struct inflight *in, __u8 scope, __u32
 			return;
 		}
 	}
-	__sync_fetch_and_add(&s->requests, 1);
-	__sync_fetch_and_add(&s->bytes, in->bytes);
-	__sync_fetch_and_add(&s->slots[slot], 1);
+	s->requests++;
+	s->bytes += in->bytes;
+	s->slots[slot]++;
 }
 
 /* Whoever deletes the in-flight entry accounts the request: exactly once,
  * however the two completion programs below interleave. */
-static __always_inline int trace_complete(struct request *rq)
+static __always_inline int trace_complete(struct request *rq, __u8 writer)
 {
 	__u64 key = (__u64)rq;
 	struct inflight *p, in;
@@ -155,12 +165,12 @@ static __always_inline int trace_complete(struct request *rq)
 	if (!p)
 		return 0;
 	in = *p;
-	if (bpf_map_delete_elem(&blk_inflight, &key))
-		return 0;
+	if (bpf_map_delete_elem(&blk_inflight, &key) || !in.ts)
+		return 0; /* the other program's, or never issued */
 	slot = vb_hist_slot((bpf_ktime_get_ns() - in.ts) / 1000);
-	account(&in, VB_BLK_DEVICE, slot);
+	account(&in, VB_BLK_DEVICE, slot, writer);
 	if (in.attributed)
-		account(&in, VB_BLK_ATTRIBUTED, slot);
+		account(&in, VB_BLK_ATTRIBUTED, slot, writer);
 	return 0;
 }
 
@@ -176,8 +186,8 @@ SEC("tp_btf/block_rq_issue")
 int vb_rq_issue_btf(u64 *ctx)
 {
 	if (rq_issue_single_arg)
-		return trace_issue((void *)ctx[0]);
-	return trace_issue((void *)ctx[1]);
+		return trace_issue(true, (void *)ctx[0]);
+	return trace_issue(true, (void *)ctx[1]);
 }
 
 /*
@@ -185,18 +195,21 @@ int vb_rq_issue_btf(u64 *ctx)
  * already running on this CPU (its recursion guard), and completions nest:
  * virtio-blk completes some requests in hard interrupt context while block
  * softirq completes others. A nested completion finds one of the two idle,
- * so none is lost; trace_complete() keeps it from being counted twice.
+ * so none is lost; trace_complete() keeps it from being counted twice. The
+ * kernel never nests a program in itself on one CPU, so each program's
+ * per-CPU counters (its writer key) are only ever written by it, one at a
+ * time, and need no atomic adds.
  */
 SEC("tp_btf/block_rq_complete")
 int vb_rq_complete_btf(u64 *ctx)
 {
-	return trace_complete((void *)ctx[0]);
+	return trace_complete((void *)ctx[0], 0);
 }
 
 SEC("tp_btf/block_rq_complete")
 int vb_rq_complete2_btf(u64 *ctx)
 {
-	return trace_complete((void *)ctx[0]);
+	return trace_complete((void *)ctx[0], 1);
 }
 
 SEC("raw_tp/block_rq_insert")
@@ -211,18 +224,18 @@ SEC("raw_tp/block_rq_issue")
 int vb_rq_issue_raw(u64 *ctx)
 {
 	if (rq_issue_single_arg)
-		return trace_issue((void *)ctx[0]);
-	return trace_issue((void *)ctx[1]);
+		return trace_issue(false, (void *)ctx[0]);
+	return trace_issue(false, (void *)ctx[1]);
 }
 
 SEC("raw_tp/block_rq_complete")
 int vb_rq_complete_raw(u64 *ctx)
 {
-	return trace_complete((void *)ctx[0]);
+	return trace_complete((void *)ctx[0], 0);
 }
 
 SEC("raw_tp/block_rq_complete")
 int vb_rq_complete2_raw(u64 *ctx)
 {
-	return trace_complete((void *)ctx[0]);
+	return trace_complete((void *)ctx[0], 1);
 }

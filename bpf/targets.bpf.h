@@ -10,7 +10,13 @@
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 #include "vbench.h"
+
+/* A field of a kernel object the program was handed: a plain load where the
+ * verifier knows its type from BTF (tp_btf), a probe read where not (raw_tp).
+ * btf is a constant in every caller, so only one of the two is compiled. */
+#define KREAD(btf, p, f) ((btf) ? (p)->f : BPF_CORE_READ(p, f))
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -15,7 +15,7 @@
 #define VB_MAX_TARGETS	4096 /* target tgids followed at once */
 #define VB_MAX_INFLIGHT 4096 /* block requests in flight (queue depths are far below) */
 #define VB_MAX_PENDING	4096 /* threads inside clone() or inside a VM exit */
-#define VB_MAX_BLK_KEYS 256  /* (device, direction, scope) triples */
+#define VB_MAX_BLK_KEYS 512  /* (device, direction, scope, writer) keys */
 #define VB_MAX_KVM_KEYS 512  /* (isa, exit reason) pairs */
 #define VB_MAX_SYSCALLS                                          \
 	512 /* syscall numbers counted one by one; the last slot \
@@ -61,10 +61,11 @@ enum vb_blk_scope {
 };
 
 struct vb_blk_key {
-	__u32 dev;  /* kernel dev_t of the whole disk: major << 20 | minor */
-	__u8 dir;   /* enum vb_blk_dir */
-	__u8 scope; /* enum vb_blk_scope */
-	__u16 pad;
+	__u32 dev;   /* kernel dev_t of the whole disk: major << 20 | minor */
+	__u8 dir;    /* enum vb_blk_dir */
+	__u8 scope;  /* enum vb_blk_scope */
+	__u8 writer; /* which completion program counted it (block.bpf.c): sum them */
+	__u8 pad;
 };
 
 struct vb_blk_stats {
