@@ -76,11 +76,6 @@ char LICENSE[] SEC("license") = "GPL";
 /* x86-64 without KASAN: the user registers sit at the top of a 16 KiB stack. */
 #define THREAD_SIZE_ 16384
 
-/* A field of a kernel object the program was handed: a plain load where the
- * verifier knows its type from BTF (tp_btf), a probe read where not (raw_tp).
- * btf is a constant in every caller, so only one of the two is compiled. */
-#define KREAD(btf, p, f) ((btf) ? (p)->f : BPF_CORE_READ(p, f))
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VB_MAX_THREADS);
@@ -243,19 +238,16 @@ static __always_inline __s32 task_syscall(struct task_struct *task, __s32 *fd)
 }
 
 /*
- * The thread's entry, made on first sight with the state it must have been
+ * A thread's entry, made on first sight with the state it must have been
  * in since it entered the window (guess): running, sleeping, runnable.
  * With from_regs, a first sight finds its syscall from its registers.
  */
 static __always_inline struct vb_sched_thread *
-thread_get(struct task_struct *task, __u32 tid, __u32 tgid, __u64 now, __u32 guess, bool from_regs)
+thread_new(struct task_struct *task, __u32 tid, __u32 tgid, __u64 now, __u32 guess, bool from_regs)
 {
-	struct vb_sched_thread *t = bpf_map_lookup_elem(&sched_threads, &tid);
-	struct vb_sched_thread n = {};
+	struct vb_sched_thread n = {}, *t;
 	__u64 birth;
 
-	if (t)
-		return t;
 	if (BPF_CORE_READ(task, flags) & PF_EXITING_)
 		return NULL;
 	birth = BPF_CORE_READ(task, start_time);
@@ -272,53 +264,69 @@ thread_get(struct task_struct *task, __u32 tid, __u32 tgid, __u64 now, __u32 gue
 	if (guess == VB_ST_SLEEP)
 		n.sleep_reason = sleep_reason(task, n.sys_nr, n.sys_fd);
 	BPF_CORE_READ_STR_INTO(&n.comm, task, comm);
-	if (bpf_map_update_elem(&sched_threads, &tid, &n, BPF_NOEXIST)) {
-		t = bpf_map_lookup_elem(&sched_threads, &tid);
-		if (!t)
-			vb_count(VB_CNT_SCHED_OVERFLOW);
-		return t;
-	}
-	return bpf_map_lookup_elem(&sched_threads, &tid);
+	/* On a race with another CPU's first sight, the winner's entry. */
+	bpf_map_update_elem(&sched_threads, &tid, &n, BPF_NOEXIST);
+	t = bpf_map_lookup_elem(&sched_threads, &tid);
+	if (!t)
+		vb_count(VB_CNT_SCHED_OVERFLOW);
+	return t;
 }
 
-/* The entry of task, a target of tgid (the caller checked). */
+/*
+ * The entry of task, or NULL when it is not a target's thread. Only a
+ * target's threads have one (and user space empties the map whenever the
+ * target set changes), so finding it is the target check: the target map is
+ * asked only at a first sight, and a target's event costs one lookup. The
+ * idle task (tid 0) is nobody's. *now is read here if it is still 0.
+ */
 static __always_inline struct vb_sched_thread *
-target_thread(const bool btf, struct task_struct *task, __u32 tgid, __u64 now, __u32 guess)
+target_thread(const bool btf, struct task_struct *task, __u64 *now, __u32 guess)
 {
-	__u32 tid = KREAD(btf, task, pid);
-	struct vb_sched_thread *t = bpf_map_lookup_elem(&sched_threads, &tid);
+	__u32 tid = KREAD(btf, task, pid), tgid;
+	struct vb_sched_thread *t;
 
-	return t ? t : thread_get(task, tid, tgid, now, guess, true);
+	if (!tid)
+		return NULL;
+	t = bpf_map_lookup_elem(&sched_threads, &tid);
+	if (!t) {
+		tgid = KREAD(btf, task, tgid);
+		if (!vb_is_target(tgid))
+			return NULL;
+	}
+	if (!*now)
+		*now = bpf_ktime_get_ns();
+	return t ? t : thread_new(task, tid, tgid, *now, guess, true);
 }
 
-/* The same for the current task, a thread of a target (id: its pid_tgid,
- * which the caller checked), with no read of its task_struct unless this is
- * its first sight: the syscall tracepoints fire for every task. */
+/* The same for the current task (id: its pid_tgid), with no read of its
+ * task_struct unless this is its first sight: the syscall tracepoints fire
+ * for every task. */
 static __always_inline struct vb_sched_thread *current_thread(__u64 id, __u64 *now, __u32 guess,
 							      bool from_regs)
 {
 	struct vb_sched_thread *t;
 	__u32 tid = (__u32)id;
 
+	if (!tid)
+		return NULL;
+	t = bpf_map_lookup_elem(&sched_threads, &tid);
+	if (!t && !vb_is_target(id >> 32))
+		return NULL;
 	if (!*now)
 		*now = bpf_ktime_get_ns();
-	t = bpf_map_lookup_elem(&sched_threads, &tid);
-	if (t)
-		return t;
-	return thread_get((struct task_struct *)bpf_get_current_task(), tid, id >> 32, *now, guess,
-			  from_regs);
+	return t ? t
+		 : thread_new((struct task_struct *)bpf_get_current_task(), tid, id >> 32, *now,
+			      guess, from_regs);
 }
 
 static __always_inline int on_switch(const bool btf, bool preempt, struct task_struct *prev,
 				     struct task_struct *next, unsigned int prev_state)
 {
 	__u64 id = bpf_get_current_pid_tgid(); /* prev is current */
-	struct vb_sched_thread *t = NULL;
-	__u32 next_tgid;
+	struct vb_sched_thread *t;
 	__u64 now = 0;
 
-	if (vb_is_target(id >> 32))
-		t = current_thread(id, &now, VB_ST_USER, true);
+	t = current_thread(id, &now, VB_ST_USER, true);
 	if (t) {
 		account(t, now);
 		if (preempt || !prev_state) {
@@ -330,12 +338,7 @@ static __always_inline int on_switch(const bool btf, bool preempt, struct task_s
 			t->sleep_reason = sleep_reason(prev, t->sys_nr, t->sys_fd);
 		}
 	}
-	next_tgid = KREAD(btf, next, tgid);
-	if (!vb_is_target(next_tgid))
-		return 0;
-	if (!now)
-		now = bpf_ktime_get_ns();
-	t = target_thread(btf, next, next_tgid, now, VB_ST_RUN_WAKEUP);
+	t = target_thread(btf, next, &now, VB_ST_RUN_WAKEUP);
 	if (t) {
 		account(t, now);
 		t->state = t->sys_nr >= 0 ? VB_ST_SYSCALL : VB_ST_USER;
@@ -345,15 +348,11 @@ static __always_inline int on_switch(const bool btf, bool preempt, struct task_s
 
 static __always_inline int on_wakeup(const bool btf, struct task_struct *p, bool new_task)
 {
-	__u32 tgid = KREAD(btf, p, tgid);
 	struct vb_sched_thread *t;
-	__u64 now;
+	__u64 now = 0;
 
 	/* Most wakeups on the machine are not the target's: no clock read for them. */
-	if (!vb_is_target(tgid))
-		return 0;
-	now = bpf_ktime_get_ns();
-	t = target_thread(btf, p, tgid, now, new_task ? VB_ST_RUN_WAKEUP : VB_ST_SLEEP);
+	t = target_thread(btf, p, &now, new_task ? VB_ST_RUN_WAKEUP : VB_ST_SLEEP);
 	if (!t)
 		return 0;
 	/* A wakeup of a thread still on its CPU (it had not yet slept) changes
@@ -407,15 +406,21 @@ static __always_inline int on_exit(struct task_struct *p)
 
 static __always_inline int on_sys_enter(const bool btf, long id, struct pt_regs *regs)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), now;
+	__u32 tid = (__u32)pid_tgid;
 	struct vb_sched_thread *t;
-	__u64 now = 0;
 
-	if (!vb_is_target(pid_tgid >> 32))
+	/* current_thread()'s steps, so that a target's thread the map had no
+	 * room for has its syscalls counted all the same. */
+	t = tid ? bpf_map_lookup_elem(&sched_threads, &tid) : NULL;
+	if (!t && (!tid || !vb_is_target(pid_tgid >> 32)))
 		return 0;
+	now = bpf_ktime_get_ns();
+	if (!t)
+		t = thread_new((struct task_struct *)bpf_get_current_task(), tid, pid_tgid >> 32,
+			       now, VB_ST_USER, false);
 	if (count_syscalls)
 		vb_count_syscall(pid_tgid >> 32, id);
-	t = current_thread(pid_tgid, &now, VB_ST_USER, false);
 	if (!t)
 		return 0;
 	account(t, now);
@@ -431,8 +436,6 @@ static __always_inline int on_sys_exit(void)
 	struct vb_sched_thread *t;
 	__u64 now = 0;
 
-	if (!vb_is_target(id >> 32))
-		return 0;
 	t = current_thread(id, &now, VB_ST_SYSCALL, true);
 	if (!t)
 		return 0;
@@ -496,13 +499,9 @@ int BPF_PROG(vb_exit_raw, struct task_struct *p)
 /* A target thread's new name, before the kernel copies it in. */
 static __always_inline int on_rename(const bool btf, struct task_struct *task, const char *comm)
 {
-	__u32 tid;
-	struct vb_sched_thread *t;
+	__u32 tid = KREAD(btf, task, pid);
+	struct vb_sched_thread *t = bpf_map_lookup_elem(&sched_threads, &tid);
 
-	if (!vb_is_target(KREAD(btf, task, tgid)))
-		return 0;
-	tid = KREAD(btf, task, pid);
-	t = bpf_map_lookup_elem(&sched_threads, &tid);
 	if (t)
 		bpf_probe_read_kernel_str(t->comm, sizeof(t->comm), comm);
 	return 0;
@@ -586,9 +585,7 @@ int vb_sample(struct bpf_perf_event_data *ctx)
 	struct vb_sched_thread *t;
 	bool user;
 
-	if (!vb_is_target(id >> 32))
-		return 0;
-	t = bpf_map_lookup_elem(&sched_threads, &tid);
+	t = bpf_map_lookup_elem(&sched_threads, &tid); /* a target's thread */
 	if (!t)
 		return 0;
 	/*

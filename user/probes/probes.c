@@ -441,6 +441,10 @@ int probes_set_target(struct probes *p, pid_t tgid)
 	if (!p || p->targets_fd < 0)
 		return -EINVAL;
 	err = probe_clear_map(p->targets_fd, sizeof(__u32));
+	/* The sched family takes a thread's entry for its target check: the
+	 * old targets' threads must have none. */
+	if (!err && p->sched)
+		err = probe_clear_map(bpf_map__fd(p->sched->maps.sched_threads), sizeof(__u32));
 	if (err)
 		return err;
 	probe_sched_set_root(p->sched_user, tgid);
