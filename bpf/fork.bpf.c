@@ -35,7 +35,6 @@ int BPF_PROG(vb_sched_fork, struct task_struct *parent, struct task_struct *chil
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid, cpid;
-	__u8 one = 1;
 
 	if (!vb_is_target(ptgid))
 		return 0;
@@ -46,7 +45,7 @@ int BPF_PROG(vb_sched_fork, struct task_struct *parent, struct task_struct *chil
 		return 0;
 	}
 	vb_count(VB_CNT_FORKS);
-	if (bpf_map_update_elem(&vb_targets, &ctgid, &one, BPF_ANY))
+	if (!vb_add_target(ctgid))
 		vb_count(VB_CNT_TARGETS_OVERFLOW);
 	return 0;
 }
@@ -64,7 +63,7 @@ int BPF_PROG(vb_sched_exit, struct task_struct *p)
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
 	vb_count(VB_CNT_EXITS);
-	bpf_map_delete_elem(&vb_targets, &tgid);
+	vb_del_target(tgid);
 	return 0;
 }
 

@@ -276,23 +276,21 @@ thread_new(struct task_struct *task, __u32 tid, __u32 tgid, __u64 now, __u32 gue
  * The entry of task, or NULL when it is not a target's thread. Only a
  * target's threads have one (and user space empties the map whenever the
  * target set changes), so finding it is the target check: the target map is
- * asked only at a first sight, and a target's event costs one lookup. The
- * idle task (tid 0) is nobody's. *now is read here if it is still 0.
+ * asked only at a first sight, and a target's event costs the filter's load
+ * and one lookup, anyone else's the load alone. The idle task (tid 0) is
+ * nobody's. *now is read here if it is still 0.
  */
 static __always_inline struct vb_sched_thread *
 target_thread(const bool btf, struct task_struct *task, __u64 *now, __u32 guess)
 {
-	__u32 tid = KREAD(btf, task, pid), tgid;
+	__u32 tid = KREAD(btf, task, pid), tgid = KREAD(btf, task, tgid);
 	struct vb_sched_thread *t;
 
-	if (!tid)
+	if (!tid || !vb_maybe_target(tgid))
 		return NULL;
 	t = bpf_map_lookup_elem(&sched_threads, &tid);
-	if (!t) {
-		tgid = KREAD(btf, task, tgid);
-		if (!vb_is_target(tgid))
-			return NULL;
-	}
+	if (!t && !vb_is_target(tgid))
+		return NULL;
 	if (!*now)
 		*now = bpf_ktime_get_ns();
 	return t ? t : thread_new(task, tid, tgid, *now, guess, true);
@@ -307,7 +305,7 @@ static __always_inline struct vb_sched_thread *current_thread(__u64 id, __u64 *n
 	struct vb_sched_thread *t;
 	__u32 tid = (__u32)id;
 
-	if (!tid)
+	if (!tid || !vb_maybe_target(id >> 32))
 		return NULL;
 	t = bpf_map_lookup_elem(&sched_threads, &tid);
 	if (!t && !vb_is_target(id >> 32))
@@ -412,8 +410,10 @@ static __always_inline int on_sys_enter(const bool btf, long id, struct pt_regs 
 
 	/* current_thread()'s steps, so that a target's thread the map had no
 	 * room for has its syscalls counted all the same. */
-	t = tid ? bpf_map_lookup_elem(&sched_threads, &tid) : NULL;
-	if (!t && (!tid || !vb_is_target(pid_tgid >> 32)))
+	if (!tid || !vb_maybe_target(pid_tgid >> 32))
+		return 0;
+	t = bpf_map_lookup_elem(&sched_threads, &tid);
+	if (!t && !vb_is_target(pid_tgid >> 32))
 		return 0;
 	now = bpf_ktime_get_ns();
 	if (!t)
@@ -500,8 +500,11 @@ int BPF_PROG(vb_exit_raw, struct task_struct *p)
 static __always_inline int on_rename(const bool btf, struct task_struct *task, const char *comm)
 {
 	__u32 tid = KREAD(btf, task, pid);
-	struct vb_sched_thread *t = bpf_map_lookup_elem(&sched_threads, &tid);
+	struct vb_sched_thread *t;
 
+	if (!vb_maybe_target(KREAD(btf, task, tgid)))
+		return 0;
+	t = bpf_map_lookup_elem(&sched_threads, &tid);
 	if (t)
 		bpf_probe_read_kernel_str(t->comm, sizeof(t->comm), comm);
 	return 0;
@@ -585,6 +588,8 @@ int vb_sample(struct bpf_perf_event_data *ctx)
 	struct vb_sched_thread *t;
 	bool user;
 
+	if (!vb_maybe_target(id >> 32))
+		return 0;
 	t = bpf_map_lookup_elem(&sched_threads, &tid); /* a target's thread */
 	if (!t)
 		return 0;

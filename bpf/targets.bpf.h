@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Included by every family: the set of target processes and the per-CPU
- * counter array. Each skeleton declares both maps; user/probes.c makes them
- * one pair of kernel maps with bpf_map__reuse_fd() before every load, so a
- * child that the fork family adds is a target for every family at once.
+ * Included by every family: the set of target processes, its filter and the
+ * per-CPU counter array. Each skeleton declares the three maps;
+ * user/probes.c makes them one set of kernel maps with bpf_map__reuse_fd()
+ * before every load, so a child that the fork family adds is a target for
+ * every family at once.
  */
 #ifndef VB_BPF_TARGETS_H
 #define VB_BPF_TARGETS_H
@@ -32,9 +33,63 @@ struct {
 	__type(value, __u64);
 } vb_counters SEC(".maps");
 
+/*
+ * In front of vb_targets: how many targets' tgids fall in each slot (tgid
+ * modulo VB_TARGET_SLOTS). Most events on a machine are not a target's, and
+ * a zero slot says so with one load the verifier inlines, no helper call and
+ * no hash walk. A slot is raised before its tgid enters vb_targets and
+ * lowered after it leaves, so a zero is never wrong; a nonzero one only
+ * sends the check on to vb_targets. User space pins the slots of the targets
+ * it adds (VB_SLOT_PINNED) and zeroes them all with the target set.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VB_TARGET_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} vb_target_slots SEC(".maps");
+
+static __always_inline __u32 *vb_target_slot(__u32 tgid)
+{
+	__u32 i = tgid & (VB_TARGET_SLOTS - 1);
+
+	return bpf_map_lookup_elem(&vb_target_slots, &i);
+}
+
+/* False: tgid is no target. True: ask vb_targets (or a thread's entry). */
+static __always_inline bool vb_maybe_target(__u32 tgid)
+{
+	__u32 *n = vb_target_slot(tgid);
+
+	return !n || *n;
+}
+
 static __always_inline bool vb_is_target(__u32 tgid)
 {
+	return vb_maybe_target(tgid) && bpf_map_lookup_elem(&vb_targets, &tgid) != NULL;
+}
+
+/* Makes tgid a target; false when vb_targets has no room for it. */
+static __always_inline bool vb_add_target(__u32 tgid)
+{
+	__u32 *n = vb_target_slot(tgid);
+	__u8 one = 1;
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	if (!bpf_map_update_elem(&vb_targets, &tgid, &one, BPF_NOEXIST))
+		return true;
+	if (n) /* it was one already, or there is no room */
+		__sync_fetch_and_add(n, -1);
 	return bpf_map_lookup_elem(&vb_targets, &tgid) != NULL;
+}
+
+static __always_inline void vb_del_target(__u32 tgid)
+{
+	__u32 *n = vb_target_slot(tgid);
+
+	if (!bpf_map_delete_elem(&vb_targets, &tgid) && n)
+		__sync_fetch_and_add(n, -1);
 }
 
 static __always_inline bool vb_current_is_target(void)

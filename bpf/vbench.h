@@ -12,11 +12,13 @@
 #endif
 
 /* Map sizes: every map is bounded; running out is counted (VB_CNT_*_OVERFLOW). */
-#define VB_MAX_TARGETS	4096 /* target tgids followed at once */
-#define VB_MAX_INFLIGHT 4096 /* block requests in flight (queue depths are far below) */
-#define VB_MAX_PENDING	4096 /* threads inside clone() or inside a VM exit */
-#define VB_MAX_BLK_KEYS 512  /* (device, direction, scope, writer) keys */
-#define VB_MAX_KVM_KEYS 512  /* (isa, exit reason) pairs */
+#define VB_MAX_TARGETS	4096	   /* target tgids followed at once */
+#define VB_TARGET_SLOTS 4096	   /* vb_target_slots (targets.bpf.h); a power of two */
+#define VB_SLOT_PINNED	(1u << 30) /* a slot user space set: never lowered to 0 */
+#define VB_MAX_INFLIGHT 4096	   /* block requests in flight (queue depths are far below) */
+#define VB_MAX_PENDING	4096	   /* threads inside clone() or inside a VM exit */
+#define VB_MAX_BLK_KEYS 512	   /* (device, direction, scope, writer) keys */
+#define VB_MAX_KVM_KEYS 512	   /* (isa, exit reason) pairs */
 #define VB_MAX_SYSCALLS                                          \
 	512 /* syscall numbers counted one by one; the last slot \
 	     * takes every number at or above it */

@@ -105,7 +105,7 @@ bench_probes_map_memory() {
 	done
 	bpftool map show -j | python3 -c '
 import json, sys
-ours = ("vb_targets", "vb_counters", "clone_start", "clone_hist", "blk_inflight", "blk_owned",
+ours = ("vb_targets", "vb_counters", "clone_start", "clone_hist", "vb_target_slots", "blk_inflight",
         "blk_stats", "syscall_counts", "kvm_pending", "kvm_stats",
         "sched_threads", "sched_exited", "sched_syscall_n", "sched_stack")
 maps = [m for m in json.load(sys.stdin) if m.get("name", "") in ours or m.get("name", "").endswith(".rodata") and m.get("name", "")[:5] in ("block", "kvm_b")]
@@ -117,9 +117,8 @@ print("   total %d maps: %.1f KiB" % (len(maps), sum(m.get("bytes_memlock", 0) f
 
 # What the sched family (thread states, cpu-clock samples at run's 99 Hz)
 # adds: the same program under trace with and without it, and untraced, in
-# both orders, beside bpftrace doing the same state accounting (the anchor,
-# which follows wakeups with a program of its own; ours reads the runqueue
-# wait at the switch-in).
+# both orders, beside bpftrace doing the same state accounting (the anchor;
+# both follow wakeups with a program of their own).
 # sched/nobreakdown is the rate with the family over the rate without it.
 bench_probes_sched_cost() {
 	probes_bench_prog

@@ -81,6 +81,20 @@ test_probes_fork_exact() {
 	assert_py "$f" 'd["probes"]["host"]["overflow"]["targets"] == 0'
 }
 
+# More children than the target filter has slots (VB_TARGET_SLOTS, 4096):
+# pids wrap onto slots earlier children raised and lowered again, and every
+# child must still be followed by every family, the fork family's exit and
+# the sched family's thread accounting alike.
+test_probes_fork_past_the_filter_slots() {
+	probes_progs
+	probes_trace forks -- "$VB_TMP/probe_prog" fork 4200
+	local f=$VB_TMP/forks.json
+	assert_py "$f" 'd["probes"]["host"]["forks"] == 4200'
+	assert_py "$f" 'd["probes"]["host"]["exits"] == 4201'
+	assert_py "$f" 'd["probes"]["host"]["breakdown"]["threads"] == 4201'
+	assert_py "$f" 'd["probes"]["host"]["overflow"]["targets"] == 0'
+}
+
 # getrusage counts every fault handle_mm_fault() resolved for the task,
 # user mode or kernel mode (copy_to_user): so user + kernel-mode faults at
 # user addresses must agree with minflt + majflt.

@@ -58,6 +58,7 @@ struct probes {
 	int stats_fd;	    /* BPF_STATS_RUN_TIME while held, or -1 */
 	__u64 cost_base;    /* run_time_ns of every program at the last reset */
 	int targets_fd;	    /* our own references to the shared maps */
+	int slots_fd;	    /* vb_target_slots, the targets' filter */
 	int counters_fd;
 	int ncpu;
 	char why[FAM_MAX][256]; /* why a family is missing, "" when it loaded */
@@ -141,14 +142,17 @@ static int map_fd(struct bpf_object *obj, const char *name)
 static int share_maps(struct probes *p, struct bpf_object *obj)
 {
 	struct bpf_map *t = bpf_object__find_map_by_name(obj, "vb_targets");
+	struct bpf_map *s = bpf_object__find_map_by_name(obj, "vb_target_slots");
 	struct bpf_map *c = bpf_object__find_map_by_name(obj, "vb_counters");
 	int err;
 
-	if (!t || !c)
+	if (!t || !s || !c)
 		return -ENOENT;
 	if (p->targets_fd < 0)
 		return 0;
 	err = bpf_map__reuse_fd(t, p->targets_fd);
+	if (!err)
+		err = bpf_map__reuse_fd(s, p->slots_fd);
 	if (!err)
 		err = bpf_map__reuse_fd(c, p->counters_fd);
 	return err;
@@ -161,8 +165,9 @@ static int adopt_maps(struct probes *p, struct bpf_object *obj)
 	if (p->targets_fd >= 0)
 		return 0;
 	p->targets_fd = fcntl(map_fd(obj, "vb_targets"), F_DUPFD_CLOEXEC, 3);
+	p->slots_fd = fcntl(map_fd(obj, "vb_target_slots"), F_DUPFD_CLOEXEC, 3);
 	p->counters_fd = fcntl(map_fd(obj, "vb_counters"), F_DUPFD_CLOEXEC, 3);
-	if (p->targets_fd < 0 || p->counters_fd < 0)
+	if (p->targets_fd < 0 || p->slots_fd < 0 || p->counters_fd < 0)
 		return -errno;
 	return 0;
 }
@@ -365,7 +370,7 @@ int probes_open(struct probes **out, const struct probes_opts *opts)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	p->targets_fd = p->counters_fd = p->stats_fd = -1;
+	p->targets_fd = p->slots_fd = p->counters_fd = p->stats_fd = -1;
 	p->ncpu = libbpf_num_possible_cpus();
 	if (p->ncpu <= 0) {
 		err = p->ncpu ? p->ncpu : -EINVAL;
@@ -422,15 +427,29 @@ const char *probes_missing(const struct probes *p)
 	return p ? p->missing : "all";
 }
 
+/* The filter's slot first (targets.bpf.h): pinned, so that no child's
+ * exit lowers it to zero while tgid is a target. */
 static int probes_add_target(struct probes *p, pid_t tgid)
 {
-	__u32 key = tgid;
+	__u32 key = tgid, slot = key & (VB_TARGET_SLOTS - 1), pinned = VB_SLOT_PINNED;
 	__u8 one = 1;
 
 	if (!p || p->targets_fd < 0)
 		return -EINVAL;
-	if (bpf_map_update_elem(p->targets_fd, &key, &one, BPF_ANY))
+	if (bpf_map_update_elem(p->slots_fd, &slot, &pinned, BPF_ANY) ||
+	    bpf_map_update_elem(p->targets_fd, &key, &one, BPF_ANY))
 		return -errno;
+	return 0;
+}
+
+/* Every slot of the filter to zero: nobody is a target. */
+static int clear_target_slots(struct probes *p)
+{
+	__u32 zero = 0;
+
+	for (__u32 i = 0; i < VB_TARGET_SLOTS; i++)
+		if (bpf_map_update_elem(p->slots_fd, &i, &zero, BPF_ANY))
+			return -errno;
 	return 0;
 }
 
@@ -441,6 +460,8 @@ int probes_set_target(struct probes *p, pid_t tgid)
 	if (!p || p->targets_fd < 0)
 		return -EINVAL;
 	err = probe_clear_map(p->targets_fd, sizeof(__u32));
+	if (!err)
+		err = clear_target_slots(p);
 	/* The sched family takes a thread's entry for its target check: the
 	 * old targets' threads must have none. */
 	if (!err && p->sched)
@@ -996,6 +1017,8 @@ void probes_close(struct probes *p)
 	fork_bpf__destroy(p->fork);
 	if (p->targets_fd >= 0)
 		close(p->targets_fd);
+	if (p->slots_fd >= 0)
+		close(p->slots_fd);
 	if (p->counters_fd >= 0)
 		close(p->counters_fd);
 	if (p->stats_fd >= 0)
