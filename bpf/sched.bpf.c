@@ -237,10 +237,16 @@ static __always_inline __s32 task_syscall(struct task_struct *task, __s32 *fd)
 	return (__s32)nr;
 }
 
+/* The guess of a wakeup's first sight: a thread is woken while still on its
+ * CPU when the wakeup comes before its switch-out (it had only set itself
+ * to sleep), so the wakee is running if it is on a CPU, else asleep. */
+#define GUESS_WAKEE VB_ST_MAX
+
 /*
  * A thread's entry, made on first sight with the state it must have been
- * in since it entered the window (guess): running, sleeping, runnable.
- * With from_regs, a first sight finds its syscall from its registers.
+ * in since it entered the window (guess): running, sleeping, runnable, or
+ * GUESS_WAKEE. With from_regs, a first sight finds its syscall from its
+ * registers.
  */
 static __always_inline struct vb_sched_thread *
 thread_new(struct task_struct *task, __u32 tid, __u32 tgid, __u64 now, __u32 guess, bool from_regs)
@@ -258,6 +264,8 @@ thread_new(struct task_struct *task, __u32 tid, __u32 tgid, __u64 now, __u32 gue
 	n.sys_nr = from_regs ? task_syscall(task, &n.sys_fd) : -1;
 	if (!from_regs)
 		n.sys_fd = -1;
+	if (guess == GUESS_WAKEE)
+		guess = BPF_CORE_READ(task, on_cpu) ? VB_ST_USER : VB_ST_SLEEP;
 	n.state = guess;
 	if (guess == VB_ST_USER && n.sys_nr >= 0)
 		n.state = VB_ST_SYSCALL;
@@ -350,7 +358,7 @@ static __always_inline int on_wakeup(const bool btf, struct task_struct *p, bool
 	__u64 now = 0;
 
 	/* Most wakeups on the machine are not the target's: no clock read for them. */
-	t = target_thread(btf, p, &now, new_task ? VB_ST_RUN_WAKEUP : VB_ST_SLEEP);
+	t = target_thread(btf, p, &now, new_task ? VB_ST_RUN_WAKEUP : GUESS_WAKEE);
 	if (!t)
 		return 0;
 	/* A wakeup of a thread still on its CPU (it had not yet slept) changes
