@@ -13,6 +13,8 @@
  *   sched_switch (next)         runnable -> on CPU
  *   sched_process_exit          closes the thread; folded per comm
  *
+ * Beside them, the steal within a stretch on CPU (steal_clock() below).
+ *
  * (The scheduler's own sched_info.last_queued, read at the switch-in, cannot
  * stand in for the wakeup programs: the runqueue clock it would be set
  * against was not newer than it in 158 to 280 of 300 switch-ins measured
@@ -133,7 +135,9 @@ __u64 window_start_ns = 0;
 
 static __always_inline __u32 mask_state(__u32 s)
 {
-	_Static_assert(VB_ST_MAX == 8 && VB_SLEEP_MAX == 8, "masks below");
+	/* Every state a thread is put in is below 8 (STEAL, the ninth, is only
+	 * added to), as is every sleep reason. */
+	_Static_assert(VB_ST_STEAL == 8 && VB_SLEEP_MAX == 8, "masks below");
 	asm volatile("%[s] &= 7" : [s] "+r"(s));
 	return s;
 }
@@ -161,6 +165,37 @@ static __always_inline void account(struct vb_sched_thread *t, __u64 now)
 		t->acc.sleep_ns[mask_state(t->sleep_reason)] += d;
 	else if (t->state == VB_ST_SYSCALL)
 		add_syscall_ns(t->sys_nr, d);
+}
+
+/*
+ * Steal: with paravirtual steal time (a guest of KVM, as this machine is),
+ * every runqueue update moves the time the hypervisor ran something else
+ * from the CPU's clock into rq->prev_steal_time_rq, and the scheduler's
+ * run time (schedstat, utime and stime) leaves it out. A thread's stretch
+ * on CPU reads that clock when it begins (the switch-in: __schedule has
+ * just updated it) and at every sample and its end; the growth is its
+ * steal. Stale by at most a tick at a sample or an exit, and carried into
+ * the next reading, not lost. The runqueue is reached from a task on it
+ * (its cfs_rq's rq): a per-CPU ksym would need data symbols in kallsyms,
+ * which kernels without CONFIG_KALLSYMS_ALL (this one) do not list. 0
+ * where the kernel has no such clock or no group scheduling.
+ */
+static __always_inline __u64 steal_clock(struct task_struct *on_this_cpu)
+{
+	if (!bpf_core_field_exists(struct rq, prev_steal_time_rq) ||
+	    !bpf_core_field_exists(struct cfs_rq, rq) ||
+	    !bpf_core_field_exists(struct sched_entity, cfs_rq))
+		return 0;
+	return BPF_CORE_READ(on_this_cpu, se.cfs_rq, rq, prev_steal_time_rq);
+}
+
+/* The steal since the thread's last reading, into STEAL; the mark moves to
+ * clock (0: the stretch on CPU ends). */
+static __always_inline void steal_take(struct vb_sched_thread *t, __u64 clock, __u64 mark)
+{
+	if (t->steal_mark && clock > t->steal_mark)
+		t->acc.ns[VB_ST_STEAL] += clock - t->steal_mark;
+	t->steal_mark = mark;
 }
 
 static __always_inline bool is_read(__s32 nr)
@@ -330,11 +365,13 @@ static __always_inline int on_switch(const bool btf, bool preempt, struct task_s
 {
 	__u64 id = bpf_get_current_pid_tgid(); /* prev is current */
 	struct vb_sched_thread *t;
-	__u64 now = 0;
+	__u64 now = 0, steal = ~0ULL; /* ~0: not read yet */
 
 	t = current_thread(id, &now, VB_ST_USER, true);
 	if (t) {
 		account(t, now);
+		steal = steal_clock(prev);
+		steal_take(t, steal, 0);
 		if (preempt || !prev_state) {
 			t->state = VB_ST_RUN_PREEMPT;
 		} else if ((prev_state & TASK_UNINTERRUPTIBLE_) && !(prev_state & TASK_NOLOAD_)) {
@@ -348,6 +385,7 @@ static __always_inline int on_switch(const bool btf, bool preempt, struct task_s
 	if (t) {
 		account(t, now);
 		t->state = t->sys_nr >= 0 ? VB_ST_SYSCALL : VB_ST_USER;
+		t->steal_mark = steal != ~0ULL ? steal : steal_clock(next);
 	}
 	return 0;
 }
@@ -393,6 +431,8 @@ static __always_inline int on_exit(struct task_struct *p)
 	if (!t)
 		return 0;
 	account(t, now);
+	if (t->state == VB_ST_USER || t->state == VB_ST_SYSCALL)
+		steal_take(t, steal_clock(p), 0); /* p is current: on this CPU */
 	BPF_CORE_READ_STR_INTO(&key.comm, p, comm);
 	acc = bpf_map_lookup_elem(&sched_exited, &key);
 	if (!acc) {
@@ -594,6 +634,7 @@ int vb_sample(struct bpf_perf_event_data *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
 	struct vb_sched_thread *t;
+	__u64 now;
 	bool user;
 
 	if (!vb_maybe_target(id >> 32))
@@ -620,6 +661,9 @@ int vb_sample(struct bpf_perf_event_data *ctx)
 		t->state = t->sys_nr >= 0 ? VB_ST_SYSCALL : VB_ST_USER;
 		__sync_fetch_and_add(&switch_repairs, 1);
 	}
+	/* On this CPU since its switch-in (or, unseen, since before the window). */
+	now = steal_clock((struct task_struct *)bpf_get_current_task());
+	steal_take(t, now, now);
 	if (t->state == VB_ST_SYSCALL) {
 		t->acc.samples[VB_SMP_SYSCALL]++;
 		if (!user && under_fault_entry(ctx))

@@ -18,8 +18,8 @@
 
 /*
  * The kernel side keeps USER, SYSCALL, the two RUNNABLE states, BLOCKED_IO
- * and SLEEP. On-CPU time outside syscalls is kept as USER and split in user
- * space into user, fault and other kernel time in the proportion of the
+ * and SLEEP (and STEAL beside them, within USER and SYSCALL). On-CPU time outside syscalls is kept
+ * as USER and split in user space into user, fault and other kernel time in the proportion of the
  * cpu-clock samples taken there (this kernel has no fentry and no function
  * tracer: the page-fault tracepoints mark a fault's entry, not its end).
  */
@@ -32,6 +32,15 @@ enum vb_sched_state {
 	VB_ST_RUN_PREEMPT, /* runnable, waiting for a CPU after a preemption */
 	VB_ST_BLOCKED_IO,  /* off CPU, TASK_UNINTERRUPTIBLE */
 	VB_ST_SLEEP,	   /* off CPU, TASK_INTERRUPTIBLE (or stopped) */
+	/*
+	 * Not a state the kernel side puts a thread in: of its on-CPU time
+	 * (USER and SYSCALL), the part the hypervisor under this kernel ran
+	 * something else, read from the runqueue's paravirt steal clock at
+	 * the switch-in, the samples, the switch-out and the exit. User space
+	 * takes it out of the on-CPU states, as the scheduler's own run time
+	 * (schedstat, utime/stime) leaves it out.
+	 */
+	VB_ST_STEAL,
 	VB_ST_MAX,
 };
 
@@ -70,8 +79,9 @@ struct vb_sched_acc {
 /* sched_threads: thread id -> this. */
 struct vb_sched_thread {
 	struct vb_sched_acc acc;
-	__u64 ts;	/* when the current state began */
-	__u64 start_ns; /* the thread's start in the window: max(window start, its birth) */
+	__u64 ts;	  /* when the current state began */
+	__u64 start_ns;	  /* the thread's start in the window: max(window start, its birth) */
+	__u64 steal_mark; /* on CPU: this CPU's steal clock when last read, 0 unread */
 	__u32 tgid;
 	__u32 state;	    /* enum vb_sched_state */
 	__s32 sys_nr;	    /* the syscall it is in, -1 outside */

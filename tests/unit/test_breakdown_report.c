@@ -156,7 +156,7 @@ static void text_and_md_sections(void **state)
 	assert_non_null(strstr(m, "## Where the time went"));
 	assert_non_null(strstr(m, "| qemu | 3100 | 2000 | 100 |"));
 	assert_non_null(strstr(m, "| qemu: busy gap vs native | +1990 | +1900 | +90.0 | +0.00 | "
-				  "+0.00 | +0.00 | +0.00 |  |\n"));
+				  "+0.00 | +0.00 | +0.00 | +0.00 |  |\n"));
 	assert_non_null(strstr(m, "| qemu: share of busy gap | 100 % | 95 % | 4.5 % |"));
 	assert_non_null(strstr(m, "| qemu: guest view busy gap | +1395 | +1400 | -5.00 |"));
 	assert_non_null(strstr(m, "| qemu: guest view busy share | 100 % | 100 % | -0.4 % |"));

@@ -245,6 +245,34 @@ static void test_reference_and_cells_left_alone(void **state)
 }
 
 /* Without a plain native entry, nothing is compared. */
+/* "steal" may be missing (a document from before it: 0), not malformed. */
+static void test_steal_bucket_read(void **state)
+{
+	static const char base[] = "\"user\": 1, \"kernel_syscall\": 2, \"kernel_fault\": 3, "
+				   "\"kernel_other\": 4, \"runnable\": 6, \"blocked_io\": 7";
+	double out[OVERHEAD_NBUCKETS];
+	struct json_object *o;
+	char json[256];
+
+	(void)state;
+	snprintf(json, sizeof(json), "{%s, \"sleep\": 8}", base);
+	o = json_tokener_parse(json);
+	assert_true(overhead_buckets_read(o, true, out));
+	assert_true(out[OVERHEAD_STEAL] == 0 && out[OVERHEAD_SLEEP] == 8 && out[0] == 1);
+	json_object_put(o);
+	snprintf(json, sizeof(json), "{%s, \"steal\": 5}", base);
+	o = json_tokener_parse(json);
+	assert_false(overhead_buckets_read(o, true, out)); /* no sleep */
+	assert_true(overhead_buckets_read(o, false, out));
+	assert_true(out[OVERHEAD_STEAL] == 5 && out[OVERHEAD_SLEEP] == 0 && out[6] == 7);
+	json_object_put(o);
+	snprintf(json, sizeof(json), "{%s, \"steal\": \"x\", \"sleep\": 8}", base);
+	o = json_tokener_parse(json);
+	assert_false(overhead_buckets_read(o, true, out));
+	json_object_put(o);
+	assert_false(overhead_buckets_read(NULL, true, out));
+}
+
 static void test_no_reference(void **state)
 {
 	struct json_object *doc = tdoc_new(), *q, *c, *ov;
@@ -267,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_guest_side),
 		cmocka_unit_test(test_median_skips_invalid_and_bare_runs),
 		cmocka_unit_test(test_reference_and_cells_left_alone),
+		cmocka_unit_test(test_steal_bucket_read),
 		cmocka_unit_test(test_no_reference),
 	};
 

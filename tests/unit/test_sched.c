@@ -114,6 +114,34 @@ static void test_split_keeps_the_sum(void **state)
 	assert_int_equal(none.ns[VB_ST_FAULT] + none.ns[VB_ST_KOTHER], 0);
 }
 
+/* Steal was counted inside the on-CPU states: it comes out of them in
+ * their proportion, the sum stays, and it never exceeds them. */
+static void test_split_takes_out_steal(void **state)
+{
+	struct probe_sched_row r = {0}, over = {0};
+
+	(void)state;
+	r.ns[VB_ST_USER] = 800;
+	r.ns[VB_ST_SYSCALL] = 200;
+	r.ns[VB_ST_SLEEP] = 50;
+	r.ns[VB_ST_STEAL] = 100;
+	r.samples[VB_SMP_USER] = 3;
+	r.samples[VB_SMP_FAULT] = 1;
+	probe_sched_split_oncpu(&r);
+	assert_int_equal(row_sum(&r), 1050);
+	assert_int_equal(r.ns[VB_ST_STEAL], 100);
+	assert_int_equal(r.ns[VB_ST_SYSCALL], 180);
+	assert_int_equal(r.ns[VB_ST_FAULT], 180); /* a quarter of the 720 left outside syscalls */
+	assert_int_equal(r.ns[VB_ST_USER], 540);
+	assert_string_equal(probe_sched_state_name(VB_ST_STEAL), "steal");
+	over.ns[VB_ST_USER] = 30;
+	over.ns[VB_ST_STEAL] = 45;
+	probe_sched_split_oncpu(&over);
+	assert_int_equal(over.ns[VB_ST_STEAL], 30);
+	assert_int_equal(over.ns[VB_ST_USER], 0);
+	assert_int_equal(row_sum(&over), 30);
+}
+
 static void test_exited_row(void **state)
 {
 	struct vb_sched_comm key = {.comm = "probe_prog"};
@@ -175,7 +203,8 @@ static void test_breakdown_json_shape_and_sums(void **state)
 	assert_int_equal(get_u64(o, "wall_ns", NULL), 5000);
 	assert_int_equal(get_u64(o, "threads", NULL), 5);
 	assert_true(json_object_object_get_ex(o, "states_ns", &x));
-	assert_int_equal(json_object_object_length(x), 7);
+	assert_int_equal(json_object_object_length(x), 8);
+	assert_int_equal(get_u64(x, "steal", NULL), 0);
 	assert_int_equal(get_u64(x, "user", NULL), 600);
 	assert_int_equal(get_u64(x, "runnable", NULL), 1300);
 	assert_int_equal(get_u64(x, "blocked_io", NULL), 1000);
@@ -321,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_live_thread_ts_after_now_adds_nothing),
 		cmocka_unit_test(test_split_follows_samples),
 		cmocka_unit_test(test_split_keeps_the_sum),
+		cmocka_unit_test(test_split_takes_out_steal),
 		cmocka_unit_test(test_exited_row),
 		cmocka_unit_test(test_breakdown_json_shape_and_sums),
 		cmocka_unit_test(test_breakdown_cost_and_per_op),

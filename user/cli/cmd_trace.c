@@ -37,9 +37,10 @@ static void usage(FILE *out)
 	      "Runs COMMAND under the BPF probes (page faults, forks, clone latency, block\n"
 	      "I/O, syscalls; VM exits with --kvm) and prints what the kernel did for it and\n"
 	      "the processes it forks, and where their time went: each thread's wall time\n"
-	      "divided into user, syscall, page-fault and other kernel time on CPU, runnable\n"
-	      "(after a wakeup, after a preemption), blocked on I/O and sleeping (by reason),\n"
-	      "as perf sched timehist -s does. Needs root (or CAP_BPF and CAP_PERFMON).\n\n"
+	      "divided into user, syscall, page-fault and other kernel time on CPU, steal\n"
+	      "(on CPU while the hypervisor beneath ran something else), runnable (after a\n"
+	      "wakeup, after a preemption), blocked on I/O and sleeping (by reason), as\n"
+	      "perf sched timehist -s does. Needs root (or CAP_BPF and CAP_PERFMON).\n\n"
 	      "  --kvm           also load the kvm:kvm_exit/kvm_entry family (a VMM command)\n"
 	      "  --json          print one JSON object: the command, its status and probes.host\n"
 	      "                  (the time breakdown under probes.host.breakdown)\n"
@@ -203,9 +204,8 @@ static double get_double(struct json_object *o, const char *a, const char *b)
 
 /* The breakdown's states in table order, as perf sched timehist -s puts
  * run time, wait time and sleep time side by side. */
-static const char *const bd_states[] = {"user",		"kernel_syscall", "kernel_fault",
-					"kernel_other", "runnable",	  "blocked_io",
-					"sleep"};
+static const char *const bd_states[] = {"user",	 "kernel_syscall", "kernel_fault", "kernel_other",
+					"steal", "runnable",	   "blocked_io",   "sleep"};
 #define BD_NSTATES (sizeof(bd_states) / sizeof(bd_states[0]))
 
 static double ms(struct json_object *o, const char *key)
@@ -285,8 +285,9 @@ static void print_breakdown(struct json_object *bd)
 	printf("\nwhere the time went: %llu thread(s), wall %.3f ms, coverage %.1f %%\n",
 	       (unsigned long long)get_u64(bd, "threads"), wall / 1e6,
 	       100 * json_object_get_double(json_object_object_get(bd, "coverage")));
-	printf("%-16s %5s %11s %10s %10s %10s %10s %10s %10s %10s\n", "comm (ms)", "thr", "wall",
-	       "user", "syscall", "fault", "k-other", "runnable", "blocked", "sleep");
+	printf("%-16s %5s %11s %10s %10s %10s %10s %10s %10s %10s %10s\n", "comm (ms)", "thr",
+	       "wall", "user", "syscall", "fault", "k-other", "steal", "runnable", "blocked",
+	       "sleep");
 	json_object_object_get_ex(bd, "by_comm", &a);
 	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
 		struct json_object *r = json_object_array_get_idx(a, i);

@@ -18,8 +18,14 @@
 #define TOP_BUCKETS 3
 
 static const char *const bucket_words[OVERHEAD_NBUCKETS] = {
-	"user code",	     "syscalls",       "page faults", "other kernel work",
-	"waiting for a CPU", "blocked on I/O", "sleeping",
+	"user code",
+	"syscalls",
+	"page faults",
+	"other kernel work",
+	"CPU taken by the hypervisor beneath",
+	"waiting for a CPU",
+	"blocked on I/O",
+	"sleeping",
 };
 
 /* ns as "20.7 ms", "181 µs", "4.2 ns": three significant digits. */
@@ -53,7 +59,7 @@ static double oncpu(struct json_object *states)
 {
 	double v, s = 0;
 
-	for (int b = 0; b < 4; b++) /* user and the three kernel buckets */
+	for (int b = 0; b < OVERHEAD_STEAL; b++) /* user and the three kernel buckets */
 		if (doc_num(states, overhead_buckets[b], &v))
 			s += v;
 	return s;
@@ -187,6 +193,7 @@ bool findings_breakdown(struct json_object *cell, const char *label, const char 
 	struct ranked_bucket r[OVERHEAD_NBUCKETS - 1];
 	double total, busy, sleep = 0, mine = 0, native = 0, mine_busy = 0, native_busy = 0;
 	double on = 0, share, v;
+	double extra[OVERHEAD_NBUCKETS], per[OVERHEAD_NBUCKETS], nat[OVERHEAD_NBUCKETS];
 	char a[32], b[32], c[32], d[64], key[48];
 	size_t len;
 	int nr = 0;
@@ -194,25 +201,22 @@ bool findings_breakdown(struct json_object *cell, const char *label, const char 
 	if (!ov || !doc_num(ov, "extra_total_ns", &total) || total == 0 ||
 	    !doc_num(ov, "extra_busy_ns", &busy) || !doc_get(ov, "share_of_gap"))
 		return false;
+	if (!overhead_buckets_read(doc_get(ov, "extra_per_op_ns"), true, extra) ||
+	    !overhead_buckets_read(doc_get(ov, "per_op_ns"), true, per) ||
+	    !overhead_buckets_read(doc_get(ov, "native_per_op_ns"), true, nat))
+		return false;
 	for (int k = 0; k < OVERHEAD_NBUCKETS; k++) {
-		const char *name = overhead_buckets[k];
-		double extra, nat;
-
-		if (!doc_num(doc_get(ov, "extra_per_op_ns"), name, &extra) ||
-		    !doc_num(doc_get(ov, "per_op_ns"), name, &v) ||
-		    !doc_num(doc_get(ov, "native_per_op_ns"), name, &nat))
-			return false;
-		mine += v;
-		native += nat;
+		mine += per[k];
+		native += nat[k];
 		if (k == OVERHEAD_SLEEP) {
-			sleep = extra;
+			sleep = extra[k];
 			continue;
 		}
-		mine_busy += v;
-		native_busy += nat;
-		r[nr++] = (struct ranked_bucket){k, extra};
-		if (k < 4)
-			on += extra;
+		mine_busy += per[k];
+		native_busy += nat[k];
+		r[nr++] = (struct ranked_bucket){k, extra[k]};
+		if (k < OVERHEAD_STEAL)
+			on += extra[k];
 	}
 	len = (size_t)snprintf(
 		text, n,

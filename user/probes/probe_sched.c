@@ -64,7 +64,7 @@ void probe_sched_keep_maps(struct probe_sched *ps)
 static const char *const state_names[VB_ST_MAX] = {
 	"user",		"kernel_syscall",  "kernel_fault",
 	"kernel_other", "runnable_wakeup", "runnable_preempt",
-	"blocked_io",	"sleep",
+	"blocked_io",	"sleep",	   "steal",
 };
 
 static const char *const reason_names[VB_SLEEP_MAX] = {
@@ -152,11 +152,33 @@ void probe_sched_row_from_exited(const struct vb_sched_comm *key, const struct v
 	add_acc(row, acc);
 }
 
+/* The steal out of the on-CPU states it was counted in, in proportion:
+ * the hypervisor takes the CPU whatever the thread was doing. */
+static void take_out_steal(struct probe_sched_row *row)
+{
+	__u64 run = row->ns[VB_ST_USER] + row->ns[VB_ST_SYSCALL];
+	__u64 steal = row->ns[VB_ST_STEAL] < run ? row->ns[VB_ST_STEAL] : run, of_user;
+
+	row->ns[VB_ST_STEAL] = steal;
+	if (!steal)
+		return;
+	of_user = (__u64)((double)steal * row->ns[VB_ST_USER] / run);
+	if (of_user > row->ns[VB_ST_USER])
+		of_user = row->ns[VB_ST_USER];
+	if (steal - of_user > row->ns[VB_ST_SYSCALL])
+		of_user = steal - row->ns[VB_ST_SYSCALL];
+	row->ns[VB_ST_USER] -= of_user;
+	row->ns[VB_ST_SYSCALL] -= steal - of_user;
+}
+
 void probe_sched_split_oncpu(struct probe_sched_row *row)
 {
 	__u64 u = row->samples[VB_SMP_USER], f = row->samples[VB_SMP_FAULT];
-	__u64 k = row->samples[VB_SMP_KOTHER], oncpu = row->ns[VB_ST_USER];
+	__u64 k = row->samples[VB_SMP_KOTHER], oncpu;
 	__u64 fault, other;
+
+	take_out_steal(row);
+	oncpu = row->ns[VB_ST_USER];
 
 	if (!(u + f + k))
 		return;
@@ -183,6 +205,7 @@ static struct json_object *states_json(const __u64 *ns)
 	add_u64(o, "kernel_syscall", ns[VB_ST_SYSCALL]);
 	add_u64(o, "kernel_fault", ns[VB_ST_FAULT]);
 	add_u64(o, "kernel_other", ns[VB_ST_KOTHER]);
+	add_u64(o, "steal", ns[VB_ST_STEAL]);
 	add_u64(o, "runnable", ns[VB_ST_RUN_WAKEUP] + ns[VB_ST_RUN_PREEMPT]);
 	add_u64(o, "blocked_io", ns[VB_ST_BLOCKED_IO]);
 	add_u64(o, "sleep", ns[VB_ST_SLEEP]);
@@ -734,15 +757,22 @@ struct json_object *probe_sched_snapshot(struct probe_sched *ps, struct sched_bp
 	__u64 *sys_ns = calloc(VB_MAX_SYSCALLS, sizeof(*sys_ns));
 	struct probe_sched_view v = {.probe_cost_ns = probe_cost_ns, .lost = lost};
 	struct json_object *o = NULL;
+	__u64 sys_before = 0, sys_after = 0;
 
 	if (!rows || !sys_ns)
 		goto out;
 	v.rows = rows;
 	v.n = read_threads(s, rows, max, vb_now_ns());
 	v.n += read_exited(s, ncpu, rows + v.n, max - v.n);
-	for (size_t i = 0; i < v.n; i++)
+	for (size_t i = 0; i < v.n; i++) {
+		sys_before += rows[i].ns[VB_ST_SYSCALL];
 		probe_sched_split_oncpu(&rows[i]);
+		sys_after += rows[i].ns[VB_ST_SYSCALL];
+	}
 	read_syscall_ns(s, ncpu, sys_ns);
+	/* The steal inside syscalls out of each syscall's time alike. */
+	for (size_t i = 0; sys_after < sys_before && i < VB_MAX_SYSCALLS; i++)
+		sys_ns[i] = (__u64)((double)sys_ns[i] * sys_after / sys_before);
 	v.syscall_ns = sys_ns;
 	v.sample_hz = ps ? ps->hz : 0;
 	v.fault_method = v.sample_hz ? "tracepoints+samples" : "none";

@@ -73,9 +73,11 @@ void probe_sched_row_from_thread(const struct vb_sched_thread *t, __u64 now,
 void probe_sched_row_from_exited(const struct vb_sched_comm *key, const struct vb_sched_acc *acc,
 				 struct probe_sched_row *row);
 
-/* Splits the on-CPU time outside syscalls (ns[VB_ST_USER]) into user,
- * fault and other kernel time in the proportion of the samples taken
- * there; without samples it all stays user. */
+/* Takes the steal (ns[VB_ST_STEAL]) out of the on-CPU states in proportion
+ * to their time, then splits the on-CPU time outside syscalls
+ * (ns[VB_ST_USER]) into user, fault and other kernel time in the
+ * proportion of the samples taken there; without samples it all stays
+ * user. */
 void probe_sched_split_oncpu(struct probe_sched_row *row);
 
 /* The breakdown object of a view (rows already split). */

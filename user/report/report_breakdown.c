@@ -19,13 +19,13 @@
 #define MAX_WL 32
 
 static const char *const bucket_labels[OVERHEAD_NBUCKETS] = {
-	"user", "syscall", "fault", "k-other", "runnable", "blocked", "sleep",
+	"user", "syscall", "fault", "k-other", "steal", "runnable", "blocked", "sleep",
 };
 
 /* Not the platforms' colours (report_html.c), so a bar's parts never read
  * as platforms. */
 static const char *const bucket_colors[OVERHEAD_NBUCKETS] = {
-	"#5b8ff9", "#f6bd16", "#e86452", "#9270ca", "#ff9d4d", "#6dc8ec", "#d3d9e0",
+	"#5b8ff9", "#f6bd16", "#e86452", "#9270ca", "#5d7092", "#ff9d4d", "#6dc8ec", "#d3d9e0",
 };
 
 static const char *const role_names[BD_MAX_ROLES] = {"vcpu", "io", "main_loop", "other"};
@@ -60,14 +60,7 @@ static double sum(const double *v)
 
 static bool buckets_at(struct json_object *o, const char *path, double *out)
 {
-	struct json_object *x = doc_get(o, path);
-
-	if (!x || !json_object_is_type(x, json_type_object))
-		return false;
-	for (int b = 0; b < OVERHEAD_NBUCKETS; b++)
-		if (!doc_num(x, overhead_buckets[b], &out[b]))
-			return false;
-	return true;
+	return overhead_buckets_read(doc_get(o, path), true, out);
 }
 
 /* The roles of the run's VMM threads, per op, those that had any time. */
@@ -109,16 +102,7 @@ static double read_guest(struct json_object *run, struct bd_row *r)
 /* share_of_busy_gap: every bucket but sleep, which it has no key for. */
 static bool busy_shares_at(struct json_object *o, const char *path, double *out)
 {
-	struct json_object *x = doc_get(o, path);
-
-	if (!x || !json_object_is_type(x, json_type_object))
-		return false;
-	for (int b = 0; b < OVERHEAD_NBUCKETS; b++) {
-		out[b] = 0;
-		if (b != OVERHEAD_SLEEP && !doc_num(x, overhead_buckets[b], &out[b]))
-			return false;
-	}
-	return true;
+	return overhead_buckets_read(doc_get(o, path), false, out);
 }
 
 /* A side of the cell's overhead (ov: "overhead" or "overhead.guest"). */

@@ -15,17 +15,33 @@
 #include "stats.h"
 
 const char *const overhead_buckets[OVERHEAD_NBUCKETS] = {
-	"user", "kernel_syscall", "kernel_fault", "kernel_other", "runnable", "blocked_io", "sleep",
+	"user",	 "kernel_syscall", "kernel_fault", "kernel_other",
+	"steal", "runnable",	   "blocked_io",   "sleep",
 };
+
+bool overhead_buckets_read(struct json_object *o, bool with_sleep, double out[OVERHEAD_NBUCKETS])
+{
+	if (!o || !json_object_is_type(o, json_type_object))
+		return false;
+	for (int b = 0; b < OVERHEAD_NBUCKETS; b++) {
+		out[b] = 0;
+		if (b == OVERHEAD_SLEEP && !with_sleep)
+			continue;
+		if (!doc_num(o, overhead_buckets[b], &out[b]) &&
+		    (b != OVERHEAD_STEAL || json_object_object_get_ex(o, "steal", NULL)))
+			return false;
+	}
+	return true;
+}
 
 bool overhead_per_op(struct json_object *run, const char *side, double out[OVERHEAD_NBUCKETS])
 {
 	struct json_object *per = doc_get(doc_get(run, side), "breakdown.per_op_ns");
 
-	if (!per || !json_object_is_type(per, json_type_object))
+	if (!overhead_buckets_read(per, true, out))
 		return false;
 	for (int b = 0; b < OVERHEAD_NBUCKETS; b++)
-		if (!doc_num(per, overhead_buckets[b], &out[b]) || !isfinite(out[b]) || out[b] < 0)
+		if (!isfinite(out[b]) || out[b] < 0)
 			return false;
 	return true;
 }

@@ -17,8 +17,11 @@
 struct json_object;
 
 /* The breakdown's buckets, in the order every table and bar shows them. */
-#define OVERHEAD_NBUCKETS 7
+#define OVERHEAD_NBUCKETS 8
 extern const char *const overhead_buckets[OVERHEAD_NBUCKETS];
+/* "steal", after the four on-CPU buckets: the on-CPU time the hypervisor
+ * under the measuring kernel ran something else. */
+#define OVERHEAD_STEAL 4
 /* The last bucket, "sleep": waiting for work, outside the busy gap. */
 #define OVERHEAD_SLEEP (OVERHEAD_NBUCKETS - 1)
 
@@ -29,6 +32,14 @@ extern const char *const overhead_buckets[OVERHEAD_NBUCKETS];
  * *index (may be NULL) is its place in the cell's runs.
  */
 struct json_object *overhead_median_run(struct json_object *cell, size_t *index);
+
+/*
+ * The buckets of an object keyed by their names (states_ns, per_op_ns,
+ * extra_per_op_ns...) into out, in overhead_buckets order; false when one
+ * is missing. "steal" may be: a document written before it had none (0).
+ * Without sleep, "sleep" is not asked for and reads 0 (share_of_busy_gap).
+ */
+bool overhead_buckets_read(struct json_object *o, bool with_sleep, double out[OVERHEAD_NBUCKETS]);
 
 /* The per-op ns of each bucket (overhead_buckets order) of a breakdown at
  * side ("probes.host" or "probes.guest") of run; false when absent. */
