@@ -362,11 +362,15 @@ test_probes_breakdown_direct_reads() {
 # syscall on CPU and the wait for the device depends on the device (a fast
 # virtio disk completes in tens of microseconds): the reads hold nearly all
 # of it, a good part is the wait, and the wait is uninterruptible, not sleep.
+# The reads on CPU include what the hypervisor beneath stole from them: on
+# this machine a read of its virtio disk costs the guest steal (in /proc/stat
+# 80 to 140 ms of it over a 170 ms trace; the reads 10 to 50 ms of that).
 busy = wall - st["runnable"]
-print("  blocked_io / (wall - runnable) %.3f, + kernel_syscall %.3f" % (
-    st["blocked_io"] / busy, (st["blocked_io"] + st["kernel_syscall"]) / busy))
+reads = st["blocked_io"] + st["kernel_syscall"] + st["steal"]
+print("  blocked_io / (wall - runnable) %.3f, + kernel_syscall + steal %.3f" % (
+    st["blocked_io"] / busy, reads / busy))
 assert st["blocked_io"] >= 0.15 * busy
-assert st["blocked_io"] + st["kernel_syscall"] >= 0.8 * busy
+assert reads >= 0.8 * busy
 assert st["blocked_io"] >= 0.9 * (st["blocked_io"] + st["sleep"])
 assert list(b["syscalls_ns"])[0] == "pread64"
 '
