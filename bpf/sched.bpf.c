@@ -180,13 +180,15 @@ static __always_inline void account(struct vb_sched_thread *t, __u64 now)
  * which kernels without CONFIG_KALLSYMS_ALL (this one) do not list. 0
  * where the kernel has no such clock or no group scheduling.
  */
-static __always_inline __u64 steal_clock(struct task_struct *on_this_cpu)
+static __always_inline __u64 steal_clock(const bool btf, struct task_struct *on_this_cpu)
 {
 	if (!bpf_core_field_exists(struct rq, prev_steal_time_rq) ||
 	    !bpf_core_field_exists(struct cfs_rq, rq) ||
 	    !bpf_core_field_exists(struct sched_entity, cfs_rq))
 		return 0;
-	return BPF_CORE_READ(on_this_cpu, se.cfs_rq, rq, prev_steal_time_rq);
+	/* tp_btf: three plain loads (faults read as 0), not three helper calls */
+	return btf ? on_this_cpu->se.cfs_rq->rq->prev_steal_time_rq
+		   : BPF_CORE_READ(on_this_cpu, se.cfs_rq, rq, prev_steal_time_rq);
 }
 
 /* The steal since the thread's last reading, into STEAL; the mark moves to
@@ -370,7 +372,7 @@ static __always_inline int on_switch(const bool btf, bool preempt, struct task_s
 	t = current_thread(id, &now, VB_ST_USER, true);
 	if (t) {
 		account(t, now);
-		steal = steal_clock(prev);
+		steal = steal_clock(btf, prev);
 		steal_take(t, steal, 0);
 		if (preempt || !prev_state) {
 			t->state = VB_ST_RUN_PREEMPT;
@@ -385,7 +387,7 @@ static __always_inline int on_switch(const bool btf, bool preempt, struct task_s
 	if (t) {
 		account(t, now);
 		t->state = t->sys_nr >= 0 ? VB_ST_SYSCALL : VB_ST_USER;
-		t->steal_mark = steal != ~0ULL ? steal : steal_clock(next);
+		t->steal_mark = steal != ~0ULL ? steal : steal_clock(btf, next);
 	}
 	return 0;
 }
@@ -432,7 +434,7 @@ static __always_inline int on_exit(struct task_struct *p)
 		return 0;
 	account(t, now);
 	if (t->state == VB_ST_USER || t->state == VB_ST_SYSCALL)
-		steal_take(t, steal_clock(p), 0); /* p is current: on this CPU */
+		steal_take(t, steal_clock(false, p), 0); /* p is current: on this CPU */
 	BPF_CORE_READ_STR_INTO(&key.comm, p, comm);
 	acc = bpf_map_lookup_elem(&sched_exited, &key);
 	if (!acc) {
@@ -662,7 +664,7 @@ int vb_sample(struct bpf_perf_event_data *ctx)
 		__sync_fetch_and_add(&switch_repairs, 1);
 	}
 	/* On this CPU since its switch-in (or, unseen, since before the window). */
-	now = steal_clock((struct task_struct *)bpf_get_current_task());
+	now = steal_clock(false, (struct task_struct *)bpf_get_current_task());
 	steal_take(t, now, now);
 	if (t->state == VB_ST_SYSCALL) {
 		t->acc.samples[VB_SMP_SYSCALL]++;
