@@ -7,13 +7,27 @@
 # cancels, and prints the ratio for each order as well as overall. When the
 # two orders disagree by more than their spread, the order matters and the
 # overall figure is the one to quote.
+#
+# This machine is itself a guest, and its host takes CPU from it (steal: a
+# few percent of the time, a third of both CPUs while the disk is busy).
+# Each run records how much was taken meanwhile, and bench_ratio also
+# summarises the rounds in which neither run lost much to it.
+
+# The machine's steal so far, in USER_HZ ticks over every CPU (/proc/stat's
+# eighth figure): the time the hypervisor beneath ran something else.
+bench_steal_ticks() {
+	awk '/^cpu / { print $9; exit }' /proc/stat
+}
 
 # bench_rounds ROUNDS OUT NAME CMD [NAME CMD]...: runs the commands (shell
 # strings, each printing one number) ROUNDS times, in the given order in even
-# rounds and reversed in odd ones. Appends "round position name value" lines
-# to OUT. Fails, naming the command, when one prints no number.
+# rounds and reversed in odd ones. Appends "round position name value steal"
+# lines to OUT, steal the share of the machine's CPU time the hypervisor
+# took while the command ran. Fails, naming the command, when one prints no
+# number.
 bench_rounds() {
-	local rounds=$1 out=$2 r i n v
+	local rounds=$1 out=$2 r i n v s0 s1 t0 t1 ncpu
+	ncpu=$(nproc)
 	shift 2
 	local names=() cmds=() order=()
 	while [ $# -ge 2 ]; do
@@ -29,30 +43,40 @@ bench_rounds() {
 			if ((r % 2)); then order+=($((n - 1 - i))); else order+=("$i"); fi
 		done
 		for ((i = 0; i < n; i++)); do
+			s0=$(bench_steal_ticks)
+			t0=$(date +%s%N)
 			v=$(eval "${cmds[${order[i]}]}") || v=""
+			t1=$(date +%s%N)
+			s1=$(bench_steal_ticks)
 			if ! [[ "$v" =~ ^[0-9.eE+-]+$ ]]; then
 				echo "   ${names[${order[i]}]}: no number from '${cmds[${order[i]}]}' (round $((r + 1)))" >&2
 				return 1
 			fi
-			echo "$r $i ${names[${order[i]}]} $v" >>"$out"
+			echo "$r $i ${names[${order[i]}]} $v $(awk -v s=$((s1 - s0)) -v ns=$((t1 - t0)) \
+				-v hz="$(getconf CLK_TCK)" -v n="$ncpu" 'BEGIN { printf "%.4f", (ns > 0 ? s / hz / (ns / 1e9) / n : 0) }')" >>"$out"
 		done
 	done
 }
 
 # bench_ratio OUT LABEL A B [TARGET] [UNIT]: the ratio A/B of each round,
 # summarised overall and per order (A first, B first): median, spread
-# (min..max) and count; then both sides' medians and the load average.
+# (min..max) and count; then the rounds in which the hypervisor beneath took
+# less than VB_BENCH_QUIET (default 2) % of the machine's CPU time during
+# both runs, for a ratio steal did not move; then both sides' medians, the
+# median steal and the load average.
 bench_ratio() {
 	python3 - "$@" <<'PY'
-import statistics, sys
+import os, statistics, sys
 out, label, a, b = sys.argv[1:5]
 target = sys.argv[5] if len(sys.argv) > 5 else ""
 unit = sys.argv[6] if len(sys.argv) > 6 else ""
+quiet = float(os.environ.get("VB_BENCH_QUIET", "2")) / 100
 rounds = {}
 for line in open(out):
-    r, pos, name, v = line.split()
-    rounds.setdefault(int(r), {})[name] = (int(pos), float(v))
-pairs = [(x[a][1] / x[b][1], x[a][0] < x[b][0], x[a][1], x[b][1])
+    f = line.split()
+    steal = float(f[4]) if len(f) > 4 else 0.0
+    rounds.setdefault(int(f[0]), {})[f[2]] = (int(f[1]), float(f[3]), steal)
+pairs = [(x[a][1] / x[b][1], x[a][0] < x[b][0], x[a][1], x[b][1], max(x[a][2], x[b][2]))
          for x in rounds.values() if a in x and b in x and x[b][1] > 0]
 if not pairs:
     print(f"   {label}: no complete round")
@@ -68,9 +92,12 @@ first_a = [p[0] for p in pairs if p[1]]
 first_b = [p[0] for p in pairs if not p[1]]
 print(f"   {label:<12} {a}/{b} {summary(alls)}" + (f"  target {target}" if target else ""))
 print(f"   {'':<12} {a} first {summary(first_a)}; {b} first {summary(first_b)}")
+print(f"   {'':<12} steal < {100 * quiet:g} % in both runs {summary([p[0] for p in pairs if p[4] < quiet])}"
+      f" of {len(pairs)} rounds")
 load = open("/proc/loadavg").read().split()[0]
 print(f"   {'':<12} medians: {a} {statistics.median(p[2] for p in pairs):.4g}, "
-      f"{b} {statistics.median(p[3] for p in pairs):.4g} {unit}  (load {load})")
+      f"{b} {statistics.median(p[3] for p in pairs):.4g} {unit}, steal "
+      f"{100 * statistics.median(p[4] for p in pairs):.1f} %  (load {load})")
 PY
 }
 
