@@ -636,7 +636,7 @@ int vb_sample(struct bpf_perf_event_data *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
 	struct vb_sched_thread *t;
-	__u64 now;
+	__u64 steal;
 	bool user;
 
 	if (!vb_maybe_target(id >> 32))
@@ -664,8 +664,8 @@ int vb_sample(struct bpf_perf_event_data *ctx)
 		__sync_fetch_and_add(&switch_repairs, 1);
 	}
 	/* On this CPU since its switch-in (or, unseen, since before the window). */
-	now = steal_clock(false, (struct task_struct *)bpf_get_current_task());
-	steal_take(t, now, now);
+	steal = steal_clock(false, (struct task_struct *)bpf_get_current_task());
+	steal_take(t, steal, steal);
 	if (t->state == VB_ST_SYSCALL) {
 		t->acc.samples[VB_SMP_SYSCALL]++;
 		if (!user && under_fault_entry(ctx))
