@@ -22,8 +22,10 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "overhead.h"
 #include "probe_sched.h"
 #include "probes.h"
+#include "report_breakdown.h"
 #include "util_log.h"
 #include "util_sys.h"
 
@@ -202,11 +204,8 @@ static double get_double(struct json_object *o, const char *a, const char *b)
 	return json_object_get_double(y);
 }
 
-/* The breakdown's states in table order, as perf sched timehist -s puts
- * run time, wait time and sleep time side by side. */
-static const char *const bd_states[] = {"user",	 "kernel_syscall", "kernel_fault", "kernel_other",
-					"steal", "runnable",	   "blocked_io",   "sleep"};
-#define BD_NSTATES (sizeof(bd_states) / sizeof(bd_states[0]))
+/* The breakdown's states are the overhead buckets, in their order: as perf
+ * sched timehist -s puts run time, wait time and sleep time side by side. */
 
 static double ms(struct json_object *o, const char *key)
 {
@@ -219,8 +218,8 @@ static void bd_row(const char *name, uint64_t threads, struct json_object *r)
 
 	json_object_object_get_ex(r, "states_ns", &st);
 	printf("%-16s %5llu %11.3f", name, (unsigned long long)threads, ms(r, "wall_ns"));
-	for (size_t i = 0; i < BD_NSTATES; i++)
-		printf(" %10.3f", ms(st, bd_states[i]));
+	for (int i = 0; i < OVERHEAD_NBUCKETS; i++)
+		printf(" %10.3f", ms(st, overhead_buckets[i]));
 	printf("\n");
 }
 
@@ -285,9 +284,10 @@ static void print_breakdown(struct json_object *bd)
 	printf("\nwhere the time went: %llu thread(s), wall %.3f ms, coverage %.1f %%\n",
 	       (unsigned long long)get_u64(bd, "threads"), wall / 1e6,
 	       100 * json_object_get_double(json_object_object_get(bd, "coverage")));
-	printf("%-16s %5s %11s %10s %10s %10s %10s %10s %10s %10s %10s\n", "comm (ms)", "thr",
-	       "wall", "user", "syscall", "fault", "k-other", "steal", "runnable", "blocked",
-	       "sleep");
+	printf("%-16s %5s %11s", "comm (ms)", "thr", "wall");
+	for (int i = 0; i < OVERHEAD_NBUCKETS; i++)
+		printf(" %10s", bd_bucket_label(i));
+	printf("\n");
 	json_object_object_get_ex(bd, "by_comm", &a);
 	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
 		struct json_object *r = json_object_array_get_idx(a, i);
@@ -297,8 +297,8 @@ static void print_breakdown(struct json_object *bd)
 	}
 	bd_row("total", get_u64(bd, "threads"), bd);
 	printf("%-16s %5s %11s", "share", "", "100.0%");
-	for (size_t i = 0; i < BD_NSTATES; i++)
-		printf(" %9.1f%%", wall ? 100.0 * get_u64(st, bd_states[i]) / wall : 0);
+	for (int i = 0; i < OVERHEAD_NBUCKETS; i++)
+		printf(" %9.1f%%", wall ? 100.0 * get_u64(st, overhead_buckets[i]) / wall : 0);
 	printf("\nrunnable, ms:  after a wakeup %.3f, after a preemption %.3f\n",
 	       ms(bd, "runnable_ns.after_wakeup"), ms(bd, "runnable_ns.after_preemption"));
 	json_object_object_get_ex(bd, "syscalls_ns", &x);

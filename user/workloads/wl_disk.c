@@ -643,6 +643,29 @@ static int disk_parse(int argc, char **argv, struct disk_opts *o)
 	return wl_no_args(o->name, argc, optind, argv);
 }
 
+/*
+ * The count once the last read is in it: blk-mq wakes the reader before it
+ * counts the request in the device's stat, so a look right after the last
+ * pread can be one short. Looks again each millisecond until two agree
+ * (20 ms at most: then the last look stands).
+ */
+static bool disk_dev_reads_settled(dev_t dev, uint64_t *reads)
+{
+	uint64_t next;
+
+	if (!disk_dev_reads(dev, reads))
+		return false;
+	for (int i = 0; i < 20; i++) {
+		vb_sleep_ms(1);
+		if (!disk_dev_reads(dev, &next))
+			return false;
+		if (next == *reads)
+			break;
+		*reads = next;
+	}
+	return true;
+}
+
 /* The timed reads, between two reads of the device's own request count. */
 static int disk_measure(const struct disk_opts *o, struct disk_image *img, void *buf,
 			struct wl_hist *h, struct wl_result *res)
@@ -653,7 +676,7 @@ static int disk_measure(const struct disk_opts *o, struct disk_image *img, void 
 
 	if (ret)
 		return ret;
-	img->have_dev_reads = have && disk_dev_reads(img->dev, &after) && after >= before;
+	img->have_dev_reads = have && disk_dev_reads_settled(img->dev, &after) && after >= before;
 	img->dev_reads = after - before;
 	res->extra = disk_extra(o, img, h, res);
 	return WL_OK;
