@@ -92,10 +92,12 @@ struct {
 	__type(value, struct vb_sched_acc);
 } sched_exited SEC(".maps");
 
-/* On-CPU ns inside each syscall, every target thread together. */
+/* On-CPU ns inside each syscall: [nr] every target thread but the
+ * processes' main threads, [VB_MAX_SYSCALLS + nr] those (a VMM's main loop,
+ * which runs its device and network backends). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, VB_MAX_SYSCALLS);
+	__uint(max_entries, 2 * VB_MAX_SYSCALLS);
 	__type(key, __u32);
 	__type(value, __u64);
 } sched_syscall_ns SEC(".maps");
@@ -142,10 +144,14 @@ static __always_inline __u32 mask_state(__u32 s)
 	return s;
 }
 
-static __always_inline void add_syscall_ns(__s32 nr, __u64 d)
+static __always_inline void add_syscall_ns(const struct vb_sched_thread *t, __u64 d)
 {
-	__u32 idx = (__u32)nr < VB_MAX_SYSCALLS ? (__u32)nr : VB_MAX_SYSCALLS - 1;
-	__u64 *v = bpf_map_lookup_elem(&sched_syscall_ns, &idx);
+	__u32 idx = (__u32)t->sys_nr < VB_MAX_SYSCALLS ? (__u32)t->sys_nr : VB_MAX_SYSCALLS - 1;
+	__u64 *v;
+
+	if (t->main_thread)
+		idx += VB_MAX_SYSCALLS;
+	v = bpf_map_lookup_elem(&sched_syscall_ns, &idx);
 
 	if (v)
 		*v += d;
@@ -164,7 +170,7 @@ static __always_inline void account(struct vb_sched_thread *t, __u64 now)
 	if (t->state == VB_ST_SLEEP)
 		t->acc.sleep_ns[mask_state(t->sleep_reason)] += d;
 	else if (t->state == VB_ST_SYSCALL)
-		add_syscall_ns(t->sys_nr, d);
+		add_syscall_ns(t, d);
 }
 
 /*
@@ -298,6 +304,7 @@ thread_new(struct task_struct *task, __u32 tid, __u32 tgid, __u64 now, __u32 gue
 	n.start_ns = n.start_ns < now ? n.start_ns : now;
 	n.ts = n.start_ns;
 	n.tgid = tgid;
+	n.main_thread = tid == tgid;
 	n.sys_nr = from_regs ? task_syscall(task, &n.sys_fd) : -1;
 	if (!from_regs)
 		n.sys_fd = -1;

@@ -87,7 +87,7 @@ struct vb_sched_thread {
 	__s32 sys_nr;	    /* the syscall it is in, -1 outside */
 	__u32 sleep_reason; /* enum vb_sleep_reason, while in VB_ST_SLEEP */
 	__s32 sys_fd;	    /* the fd a read-family syscall reads, -1 otherwise */
-	__u32 pad;
+	__u32 main_thread; /* tid == tgid: its syscalls go to the second half of sched_syscall_ns */
 	char comm[VB_COMM_LEN];
 };
 

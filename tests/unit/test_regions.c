@@ -110,12 +110,29 @@ static void test_elf_symbol_of_self(void **state)
 	assert_int_equal(regions_marker_function(1), 4);
 }
 
+/* QEMU's network layer by its functions' names; the rest of QEMU is not. */
+static void test_net_functions(void **state)
+{
+	(void)state;
+	assert_true(probe_function_is_net("virtio_net_flush_tx"));
+	assert_true(probe_function_is_net("qemu_sendv_packet_async"));
+	assert_true(probe_function_is_net("qemu_net_queue_send_iov"));
+	assert_true(probe_function_is_net("net_slirp_send_packet"));
+	assert_true(probe_function_is_net("tap_send"));
+	assert_false(probe_function_is_net("virtqueue_pop"));
+	assert_false(probe_function_is_net("cpu_exec"));
+	assert_false(probe_function_is_net("qemu_poll_ns"));
+	assert_false(probe_function_is_net(NULL));
+	assert_int_equal(probe_regions_net_samples(NULL, NULL, NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_maps_parse_and_regions),
 		cmocka_unit_test(test_workload_region),
 		cmocka_unit_test(test_elf_symbol_of_self),
+		cmocka_unit_test(test_net_functions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

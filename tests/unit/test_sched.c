@@ -334,6 +334,65 @@ static void test_breakdown_roles(void **state)
 	json_object_put(o);
 }
 
+/* The main loop's network backend: its socket syscalls whole, its user
+ * time in its samples' proportion, their sum's share of its on-CPU time;
+ * the main loop's syscalls by name under its role. */
+static void test_net_backend(void **state)
+{
+	__u64 main_sys[VB_MAX_SYSCALLS] = {0};
+	struct probe_sched_row ml = qemu_row("qemu-system-x86", 100, 0, 0);
+	struct json_object *o, *x;
+
+	(void)state;
+	assert_true(probe_sched_is_net_syscall("sendto"));
+	assert_true(probe_sched_is_net_syscall("recvmsg"));
+	assert_false(probe_sched_is_net_syscall("ppoll"));
+	assert_false(probe_sched_is_net_syscall("write"));
+	assert_false(probe_sched_is_net_syscall(NULL));
+	main_sys[44] = 600;  /* sendto */
+	main_sys[45] = 100;  /* recvfrom */
+	main_sys[271] = 900; /* ppoll: the loop's wait, not the backend's */
+	main_sys[1] = 50;    /* write: an eventfd, not told from a tap device */
+	ml.ns[VB_ST_USER] = 400;
+	ml.ns[VB_ST_SYSCALL] = 1650;
+	ml.ns[VB_ST_KOTHER] = 50;
+	ml.ns[VB_ST_STEAL] = 1000; /* not on-CPU time of its own */
+	ml.samples[VB_SMP_USER] = 8;
+	o = probe_sched_net_backend_json(main_sys, &ml, 2, true);
+	assert_int_equal(get_u64(o, "syscall_ns", NULL), 700);
+	assert_int_equal(get_u64(o, "user_ns", NULL), 100);
+	assert_int_equal(get_u64(o, "ns", NULL), 800);
+	assert_int_equal(get_u64(o, "on_cpu_ns", NULL), 2100);
+	assert_true(json_object_object_get_ex(o, "share_of_on_cpu", &x));
+	assert_float_equal(json_object_get_double(x), 800.0 / 2100, 1e-12);
+	assert_int_equal(get_u64(o, "samples", "network"), 2);
+	assert_int_equal(get_u64(o, "samples", "user"), 8);
+	json_object_put(o);
+	/* no samples: the syscalls alone, said so */
+	ml.samples[VB_SMP_USER] = 0;
+	o = probe_sched_net_backend_json(main_sys, &ml, 0, false);
+	assert_int_equal(get_u64(o, "ns", NULL), 700);
+	assert_true(json_object_object_get_ex(o, "method", &x));
+	assert_string_equal(json_object_get_string(x), "socket syscalls");
+	json_object_put(o);
+	/* under its role, the main loop's own syscalls */
+	{
+		struct probe_sched_view v = {.rows = &ml,
+					     .n = 1,
+					     .roles = true,
+					     .main_syscall_ns = main_sys,
+					     .probe_cost_ns = -1};
+		struct json_object *r;
+
+		o = probe_sched_json(&v);
+		assert_true(json_object_object_get_ex(o, "roles", &r));
+		assert_true(json_object_object_get_ex(r, "main_loop", &r));
+		assert_int_equal(get_u64(r, "syscalls_ns", "sendto"), 600);
+		assert_int_equal(get_u64(r, "syscalls_ns", "ppoll"), 900);
+		json_object_put(o);
+	}
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -356,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_breakdown_cost_and_per_op),
 		cmocka_unit_test(test_role_of_qemu_names),
 		cmocka_unit_test(test_breakdown_roles),
+		cmocka_unit_test(test_net_backend),
 		cmocka_unit_test(test_names),
 	};
 

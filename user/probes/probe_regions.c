@@ -162,6 +162,35 @@ enum vb_region probe_region_of(const struct vb_mapping *m, const char *exe)
 	return VB_RG_OTHER;
 }
 
+bool probe_function_is_net(const char *fn)
+{
+	/* QEMU 7 and 8's names: hw/net/virtio-net.c, net/net.c, net/queue.c,
+	 * net/slirp.c, net/tap*.c, net/stream.c, net/hub.c, net/filter*.c,
+	 * net/checksum.c, net/eth.c */
+	static const char *const prefixes[] = {
+		"virtio_net_",
+		"net_",
+		"qemu_net_",
+		"qemu_send_packet",
+		"qemu_sendv_packet",
+		"qemu_deliver_packet",
+		"qemu_receive_packet",
+		"qemu_can_send_packet",
+		"qemu_can_receive_packet",
+		"qemu_flush_",
+		"qemu_netfilter_",
+		"nc_sendv_compat",
+		"filter_receive",
+		"tap_",
+		"eth_",
+	};
+
+	for (size_t i = 0; fn && i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (starts(fn, prefixes[i]))
+			return true;
+	return false;
+}
+
 /* ---- ELF symbols ---- */
 
 struct sym {
@@ -536,6 +565,24 @@ void probe_regions_free(struct probe_regions *pr)
 	free(pr->funcs);
 	free(pr->libs);
 	free(pr);
+}
+
+uint64_t probe_regions_net_samples(const struct probe_regions *pr,
+				   bool (*keep)(uint32_t tid, void *arg), void *arg)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; pr && i < pr->n; i++) {
+		const struct sample *s = &pr->s[i];
+
+		if (keep && !keep(s->tid, arg))
+			continue;
+		if (s->region == VB_RG_SLIRP ||
+		    (s->region == VB_RG_QEMU && s->func >= 0 &&
+		     probe_function_is_net(strchr(pr->funcs[s->func], '\t') + 1)))
+			n += s->count;
+	}
+	return n;
 }
 
 static void add_u64(struct json_object *o, const char *k, uint64_t v)

@@ -58,6 +58,11 @@ const struct vb_mapping *probe_maps_find(const struct vb_maps *m, uint64_t addr)
 /* The region of a mapping, for a process whose executable is exe. */
 enum vb_region probe_region_of(const struct vb_mapping *m, const char *exe);
 
+/* Whether a function of QEMU's binary is its network layer: the virtio-net
+ * device, the net queue and clients (net/: slirp, tap, stream, hub,
+ * filters, checksums). */
+bool probe_function_is_net(const char *fn);
+
 /* The function at file offset off of the ELF at path, into buf; false when
  * it has no symbol there (or no symbol table, or is not an ELF). */
 bool probe_elf_symbol(const char *path, uint64_t off, char *buf, size_t n);
@@ -90,5 +95,10 @@ void probe_regions_free(struct probe_regions *pr);
 void probe_regions_json(const struct probe_regions *pr, uint64_t kernel_samples,
 			bool (*keep)(uint32_t tid, void *arg), void *arg,
 			struct json_object *samples, bool detail);
+
+/* The user-mode samples of the threads keep() accepts that ran network
+ * code: libslirp, or QEMU's network layer (probe_function_is_net()). */
+uint64_t probe_regions_net_samples(const struct probe_regions *pr,
+				   bool (*keep)(uint32_t tid, void *arg), void *arg);
 
 #endif

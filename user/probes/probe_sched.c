@@ -353,24 +353,81 @@ static void view_totals(const struct probe_sched_view *v, struct probe_sched_row
 		row_add(t, &v->rows[i]);
 }
 
-/* The VMM's threads by role, each with the breakdown's own accounting. */
+/* The sum of the rows of one role. */
+static void role_sum(const struct probe_sched_view *v, enum probe_sched_role role,
+		     struct probe_sched_row *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	for (size_t i = 0; i < v->n; i++)
+		if (probe_sched_role_of(&v->rows[i]) == role)
+			row_add(sum, &v->rows[i]);
+}
+
+/* The VMM's threads by role, each with the breakdown's own accounting; the
+ * main loop's syscalls by name too. */
 static struct json_object *roles_json(const struct probe_sched_view *v)
 {
-	struct probe_sched_row sum[VB_ROLE_MAX];
 	struct json_object *o = json_object_new_object();
 
-	memset(sum, 0, sizeof(sum));
-	for (size_t i = 0; i < v->n; i++)
-		row_add(&sum[probe_sched_role_of(&v->rows[i])], &v->rows[i]);
 	for (int r = 0; r < VB_ROLE_MAX; r++) {
 		struct json_object *e = json_object_new_object();
+		struct probe_sched_row sum;
 
-		add_u64(e, "threads", sum[r].threads);
-		add_u64(e, "wall_ns", sum[r].wall_ns);
-		json_object_object_add(e, "states_ns", states_json(sum[r].ns));
-		json_object_object_add(e, "samples", samples_json(v, sum[r].samples));
+		role_sum(v, (enum probe_sched_role)r, &sum);
+		add_u64(e, "threads", sum.threads);
+		add_u64(e, "wall_ns", sum.wall_ns);
+		json_object_object_add(e, "states_ns", states_json(sum.ns));
+		json_object_object_add(e, "samples", samples_json(v, sum.samples));
+		if (r == VB_ROLE_MAIN_LOOP && v->main_syscall_ns)
+			json_object_object_add(e, "syscalls_ns",
+					       syscalls_ns_json(v->main_syscall_ns));
 		json_object_object_add(o, role_names[r], e);
 	}
+	return o;
+}
+
+bool probe_sched_is_net_syscall(const char *name)
+{
+	static const char *const names[] = {
+		"sendto", "recvfrom",	"sendmsg",    "recvmsg",    "sendmmsg",	   "recvmmsg",
+		"socket", "socketpair", "connect",    "accept",	    "accept4",	   "bind",
+		"listen", "shutdown",	"setsockopt", "getsockopt", "getsockname", "getpeername",
+	};
+
+	for (size_t i = 0; name && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+struct json_object *probe_sched_net_backend_json(const __u64 *main_syscall_ns,
+						 const struct probe_sched_row *main_loop,
+						 uint64_t net_samples, bool sampled)
+{
+	struct json_object *o = json_object_new_object(), *smp = json_object_new_object();
+	uint64_t sys = 0, user = 0, on_cpu = 0, user_samples = main_loop->samples[VB_SMP_USER];
+
+	for (uint32_t i = 0; main_syscall_ns && i < VB_MAX_SYSCALLS - 1; i++)
+		if (probe_sched_is_net_syscall(vb_syscall_name(i)))
+			sys += main_syscall_ns[i];
+	if (user_samples && net_samples <= user_samples)
+		user = (uint64_t)((double)main_loop->ns[VB_ST_USER] * (double)net_samples /
+				  (double)user_samples);
+	for (int s = VB_ST_USER; s <= VB_ST_KOTHER; s++)
+		on_cpu += main_loop->ns[s];
+	add_u64(o, "ns", sys + user);
+	add_u64(o, "syscall_ns", sys);
+	add_u64(o, "user_ns", user);
+	add_u64(o, "on_cpu_ns", on_cpu);
+	json_object_object_add(o, "share_of_on_cpu",
+			       json_object_new_double(on_cpu ? (double)(sys + user) / on_cpu : 0));
+	add_u64(smp, "network", net_samples);
+	add_u64(smp, "user", user_samples);
+	json_object_object_add(o, "samples", smp);
+	json_object_object_add(
+		o, "method",
+		json_object_new_string(sampled ? "socket syscalls + user samples in network code"
+					       : "socket syscalls"));
 	return o;
 }
 
@@ -590,7 +647,7 @@ int probe_sched_reset(struct probe_sched *ps, struct sched_bpf *s, int ncpu)
 	(void)ps;
 	if (!zero)
 		return -ENOMEM;
-	for (__u32 i = 0; !err && i < VB_MAX_SYSCALLS; i++)
+	for (__u32 i = 0; !err && i < 2 * VB_MAX_SYSCALLS; i++)
 		if (bpf_map_update_elem(fd, &i, zero, BPF_ANY))
 			err = -errno;
 	free(zero);
@@ -657,13 +714,15 @@ static size_t read_exited(struct sched_bpf *s, int ncpu, struct probe_sched_row 
 	return n;
 }
 
+/* The syscall ns in sched_syscall_ns's two halves, 2 * VB_MAX_SYSCALLS
+ * entries: every thread but the processes' main threads, then those. */
 static void read_syscall_ns(struct sched_bpf *s, int ncpu, __u64 *out)
 {
 	int fd = bpf_map__fd(s->maps.sched_syscall_ns);
 	__u64 *buf = calloc(ncpu, sizeof(__u64));
 
-	memset(out, 0, VB_MAX_SYSCALLS * sizeof(*out));
-	for (__u32 i = 0; buf && i < VB_MAX_SYSCALLS; i++) {
+	memset(out, 0, 2 * VB_MAX_SYSCALLS * sizeof(*out));
+	for (__u32 i = 0; buf && i < 2 * VB_MAX_SYSCALLS; i++) {
 		if (bpf_map_lookup_elem(fd, &i, buf))
 			continue;
 		for (int c = 0; c < ncpu; c++)
@@ -719,6 +778,25 @@ static void add_role_regions(const struct probe_regions *pr, const struct probe_
 	}
 }
 
+/* The main loop's network backend (roles.main_loop.network_backend); pr is
+ * NULL without samples. */
+static void add_net_backend(const struct probe_regions *pr, const struct probe_sched_view *v,
+			    struct json_object *bd)
+{
+	struct role_tids rt = {v, VB_ROLE_MAIN_LOOP};
+	struct json_object *roles, *ml;
+	struct probe_sched_row sum;
+
+	if (!v->main_syscall_ns || !json_object_object_get_ex(bd, "roles", &roles) ||
+	    !json_object_object_get_ex(roles, role_names[VB_ROLE_MAIN_LOOP], &ml))
+		return;
+	role_sum(v, VB_ROLE_MAIN_LOOP, &sum);
+	json_object_object_add(ml, "network_backend",
+			       probe_sched_net_backend_json(
+				       v->main_syscall_ns, &sum,
+				       probe_regions_net_samples(pr, in_role, &rt), pr != NULL));
+}
+
 /* The user-mode samples by region and function, into the breakdown's samples. */
 static void add_regions(struct probe_sched *ps, struct sched_bpf *s,
 			const struct probe_sched_view *v, struct json_object *bd)
@@ -733,6 +811,7 @@ static void add_regions(struct probe_sched *ps, struct sched_bpf *s,
 				s->bss->ips_lost);
 	probe_regions_json(pr, kernel_samples(by), NULL, NULL, smp, true);
 	add_role_regions(pr, v, bd);
+	add_net_backend(pr, v, bd);
 	/* And each listed thread's own, for the roles of a hypervisor's threads. */
 	if (json_object_object_get_ex(bd, "by_thread", &by))
 		for (size_t i = 0; i < json_object_array_length(by); i++) {
@@ -754,10 +833,11 @@ struct json_object *probe_sched_snapshot(struct probe_sched *ps, struct sched_bp
 {
 	size_t max = VB_MAX_THREADS + VB_MAX_COMMS;
 	struct probe_sched_row *rows = calloc(max, sizeof(*rows));
-	__u64 *sys_ns = calloc(VB_MAX_SYSCALLS, sizeof(*sys_ns));
+	__u64 *sys_ns = calloc(3 * VB_MAX_SYSCALLS, sizeof(*sys_ns));
 	struct probe_sched_view v = {.probe_cost_ns = probe_cost_ns, .lost = lost};
 	struct json_object *o = NULL;
-	__u64 sys_before = 0, sys_after = 0;
+	/* syscall time before and after the steal went, [1]: main threads */
+	__u64 before[2] = {0, 0}, after[2] = {0, 0};
 
 	if (!rows || !sys_ns)
 		goto out;
@@ -765,15 +845,24 @@ struct json_object *probe_sched_snapshot(struct probe_sched *ps, struct sched_bp
 	v.n = read_threads(s, rows, max, vb_now_ns());
 	v.n += read_exited(s, ncpu, rows + v.n, max - v.n);
 	for (size_t i = 0; i < v.n; i++) {
-		sys_before += rows[i].ns[VB_ST_SYSCALL];
+		int main = rows[i].tid && rows[i].tid == rows[i].tgid;
+
+		before[main] += rows[i].ns[VB_ST_SYSCALL];
 		probe_sched_split_oncpu(&rows[i]);
-		sys_after += rows[i].ns[VB_ST_SYSCALL];
+		after[main] += rows[i].ns[VB_ST_SYSCALL];
 	}
 	read_syscall_ns(s, ncpu, sys_ns);
-	/* The steal inside syscalls out of each syscall's time alike. */
-	for (size_t i = 0; sys_after < sys_before && i < VB_MAX_SYSCALLS; i++)
-		sys_ns[i] = (__u64)((double)sys_ns[i] * sys_after / sys_before);
-	v.syscall_ns = sys_ns;
+	/* The steal inside syscalls out of each syscall's time alike, each
+	 * half by its own threads'; then the whole, both halves. */
+	for (size_t i = 0; i < 2 * VB_MAX_SYSCALLS; i++) {
+		int main = i >= VB_MAX_SYSCALLS;
+
+		if (after[main] < before[main])
+			sys_ns[i] = (__u64)((double)sys_ns[i] * after[main] / before[main]);
+		sys_ns[2 * VB_MAX_SYSCALLS + i % VB_MAX_SYSCALLS] += sys_ns[i];
+	}
+	v.syscall_ns = sys_ns + 2 * VB_MAX_SYSCALLS;
+	v.main_syscall_ns = sys_ns + VB_MAX_SYSCALLS;
 	v.sample_hz = ps ? ps->hz : 0;
 	v.fault_method = v.sample_hz ? "tracepoints+samples" : "none";
 	v.roles = ps && ps->roles;
@@ -781,6 +870,8 @@ struct json_object *probe_sched_snapshot(struct probe_sched *ps, struct sched_bp
 	json_object_object_add(o, "switch_repairs", json_object_new_uint64(s->bss->switch_repairs));
 	if (v.sample_hz)
 		add_regions(ps, s, &v, o);
+	else
+		add_net_backend(NULL, &v, o);
 out:
 	free(rows);
 	free(sys_ns);

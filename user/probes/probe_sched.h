@@ -36,8 +36,9 @@ struct probe_sched_row {
 struct probe_sched_view {
 	struct probe_sched_row *rows;
 	size_t n;
-	const __u64 *syscall_ns; /* VB_MAX_SYSCALLS entries; the last one takes the rest */
-	unsigned sample_hz;	 /* 0: no sampler, no fault/other split */
+	const __u64 *syscall_ns;      /* VB_MAX_SYSCALLS entries; the last one takes the rest */
+	const __u64 *main_syscall_ns; /* the same, the processes' main threads only (or NULL) */
+	unsigned sample_hz;	      /* 0: no sampler, no fault/other split */
 	const char *fault_method;
 	int64_t probe_cost_ns; /* < 0: unknown (BPF run-time stats off) */
 	uint64_t lost;	       /* threads the maps had no room for */
@@ -79,6 +80,22 @@ void probe_sched_row_from_exited(const struct vb_sched_comm *key, const struct v
  * proportion of the samples taken there; without samples it all stays
  * user. */
 void probe_sched_split_oncpu(struct probe_sched_row *row);
+
+/* Whether a syscall moves data through a socket or sets one up (sendto,
+ * recvmsg, connect, setsockopt...): a VMM's main loop makes them for its
+ * network backend (SLIRP's sockets, passt's stream). */
+bool probe_sched_is_net_syscall(const char *name);
+
+/*
+ * "network_backend" of a VMM's main loop (the sum of its rows): its socket
+ * syscalls' time (exact, from main_syscall_ns) and its user time in the
+ * proportion of its user-mode samples that ran network code (net_samples:
+ * libslirp and QEMU's network layer; sampled says whether there were
+ * samples at all), with their sum's share of its on-CPU time.
+ */
+struct json_object *probe_sched_net_backend_json(const __u64 *main_syscall_ns,
+						 const struct probe_sched_row *main_loop,
+						 uint64_t net_samples, bool sampled);
 
 /* The breakdown object of a view (rows already split). */
 struct json_object *probe_sched_json(const struct probe_sched_view *v);
