@@ -153,6 +153,41 @@ static size_t vcpu_regions(struct json_object *cell, struct json_object *ov, cha
 	return len < n ? len : n - 1;
 }
 
+#define MIN_NET_SHARE 0.05 /* of the main loop's on-CPU time: less is not worth a clause */
+
+/*
+ * The main loop's network backend in the cell's median run: "; its main
+ * loop spent 50 % of its on-CPU time in the network backend (578 µs per
+ * unit of work, 544 µs of it in socket syscalls)". 0 when it has none, or
+ * too little to say.
+ */
+static size_t net_backend(struct json_object *cell, struct json_object *ov, char *text, size_t n,
+			  struct json_object *evidence)
+{
+	double idx, ops, ns, sys, share;
+	struct json_object *run, *nb;
+	char a[32], b[32];
+	int len;
+
+	if (!doc_count(ov, "run", &idx) || idx >= doc_len(cell, "runs"))
+		return 0;
+	run = doc_idx(cell, "runs", (size_t)idx);
+	nb = doc_get(run, "probes.host.breakdown.roles.main_loop.network_backend");
+	if (!nb || !doc_count(run, "ops", &ops) || ops <= 0 || !doc_num(nb, "ns", &ns) ||
+	    !doc_num(nb, "syscall_ns", &sys) || !doc_num(nb, "share_of_on_cpu", &share) ||
+	    share < MIN_NET_SHARE)
+		return 0;
+	len = snprintf(text, n,
+		       "; its main loop spent %.0f %% of its on-CPU time in the network backend "
+		       "(%s per unit of work, %s of it in socket syscalls)",
+		       100 * share, dur(ns / ops, false, a, sizeof(a)),
+		       dur(sys / ops, false, b, sizeof(b)));
+	ev_num(evidence, "main_loop_network_share", share);
+	ev_num(evidence, "main_loop_network_per_op_ns", ns / ops);
+	ev_num(evidence, "main_loop_network_syscall_per_op_ns", sys / ops);
+	return len < 0 ? 0 : (size_t)len < n ? (size_t)len : n - 1;
+}
+
 struct ranked_bucket {
 	int b;
 	double extra;
@@ -272,7 +307,9 @@ bool findings_breakdown(struct json_object *cell, const char *label, const char 
 					100 * share);
 		ev_num(evidence, "vcpu_on_cpu_share", share);
 		if (len < n)
-			vcpu_regions(cell, ov, text + len, n - len, evidence);
+			len += vcpu_regions(cell, ov, text + len, n - len, evidence);
 	}
+	if (len < n)
+		net_backend(cell, ov, text + len, n - len, evidence);
 	return true;
 }

@@ -85,6 +85,27 @@ static void read_roles(struct json_object *run, struct bd_row *r)
 	}
 }
 
+/* The main loop's network backend, per op. */
+static void read_net(struct json_object *run, struct bd_row *r)
+{
+	struct json_object *nb =
+		doc_get(run, "probes.host.breakdown.roles.main_loop.network_backend");
+	double ops;
+
+	r->net.have = nb && doc_count(run, "ops", &ops) && ops > 0 &&
+		      doc_num(nb, "ns", &r->net.ns) &&
+		      doc_num(nb, "syscall_ns", &r->net.syscall_ns) &&
+		      doc_num(nb, "user_ns", &r->net.user_ns) &&
+		      doc_num(nb, "share_of_on_cpu", &r->net.share) &&
+		      doc_num(nb, "samples.network", &r->net.samples) &&
+		      doc_num(nb, "samples.user", &r->net.user_samples);
+	if (!r->net.have)
+		return;
+	r->net.ns /= ops;
+	r->net.syscall_ns /= ops;
+	r->net.user_ns /= ops;
+}
+
 /* The guest kernel's view of the same run, per op, as a row of its own;
  * its total, or -1 when the run has none. */
 static double read_guest(struct json_object *run, struct bd_row *r)
@@ -135,6 +156,7 @@ static bool read_row(struct json_object *plat, struct json_object *cell, struct 
 	r->total = sum(r->per_op);
 	read_gap(doc_get(cell, "overhead"), r->total, &r->gap);
 	read_roles(run, r);
+	read_net(run, r);
 	guest_total = read_guest(run, r);
 	read_gap(doc_get(cell, "overhead.guest"), guest_total, &r->guest_gap);
 	/* Measured in the cell's warm-up; in a document of before, in each run. */
@@ -171,6 +193,36 @@ static const char *probe_cost_line(const struct bd_view *v, char *buf, size_t n)
 					len ? ", " : "", view_clean(r->label, label, sizeof(label)),
 					r->probe_cost_ns / 1e6, r->cost_in_warmup ? "its" : "a",
 					r->run_s, r->cost_in_warmup ? "warm-up" : "run");
+	}
+	return buf;
+}
+
+/*
+ * "qemu 530 µs per write, 50 % of its on-CPU time (socket syscalls 499 µs,
+ * network code 32 µs: 4 of 24 user samples)": the main loop's network
+ * backend, "" when no row has one.
+ */
+static const char *net_backend_line(const struct bd_view *v, const struct bd_unit *u, char *buf,
+				    size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < v->n && len < n; i++) {
+		const struct bd_row *r = &v->rows[i];
+		char label[64], a[32], b[32], c[32];
+
+		if (!r->net.have)
+			continue;
+		len += (size_t)snprintf(
+			buf + len, n - len,
+			"%s%s %s %s per %s, %.0f %% of its on-CPU time (socket syscalls %s %s, "
+			"network code %s %s: %.0f of %.0f user samples)",
+			len ? "; " : "", view_clean(r->label, label, sizeof(label)),
+			bd_fmt(r->net.ns, u, false, a, sizeof(a)), u->name, v->op,
+			100 * r->net.share, bd_fmt(r->net.syscall_ns, u, false, b, sizeof(b)),
+			u->name, bd_fmt(r->net.user_ns, u, false, c, sizeof(c)), u->name,
+			r->net.samples, r->net.user_samples);
 	}
 	return buf;
 }
@@ -319,7 +371,7 @@ static void text_gap(FILE *out, const struct bd_gap *g, const struct gap_words *
 static void text_view(FILE *out, const struct bd_view *v)
 {
 	struct bd_unit u = bd_unit_of(v);
-	char a[64], b[64], line[512];
+	char a[64], b[64], line[1024];
 
 	snprintf(a, sizeof(a), "%s per %s", u.name, v->op);
 	fprintf(out, "%s (%s)\n", view_clean(v->workload, b, sizeof(b)), a);
@@ -338,6 +390,8 @@ static void text_view(FILE *out, const struct bd_view *v)
 		text_gap(out, &r->gap, host_words, &u, v->op);
 		text_gap(out, &r->guest_gap, guest_words, &u, v->op);
 	}
+	if (*net_backend_line(v, &u, line, sizeof(line)))
+		fprintf(out, "  main loop's network backend: %s\n", line);
 	if (*probe_cost_line(v, line, sizeof(line)))
 		fprintf(out, "  probes' own BPF run time: %s\n", line);
 }
@@ -406,7 +460,7 @@ static void md_sleep(FILE *out, const struct bd_row *r, const struct bd_gap *g,
 static void md_view(FILE *out, const struct bd_view *v)
 {
 	struct bd_unit u = bd_unit_of(v);
-	char a[32], line[512];
+	char a[32], line[1024];
 	bool sleeps = false;
 
 	fputs("### ", out);
@@ -451,6 +505,11 @@ static void md_view(FILE *out, const struct bd_view *v)
 	}
 	if (sleeps)
 		fputc('\n', out);
+	if (*net_backend_line(v, &u, line, sizeof(line))) {
+		fputs("Main loop's network backend: ", out);
+		view_put_md(out, line);
+		fputs(".\n\n", out);
+	}
 	if (*probe_cost_line(v, line, sizeof(line))) {
 		fputs("Probes' own BPF run time: ", out);
 		view_put_md(out, line);
@@ -650,7 +709,7 @@ static void html_view(FILE *out, const struct bd_view *v)
 {
 	struct bd_unit u = bd_unit_of(v);
 	int rows = 0, y;
-	char line[512];
+	char line[1024];
 
 	for (size_t i = 0; i < v->n; i++)
 		rows += 1 + (int)v->rows[i].nroles;
@@ -683,6 +742,11 @@ static void html_view(FILE *out, const struct bd_view *v)
 			html_gap(out, r->label, "guest view", &r->guest_gap, &u, v->op);
 			html_waterfall(out, v, &u, r->label, "guest view", &r->guest_gap);
 		}
+	}
+	if (*net_backend_line(v, &u, line, sizeof(line))) {
+		fputs("<p class=\"sub\">Main loop's network backend: ", out);
+		view_put_html(out, line);
+		fputs("</p>\n", out);
 	}
 	if (*probe_cost_line(v, line, sizeof(line))) {
 		fputs("<p class=\"sub\">Probes' own BPF run time: ", out);

@@ -59,6 +59,12 @@ struct bd_row {
 	 * seconds; cost < 0 when not recorded */
 	double probe_cost_ns, run_s;
 	bool cost_in_warmup;
+	/* a VMM's main loop's network backend (roles.main_loop.network_backend),
+	 * ns per op; net.have false when the run has none */
+	struct {
+		bool have;
+		double ns, syscall_ns, user_ns, share, samples, user_samples;
+	} net;
 };
 
 struct bd_view {
