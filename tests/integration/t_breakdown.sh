@@ -89,7 +89,7 @@ bd_png_colours() {
 # (user and sleep colours) drawn by headless Chromium.
 test_breakdown_qemu_roles_overhead_html() {
 	local browser profile counts
-	bd_run q -p native,qemu -w cpu -r 1 -d 3
+	bd_run q -p native,qemu -w cpu,net -r 1 -d 3
 	if python3 -c "import json,sys; d=json.load(open('$VB_TMP/q.json')); sys.exit(d['platforms'][1]['status'] == 'skipped')"; then :; else
 		echo "    SKIP: qemu is not available here"
 		return 0
@@ -141,6 +141,46 @@ assert 0.99 <= g["coverage"] <= 1.01
 assert gst["user"] >= 0.9 * oncpu(gst)
 assert abs(g["per_op_ns"]["user"] * qemu["runs"][0]["ops"] - gst["user"]) <= 1e-6 * gst["user"]
 PY
+	# The net cell: how much of the main loop's time went to the network
+	# backend (SLIRP), its socket syscalls kept apart from the other threads'.
+	python3 - "$VB_TMP/q.json" <<'PY' || fail "the main loop's network backend"
+import json, sys
+d = json.load(open(sys.argv[1]))
+qemu = d["platforms"][1]
+cells = {w["name"]: w for w in qemu["workloads"]}
+nb = {}
+for name, w in cells.items():
+    run = w["runs"][0]
+    b = run["probes"]["host"]["breakdown"]
+    ml = b["roles"]["main_loop"]
+    n = ml["network_backend"]
+    nb[name] = n["ns"] / run["duration_s"]
+    print("%s: main loop network backend %.1f ms of %.1f ms on CPU (%.1f %%): socket syscalls "
+          "%.1f ms, network code %.1f ms (%d of %d user samples); main loop syscalls %.1f ms "
+          "of %.1f ms in kernel_syscall" % (
+          name, n["ns"] / 1e6, n["on_cpu_ns"] / 1e6, 100 * n["share_of_on_cpu"],
+          n["syscall_ns"] / 1e6, n["user_ns"] / 1e6, n["samples"]["network"],
+          n["samples"]["user"], sum(ml["syscalls_ns"].values()) / 1e6,
+          ml["states_ns"]["kernel_syscall"] / 1e6))
+    # the main thread's own syscall time is its role's syscall state
+    mine = sum(ml["syscalls_ns"].values())
+    assert abs(mine - ml["states_ns"]["kernel_syscall"]) <= 0.01 * max(mine, 1e6)
+    for k, v in ml["syscalls_ns"].items():
+        assert v <= b["syscalls_ns"].get(k, 0) + 1, k
+    assert n["ns"] == n["syscall_ns"] + n["user_ns"] and n["samples"]["network"] <= n["samples"]["user"]
+    on = sum(ml["states_ns"][k] for k in ("user", "kernel_syscall", "kernel_fault", "kernel_other"))
+    assert n["on_cpu_ns"] == on and abs(n["share_of_on_cpu"] - n["ns"] / on) < 1e-9
+# SLIRP relays the guest's uplink in the main loop through socket syscalls
+# (measured here: half its on-CPU time); the cpu cell has no traffic
+net = cells["net"]["runs"][0]["probes"]["host"]["breakdown"]["roles"]["main_loop"]
+assert net["network_backend"]["share_of_on_cpu"] >= 0.2
+assert net["syscalls_ns"].get("sendto", 0) >= 0.5 * net["network_backend"]["syscall_ns"]
+assert nb["net"] >= 10 * nb["cpu"], nb
+PY
+	grep -q "^Main loop's network backend: qemu .* per write, [0-9]* % of its on-CPU time" \
+		"$VB_TMP/q.d/report.md" || fail "report.md has no network backend line"
+	grep -q "main loop spent [0-9]* % of its on-CPU time in the network backend" \
+		"$VB_TMP/q.d/report.md" || fail "no finding cites the network backend"
 	grep -A12 '^Where the time went' "$VB_TMP/q.err" "$VB_TMP/q.d/report.md" >/dev/null || true
 	grep -q '| qemu: vcpu |' "$VB_TMP/q.d/report.md" || fail "report.md has no vcpu row"
 	grep -q '| qemu: busy gap vs native |' "$VB_TMP/q.d/report.md" ||
