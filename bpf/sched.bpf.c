@@ -47,9 +47,11 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* x86-64 syscall numbers the sleep reasons are named from. */
 #define NR_READ		   0
+#define NR_WRITE	   1
 #define NR_POLL		   7
 #define NR_PREAD64	   17
 #define NR_READV	   19
+#define NR_WRITEV	   20
 #define NR_SELECT	   23
 #define NR_NANOSLEEP	   35
 #define NR_ACCEPT	   43
@@ -75,6 +77,9 @@ char LICENSE[] SEC("license") = "GPL";
 #define S_IFMT_		      00170000
 #define S_IFIFO_	      0010000
 #define S_IFSOCK_	      0140000
+#define S_IFCHR_	      0020000
+/* /dev/net/tun, misc 10:200, as the kernel encodes a dev_t (major << 20) */
+#define TUN_RDEV_ ((10U << 20) | 200U)
 /* x86-64 without KASAN: the user registers sit at the top of a 16 KiB stack. */
 #define THREAD_SIZE_ 16384
 
@@ -92,12 +97,10 @@ struct {
 	__type(value, struct vb_sched_acc);
 } sched_exited SEC(".maps");
 
-/* On-CPU ns inside each syscall: [nr] every target thread but the
- * processes' main threads, [VB_MAX_SYSCALLS + nr] those (a VMM's main loop,
- * which runs its device and network backends). */
+/* On-CPU ns inside each syscall, by slice (sched_states.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2 * VB_MAX_SYSCALLS);
+	__uint(max_entries, VB_SYS_SLICES *VB_MAX_SYSCALLS);
 	__type(key, __u32);
 	__type(value, __u64);
 } sched_syscall_ns SEC(".maps");
@@ -132,6 +135,10 @@ const volatile __u64 fault_hi = 0;
  * syscalls family's program is detached. */
 const volatile bool count_syscalls = false;
 
+/* Set by user space when the target is a VMM: its main threads' reads and
+ * writes of a tap device are told apart (a look at the fd's inode each). */
+bool vmm_target = false;
+
 /* Set by user space at every reset: threads already alive start here. */
 __u64 window_start_ns = 0;
 
@@ -150,7 +157,7 @@ static __always_inline void add_syscall_ns(const struct vb_sched_thread *t, __u6
 	__u64 *v;
 
 	if (t->main_thread)
-		idx += VB_MAX_SYSCALLS;
+		idx += (t->sys_tap ? VB_SYS_MAIN_TAP : VB_SYS_MAIN) * VB_MAX_SYSCALLS;
 	v = bpf_map_lookup_elem(&sched_syscall_ns, &idx);
 
 	if (v)
@@ -211,18 +218,35 @@ static __always_inline bool is_read(__s32 nr)
 	return nr == NR_READ || nr == NR_PREAD64 || nr == NR_READV || nr == NR_PREADV;
 }
 
-/* The inode mode of fd in task's table, or 0. */
-static __always_inline __u32 fd_mode(struct task_struct *task, __s32 fd)
+/* The inode of fd in task's table, or NULL. */
+static __always_inline struct inode *fd_inode(struct task_struct *task, __s32 fd)
 {
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	struct file **fds, *f = NULL;
 
 	if (!fdt || fd < 0 || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
-		return 0;
+		return NULL;
 	fds = BPF_CORE_READ(fdt, fd);
 	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
-		return 0;
-	return BPF_CORE_READ(f, f_inode, i_mode);
+		return NULL;
+	return BPF_CORE_READ(f, f_inode);
+}
+
+/* The inode mode of fd in task's table, or 0. */
+static __always_inline __u32 fd_mode(struct task_struct *task, __s32 fd)
+{
+	struct inode *i = fd_inode(task, fd);
+
+	return i ? BPF_CORE_READ(i, i_mode) : 0;
+}
+
+/* Whether fd is a tap (or tun) device: /dev/net/tun's character device. */
+static __always_inline bool fd_is_tap(struct task_struct *task, __s32 fd)
+{
+	struct inode *i = fd_inode(task, fd);
+
+	return i && (BPF_CORE_READ(i, i_mode) & S_IFMT_) == S_IFCHR_ &&
+	       BPF_CORE_READ(i, i_rdev) == TUN_RDEV_;
 }
 
 static __always_inline __u32 sleep_reason(struct task_struct *task, __s32 nr, __s32 fd)
@@ -484,6 +508,13 @@ static __always_inline int on_sys_enter(const bool btf, long id, struct pt_regs 
 	t->state = VB_ST_SYSCALL;
 	t->sys_nr = id >= 0 && id < VB_MAX_SYSCALLS ? id : VB_MAX_SYSCALLS - 1;
 	t->sys_fd = is_read(t->sys_nr) ? (__s32)KREAD(btf, regs, di) : -1;
+	/* A VMM's main loop reads and writes a tap device for its network
+	 * backend (net=tap): those syscalls go to a slice of their own. */
+	if (vmm_target && t->main_thread &&
+	    (t->sys_nr == NR_READ || t->sys_nr == NR_READV || t->sys_nr == NR_WRITE ||
+	     t->sys_nr == NR_WRITEV))
+		t->sys_tap = fd_is_tap((struct task_struct *)bpf_get_current_task(),
+				       (__s32)KREAD(btf, regs, di));
 	return 0;
 }
 
@@ -500,6 +531,7 @@ static __always_inline int on_sys_exit(void)
 	t->state = VB_ST_USER;
 	t->sys_nr = -1;
 	t->sys_fd = -1;
+	t->sys_tap = 0;
 	return 0;
 }
 

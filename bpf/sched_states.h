@@ -16,6 +16,18 @@
 #define VB_COMM_LEN    16
 #define VB_MAX_IPS     16384 /* distinct user-mode sample addresses kept per window */
 
+/* sched_syscall_ns: on-CPU ns per syscall number, in three slices of
+ * VB_MAX_SYSCALLS: every target thread but the processes' main threads;
+ * those (a VMM's main loop, which runs its device and network backends);
+ * and a VMM's main threads' reads and writes of a tap device (its network
+ * backend's, with net=tap). */
+enum vb_sys_slice {
+	VB_SYS_OTHER,
+	VB_SYS_MAIN,
+	VB_SYS_MAIN_TAP,
+	VB_SYS_SLICES,
+};
+
 /*
  * The kernel side keeps USER, SYSCALL, the two RUNNABLE states, BLOCKED_IO
  * and SLEEP (and STEAL beside them, within USER and SYSCALL). On-CPU time outside syscalls is kept
@@ -87,7 +99,9 @@ struct vb_sched_thread {
 	__s32 sys_nr;	    /* the syscall it is in, -1 outside */
 	__u32 sleep_reason; /* enum vb_sleep_reason, while in VB_ST_SLEEP */
 	__s32 sys_fd;	    /* the fd a read-family syscall reads, -1 otherwise */
-	__u32 main_thread; /* tid == tgid: its syscalls go to the second half of sched_syscall_ns */
+	__u8 main_thread;   /* tid == tgid: its syscalls go to sched_syscall_ns's second slice */
+	__u8 sys_tap;	    /* a VMM's main thread reads or writes a tap device: the third */
+	__u16 pad;
 	char comm[VB_COMM_LEN];
 };
 

@@ -339,8 +339,13 @@ static void test_breakdown_roles(void **state)
  * the main loop's syscalls by name under its role. */
 static void test_net_backend(void **state)
 {
-	__u64 main_sys[VB_MAX_SYSCALLS] = {0};
+	__u64 main_sys[VB_MAX_SYSCALLS] = {0}, tap[VB_MAX_SYSCALLS] = {0};
 	struct probe_sched_row ml = qemu_row("qemu-system-x86", 100, 0, 0);
+	struct probe_sched_view v = {.rows = &ml,
+				     .n = 1,
+				     .roles = true,
+				     .main_syscall_ns = main_sys,
+				     .probe_cost_ns = -1};
 	struct json_object *o, *x;
 
 	(void)state;
@@ -358,8 +363,9 @@ static void test_net_backend(void **state)
 	ml.ns[VB_ST_KOTHER] = 50;
 	ml.ns[VB_ST_STEAL] = 1000; /* not on-CPU time of its own */
 	ml.samples[VB_SMP_USER] = 8;
-	o = probe_sched_net_backend_json(main_sys, &ml, 2, true);
+	o = probe_sched_net_backend_json(&v, &ml, 2, true);
 	assert_int_equal(get_u64(o, "syscall_ns", NULL), 700);
+	assert_int_equal(get_u64(o, "tap_ns", NULL), 0);
 	assert_int_equal(get_u64(o, "user_ns", NULL), 100);
 	assert_int_equal(get_u64(o, "ns", NULL), 800);
 	assert_int_equal(get_u64(o, "on_cpu_ns", NULL), 2100);
@@ -370,27 +376,26 @@ static void test_net_backend(void **state)
 	json_object_put(o);
 	/* no samples: the syscalls alone, said so */
 	ml.samples[VB_SMP_USER] = 0;
-	o = probe_sched_net_backend_json(main_sys, &ml, 0, false);
+	o = probe_sched_net_backend_json(&v, &ml, 0, false);
 	assert_int_equal(get_u64(o, "ns", NULL), 700);
 	assert_true(json_object_object_get_ex(o, "method", &x));
-	assert_string_equal(json_object_get_string(x), "socket syscalls");
+	assert_string_equal(json_object_get_string(x), "network syscalls");
+	json_object_put(o);
+	/* net=tap: the main loop's reads and writes of its tap device, whole */
+	tap[0] = 30;  /* read */
+	tap[20] = 70; /* writev */
+	v.tap_syscall_ns = tap;
+	o = probe_sched_net_backend_json(&v, &ml, 0, false);
+	assert_int_equal(get_u64(o, "tap_ns", NULL), 100);
+	assert_int_equal(get_u64(o, "syscall_ns", NULL), 800);
 	json_object_put(o);
 	/* under its role, the main loop's own syscalls */
-	{
-		struct probe_sched_view v = {.rows = &ml,
-					     .n = 1,
-					     .roles = true,
-					     .main_syscall_ns = main_sys,
-					     .probe_cost_ns = -1};
-		struct json_object *r;
-
-		o = probe_sched_json(&v);
-		assert_true(json_object_object_get_ex(o, "roles", &r));
-		assert_true(json_object_object_get_ex(r, "main_loop", &r));
-		assert_int_equal(get_u64(r, "syscalls_ns", "sendto"), 600);
-		assert_int_equal(get_u64(r, "syscalls_ns", "ppoll"), 900);
-		json_object_put(o);
-	}
+	o = probe_sched_json(&v);
+	assert_true(json_object_object_get_ex(o, "roles", &x));
+	assert_true(json_object_object_get_ex(x, "main_loop", &x));
+	assert_int_equal(get_u64(x, "syscalls_ns", "sendto"), 600);
+	assert_int_equal(get_u64(x, "syscalls_ns", "ppoll"), 900);
+	json_object_put(o);
 }
 
 static void test_names(void **state)

@@ -158,7 +158,7 @@ static size_t vcpu_regions(struct json_object *cell, struct json_object *ov, cha
 /*
  * The main loop's network backend in the cell's median run: "; its main
  * loop spent 50 % of its on-CPU time in the network backend (578 µs per
- * unit of work, 544 µs of it in socket syscalls)". 0 when it has none, or
+ * unit of work, 544 µs of it in network syscalls)". 0 when it has none, or
  * too little to say.
  */
 static size_t net_backend(struct json_object *cell, struct json_object *ov, char *text, size_t n,
@@ -179,7 +179,7 @@ static size_t net_backend(struct json_object *cell, struct json_object *ov, char
 		return 0;
 	len = snprintf(text, n,
 		       "; its main loop spent %.0f %% of its on-CPU time in the network backend "
-		       "(%s per unit of work, %s of it in socket syscalls)",
+		       "(%s per unit of work, %s of it in network syscalls: sockets, tap)",
 		       100 * share, dur(ns / ops, false, a, sizeof(a)),
 		       dur(sys / ops, false, b, sizeof(b)));
 	ev_num(evidence, "main_loop_network_share", share);

@@ -400,16 +400,20 @@ bool probe_sched_is_net_syscall(const char *name)
 	return false;
 }
 
-struct json_object *probe_sched_net_backend_json(const __u64 *main_syscall_ns,
+struct json_object *probe_sched_net_backend_json(const struct probe_sched_view *v,
 						 const struct probe_sched_row *main_loop,
 						 uint64_t net_samples, bool sampled)
 {
 	struct json_object *o = json_object_new_object(), *smp = json_object_new_object();
-	uint64_t sys = 0, user = 0, on_cpu = 0, user_samples = main_loop->samples[VB_SMP_USER];
+	uint64_t sys = 0, tap = 0, user = 0, on_cpu = 0;
+	uint64_t user_samples = main_loop->samples[VB_SMP_USER];
 
-	for (uint32_t i = 0; main_syscall_ns && i < VB_MAX_SYSCALLS - 1; i++)
+	for (uint32_t i = 0; v->main_syscall_ns && i < VB_MAX_SYSCALLS - 1; i++)
 		if (probe_sched_is_net_syscall(vb_syscall_name(i)))
-			sys += main_syscall_ns[i];
+			sys += v->main_syscall_ns[i];
+	for (uint32_t i = 0; v->tap_syscall_ns && i < VB_MAX_SYSCALLS; i++)
+		tap += v->tap_syscall_ns[i];
+	sys += tap;
 	if (user_samples && net_samples <= user_samples)
 		user = (uint64_t)((double)main_loop->ns[VB_ST_USER] * (double)net_samples /
 				  (double)user_samples);
@@ -417,6 +421,7 @@ struct json_object *probe_sched_net_backend_json(const __u64 *main_syscall_ns,
 		on_cpu += main_loop->ns[s];
 	add_u64(o, "ns", sys + user);
 	add_u64(o, "syscall_ns", sys);
+	add_u64(o, "tap_ns", tap);
 	add_u64(o, "user_ns", user);
 	add_u64(o, "on_cpu_ns", on_cpu);
 	json_object_object_add(o, "share_of_on_cpu",
@@ -426,8 +431,8 @@ struct json_object *probe_sched_net_backend_json(const __u64 *main_syscall_ns,
 	json_object_object_add(o, "samples", smp);
 	json_object_object_add(
 		o, "method",
-		json_object_new_string(sampled ? "socket syscalls + user samples in network code"
-					       : "socket syscalls"));
+		json_object_new_string(sampled ? "network syscalls + user samples in network code"
+					       : "network syscalls"));
 	return o;
 }
 
@@ -633,10 +638,12 @@ int probe_sched_open(struct probe_sched **out, struct sched_bpf *s, unsigned hz)
 	return 0;
 }
 
-void probe_sched_set_roles(struct probe_sched *ps, bool on)
+void probe_sched_set_roles(struct probe_sched *ps, struct sched_bpf *s, bool on)
 {
 	if (ps)
 		ps->roles = on;
+	if (s)
+		s->bss->vmm_target = on;
 }
 
 int probe_sched_reset(struct probe_sched *ps, struct sched_bpf *s, int ncpu)
@@ -647,7 +654,7 @@ int probe_sched_reset(struct probe_sched *ps, struct sched_bpf *s, int ncpu)
 	(void)ps;
 	if (!zero)
 		return -ENOMEM;
-	for (__u32 i = 0; !err && i < 2 * VB_MAX_SYSCALLS; i++)
+	for (__u32 i = 0; !err && i < VB_SYS_SLICES * VB_MAX_SYSCALLS; i++)
 		if (bpf_map_update_elem(fd, &i, zero, BPF_ANY))
 			err = -errno;
 	free(zero);
@@ -714,15 +721,14 @@ static size_t read_exited(struct sched_bpf *s, int ncpu, struct probe_sched_row 
 	return n;
 }
 
-/* The syscall ns in sched_syscall_ns's two halves, 2 * VB_MAX_SYSCALLS
- * entries: every thread but the processes' main threads, then those. */
+/* sched_syscall_ns as it is, VB_SYS_SLICES * VB_MAX_SYSCALLS entries. */
 static void read_syscall_ns(struct sched_bpf *s, int ncpu, __u64 *out)
 {
 	int fd = bpf_map__fd(s->maps.sched_syscall_ns);
 	__u64 *buf = calloc(ncpu, sizeof(__u64));
 
-	memset(out, 0, 2 * VB_MAX_SYSCALLS * sizeof(*out));
-	for (__u32 i = 0; buf && i < 2 * VB_MAX_SYSCALLS; i++) {
+	memset(out, 0, VB_SYS_SLICES * VB_MAX_SYSCALLS * sizeof(*out));
+	for (__u32 i = 0; buf && i < VB_SYS_SLICES * VB_MAX_SYSCALLS; i++) {
 		if (bpf_map_lookup_elem(fd, &i, buf))
 			continue;
 		for (int c = 0; c < ncpu; c++)
@@ -791,10 +797,10 @@ static void add_net_backend(const struct probe_regions *pr, const struct probe_s
 	    !json_object_object_get_ex(roles, role_names[VB_ROLE_MAIN_LOOP], &ml))
 		return;
 	role_sum(v, VB_ROLE_MAIN_LOOP, &sum);
-	json_object_object_add(ml, "network_backend",
-			       probe_sched_net_backend_json(
-				       v->main_syscall_ns, &sum,
-				       probe_regions_net_samples(pr, in_role, &rt), pr != NULL));
+	json_object_object_add(
+		ml, "network_backend",
+		probe_sched_net_backend_json(v, &sum, probe_regions_net_samples(pr, in_role, &rt),
+					     pr != NULL));
 }
 
 /* The user-mode samples by region and function, into the breakdown's samples. */
@@ -833,7 +839,9 @@ struct json_object *probe_sched_snapshot(struct probe_sched *ps, struct sched_bp
 {
 	size_t max = VB_MAX_THREADS + VB_MAX_COMMS;
 	struct probe_sched_row *rows = calloc(max, sizeof(*rows));
-	__u64 *sys_ns = calloc(3 * VB_MAX_SYSCALLS, sizeof(*sys_ns));
+	/* the map's slices, then every thread's and the main threads' sums */
+	__u64 *sys_ns = calloc((VB_SYS_SLICES + 2) * VB_MAX_SYSCALLS, sizeof(*sys_ns));
+	__u64 *all = sys_ns + VB_SYS_SLICES * VB_MAX_SYSCALLS, *main_ns = all + VB_MAX_SYSCALLS;
 	struct probe_sched_view v = {.probe_cost_ns = probe_cost_ns, .lost = lost};
 	struct json_object *o = NULL;
 	/* syscall time before and after the steal went, [1]: main threads */
@@ -852,17 +860,20 @@ struct json_object *probe_sched_snapshot(struct probe_sched *ps, struct sched_bp
 		after[main] += rows[i].ns[VB_ST_SYSCALL];
 	}
 	read_syscall_ns(s, ncpu, sys_ns);
-	/* The steal inside syscalls out of each syscall's time alike, each
-	 * half by its own threads'; then the whole, both halves. */
-	for (size_t i = 0; i < 2 * VB_MAX_SYSCALLS; i++) {
-		int main = i >= VB_MAX_SYSCALLS;
+	/* The steal inside syscalls out of each syscall's time alike, the
+	 * main threads' slices by theirs, the rest by the others'. */
+	for (size_t i = 0; i < VB_SYS_SLICES * VB_MAX_SYSCALLS; i++) {
+		int main = i >= VB_SYS_MAIN * VB_MAX_SYSCALLS;
 
 		if (after[main] < before[main])
 			sys_ns[i] = (__u64)((double)sys_ns[i] * after[main] / before[main]);
-		sys_ns[2 * VB_MAX_SYSCALLS + i % VB_MAX_SYSCALLS] += sys_ns[i];
+		all[i % VB_MAX_SYSCALLS] += sys_ns[i];
+		if (main)
+			main_ns[i % VB_MAX_SYSCALLS] += sys_ns[i];
 	}
-	v.syscall_ns = sys_ns + 2 * VB_MAX_SYSCALLS;
-	v.main_syscall_ns = sys_ns + VB_MAX_SYSCALLS;
+	v.syscall_ns = all;
+	v.main_syscall_ns = main_ns;
+	v.tap_syscall_ns = sys_ns + VB_SYS_MAIN_TAP * VB_MAX_SYSCALLS;
 	v.sample_hz = ps ? ps->hz : 0;
 	v.fault_method = v.sample_hz ? "tracepoints+samples" : "none";
 	v.roles = ps && ps->roles;

@@ -38,6 +38,7 @@ struct probe_sched_view {
 	size_t n;
 	const __u64 *syscall_ns;      /* VB_MAX_SYSCALLS entries; the last one takes the rest */
 	const __u64 *main_syscall_ns; /* the same, the processes' main threads only (or NULL) */
+	const __u64 *tap_syscall_ns;  /* of those, a VMM's reads and writes of a tap device */
 	unsigned sample_hz;	      /* 0: no sampler, no fault/other split */
 	const char *fault_method;
 	int64_t probe_cost_ns; /* < 0: unknown (BPF run-time stats off) */
@@ -87,13 +88,14 @@ void probe_sched_split_oncpu(struct probe_sched_row *row);
 bool probe_sched_is_net_syscall(const char *name);
 
 /*
- * "network_backend" of a VMM's main loop (the sum of its rows): its socket
- * syscalls' time (exact, from main_syscall_ns) and its user time in the
+ * "network_backend" of a VMM's main loop (the sum of its rows): the time of
+ * its socket syscalls and of its reads and writes of a tap device (exact,
+ * v's main_syscall_ns and tap_syscall_ns) and its user time in the
  * proportion of its user-mode samples that ran network code (net_samples:
  * libslirp and QEMU's network layer; sampled says whether there were
  * samples at all), with their sum's share of its on-CPU time.
  */
-struct json_object *probe_sched_net_backend_json(const __u64 *main_syscall_ns,
+struct json_object *probe_sched_net_backend_json(const struct probe_sched_view *v,
 						 const struct probe_sched_row *main_loop,
 						 uint64_t net_samples, bool sampled);
 
@@ -120,8 +122,9 @@ int probe_sched_configure(struct sched_bpf *s, bool btf);
  * error: the breakdown then says "fault_method": "none"). */
 int probe_sched_open(struct probe_sched **out, struct sched_bpf *s, unsigned hz);
 
-/* Whether snapshots group the target's threads by role ("roles"). */
-void probe_sched_set_roles(struct probe_sched *ps, bool on);
+/* Whether snapshots group the target's threads by role ("roles"), and the
+ * BPF side tells a VMM's reads and writes of a tap device apart. */
+void probe_sched_set_roles(struct probe_sched *ps, struct sched_bpf *s, bool on);
 /* The root of the target tree: a sample of a process gone by snapshot
  * time is placed with its maps (a fork child runs its parent's code). */
 void probe_sched_set_root(struct probe_sched *ps, pid_t root);

@@ -475,7 +475,7 @@ int probes_set_target(struct probes *p, pid_t tgid)
 void probes_group_roles(struct probes *p, bool on)
 {
 	if (p)
-		probe_sched_set_roles(p->sched_user, on);
+		probe_sched_set_roles(p->sched_user, p->sched, on);
 }
 
 void probes_keep_maps(struct probes *p)

@@ -198,9 +198,10 @@ static const char *probe_cost_line(const struct bd_view *v, char *buf, size_t n)
 }
 
 /*
- * "qemu 530 µs per write, 50 % of its on-CPU time (socket syscalls 499 µs,
+ * "qemu 530 µs per write, 50 % of its on-CPU time (network syscalls 499 µs,
  * network code 32 µs: 4 of 24 user samples)": the main loop's network
- * backend, "" when no row has one.
+ * backend, its syscalls those on sockets and a tap device; "" when no row
+ * has one.
  */
 static const char *net_backend_line(const struct bd_view *v, const struct bd_unit *u, char *buf,
 				    size_t n)
@@ -216,7 +217,7 @@ static const char *net_backend_line(const struct bd_view *v, const struct bd_uni
 			continue;
 		len += (size_t)snprintf(
 			buf + len, n - len,
-			"%s%s %s %s per %s, %.0f %% of its on-CPU time (socket syscalls %s %s, "
+			"%s%s %s %s per %s, %.0f %% of its on-CPU time (network syscalls %s %s, "
 			"network code %s %s: %.0f of %.0f user samples)",
 			len ? "; " : "", view_clean(r->label, label, sizeof(label)),
 			bd_fmt(r->net.ns, u, false, a, sizeof(a)), u->name, v->op,
