@@ -8,7 +8,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "targets.bpf.h"
+#include "clones.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -19,13 +19,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } clone_start SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct vb_hist);
-} clone_hist SEC(".maps");
 
 /* raw_tp rather than tp_btf: the arguments (parent, child) have been the
  * same since long before any kernel we run on, and raw_tp needs no BTF
@@ -87,19 +80,14 @@ static __always_inline int clone_enter(void)
 static __always_inline int clone_exit(void)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u32 zero = 0;
-	struct vb_hist *h;
-	__u64 *start;
-	__u64 us;
+	__u64 *start = bpf_map_lookup_elem(&clone_start, &tid);
+	__u64 ns;
 
-	start = bpf_map_lookup_elem(&clone_start, &tid);
 	if (!start)
 		return 0;
-	us = (bpf_ktime_get_ns() - *start) / 1000;
+	ns = bpf_ktime_get_ns() - *start;
 	bpf_map_delete_elem(&clone_start, &tid);
-	h = bpf_map_lookup_elem(&clone_hist, &zero);
-	if (h)
-		h->slots[vb_hist_slot(us)]++;
+	vb_clone_done(ns);
 	return 0;
 }
 

@@ -41,6 +41,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "syscalls.bpf.h"
+#include "clones.bpf.h"
 #include "sched_states.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -134,6 +135,11 @@ const volatile __u64 fault_hi = 0;
  * sys_enter counts syscalls into its (shared) syscall_counts, and the
  * syscalls family's program is detached. */
 const volatile bool count_syscalls = false;
+
+/* Set by user space where the fork family is loaded: this family's
+ * sys_enter and sys_exit time the clone-family syscalls into its (shared)
+ * clone_hist, and the fork family's eight programs are detached. */
+const volatile bool count_clones = false;
 
 /* Set by user space when the target is a VMM: its main threads' reads and
  * writes of a tap device are told apart (a look at the fd's inode each). */
@@ -508,6 +514,10 @@ static __always_inline int on_sys_enter(const bool btf, long id, struct pt_regs 
 	t->state = VB_ST_SYSCALL;
 	t->sys_nr = id >= 0 && id < VB_MAX_SYSCALLS ? id : VB_MAX_SYSCALLS - 1;
 	t->sys_fd = is_read(t->sys_nr) ? (__s32)KREAD(btf, regs, di) : -1;
+	if (count_clones && vb_is_clone(id)) {
+		vb_count(VB_CNT_CLONE_SYSCALLS);
+		t->sys_start = now; /* the caller's; a child starts with none */
+	}
 	/* A VMM's main loop reads and writes a tap device for its network
 	 * backend (net=tap): those syscalls go to a slice of their own. */
 	if (vmm_target && t->main_thread &&
@@ -528,6 +538,10 @@ static __always_inline int on_sys_exit(void)
 	if (!t)
 		return 0;
 	account(t, now);
+	if (t->sys_start) {
+		vb_clone_done(now - t->sys_start);
+		t->sys_start = 0;
+	}
 	t->state = VB_ST_USER;
 	t->sys_nr = -1;
 	t->sys_fd = -1;

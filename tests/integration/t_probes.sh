@@ -79,6 +79,13 @@ test_probes_fork_exact() {
 	assert_py "$f" '0 < d["probes"]["host"]["clone_latency"]["p50_us"] <= d["probes"]["host"]["clone_latency"]["p99_us"]'
 	assert_py "$f" 'd["probes"]["host"]["syscalls"]["top"]["clone"] == 200'
 	assert_py "$f" 'd["probes"]["host"]["overflow"]["targets"] == 0'
+	# The clones are timed by the sched family's syscall programs where it is
+	# loaded, by the fork family's own without it: the same counts either way.
+	probes_trace fork-nb --no-breakdown -- "$VB_TMP/probe_prog" fork 200
+	f=$VB_TMP/fork-nb.json
+	assert_py "$f" 'd["probes"]["host"]["clone_syscalls"] == 200'
+	assert_py "$f" 'sum(d["probes"]["host"]["clone_latency"]["hist_log2_us"]) == 200'
+	assert_py "$f" '0 < d["probes"]["host"]["clone_latency"]["p50_us"] <= d["probes"]["host"]["clone_latency"]["p99_us"]'
 }
 
 # More children than the target filter has slots (VB_TARGET_SLOTS, 4096):

@@ -277,7 +277,9 @@ static int load_block(struct probes *p)
 /*
  * With the syscalls family loaded, sched's sys_enter counts syscalls into
  * the syscalls family's map (bpf/syscalls.bpf.h), so that the syscalls
- * family's own program can be detached once sched is attached.
+ * family's own program can be detached once sched is attached; with the
+ * fork family, sched's sys_enter and sys_exit time the clones into its
+ * clone_hist (bpf/clones.bpf.h), and its clone programs are detached.
  */
 static int sched_configure(struct probes *p, bool btf, bool sampler)
 {
@@ -286,6 +288,10 @@ static int sched_configure(struct probes *p, bool btf, bool sampler)
 
 	if (!err && !sampler)
 		bpf_program__set_autoload(s->progs.vb_sample, false);
+	if (!err && p->fork) {
+		err = bpf_map__reuse_fd(s->maps.clone_hist, bpf_map__fd(p->fork->maps.clone_hist));
+		s->rodata->count_clones = true;
+	}
 	if (!err && p->sys) {
 		err = bpf_map__reuse_fd(s->maps.syscall_counts,
 					bpf_map__fd(p->sys->maps.syscall_counts));
@@ -323,12 +329,28 @@ static int load_sched(struct probes *p)
 	if (err) {
 		sched_bpf__destroy(p->sched);
 		p->sched = NULL;
-	} else if (p->sys) {
+		return err;
+	}
+	if (p->sys) {
 		/* sched counts syscalls now: one program fewer on every syscall */
 		bpf_link__destroy(p->sys->links.vb_sys_enter);
 		p->sys->links.vb_sys_enter = NULL;
 	}
-	return err;
+	if (p->fork) {
+		/* and times the clones: three programs fewer on every fork */
+		struct bpf_link **links[] = {
+			&p->fork->links.vb_enter_clone, &p->fork->links.vb_enter_clone3,
+			&p->fork->links.vb_enter_fork,	&p->fork->links.vb_enter_vfork,
+			&p->fork->links.vb_exit_clone,	&p->fork->links.vb_exit_clone3,
+			&p->fork->links.vb_exit_fork,	&p->fork->links.vb_exit_vfork,
+		};
+
+		for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+			bpf_link__destroy(*links[i]);
+			*links[i] = NULL;
+		}
+	}
+	return 0;
 }
 
 static int load_family(struct probes *p, enum family f)
