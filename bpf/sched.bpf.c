@@ -293,21 +293,39 @@ static __always_inline __u32 sleep_reason(struct task_struct *task, __s32 nr, __
 }
 
 /* The syscall a thread we have not seen yet is in, from its saved user
- * registers (orig_ax is -1 outside a syscall), and its first argument. */
-static __always_inline __s32 task_syscall(struct task_struct *task, __s32 *fd)
+ * registers (orig_ax is -1 outside a syscall), and its first argument.
+ * Under tp_btf the registers are plain loads (bpf_task_pt_regs). */
+static __always_inline __s32 task_syscall(const bool btf, struct task_struct *task, __s32 *fd)
 {
-	void *stack = BPF_CORE_READ(task, stack);
-	struct pt_regs *regs = (struct pt_regs *)(stack + THREAD_SIZE_) - 1;
+	struct pt_regs *regs;
 	long nr = -1, di = -1;
 
 	*fd = -1;
-	if (!stack || bpf_probe_read_kernel(&nr, sizeof(nr), &regs->orig_ax))
-		return -1;
+	if (btf) {
+		regs = (struct pt_regs *)bpf_task_pt_regs(task);
+		if (!regs)
+			return -1;
+		nr = regs->orig_ax;
+		di = regs->di;
+	} else {
+		void *stack = BPF_CORE_READ(task, stack);
+
+		regs = (struct pt_regs *)(stack + THREAD_SIZE_) - 1;
+		if (!stack || bpf_probe_read_kernel(&nr, sizeof(nr), &regs->orig_ax) ||
+		    bpf_probe_read_kernel(&di, sizeof(di), &regs->di))
+			di = -1;
+	}
 	if (nr < 0 || nr >= VB_MAX_SYSCALLS)
 		return -1;
-	if (!bpf_probe_read_kernel(&di, sizeof(di), &regs->di) && is_read(nr))
+	if (is_read(nr))
 		*fd = (__s32)di;
 	return (__s32)nr;
+}
+
+/* The task running this program: a BTF pointer (plain loads) under tp_btf. */
+static __always_inline struct task_struct *current_task(const bool btf)
+{
+	return btf ? bpf_get_current_task_btf() : (struct task_struct *)bpf_get_current_task();
 }
 
 /* The guess of a wakeup's first sight: a thread is woken while still on its
@@ -321,25 +339,26 @@ static __always_inline __s32 task_syscall(struct task_struct *task, __s32 *fd)
  * GUESS_WAKEE. With from_regs, a first sight finds its syscall from its
  * registers.
  */
-static __always_inline struct vb_sched_thread *
-thread_new(struct task_struct *task, __u32 tid, __u32 tgid, __u64 now, __u32 guess, bool from_regs)
+static __always_inline struct vb_sched_thread *thread_new(const bool btf, struct task_struct *task,
+							  __u32 tid, __u32 tgid, __u64 now,
+							  __u32 guess, bool from_regs)
 {
 	struct vb_sched_thread n = {}, *t;
 	__u64 birth;
 
-	if (BPF_CORE_READ(task, flags) & PF_EXITING_)
+	if (KREAD(btf, task, flags) & PF_EXITING_)
 		return NULL;
-	birth = BPF_CORE_READ(task, start_time);
+	birth = KREAD(btf, task, start_time);
 	n.start_ns = birth > window_start_ns ? birth : window_start_ns;
 	n.start_ns = n.start_ns < now ? n.start_ns : now;
 	n.ts = n.start_ns;
 	n.tgid = tgid;
 	n.main_thread = tid == tgid;
-	n.sys_nr = from_regs ? task_syscall(task, &n.sys_fd) : -1;
+	n.sys_nr = from_regs ? task_syscall(btf, task, &n.sys_fd) : -1;
 	if (!from_regs)
 		n.sys_fd = -1;
 	if (guess == GUESS_WAKEE)
-		guess = BPF_CORE_READ(task, on_cpu) ? VB_ST_USER : VB_ST_SLEEP;
+		guess = KREAD(btf, task, on_cpu) ? VB_ST_USER : VB_ST_SLEEP;
 	n.state = guess;
 	if (guess == VB_ST_USER && n.sys_nr >= 0)
 		n.state = VB_ST_SYSCALL;
@@ -375,14 +394,14 @@ target_thread(const bool btf, struct task_struct *task, __u64 *now, __u32 guess)
 		return NULL;
 	if (!*now)
 		*now = bpf_ktime_get_ns();
-	return t ? t : thread_new(task, tid, tgid, *now, guess, true);
+	return t ? t : thread_new(btf, task, tid, tgid, *now, guess, true);
 }
 
 /* The same for the current task (id: its pid_tgid), with no read of its
  * task_struct unless this is its first sight: the syscall tracepoints fire
  * for every task. */
-static __always_inline struct vb_sched_thread *current_thread(__u64 id, __u64 *now, __u32 guess,
-							      bool from_regs)
+static __always_inline struct vb_sched_thread *current_thread(const bool btf, __u64 id, __u64 *now,
+							      __u32 guess, bool from_regs)
 {
 	struct vb_sched_thread *t;
 	__u32 tid = (__u32)id;
@@ -394,9 +413,7 @@ static __always_inline struct vb_sched_thread *current_thread(__u64 id, __u64 *n
 		return NULL;
 	if (!*now)
 		*now = bpf_ktime_get_ns();
-	return t ? t
-		 : thread_new((struct task_struct *)bpf_get_current_task(), tid, id >> 32, *now,
-			      guess, from_regs);
+	return t ? t : thread_new(btf, current_task(btf), tid, id >> 32, *now, guess, from_regs);
 }
 
 static __always_inline int on_switch(const bool btf, bool preempt, struct task_struct *prev,
@@ -406,7 +423,7 @@ static __always_inline int on_switch(const bool btf, bool preempt, struct task_s
 	struct vb_sched_thread *t;
 	__u64 now = 0, steal = ~0ULL; /* ~0: not read yet */
 
-	t = current_thread(id, &now, VB_ST_USER, true);
+	t = current_thread(btf, id, &now, VB_ST_USER, true);
 	if (t) {
 		account(t, now);
 		steal = steal_clock(btf, prev);
@@ -457,11 +474,12 @@ static __always_inline void fold(struct vb_sched_acc *dst, const struct vb_sched
 		dst->samples[i] += src->samples[i];
 }
 
-/* The exiting thread's totals join its comm's; its entry goes. */
-static __always_inline int on_exit(struct task_struct *p)
+/* The exiting thread's totals join its comm's; its entry goes. p is the
+ * current task. */
+static __always_inline int on_exit(const bool btf, struct task_struct *p)
 {
 	static const struct vb_sched_acc zero = {};
-	__u32 tid = BPF_CORE_READ(p, pid);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 now = bpf_ktime_get_ns();
 	struct vb_sched_thread *t = bpf_map_lookup_elem(&sched_threads, &tid);
 	struct vb_sched_comm key = {};
@@ -471,7 +489,7 @@ static __always_inline int on_exit(struct task_struct *p)
 		return 0;
 	account(t, now);
 	if (t->state == VB_ST_USER || t->state == VB_ST_SYSCALL)
-		steal_take(t, steal_clock(false, p), 0); /* p is current: on this CPU */
+		steal_take(t, steal_clock(btf, p), 0); /* p is current: on this CPU */
 	BPF_CORE_READ_STR_INTO(&key.comm, p, comm);
 	acc = bpf_map_lookup_elem(&sched_exited, &key);
 	if (!acc) {
@@ -504,8 +522,7 @@ static __always_inline int on_sys_enter(const bool btf, long id, struct pt_regs 
 		return 0;
 	now = bpf_ktime_get_ns();
 	if (!t)
-		t = thread_new((struct task_struct *)bpf_get_current_task(), tid, pid_tgid >> 32,
-			       now, VB_ST_USER, false);
+		t = thread_new(btf, current_task(btf), tid, pid_tgid >> 32, now, VB_ST_USER, false);
 	if (count_syscalls)
 		vb_count_syscall(pid_tgid >> 32, id);
 	if (!t)
@@ -523,18 +540,17 @@ static __always_inline int on_sys_enter(const bool btf, long id, struct pt_regs 
 	if (vmm_target && t->main_thread &&
 	    (t->sys_nr == NR_READ || t->sys_nr == NR_READV || t->sys_nr == NR_WRITE ||
 	     t->sys_nr == NR_WRITEV))
-		t->sys_tap = fd_is_tap((struct task_struct *)bpf_get_current_task(),
-				       (__s32)KREAD(btf, regs, di));
+		t->sys_tap = fd_is_tap(current_task(btf), (__s32)KREAD(btf, regs, di));
 	return 0;
 }
 
-static __always_inline int on_sys_exit(void)
+static __always_inline int on_sys_exit(const bool btf)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct vb_sched_thread *t;
 	__u64 now = 0;
 
-	t = current_thread(id, &now, VB_ST_SYSCALL, true);
+	t = current_thread(btf, id, &now, VB_ST_SYSCALL, true);
 	if (!t)
 		return 0;
 	account(t, now);
@@ -590,13 +606,13 @@ int BPF_PROG(vb_wakeup_new_raw, struct task_struct *p)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(vb_exit_btf, struct task_struct *p)
 {
-	return on_exit(p);
+	return on_exit(true, p);
 }
 
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(vb_exit_raw, struct task_struct *p)
 {
-	return on_exit(p);
+	return on_exit(false, p);
 }
 
 /* A target thread's new name, before the kernel copies it in. */
@@ -640,13 +656,13 @@ int BPF_PROG(vb_sys_enter_raw, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vb_sys_exit_btf, struct pt_regs *regs, long ret)
 {
-	return on_sys_exit();
+	return on_sys_exit(true);
 }
 
 SEC("raw_tp/sys_exit")
 int BPF_PROG(vb_sys_exit_raw, struct pt_regs *regs, long ret)
 {
-	return on_sys_exit();
+	return on_sys_exit(false);
 }
 
 static __always_inline bool under_fault_entry(struct bpf_perf_event_data *ctx)
