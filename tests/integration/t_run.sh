@@ -132,7 +132,7 @@ test_run_json_stdout() {
 # Ctrl-C in the middle: an interrupted document, nothing of ours left running or loaded.
 test_run_interrupt_leaves_nothing() {
 	local out=$VB_TMP/intr before after
-	before=$(bpftool prog list 2>/dev/null | grep -c '^[0-9]' || true)
+	before=$(bpf_prog_count)
 	$VB run -p native -w cpu,fork -r 5 -d 2 -o "$out" >/dev/null 2>&1 &
 	local pid=$!
 	sleep 4
@@ -144,8 +144,7 @@ test_run_interrupt_leaves_nothing() {
 	wait $pid || rc=$?
 	[ "$rc" = 130 ] || fail "interrupted run: exit $rc, want 130"
 	assert_py "$out/results.json" 'd["status"] == "interrupted"'
-	sleep 0.5
-	after=$(bpftool prog list 2>/dev/null | grep -c '^[0-9]' || true)
+	after=$(bpf_prog_count_back_to "$before" 3)
 	[ "$before" = "$after" ] || fail "BPF programs before $before, after $after"
 	for a in $agents; do
 		! kill -0 "$a" 2>/dev/null || fail "agent $a is still running"
@@ -187,7 +186,7 @@ test_run_docker_qemu_all_quick() {
 # Ctrl-C while a guest cell runs: an interrupted document, no domain, no BPF program left.
 test_run_interrupt_guest_cell() {
 	local out=$VB_TMP/gintr before after
-	before=$(bpftool prog list 2>/dev/null | grep -c '^[0-9]' || true)
+	before=$(bpf_prog_count)
 	$VB run -p qemu -w cpu -r 5 -d 2 -o "$out" >/dev/null 2>&1 &
 	local pid=$!
 	# Past the boot, into the runs.
@@ -203,7 +202,7 @@ test_run_interrupt_guest_cell() {
 	assert_py "$out/results.json" 'd["status"] == "interrupted"'
 	sleep 1
 	! virsh -c qemu:///system list --name | grep -q "^vbench-trace-$pid-" || fail "the domain is left"
-	after=$(bpftool prog list 2>/dev/null | grep -c '^[0-9]' || true)
+	after=$(bpf_prog_count_back_to "$before" 3)
 	[ "$before" = "$after" ] || fail "BPF programs before $before, after $after"
 }
 

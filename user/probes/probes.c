@@ -55,6 +55,7 @@ struct probes {
 	const char *block_hook;		/* "tp_btf" or "raw_tp" */
 	const char *sched_hook;
 	unsigned sample_hz; /* probes_opts.sample_hz */
+	bool want_sched;    /* probes_opts.sched: it will time the clones if it loads */
 	int stats_fd;	    /* BPF_STATS_RUN_TIME while held, or -1 */
 	__u64 cost_base;    /* run_time_ns of every program at the last reset */
 	int targets_fd;	    /* our own references to the shared maps */
@@ -336,19 +337,42 @@ static int load_sched(struct probes *p)
 		bpf_link__destroy(p->sys->links.vb_sys_enter);
 		p->sys->links.vb_sys_enter = NULL;
 	}
-	if (p->fork) {
-		/* and times the clones: three programs fewer on every fork */
-		struct bpf_link **links[] = {
-			&p->fork->links.vb_enter_clone, &p->fork->links.vb_enter_clone3,
-			&p->fork->links.vb_enter_fork,	&p->fork->links.vb_enter_vfork,
-			&p->fork->links.vb_exit_clone,	&p->fork->links.vb_exit_clone3,
-			&p->fork->links.vb_exit_fork,	&p->fork->links.vb_exit_vfork,
-		};
+	return 0;
+}
 
-		for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
-			bpf_link__destroy(*links[i]);
-			*links[i] = NULL;
-		}
+/* The fork family's programs on the syscall tracepoints: they time the
+ * clone-family syscalls where the sched family does not (bpf/clones.bpf.h). */
+static bool times_clones(const struct bpf_program *prog)
+{
+	static const char sec[] = "tracepoint/syscalls/";
+
+	return !strncmp(bpf_program__section_name(prog), sec, sizeof(sec) - 1);
+}
+
+/* Where the sched family will load, the clone programs are loaded but not
+ * attached: sched's own syscall programs time the clones, three programs
+ * fewer on every fork. attach_clone_progs() attaches them if it does not. */
+static int fork_configure(struct probes *p)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, p->fork->obj) if (p->want_sched && times_clones(prog))
+		bpf_program__set_autoattach(prog, false);
+	return 0;
+}
+
+static int attach_clone_progs(struct fork_bpf *f)
+{
+	const struct bpf_object_skeleton *sk = f->skeleton;
+
+	for (int i = 0; i < sk->prog_cnt; i++) {
+		struct bpf_link **link = sk->progs[i].link;
+
+		if (*link || !times_clones(*sk->progs[i].prog))
+			continue;
+		*link = bpf_program__attach(*sk->progs[i].prog);
+		if (!*link)
+			return -errno;
 	}
 	return 0;
 }
@@ -357,7 +381,7 @@ static int load_family(struct probes *p, enum family f)
 {
 	switch (f) {
 	case FAM_FORK:
-		return LOAD_FAMILY(p, p->fork, fork, 0);
+		return LOAD_FAMILY(p, p->fork, fork, fork_configure(p));
 	case FAM_FAULTS:
 		return LOAD_FAMILY(p, p->faults, faults, 0);
 	case FAM_BLOCK:
@@ -402,6 +426,7 @@ int probes_open(struct probes **out, const struct probes_opts *opts)
 	libbpf_set_print(libbpf_print);
 	ensure_tracefs();
 	p->sample_hz = opts ? opts->sample_hz : 0;
+	p->want_sched = opts && opts->sched;
 	for (int f = 0; f < FAM_MAX; f++) {
 		if (f == FAM_KVM && !(opts && opts->kvm))
 			continue;
@@ -413,6 +438,14 @@ int probes_open(struct probes **out, const struct probes_opts *opts)
 			note_missing(p, f, err);
 		else
 			loaded++;
+	}
+	if (p->fork && !p->sched) {
+		/* no sched family to time the clones: the fork family's own programs */
+		int e = attach_clone_progs(p->fork);
+
+		if (e)
+			vb_warn("probes: the clone latency programs did not attach (%s)",
+				strerror(-e));
 	}
 	if (!loaded) {
 		vb_err("probes: no probe family loaded (%s)", p->missing);
