@@ -4,8 +4,8 @@
  * entry to return in the caller), kept by the fork family's own syscall
  * tracepoint programs and, where the sched family is loaded beside it, by
  * sched's sys_enter and sys_exit programs into the same map (user space
- * shares it with bpf_map__reuse_fd and detaches the fork family's eight
- * programs): a fork then runs three programs fewer. Whichever program
+ * shares it with bpf_map__reuse_fd and leaves the fork family's eight
+ * programs unattached): a fork then runs three programs fewer. Whichever program
  * measures, this is how.
  */
 #ifndef VB_BPF_CLONES_H

@@ -138,7 +138,7 @@ const volatile bool count_syscalls = false;
 
 /* Set by user space where the fork family is loaded: this family's
  * sys_enter and sys_exit time the clone-family syscalls into its (shared)
- * clone_hist, and the fork family's eight programs are detached. */
+ * clone_hist, and the fork family's eight programs are left unattached. */
 const volatile bool count_clones = false;
 
 /* Set by user space when the target is a VMM: its main threads' reads and

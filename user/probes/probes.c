@@ -280,7 +280,7 @@ static int load_block(struct probes *p)
  * the syscalls family's map (bpf/syscalls.bpf.h), so that the syscalls
  * family's own program can be detached once sched is attached; with the
  * fork family, sched's sys_enter and sys_exit time the clones into its
- * clone_hist (bpf/clones.bpf.h), and its clone programs are detached.
+ * clone_hist (bpf/clones.bpf.h), and its clone programs stay unattached.
  */
 static int sched_configure(struct probes *p, bool btf, bool sampler)
 {
