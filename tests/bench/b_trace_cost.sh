@@ -17,8 +17,34 @@ trace_cost_score() {
 	# shellcheck disable=SC2086
 	$VB run -p native -w "$w" -r 1 -d "${VB_BENCH_SECS:-2}" --disk-size 512M $flag -o "$out" \
 		>/dev/null 2>&1 || return 1
-	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["platforms"][0]["workloads"][0]["stats"]["mean"])' \
-		"$out/results.json"
+	# The score; and a traced run's own BPF run time (its cell's warm-up,
+	# probe_cost) into tc-W.cost: "ns per second of run, ns per op".
+	python3 - "$out/results.json" "$VB_TMP/tc-$w.cost" <<'PY'
+import json, sys
+cell = json.load(open(sys.argv[1]))["platforms"][0]["workloads"][0]
+c = cell.get("probe_cost")
+if c and c.get("duration_s"):
+    with open(sys.argv[2], "a") as f:
+        f.write("%.0f %.1f\n" % (c["bpf_ns"] / c["duration_s"], c.get("per_op_ns", 0)))
+print(cell["stats"]["mean"])
+PY
+}
+
+# The probes' own CPU time beside the ratios: the BPF programs' run time
+# (BPF_STATS_RUN_TIME) in the traced runs' warm-ups, per second of run and
+# per op. Unlike a score it does not move with the host's steal, so it is
+# the cost's steadier figure; the ratio adds what it leaves out (the
+# tracepoints' own dispatch, caches).
+trace_cost_bpf_line() {
+	python3 - "$1" "$2" <<'PY'
+import statistics, sys
+rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+if rows:
+    s = statistics.median(r[0] for r in rows)
+    print(f"   {sys.argv[2]:<12} BPF run time {100 * s / 1e9:.2f} % of one CPU "
+          f"({min(r[0] for r in rows) / 1e6:.1f}..{max(r[0] for r in rows) / 1e6:.1f} ms/s), "
+          f"{statistics.median(r[1] for r in rows):.0f} ns per op, median of {len(rows)} runs")
+PY
 }
 
 # The same untraced run, started by bpftrace under the state accounting.
@@ -38,6 +64,7 @@ bench_trace_cost() {
 	echo "   traced/untraced score, $rounds rounds, order reversed every other round"
 	[ -n "$have_bt" ] || echo "   bpftrace not installed: no anchor"
 	for w in ${VB_BENCH_WORKLOADS:-cpu mem diskrand diskseq fork net}; do
+		: >"$VB_TMP/tc-$w.cost"
 		bench_rounds "$rounds" "$VB_TMP/tc-$w.rounds" traced "trace_cost_score $w ''" \
 			nobreakdown "trace_cost_score $w --no-breakdown" \
 			untraced "trace_cost_score $w --no-trace" \
@@ -46,5 +73,6 @@ bench_trace_cost() {
 		bench_ratio "$VB_TMP/tc-$w.rounds" "$w" traced untraced ">= 0.97"
 		bench_ratio "$VB_TMP/tc-$w.rounds" "$w" nobreakdown untraced ">= 0.98"
 		[ -z "$have_bt" ] || bench_ratio "$VB_TMP/tc-$w.rounds" "$w" bt_states untraced "(the anchor)"
+		trace_cost_bpf_line "$VB_TMP/tc-$w.cost" "$w"
 	done
 }
