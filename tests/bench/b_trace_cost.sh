@@ -25,7 +25,7 @@ cell = json.load(open(sys.argv[1]))["platforms"][0]["workloads"][0]
 c = cell.get("probe_cost")
 if c and c.get("duration_s"):
     with open(sys.argv[2], "a") as f:
-        f.write("%.0f %.1f\n" % (c["bpf_ns"] / c["duration_s"], c.get("per_op_ns", 0)))
+        f.write("%.0f %.4g\n" % (c["bpf_ns"] / c["duration_s"], c.get("per_op_ns", -1)))
 print(cell["stats"]["mean"])
 PY
 }
@@ -43,7 +43,8 @@ if rows:
     s = statistics.median(r[0] for r in rows)
     print(f"   {sys.argv[2]:<12} BPF run time {100 * s / 1e9:.2f} % of one CPU "
           f"({min(r[0] for r in rows) / 1e6:.1f}..{max(r[0] for r in rows) / 1e6:.1f} ms/s), "
-          f"{statistics.median(r[1] for r in rows):.0f} ns per op, median of {len(rows)} runs")
+          + (f"{statistics.median(r[1] for r in rows):.3g} ns per op, " if all(r[1] >= 0 for r in rows) else "")
+          + f"median of {len(rows)} runs")
 PY
 }
 
