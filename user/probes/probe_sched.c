@@ -853,22 +853,22 @@ struct json_object *probe_sched_snapshot(struct probe_sched *ps, struct sched_bp
 	v.n = read_threads(s, rows, max, vb_now_ns());
 	v.n += read_exited(s, ncpu, rows + v.n, max - v.n);
 	for (size_t i = 0; i < v.n; i++) {
-		int main = rows[i].tid && rows[i].tid == rows[i].tgid;
+		int is_main = rows[i].tid && rows[i].tid == rows[i].tgid;
 
-		before[main] += rows[i].ns[VB_ST_SYSCALL];
+		before[is_main] += rows[i].ns[VB_ST_SYSCALL];
 		probe_sched_split_oncpu(&rows[i]);
-		after[main] += rows[i].ns[VB_ST_SYSCALL];
+		after[is_main] += rows[i].ns[VB_ST_SYSCALL];
 	}
 	read_syscall_ns(s, ncpu, sys_ns);
 	/* The steal inside syscalls out of each syscall's time alike, the
 	 * main threads' slices by theirs, the rest by the others'. */
 	for (size_t i = 0; i < VB_SYS_SLICES * VB_MAX_SYSCALLS; i++) {
-		int main = i >= VB_SYS_MAIN * VB_MAX_SYSCALLS;
+		int is_main = i >= VB_SYS_MAIN * VB_MAX_SYSCALLS;
 
-		if (after[main] < before[main])
-			sys_ns[i] = (__u64)((double)sys_ns[i] * after[main] / before[main]);
+		if (after[is_main] < before[is_main])
+			sys_ns[i] = (__u64)((double)sys_ns[i] * after[is_main] / before[is_main]);
 		all[i % VB_MAX_SYSCALLS] += sys_ns[i];
-		if (main)
+		if (is_main)
 			main_ns[i % VB_MAX_SYSCALLS] += sys_ns[i];
 	}
 	v.syscall_ns = all;
