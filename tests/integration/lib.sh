@@ -155,15 +155,11 @@ bpf_prog_count() {
 	bpftool prog list 2>/dev/null | grep -c '^[0-9]' || true
 }
 
-# Waits until the machine has $1 BPF programs loaded again, at most $2 s (the
-# kernel frees a closed raw tracepoint's program after RCU grace periods,
-# some hundreds of ms after the process went); prints the count last seen.
-bpf_prog_count_back_to() {
-	local n end=$(($(vb_now_ms) + $2 * 1000))
-	while n=$(bpf_prog_count) && [ "$n" != "$1" ] && [ "$(vb_now_ms)" -lt "$end" ]; do
-		sleep 0.1
-	done
-	echo "$n"
+# Whether the machine has exactly $1 BPF programs loaded: for wait_until,
+# since the kernel frees a closed raw tracepoint's program after RCU grace
+# periods, some hundreds of ms after the process went.
+bpf_prog_count_is() {
+	[ "$(bpf_prog_count)" = "$1" ]
 }
 
 # spawn CMD...: starts the program CMD in the background, in a process group

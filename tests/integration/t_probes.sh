@@ -58,6 +58,11 @@ probes_wait_loaded() {
 	fail "process $1 never started its command"
 }
 
+# Whether none of the IDs in file $1 is loaded.
+probes_none_of() {
+	[ -z "$(comm -12 "$1" <(probes_ids_loaded))" ]
+}
+
 # Fails when any of the IDs in file $1 is still loaded 2 s after the process
 # is gone. The kernel frees a raw tracepoint's or tp_btf's program (and the
 # maps only it held) after RCU grace periods, not when its link is closed:
@@ -67,12 +72,8 @@ probes_wait_loaded() {
 # links used to hide it: their detach waits for a grace period at close, so
 # the exit itself took that long.) A leak never goes.
 probes_assert_gone() {
-	local left end=$(($(vb_now_ms) + 2000))
-	while left=$(comm -12 "$1" <(probes_ids_loaded)) && [ -n "$left" ] &&
-		[ "$(vb_now_ms)" -lt "$end" ]; do
-		sleep 0.1
-	done
-	[ -z "$left" ] || fail "BPF objects left loaded 2 s after the process: $(echo $left)"
+	wait_until 2 "the BPF objects of the run gone" probes_none_of "$1" ||
+		fail "BPF objects left loaded 2 s after the process: $(echo $(comm -12 "$1" <(probes_ids_loaded)))"
 	echo "$(wc -l <"$1") BPF objects (programs, maps, links) held, none left"
 }
 

@@ -144,8 +144,8 @@ test_run_interrupt_leaves_nothing() {
 	wait $pid || rc=$?
 	[ "$rc" = 130 ] || fail "interrupted run: exit $rc, want 130"
 	assert_py "$out/results.json" 'd["status"] == "interrupted"'
-	after=$(bpf_prog_count_back_to "$before" 3)
-	[ "$before" = "$after" ] || fail "BPF programs before $before, after $after"
+	wait_until 3 "the BPF program count back to $before" bpf_prog_count_is "$before" ||
+		fail "BPF programs before $before, after $(bpf_prog_count)"
 	for a in $agents; do
 		! kill -0 "$a" 2>/dev/null || fail "agent $a is still running"
 	done
@@ -202,8 +202,8 @@ test_run_interrupt_guest_cell() {
 	assert_py "$out/results.json" 'd["status"] == "interrupted"'
 	sleep 1
 	! virsh -c qemu:///system list --name | grep -q "^vbench-trace-$pid-" || fail "the domain is left"
-	after=$(bpf_prog_count_back_to "$before" 3)
-	[ "$before" = "$after" ] || fail "BPF programs before $before, after $after"
+	wait_until 3 "the BPF program count back to $before" bpf_prog_count_is "$before" ||
+		fail "BPF programs before $before, after $(bpf_prog_count)"
 }
 
 # --runs auto repeats a cell until its CV is below 2 % or 10 runs.
