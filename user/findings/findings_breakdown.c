@@ -65,16 +65,22 @@ static double oncpu(struct json_object *states)
 	return s;
 }
 
+/* The run the cell's overhead was read from (its "run"), or NULL. */
+static struct json_object *overhead_run(struct json_object *cell, struct json_object *ov)
+{
+	double idx;
+
+	if (!doc_count(ov, "run", &idx) || idx >= doc_len(cell, "runs"))
+		return NULL;
+	return doc_idx(cell, "runs", (size_t)idx);
+}
+
 /* The vCPU threads' share of the VMM's on-CPU time in run, or NAN. */
 static double vcpu_share(struct json_object *cell, struct json_object *ov)
 {
-	struct json_object *run, *roles;
-	double idx, all = 0;
+	struct json_object *roles = doc_get(overhead_run(cell, ov), "probes.host.breakdown.roles");
+	double all = 0;
 
-	if (!doc_count(ov, "run", &idx) || idx >= doc_len(cell, "runs"))
-		return NAN;
-	run = doc_idx(cell, "runs", (size_t)idx);
-	roles = doc_get(run, "probes.host.breakdown.roles");
 	if (!roles || !json_object_is_type(roles, json_type_object))
 		return NAN;
 	json_object_object_foreach (roles, k, r) {
@@ -114,15 +120,12 @@ static size_t vcpu_regions(struct json_object *cell, struct json_object *ov, cha
 			   struct json_object *evidence)
 {
 	const char *top[2] = {NULL, NULL};
-	double cnt[2] = {0, 0}, total = 0, idx;
+	double cnt[2] = {0, 0}, total = 0;
 	struct json_object *by;
 	char key[64];
 	size_t len;
 
-	if (!doc_count(ov, "run", &idx) || idx >= doc_len(cell, "runs"))
-		return 0;
-	by = doc_get(doc_idx(cell, "runs", (size_t)idx),
-		     "probes.host.breakdown.roles.vcpu.samples.by_region");
+	by = doc_get(overhead_run(cell, ov), "probes.host.breakdown.roles.vcpu.samples.by_region");
 	if (!by || !json_object_is_type(by, json_type_object))
 		return 0;
 	json_object_object_foreach (by, k, v) {
@@ -164,14 +167,12 @@ static size_t vcpu_regions(struct json_object *cell, struct json_object *ov, cha
 static size_t net_backend(struct json_object *cell, struct json_object *ov, char *text, size_t n,
 			  struct json_object *evidence)
 {
-	double idx, ops, ns, sys, share;
+	double ops, ns, sys, share;
 	struct json_object *run, *nb;
 	char a[32], b[32];
 	int len;
 
-	if (!doc_count(ov, "run", &idx) || idx >= doc_len(cell, "runs"))
-		return 0;
-	run = doc_idx(cell, "runs", (size_t)idx);
+	run = overhead_run(cell, ov);
 	nb = doc_get(run, "probes.host.breakdown.roles.main_loop.network_backend");
 	if (!nb || !doc_count(run, "ops", &ops) || ops <= 0 || !doc_num(nb, "ns", &ns) ||
 	    !doc_num(nb, "syscall_ns", &sys) || !doc_num(nb, "share_of_on_cpu", &share) ||
