@@ -204,14 +204,14 @@ static double get_double(struct json_object *o, const char *a, const char *b)
 	return json_object_get_double(y);
 }
 
-/* The breakdown's states are the overhead buckets, in their order: as perf
- * sched timehist -s puts run time, wait time and sleep time side by side. */
-
 static double ms(struct json_object *o, const char *key)
 {
 	return get_u64(o, key) / 1e6;
 }
 
+/* A row of the table: its states are the overhead buckets, in their order,
+ * as perf sched timehist -s puts run time, wait time and sleep time side by
+ * side. */
 static void bd_row(const char *name, uint64_t threads, struct json_object *r)
 {
 	struct json_object *st = NULL;

@@ -356,8 +356,11 @@ static int fork_configure(struct probes *p)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, p->fork->obj) if (p->want_sched && times_clones(prog))
-		bpf_program__set_autoattach(prog, false);
+	if (!p->want_sched)
+		return 0;
+	bpf_object__for_each_program (prog, p->fork->obj)
+		if (times_clones(prog))
+			bpf_program__set_autoattach(prog, false);
 	return 0;
 }
 
@@ -566,8 +569,7 @@ static __u64 object_run_time(struct bpf_object *obj)
 
 	if (!obj)
 		return 0;
-	bpf_object__for_each_program(prog, obj)
-	{
+	bpf_object__for_each_program (prog, obj) {
 		struct bpf_prog_info info = {0};
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(prog);
