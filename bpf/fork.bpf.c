@@ -2,13 +2,15 @@
 /*
  * fork family: follows the target set through fork and exit, and counts
  * forks, exits and the clone-family syscalls of targets with their latency
- * (syscall entry to return in the caller).
+ * (syscall entry to return in the caller). Where the sched family loads,
+ * its programs do this work instead (bpf/forks.bpf.h) and these stay
+ * unattached.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "clones.bpf.h"
+#include "forks.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -27,36 +29,25 @@ SEC("raw_tp/sched_process_fork")
 int BPF_PROG(vb_sched_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
-	__u32 ctgid, cpid;
+	__u32 ctgid;
 
 	if (!vb_is_target(ptgid))
 		return 0;
 	ctgid = BPF_CORE_READ(child, tgid);
-	cpid = BPF_CORE_READ(child, pid);
-	if (ctgid != cpid) {
-		vb_count(VB_CNT_THREADS);
-		return 0;
-	}
-	vb_count(VB_CNT_FORKS);
-	if (!vb_add_target(ctgid))
-		vb_count(VB_CNT_TARGETS_OVERFLOW);
+	vb_follow_fork(ptgid, ctgid);
 	return 0;
 }
 
-/* A process has exited when its last thread does: do_exit() drops
- * signal->live before this tracepoint, on every kernel we support (6.1 has
- * no group_dead argument yet, so read it rather than take the argument). */
+/* A process has exited when its last thread does (bpf/forks.bpf.h). 6.1
+ * has no group_dead argument yet, so read signal->live rather than take
+ * the argument. */
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(vb_sched_exit, struct task_struct *p)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 
-	if (!vb_is_target(tgid))
-		return 0;
-	if (BPF_CORE_READ(p, signal, live.counter) != 0)
-		return 0;
-	vb_count(VB_CNT_EXITS);
-	vb_del_target(tgid);
+	if (vb_is_target(tgid) && BPF_CORE_READ(p, signal, live.counter) == 0)
+		vb_target_exited(tgid);
 	return 0;
 }
 

@@ -11,6 +11,8 @@
  *                               from the syscall it sleeps in)
  *   sched_wakeup(_new)          sleep or blocked -> runnable after a wakeup
  *   sched_switch (next)         runnable -> on CPU
+ *   sched_process_fork          a target's child: its entry, made from its
+ *                               parent's (and the fork family's work)
  *   sched_process_exit          closes the thread; folded per comm
  *
  * Beside them, the steal within a stretch on CPU (steal_clock() below).
@@ -41,7 +43,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "syscalls.bpf.h"
-#include "clones.bpf.h"
+#include "forks.bpf.h"
 #include "sched_states.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -136,10 +138,11 @@ const volatile __u64 fault_hi = 0;
  * syscalls family's program is detached. */
 const volatile bool count_syscalls = false;
 
-/* Set by user space where the fork family is loaded: this family's
- * sys_enter and sys_exit time the clone-family syscalls into its (shared)
- * clone_hist, and the fork family's eight programs are left unattached. */
-const volatile bool count_clones = false;
+/* Set by user space where the fork family is loaded: this family does its
+ * work (bpf/forks.bpf.h), and the fork family's programs are left
+ * unattached. The fork and exit programs follow the target set; sys_enter
+ * and sys_exit time the clone-family syscalls into its (shared) clone_hist. */
+const volatile bool follow_forks = false;
 
 /* Set by user space when the target is a VMM: its main threads' reads and
  * writes of a tap device are told apart (a look at the fd's inode each). */
@@ -479,22 +482,31 @@ static __always_inline void fold(struct vb_sched_acc *dst, const struct vb_sched
 static __always_inline int on_exit(const bool btf, struct task_struct *p)
 {
 	static const struct vb_sched_acc zero = {};
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 now = bpf_ktime_get_ns();
-	struct vb_sched_thread *t = bpf_map_lookup_elem(&sched_threads, &tid);
-	struct vb_sched_comm key = {};
+	__u64 id = bpf_get_current_pid_tgid(), now;
+	__u32 tid = (__u32)id, tgid = id >> 32;
+	struct vb_sched_thread *t;
 	struct vb_sched_acc *acc;
 
+	if (!vb_maybe_target(tgid))
+		return 0;
+	t = bpf_map_lookup_elem(&sched_threads, &tid);
+	if (!t && !vb_is_target(tgid))
+		return 0;
+	if (follow_forks &&
+	    (btf ? p->signal->live.counter : BPF_CORE_READ(p, signal, live.counter)) == 0)
+		vb_target_exited(tgid);
 	if (!t)
 		return 0;
+	now = bpf_ktime_get_ns();
 	account(t, now);
 	if (t->state == VB_ST_USER || t->state == VB_ST_SYSCALL)
 		steal_take(t, steal_clock(btf, p), 0); /* p is current: on this CPU */
-	BPF_CORE_READ_STR_INTO(&key.comm, p, comm);
-	acc = bpf_map_lookup_elem(&sched_exited, &key);
+	/* the entry's comm is the thread's own: task_rename keeps it current */
+	acc = bpf_map_lookup_elem(&sched_exited, (struct vb_sched_comm *)t->comm);
 	if (!acc) {
-		bpf_map_update_elem(&sched_exited, &key, &zero, BPF_NOEXIST);
-		acc = bpf_map_lookup_elem(&sched_exited, &key);
+		bpf_map_update_elem(&sched_exited, (struct vb_sched_comm *)t->comm, &zero,
+				    BPF_NOEXIST);
+		acc = bpf_map_lookup_elem(&sched_exited, (struct vb_sched_comm *)t->comm);
 	}
 	if (acc) {
 		fold(acc, &t->acc);
@@ -531,7 +543,7 @@ static __always_inline int on_sys_enter(const bool btf, long id, struct pt_regs 
 	t->state = VB_ST_SYSCALL;
 	t->sys_nr = id >= 0 && id < VB_MAX_SYSCALLS ? id : VB_MAX_SYSCALLS - 1;
 	t->sys_fd = is_read(t->sys_nr) ? (__s32)KREAD(btf, regs, di) : -1;
-	if (count_clones && vb_is_clone(id)) {
+	if (follow_forks && vb_is_clone(id)) {
 		vb_count(VB_CNT_CLONE_SYSCALLS);
 		t->sys_start = now; /* the caller's; a child starts with none */
 	}
@@ -615,7 +627,63 @@ int BPF_PROG(vb_exit_raw, struct task_struct *p)
 	return on_exit(false, p);
 }
 
-/* A target thread's new name, before the kernel copies it in. */
+/*
+ * A thread of a target made a child (parent is current). With follow_forks
+ * the fork family's work first: a new process joins the target set. Then
+ * the child's entry, from what it has of its parent's at this point: its
+ * name, and the syscall it returns from (the clone); waiting for a CPU
+ * until its switch-in (wakeup_new follows at once). Its first sight would
+ * otherwise come at wakeup_new, with the task's registers and name read
+ * and the target map asked.
+ */
+static __always_inline int on_fork(const bool btf, struct task_struct *child)
+{
+	__u64 id = bpf_get_current_pid_tgid(), now, birth;
+	__u32 ptid = (__u32)id, ptgid = id >> 32, ctid, ctgid;
+	struct vb_sched_thread *pt, n = {};
+
+	if (!vb_maybe_target(ptgid))
+		return 0;
+	pt = bpf_map_lookup_elem(&sched_threads, &ptid);
+	if (!pt && !vb_is_target(ptgid))
+		return 0;
+	ctid = KREAD(btf, child, pid);
+	ctgid = KREAD(btf, child, tgid);
+	if (follow_forks ? !vb_follow_fork(ptgid, ctgid) : ctgid != ptgid)
+		return 0; /* not a target's thread */
+	if (!pt)
+		return 0; /* the parent has no entry: the child's is made at first sight */
+	now = bpf_ktime_get_ns();
+	birth = KREAD(btf, child, start_time);
+	n.start_ns = birth > window_start_ns ? birth : window_start_ns;
+	n.start_ns = n.start_ns < now ? n.start_ns : now;
+	n.ts = n.start_ns;
+	n.tgid = ctgid;
+	n.main_thread = ctid == ctgid;
+	n.state = VB_ST_RUN_WAKEUP;
+	n.sys_nr = pt->sys_nr;
+	n.sys_fd = -1;
+	__builtin_memcpy(n.comm, pt->comm, sizeof(n.comm));
+	if (bpf_map_update_elem(&sched_threads, &ctid, &n, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&sched_threads, &ctid))
+		vb_count(VB_CNT_SCHED_OVERFLOW);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(vb_fork_btf, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(true, child);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(vb_fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(false, child);
+}
+
+/* A target thread's new name, before the kernel copies it in; what it had
+ * is cleared first, since the name is sched_exited's key. */
 static __always_inline int on_rename(const bool btf, struct task_struct *task, const char *comm)
 {
 	__u32 tid = KREAD(btf, task, pid);
@@ -624,8 +692,10 @@ static __always_inline int on_rename(const bool btf, struct task_struct *task, c
 	if (!vb_maybe_target(KREAD(btf, task, tgid)))
 		return 0;
 	t = bpf_map_lookup_elem(&sched_threads, &tid);
-	if (t)
+	if (t) {
+		__builtin_memset(t->comm, 0, sizeof(t->comm));
 		bpf_probe_read_kernel_str(t->comm, sizeof(t->comm), comm);
+	}
 	return 0;
 }
 

@@ -84,12 +84,16 @@ static __always_inline bool vb_add_target(__u32 tgid)
 	return bpf_map_lookup_elem(&vb_targets, &tgid) != NULL;
 }
 
-static __always_inline void vb_del_target(__u32 tgid)
+/* Takes tgid out of the target set; false when it was not in it. */
+static __always_inline bool vb_del_target(__u32 tgid)
 {
 	__u32 *n = vb_target_slot(tgid);
 
-	if (!bpf_map_delete_elem(&vb_targets, &tgid) && n)
+	if (bpf_map_delete_elem(&vb_targets, &tgid))
+		return false;
+	if (n)
 		__sync_fetch_and_add(n, -1);
+	return true;
 }
 
 static __always_inline bool vb_current_is_target(void)

@@ -11,7 +11,7 @@ PROBES_ROUNDS=${PROBES_ROUNDS:-10}
 
 probes_bench_prog() {
 	[ -x "$VB_TMP/probe_prog" ] ||
-		cc -O2 -Wall -o "$VB_TMP/probe_prog" tests/integration/progs/probe_prog.c
+		cc -O2 -Wall -pthread -o "$VB_TMP/probe_prog" tests/integration/progs/probe_prog.c
 }
 
 # What the families count, as bpftrace counts it: classic tracepoints, the

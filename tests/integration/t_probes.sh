@@ -6,7 +6,7 @@ PROGS=tests/integration/progs
 
 # Builds the test programs into $VB_TMP once.
 probes_progs() {
-	[ -x "$VB_TMP/probe_prog" ] || cc -O2 -Wall -o "$VB_TMP/probe_prog" $PROGS/probe_prog.c
+	[ -x "$VB_TMP/probe_prog" ] || cc -O2 -Wall -pthread -o "$VB_TMP/probe_prog" $PROGS/probe_prog.c
 	[ -x "$VB_TMP/kvm_prog" ] || cc -O2 -Wall -o "$VB_TMP/kvm_prog" $PROGS/kvm_prog.c
 	if [ ! -x "$VB_TMP/probes_close" ]; then
 		make -s BUILD="${BUILD:=build}" "$BUILD/tests/progs/probes_close" >/dev/null || return 1
@@ -90,13 +90,40 @@ test_probes_fork_exact() {
 	assert_py "$f" '0 < d["probes"]["host"]["clone_latency"]["p50_us"] <= d["probes"]["host"]["clone_latency"]["p99_us"]'
 	assert_py "$f" 'd["probes"]["host"]["syscalls"]["top"]["clone"] == 200'
 	assert_py "$f" 'd["probes"]["host"]["overflow"]["targets"] == 0'
-	# The clones are timed by the sched family's syscall programs where it is
-	# loaded, by the fork family's own without it: the same counts either way.
+	assert_py "$f" 'd["probes"]["host"]["breakdown"]["threads"] == 201'
+	# The fork family's work is done by the sched family's programs where it
+	# is loaded (tp_btf or raw_tp), by the fork family's own without it: the
+	# same counts every way.
 	probes_trace fork-nb --no-breakdown -- "$VB_TMP/probe_prog" fork 200
-	f=$VB_TMP/fork-nb.json
-	assert_py "$f" 'd["probes"]["host"]["clone_syscalls"] == 200'
-	assert_py "$f" 'sum(d["probes"]["host"]["clone_latency"]["hist_log2_us"]) == 200'
-	assert_py "$f" '0 < d["probes"]["host"]["clone_latency"]["p50_us"] <= d["probes"]["host"]["clone_latency"]["p99_us"]'
+	VBENCH_SCHED_HOOK=raw_tp probes_trace fork-raw -- "$VB_TMP/probe_prog" fork 200
+	for f in "$VB_TMP/fork-nb.json" "$VB_TMP/fork-raw.json"; do
+		assert_py "$f" 'd["probes"]["host"]["forks"] == 200'
+		assert_py "$f" 'd["probes"]["host"]["exits"] == 201'
+		assert_py "$f" 'd["probes"]["host"]["clone_syscalls"] == 200'
+		assert_py "$f" 'sum(d["probes"]["host"]["clone_latency"]["hist_log2_us"]) == 200'
+		assert_py "$f" '0 < d["probes"]["host"]["clone_latency"]["p50_us"] <= d["probes"]["host"]["clone_latency"]["p99_us"]'
+	done
+	assert_py "$VB_TMP/fork-raw.json" 'd["probes"]["host"]["breakdown"]["threads"] == 201'
+}
+
+# Threads are counted, not added to the target set (their process is in it
+# already), and each has its own entry in the thread-state accounting, made
+# when its parent clones it.
+test_probes_threads_exact() {
+	probes_progs
+	probes_trace threads -- "$VB_TMP/probe_prog" threads 100
+	probes_trace threads-nb --no-breakdown -- "$VB_TMP/probe_prog" threads 100
+	local f
+	for f in "$VB_TMP/threads.json" "$VB_TMP/threads-nb.json"; do
+		assert_py "$f" 'd["probes"]["host"]["threads"] == 100'
+		assert_py "$f" 'd["probes"]["host"]["forks"] == 0'
+		assert_py "$f" 'd["probes"]["host"]["exits"] == 1'
+		assert_py "$f" 'd["probes"]["host"]["clone_syscalls"] == 100'
+	done
+	f=$VB_TMP/threads.json
+	assert_py "$f" 'd["probes"]["host"]["breakdown"]["threads"] == 101'
+	assert_py "$f" 'd["probes"]["host"]["breakdown"]["lost_threads"] == 0'
+	assert_py "$f" 'abs(d["probes"]["host"]["breakdown"]["coverage"] - 1) < 0.01'
 }
 
 # More children than the target filter has slots (VB_TARGET_SLOTS, 4096):

@@ -55,7 +55,7 @@ struct probes {
 	const char *block_hook;		/* "tp_btf" or "raw_tp" */
 	const char *sched_hook;
 	unsigned sample_hz; /* probes_opts.sample_hz */
-	bool want_sched;    /* probes_opts.sched: it will time the clones if it loads */
+	bool want_sched;    /* probes_opts.sched: it will do the fork family's work if it loads */
 	int stats_fd;	    /* BPF_STATS_RUN_TIME while held, or -1 */
 	__u64 cost_base;    /* run_time_ns of every program at the last reset */
 	int targets_fd;	    /* our own references to the shared maps */
@@ -279,8 +279,9 @@ static int load_block(struct probes *p)
  * With the syscalls family loaded, sched's sys_enter counts syscalls into
  * the syscalls family's map (bpf/syscalls.bpf.h), so that the syscalls
  * family's own program can be detached once sched is attached; with the
- * fork family, sched's sys_enter and sys_exit time the clones into its
- * clone_hist (bpf/clones.bpf.h), and its clone programs stay unattached.
+ * fork family, sched's programs do its work (bpf/forks.bpf.h: the target
+ * set through fork and exit, the clones timed into its clone_hist), and its
+ * programs stay unattached.
  */
 static int sched_configure(struct probes *p, bool btf, bool sampler)
 {
@@ -291,7 +292,7 @@ static int sched_configure(struct probes *p, bool btf, bool sampler)
 		bpf_program__set_autoload(s->progs.vb_sample, false);
 	if (!err && p->fork) {
 		err = bpf_map__reuse_fd(s->maps.clone_hist, bpf_map__fd(p->fork->maps.clone_hist));
-		s->rodata->count_clones = true;
+		s->rodata->follow_forks = true;
 	}
 	if (!err && p->sys) {
 		err = bpf_map__reuse_fd(s->maps.syscall_counts,
@@ -340,18 +341,10 @@ static int load_sched(struct probes *p)
 	return 0;
 }
 
-/* The fork family's programs on the syscall tracepoints: they time the
- * clone-family syscalls where the sched family does not (bpf/clones.bpf.h). */
-static bool times_clones(const struct bpf_program *prog)
-{
-	static const char sec[] = "tracepoint/syscalls/";
-
-	return !strncmp(bpf_program__section_name(prog), sec, sizeof(sec) - 1);
-}
-
-/* Where the sched family will load, the clone programs are loaded but not
- * attached: sched's own syscall programs time the clones, three programs
- * fewer on every fork. attach_clone_progs() attaches them if it does not. */
+/* Where the sched family will load, the fork family's programs are loaded
+ * but not attached: sched's own programs on the same events do their work,
+ * five programs fewer on every fork. attach_fork_progs() attaches them if
+ * it does not load. */
 static int fork_configure(struct probes *p)
 {
 	struct bpf_program *prog;
@@ -359,19 +352,18 @@ static int fork_configure(struct probes *p)
 	if (!p->want_sched)
 		return 0;
 	bpf_object__for_each_program (prog, p->fork->obj)
-		if (times_clones(prog))
-			bpf_program__set_autoattach(prog, false);
+		bpf_program__set_autoattach(prog, false);
 	return 0;
 }
 
-static int attach_clone_progs(struct fork_bpf *f)
+static int attach_fork_progs(struct fork_bpf *f)
 {
 	const struct bpf_object_skeleton *sk = f->skeleton;
 
 	for (int i = 0; i < sk->prog_cnt; i++) {
 		struct bpf_link **link = sk->progs[i].link;
 
-		if (*link || !times_clones(*sk->progs[i].prog))
+		if (*link)
 			continue;
 		*link = bpf_program__attach(*sk->progs[i].prog);
 		if (!*link)
@@ -443,11 +435,12 @@ int probes_open(struct probes **out, const struct probes_opts *opts)
 			loaded++;
 	}
 	if (p->fork && !p->sched) {
-		/* no sched family to time the clones: the fork family's own programs */
-		int e = attach_clone_progs(p->fork);
+		/* no sched family to do its work: the fork family's own programs */
+		int e = attach_fork_progs(p->fork);
 
 		if (e)
-			vb_warn("probes: the clone latency programs did not attach (%s)",
+			vb_warn("probes: the fork family's programs did not attach (%s); children "
+				"are not followed",
 				strerror(-e));
 	}
 	if (!loaded) {

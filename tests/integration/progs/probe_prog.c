@@ -6,6 +6,8 @@
  * can set the probes' counts beside the kernel's own.
  *
  *   probe_prog fork N          N forks; each child _exit(0)s, the parent reaps it
+ *   probe_prog threads N       N threads, one at a time; each returns, the
+ *                              parent joins it
  *   probe_prog fault MIB       touches every page of a fresh MIB MiB mapping
  *   probe_prog pread FILE N    N O_DIRECT 4 KiB preads at random aligned offsets
  *   probe_prog getppid N       N getppid() through syscall(2)
@@ -22,6 +24,7 @@
  */
 #define _GNU_SOURCE /* O_DIRECT */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +56,23 @@ static int do_fork(long n)
 			_exit(0);
 		if (waitpid(pid, NULL, 0) < 0)
 			return perror("waitpid"), 1;
+	}
+	return 0;
+}
+
+static void *thread_main(void *arg)
+{
+	return arg;
+}
+
+static int do_threads(long n)
+{
+	for (long i = 0; i < n; i++) {
+		pthread_t t;
+		int err = pthread_create(&t, NULL, thread_main, NULL);
+
+		if (err || (err = pthread_join(t, NULL)))
+			return fprintf(stderr, "pthread: %s\n", strerror(err)), 1;
 	}
 	return 0;
 }
@@ -182,12 +202,14 @@ int main(int argc, char **argv)
 	int ret;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: probe_prog fork|fault|getppid|sleep N | pread FILE N\n");
+		fprintf(stderr, "usage: probe_prog fork|threads|fault|getppid|sleep N | pread FILE N\n");
 		return 2;
 	}
 	t0 = now();
 	if (!strcmp(argv[1], "fork"))
 		ret = do_fork(atol(argv[2]));
+	else if (!strcmp(argv[1], "threads"))
+		ret = do_threads(atol(argv[2]));
 	else if (!strcmp(argv[1], "fault"))
 		ret = do_fault(atol(argv[2]));
 	else if (!strcmp(argv[1], "pread") && argc > 3)
