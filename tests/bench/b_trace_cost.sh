@@ -17,34 +17,49 @@ trace_cost_score() {
 	# shellcheck disable=SC2086
 	$VB run -p native -w "$w" -r 1 -d "${VB_BENCH_SECS:-2}" --disk-size 512M $flag -o "$out" \
 		>/dev/null 2>&1 || return 1
-	# The score; and a traced run's own BPF run time (its cell's warm-up,
-	# probe_cost) into tc-W.cost: "ns per second of run, ns per op".
-	python3 - "$out/results.json" "$VB_TMP/tc-$w.cost" <<'PY'
+	# The score; a traced run's own BPF run time (its cell's warm-up,
+	# probe_cost) into tc-W.cost: "ns per second of run, ns per op"; an
+	# untraced run's CPU time per op (utime + stime) into tc-W.cpu.
+	python3 - "$out/results.json" "$VB_TMP/tc-$w" "$flag" <<'PY'
 import json, sys
 cell = json.load(open(sys.argv[1]))["platforms"][0]["workloads"][0]
 c = cell.get("probe_cost")
 if c and c.get("duration_s"):
-    with open(sys.argv[2], "a") as f:
+    with open(sys.argv[2] + ".cost", "a") as f:
         f.write("%.0f %.4g\n" % (c["bpf_ns"] / c["duration_s"], c.get("per_op_ns", -1)))
+if sys.argv[3] == "--no-trace":
+    run = cell["runs"][0]
+    if run.get("ops") and run.get("rusage"):
+        with open(sys.argv[2] + ".cpu", "a") as f:
+            f.write("%.6g\n" % (1e9 * (run["rusage"]["utime_s"] + run["rusage"]["stime_s"]) / run["ops"]))
 print(cell["stats"]["mean"])
 PY
 }
 
 # The probes' own CPU time beside the ratios: the BPF programs' run time
 # (BPF_STATS_RUN_TIME) in the traced runs' warm-ups, per second of run and
-# per op. Unlike a score it does not move with the host's steal, so it is
-# the cost's steadier figure; the ratio adds what it leaves out (the
-# tracepoints' own dispatch, caches).
+# per op, and per op as a share of the CPU time an untraced op takes
+# (utime + stime: the workload's processes, not the tool). Unlike a score
+# neither moves with the host's steal, so this is the cost's steadier
+# figure, and 1 / (1 + share) the ratio it alone would give; the measured
+# ratio adds what it leaves out (the tracepoints' own dispatch, caches).
 trace_cost_bpf_line() {
-	python3 - "$1" "$2" <<'PY'
-import statistics, sys
+	python3 - "$1.cost" "$1.cpu" "$2" <<'PY'
+import os, statistics, sys
 rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+cpu = [float(l) for l in open(sys.argv[2]) if l.strip()] if os.path.exists(sys.argv[2]) else []
 if rows:
     s = statistics.median(r[0] for r in rows)
-    print(f"   {sys.argv[2]:<12} BPF run time {100 * s / 1e9:.2f} % of one CPU "
-          f"({min(r[0] for r in rows) / 1e6:.1f}..{max(r[0] for r in rows) / 1e6:.1f} ms/s), "
-          + (f"{statistics.median(r[1] for r in rows):.3g} ns per op, " if all(r[1] >= 0 for r in rows) else "")
-          + f"median of {len(rows)} runs")
+    line = (f"   {sys.argv[3]:<12} BPF run time {100 * s / 1e9:.2f} % of one CPU "
+            f"({min(r[0] for r in rows) / 1e6:.1f}..{max(r[0] for r in rows) / 1e6:.1f} ms/s), ")
+    if all(r[1] >= 0 for r in rows):
+        per_op = statistics.median(r[1] for r in rows)
+        line += f"{per_op:.3g} ns per op, "
+        if cpu:
+            share = per_op / statistics.median(cpu)
+            line += (f"{100 * share:.1f} % of an untraced op's CPU time "
+                     f"({statistics.median(cpu) / 1e3:.3g} us; ratio {1 / (1 + share):.3f} from it alone), ")
+    print(line + f"median of {len(rows)} runs")
 PY
 }
 
@@ -66,6 +81,7 @@ bench_trace_cost() {
 	[ -n "$have_bt" ] || echo "   bpftrace not installed: no anchor"
 	for w in ${VB_BENCH_WORKLOADS:-cpu mem diskrand diskseq fork net}; do
 		: >"$VB_TMP/tc-$w.cost"
+		: >"$VB_TMP/tc-$w.cpu"
 		bench_rounds "$rounds" "$VB_TMP/tc-$w.rounds" traced "trace_cost_score $w ''" \
 			nobreakdown "trace_cost_score $w --no-breakdown" \
 			untraced "trace_cost_score $w --no-trace" \
@@ -74,6 +90,6 @@ bench_trace_cost() {
 		bench_ratio "$VB_TMP/tc-$w.rounds" "$w" traced untraced ">= 0.97"
 		bench_ratio "$VB_TMP/tc-$w.rounds" "$w" nobreakdown untraced ">= 0.98"
 		[ -z "$have_bt" ] || bench_ratio "$VB_TMP/tc-$w.rounds" "$w" bt_states untraced "(the anchor)"
-		trace_cost_bpf_line "$VB_TMP/tc-$w.cost" "$w"
+		trace_cost_bpf_line "$VB_TMP/tc-$w" "$w"
 	done
 }
