@@ -336,6 +336,18 @@ static __always_inline struct task_struct *current_task(const bool btf)
  * to sleep), so the wakee is running if it is on a CPU, else asleep. */
 #define GUESS_WAKEE VB_ST_MAX
 
+/* A new entry's identity, and its start: the thread's birth (the task's
+ * start_time), or the window's start if it is later. */
+static __always_inline void entry_start(struct vb_sched_thread *n, __u32 tid, __u32 tgid,
+					__u64 birth, __u64 now)
+{
+	n->start_ns = birth > window_start_ns ? birth : window_start_ns;
+	n->start_ns = n->start_ns < now ? n->start_ns : now;
+	n->ts = n->start_ns;
+	n->tgid = tgid;
+	n->main_thread = tid == tgid;
+}
+
 /*
  * A thread's entry, made on first sight with the state it must have been
  * in since it entered the window (guess): running, sleeping, runnable, or
@@ -347,16 +359,10 @@ static __always_inline struct vb_sched_thread *thread_new(const bool btf, struct
 							  __u32 guess, bool from_regs)
 {
 	struct vb_sched_thread n = {}, *t;
-	__u64 birth;
 
 	if (KREAD(btf, task, flags) & PF_EXITING_)
 		return NULL;
-	birth = KREAD(btf, task, start_time);
-	n.start_ns = birth > window_start_ns ? birth : window_start_ns;
-	n.start_ns = n.start_ns < now ? n.start_ns : now;
-	n.ts = n.start_ns;
-	n.tgid = tgid;
-	n.main_thread = tid == tgid;
+	entry_start(&n, tid, tgid, KREAD(btf, task, start_time), now);
 	n.sys_nr = from_regs ? task_syscall(btf, task, &n.sys_fd) : -1;
 	if (!from_regs)
 		n.sys_fd = -1;
@@ -638,7 +644,7 @@ int BPF_PROG(vb_exit_raw, struct task_struct *p)
  */
 static __always_inline int on_fork(const bool btf, struct task_struct *child)
 {
-	__u64 id = bpf_get_current_pid_tgid(), now, birth;
+	__u64 id = bpf_get_current_pid_tgid();
 	__u32 ptid = (__u32)id, ptgid = id >> 32, ctid, ctgid;
 	struct vb_sched_thread *pt, n = {};
 
@@ -653,13 +659,7 @@ static __always_inline int on_fork(const bool btf, struct task_struct *child)
 		return 0; /* not a target's thread */
 	if (!pt)
 		return 0; /* the parent has no entry: the child's is made at first sight */
-	now = bpf_ktime_get_ns();
-	birth = KREAD(btf, child, start_time);
-	n.start_ns = birth > window_start_ns ? birth : window_start_ns;
-	n.start_ns = n.start_ns < now ? n.start_ns : now;
-	n.ts = n.start_ns;
-	n.tgid = ctgid;
-	n.main_thread = ctid == ctgid;
+	entry_start(&n, ctid, ctgid, KREAD(btf, child, start_time), bpf_ktime_get_ns());
 	n.state = VB_ST_RUN_WAKEUP;
 	n.sys_nr = pt->sys_nr;
 	n.sys_fd = -1;
