@@ -6,8 +6,10 @@
  * programs (bpf/fork.bpf.c) do it where it loads alone. Where the sched
  * family loads beside it, sched's programs on the same events do it instead
  * (they have looked at the thread already): user space shares clone_hist
- * with bpf_map__reuse_fd and leaves every fork-family program unattached,
- * so a fork runs five programs fewer. Whichever program does it, this is how.
+ * with bpf_map__reuse_fd and leaves every fork-family program unattached:
+ * a fork runs four programs fewer (the fork family's five, the clone's exit
+ * in both parent and child among them, for sched's one on the fork).
+ * Whichever program does it, this is how.
  */
 #ifndef VB_BPF_FORKS_H
 #define VB_BPF_FORKS_H

@@ -343,7 +343,7 @@ static int load_sched(struct probes *p)
 
 /* Where the sched family will load, the fork family's programs are loaded
  * but not attached: sched's own programs on the same events do their work,
- * five programs fewer on every fork. attach_fork_progs() attaches them if
+ * four programs fewer on every fork. attach_fork_progs() attaches them if
  * it does not load. */
 static int fork_configure(struct probes *p)
 {
