@@ -19,7 +19,8 @@ trace_cost_score() {
 		>/dev/null 2>&1 || return 1
 	# The score; a traced run's own BPF run time (its cell's warm-up,
 	# probe_cost) into tc-W.cost: "ns per second of run, ns per op"; an
-	# untraced run's CPU time per op (utime + stime) into tc-W.cpu.
+	# untraced run's time per op into tc-W.cpu: "wall ns, CPU ns (utime +
+	# stime)".
 	python3 - "$out/results.json" "$VB_TMP/tc-$w" "$flag" <<'PY'
 import json, sys
 cell = json.load(open(sys.argv[1]))["platforms"][0]["workloads"][0]
@@ -31,23 +32,27 @@ if sys.argv[3] == "--no-trace":
     run = cell["runs"][0]
     if run.get("ops") and run.get("rusage"):
         with open(sys.argv[2] + ".cpu", "a") as f:
-            f.write("%.6g\n" % (1e9 * (run["rusage"]["utime_s"] + run["rusage"]["stime_s"]) / run["ops"]))
+            f.write("%.6g %.6g\n" % (1e9 * run["duration_s"] / run["ops"],
+                                     1e9 * (run["rusage"]["utime_s"] + run["rusage"]["stime_s"]) / run["ops"]))
 print(cell["stats"]["mean"])
 PY
 }
 
 # The probes' own CPU time beside the ratios: the BPF programs' run time
 # (BPF_STATS_RUN_TIME) in the traced runs' warm-ups, per second of run and
-# per op, and per op as a share of the CPU time an untraced op takes
-# (utime + stime: the workload's processes, not the tool). Unlike a score
-# neither moves with the host's steal, so this is the cost's steadier
-# figure, and 1 / (1 + share) the ratio it alone would give; the measured
-# ratio adds what it leaves out (the tracepoints' own dispatch, caches).
+# per op, and per op as a share of an untraced op's time (its wall time;
+# beside it the CPU time, utime + stime, of the workload's processes, not
+# the tool's). Unlike a score it does not move with the host's steal, so
+# it is the cost's steadier figure. Were all of it on the op's serial path,
+# the ratio would be 1 / (1 + share); BPF time spent beside it (another
+# process on the other CPU: net's server) costs less, so that is the
+# lowest ratio the programs alone account for. The measured ratio adds
+# what they leave out (the tracepoints' own dispatch, caches).
 trace_cost_bpf_line() {
 	python3 - "$1.cost" "$1.cpu" "$2" <<'PY'
 import os, statistics, sys
 rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
-cpu = [float(l) for l in open(sys.argv[2]) if l.strip()] if os.path.exists(sys.argv[2]) else []
+cpu = [tuple(map(float, l.split())) for l in open(sys.argv[2]) if l.strip()] if os.path.exists(sys.argv[2]) else []
 if rows:
     s = statistics.median(r[0] for r in rows)
     line = (f"   {sys.argv[3]:<12} BPF run time {100 * s / 1e9:.2f} % of one CPU "
@@ -56,9 +61,11 @@ if rows:
         per_op = statistics.median(r[1] for r in rows)
         line += f"{per_op:.3g} ns per op, "
         if cpu:
-            share = per_op / statistics.median(cpu)
-            line += (f"{100 * share:.1f} % of an untraced op's CPU time "
-                     f"({statistics.median(cpu) / 1e3:.3g} us; ratio {1 / (1 + share):.3f} from it alone), ")
+            wall = statistics.median(c[0] for c in cpu)
+            share = per_op / wall
+            line += (f"{100 * share:.1f} % of an untraced op's {wall / 1e3:.3g} us "
+                     f"(CPU {statistics.median(c[1] for c in cpu) / 1e3:.3g} us; "
+                     f"ratio >= {1 / (1 + share):.3f} from it alone), ")
     print(line + f"median of {len(rows)} runs")
 PY
 }
