@@ -682,19 +682,21 @@ int BPF_PROG(vb_fork_raw, struct task_struct *parent, struct task_struct *child)
 	return on_fork(false, child);
 }
 
-/* A target thread's new name, before the kernel copies it in; what it had
- * is cleared first, since the name is sched_exited's key. */
+/* A target thread's new name, before the kernel copies it in: zero-padded,
+ * since it is sched_exited's key, and put in whole, since user space may be
+ * reading the entry. */
 static __always_inline int on_rename(const bool btf, struct task_struct *task, const char *comm)
 {
 	__u32 tid = KREAD(btf, task, pid);
 	struct vb_sched_thread *t;
+	char name[VB_COMM_LEN] = {};
 
 	if (!vb_maybe_target(KREAD(btf, task, tgid)))
 		return 0;
 	t = bpf_map_lookup_elem(&sched_threads, &tid);
 	if (t) {
-		__builtin_memset(t->comm, 0, sizeof(t->comm));
-		bpf_probe_read_kernel_str(t->comm, sizeof(t->comm), comm);
+		bpf_probe_read_kernel_str(name, sizeof(name), comm);
+		__builtin_memcpy(t->comm, name, sizeof(name));
 	}
 	return 0;
 }

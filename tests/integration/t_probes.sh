@@ -126,6 +126,16 @@ test_probes_threads_exact() {
 	assert_py "$f" 'abs(d["probes"]["host"]["breakdown"]["coverage"] - 1) < 0.01'
 }
 
+# An exited thread is folded under the name it had at its exit: its
+# parent's, copied into its entry at the fork, until it renames itself, as
+# often as it likes.
+test_probes_breakdown_names_at_exit() {
+	probes_progs
+	probes_trace rename -- "$VB_TMP/probe_prog" rename 5
+	assert_py "$VB_TMP/rename.json" \
+		'sorted((c["comm"], c["threads"]) for c in d["probes"]["host"]["breakdown"]["by_comm"]) == [("ab", 5), ("zz", 1)]'
+}
+
 # More children than the target filter has slots (VB_TARGET_SLOTS, 4096):
 # pids wrap onto slots earlier children raised and lowered again, and every
 # child must still be followed by every family, the fork family's exit and

@@ -8,6 +8,10 @@
  *   probe_prog fork N          N forks; each child _exit(0)s, the parent reaps it
  *   probe_prog threads N       N threads, one at a time; each returns, the
  *                              parent joins it
+ *   probe_prog rename N        N children, one at a time, each renamed "ab"
+ *                              before it exits (every other one by way of
+ *                              "longername12345"); then the program renames
+ *                              itself "longername12345", then "zz"
  *   probe_prog fault MIB       touches every page of a fresh MIB MiB mapping
  *   probe_prog pread FILE N    N O_DIRECT 4 KiB preads at random aligned offsets
  *   probe_prog getppid N       N getppid() through syscall(2)
@@ -30,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -74,6 +79,27 @@ static int do_threads(long n)
 		if (err || (err = pthread_join(t, NULL)))
 			return fprintf(stderr, "pthread: %s\n", strerror(err)), 1;
 	}
+	return 0;
+}
+
+static int do_rename(long n)
+{
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return perror("fork"), 1;
+		if (pid == 0) {
+			if (i % 2)
+				prctl(PR_SET_NAME, "longername12345");
+			prctl(PR_SET_NAME, "ab");
+			_exit(0);
+		}
+		if (waitpid(pid, NULL, 0) < 0)
+			return perror("waitpid"), 1;
+	}
+	prctl(PR_SET_NAME, "longername12345");
+	prctl(PR_SET_NAME, "zz");
 	return 0;
 }
 
@@ -202,12 +228,14 @@ int main(int argc, char **argv)
 	int ret;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: probe_prog fork|threads|fault|getppid|sleep N | pread FILE N\n");
+		fprintf(stderr, "usage: probe_prog fork|threads|rename|fault|getppid|sleep N | pread FILE N\n");
 		return 2;
 	}
 	t0 = now();
 	if (!strcmp(argv[1], "fork"))
 		ret = do_fork(atol(argv[2]));
+	else if (!strcmp(argv[1], "rename"))
+		ret = do_rename(atol(argv[2]));
 	else if (!strcmp(argv[1], "threads"))
 		ret = do_threads(atol(argv[2]));
 	else if (!strcmp(argv[1], "fault"))
