@@ -228,7 +228,8 @@ int main(int argc, char **argv)
 	int ret;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: probe_prog fork|threads|rename|fault|getppid|sleep N | pread FILE N\n");
+		fprintf(stderr, "usage: probe_prog fork|threads|rename|fault|getppid|sleep N | "
+				"pread FILE N\n");
 		return 2;
 	}
 	t0 = now();
@@ -261,7 +262,7 @@ int main(int argc, char **argv)
 		"{\"mode\": \"%s\", \"elapsed_s\": %.6f, \"minflt\": %ld, \"majflt\": %ld, "
 		"\"utime_ticks\": %lu, \"stime_ticks\": %lu, \"clk_tck\": %ld, "
 		"\"schedstat_run_ns\": %llu, \"schedstat_wait_ns\": %llu}\n",
-		argv[1], now() - t0, ru.ru_minflt, ru.ru_majflt, utime, stime,
-		sysconf(_SC_CLK_TCK), run, wait);
+		argv[1], now() - t0, ru.ru_minflt, ru.ru_majflt, utime, stime, sysconf(_SC_CLK_TCK),
+		run, wait);
 	return ret;
 }
