@@ -94,7 +94,7 @@ struct vb_sched_thread {
 	__u64 ts;	  /* when the current state began */
 	__u64 start_ns;	  /* the thread's start in the window: max(window start, its birth) */
 	__u64 steal_mark; /* on CPU: this CPU's steal clock when last read, 0 unread */
-	__u64 sys_start;  /* when it entered a clone-family syscall (count_clones), else 0 */
+	__u64 sys_start;  /* when it entered a clone-family syscall (follow_forks), else 0 */
 	__u32 tgid;
 	__u32 state;	    /* enum vb_sched_state */
 	__s32 sys_nr;	    /* the syscall it is in, -1 outside */

@@ -548,22 +548,7 @@ int probe_sched_configure(struct sched_bpf *s, bool btf)
 		s->rodata->fault_hi = hi;
 		break;
 	}
-	bpf_program__set_autoload(s->progs.vb_switch_btf, btf);
-	bpf_program__set_autoload(s->progs.vb_exit_btf, btf);
-	bpf_program__set_autoload(s->progs.vb_sys_enter_btf, btf);
-	bpf_program__set_autoload(s->progs.vb_sys_exit_btf, btf);
-	bpf_program__set_autoload(s->progs.vb_wakeup_btf, btf);
-	bpf_program__set_autoload(s->progs.vb_wakeup_new_btf, btf);
-	bpf_program__set_autoload(s->progs.vb_rename_btf, btf);
-	bpf_program__set_autoload(s->progs.vb_fork_btf, btf);
-	bpf_program__set_autoload(s->progs.vb_switch_raw, !btf);
-	bpf_program__set_autoload(s->progs.vb_exit_raw, !btf);
-	bpf_program__set_autoload(s->progs.vb_sys_enter_raw, !btf);
-	bpf_program__set_autoload(s->progs.vb_sys_exit_raw, !btf);
-	bpf_program__set_autoload(s->progs.vb_wakeup_raw, !btf);
-	bpf_program__set_autoload(s->progs.vb_wakeup_new_raw, !btf);
-	bpf_program__set_autoload(s->progs.vb_rename_raw, !btf);
-	bpf_program__set_autoload(s->progs.vb_fork_raw, !btf);
+	probe_choose_hook(s->obj, btf);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "probe_util.h"
 
@@ -41,4 +42,18 @@ int probe_clear_map(int fd, size_t key_size)
 		memcpy(key, next, key_size);
 	}
 	return 0;
+}
+
+void probe_choose_hook(struct bpf_object *obj, bool btf)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program (prog, obj) {
+		const char *sec = bpf_program__section_name(prog);
+
+		if (!strncmp(sec, "tp_btf/", 7))
+			bpf_program__set_autoload(prog, btf);
+		else if (!strncmp(sec, "raw_tp/", 7))
+			bpf_program__set_autoload(prog, !btf);
+	}
 }

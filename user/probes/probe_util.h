@@ -8,6 +8,7 @@
 #ifndef VB_PROBE_UTIL_H
 #define VB_PROBE_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
@@ -42,5 +43,12 @@ const char *vb_kvm_reason_name(uint32_t isa, uint32_t reason, char *buf, size_t 
 
 /* Deletes every key of a BPF hash map (keys of at most 64 bytes); 0 or -errno. */
 int probe_clear_map(int fd, size_t key_size);
+
+struct bpf_object;
+
+/* Before load, for a family whose programs come in tp_btf/raw_tp pairs:
+ * loads the tp_btf ones (btf) or the raw_tp ones, by section name; programs
+ * of other kinds are left as they are. */
+void probe_choose_hook(struct bpf_object *obj, bool btf);
 
 #endif

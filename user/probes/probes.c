@@ -238,14 +238,7 @@ static bool rq_issue_single_arg_by_release(void)
 static int block_configure(struct block_bpf *s, bool btf, int nargs)
 {
 	s->rodata->rq_issue_single_arg = nargs > 0 ? nargs == 1 : rq_issue_single_arg_by_release();
-	bpf_program__set_autoload(s->progs.vb_rq_insert_btf, btf);
-	bpf_program__set_autoload(s->progs.vb_rq_issue_btf, btf);
-	bpf_program__set_autoload(s->progs.vb_rq_complete_btf, btf);
-	bpf_program__set_autoload(s->progs.vb_rq_complete2_btf, btf);
-	bpf_program__set_autoload(s->progs.vb_rq_insert_raw, !btf);
-	bpf_program__set_autoload(s->progs.vb_rq_issue_raw, !btf);
-	bpf_program__set_autoload(s->progs.vb_rq_complete_raw, !btf);
-	bpf_program__set_autoload(s->progs.vb_rq_complete2_raw, !btf);
+	probe_choose_hook(s->obj, btf);
 	return 0;
 }
 
@@ -343,32 +336,20 @@ static int load_sched(struct probes *p)
 
 /* Where the sched family will load, the fork family's programs are loaded
  * but not attached: sched's own programs on the same events do their work,
- * four programs fewer on every fork. attach_fork_progs() attaches them if
- * it does not load. */
-static int fork_configure(struct probes *p)
+ * four programs fewer on every fork. If it does not load, they are made
+ * attachable again and attached by the skeleton. */
+static void fork_autoattach(struct fork_bpf *f, bool on)
 {
 	struct bpf_program *prog;
 
-	if (!p->want_sched)
-		return 0;
-	bpf_object__for_each_program (prog, p->fork->obj)
-		bpf_program__set_autoattach(prog, false);
-	return 0;
+	bpf_object__for_each_program (prog, f->obj)
+		bpf_program__set_autoattach(prog, on);
 }
 
-static int attach_fork_progs(struct fork_bpf *f)
+static int fork_configure(struct probes *p)
 {
-	const struct bpf_object_skeleton *sk = f->skeleton;
-
-	for (int i = 0; i < sk->prog_cnt; i++) {
-		struct bpf_link **link = sk->progs[i].link;
-
-		if (*link)
-			continue;
-		*link = bpf_program__attach(*sk->progs[i].prog);
-		if (!*link)
-			return -errno;
-	}
+	if (p->want_sched)
+		fork_autoattach(p->fork, false);
 	return 0;
 }
 
@@ -436,8 +417,10 @@ int probes_open(struct probes **out, const struct probes_opts *opts)
 	}
 	if (p->fork && !p->sched) {
 		/* no sched family to do its work: the fork family's own programs */
-		int e = attach_fork_progs(p->fork);
+		int e;
 
+		fork_autoattach(p->fork, true);
+		e = fork_bpf__attach(p->fork);
 		if (e)
 			vb_warn("probes: the fork family's programs did not attach (%s); children "
 				"are not followed",
