@@ -131,7 +131,7 @@ test_run_json_stdout() {
 
 # Ctrl-C in the middle: an interrupted document, nothing of ours left running or loaded.
 test_run_interrupt_leaves_nothing() {
-	local out=$VB_TMP/intr before after
+	local out=$VB_TMP/intr before
 	before=$(bpf_prog_count)
 	$VB run -p native -w cpu,fork -r 5 -d 2 -o "$out" >/dev/null 2>&1 &
 	local pid=$!
@@ -185,7 +185,7 @@ test_run_docker_qemu_all_quick() {
 
 # Ctrl-C while a guest cell runs: an interrupted document, no domain, no BPF program left.
 test_run_interrupt_guest_cell() {
-	local out=$VB_TMP/gintr before after
+	local out=$VB_TMP/gintr before
 	before=$(bpf_prog_count)
 	$VB run -p qemu -w cpu -r 5 -d 2 -o "$out" >/dev/null 2>&1 &
 	local pid=$!
