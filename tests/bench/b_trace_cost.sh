@@ -91,6 +91,8 @@ trace_cost_bt_bpf_line() {
 	command -v bpftool >/dev/null || { echo "   $w: bpftool not installed: no anchor BPF run time"; return 0; }
 	rm -rf "$out"
 	was=$(sysctl -n kernel.bpf_stats_enabled)
+	# an interrupted bench must not leave every program on the machine timed
+	trap 'sysctl -q kernel.bpf_stats_enabled="$was"' EXIT
 	sysctl -q kernel.bpf_stats_enabled=1
 	bpftrace -c "$VB run -p native -w $w -r 1 -d ${VB_BENCH_SECS:-2} --disk-size 512M --no-trace -o $out" \
 		"$VB_TMP/states.bt" >/dev/null 2>&1 &
@@ -127,6 +129,7 @@ print(f"   {w:<12} anchor's BPF run time {ns / 1e6:.1f} ms in {len(best)} progra
 PY
 	wait "$pid"
 	sysctl -q kernel.bpf_stats_enabled="$was"
+	trap - EXIT
 }
 
 bench_trace_cost() {
